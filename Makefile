@@ -1,0 +1,35 @@
+# One entry point. `make demo` and `make test` are the README's two commands.
+.PHONY: demo test test-pg check lint typecheck migrations-check bench messages vectors install
+
+install:
+	scripts/install.sh dev
+
+demo:
+	scripts/demo.sh
+
+test:
+	scripts/test.sh
+
+test-pg:
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/keneya scripts/test.sh
+
+lint: install
+	.venv/bin/ruff check .
+
+typecheck: install
+	DEBUG=1 .venv/bin/mypy keneya
+
+migrations-check: install
+	DEBUG=1 .venv/bin/python manage.py makemigrations --check --dry-run
+
+check: lint typecheck migrations-check test
+
+bench: install
+	DEBUG=1 .venv/bin/python -m bench.run
+
+messages: install
+	DEBUG=1 .venv/bin/python manage.py makemessages -l fr -l en --ignore=.venv --ignore=var --no-obsolete
+	DEBUG=1 .venv/bin/python manage.py compilemessages --ignore=.venv
+
+vectors: install
+	.venv/bin/python -m keneya.clinical.export_vectors

@@ -1,0 +1,75 @@
+"""What each role may do. One table, read by the web views, the API and the permission-matrix test.
+
+Whose data a user sees is a separate question, answered in ``scope.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from rest_framework.permissions import BasePermission
+
+from keneya.accounts.models import Role
+
+
+class Capability:
+    REGISTRY_VIEW = "registry.view"  # households and persons, with names
+    REGISTRY_EDIT = "registry.edit"  # register, add, move, record a death
+    REGISTRY_MERGE = "registry.merge"  # merge duplicate persons
+    AGGREGATES_VIEW = "aggregates.view"  # counts by area, sex, age band; no names
+
+
+ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
+    Role.CHW: frozenset({Capability.REGISTRY_VIEW, Capability.REGISTRY_EDIT}),
+    Role.CLINICIAN: frozenset({Capability.REGISTRY_VIEW, Capability.REGISTRY_EDIT}),
+    Role.SPECIALIST: frozenset({Capability.REGISTRY_VIEW}),
+    Role.SOCIAL_WORKER: frozenset({Capability.REGISTRY_VIEW, Capability.REGISTRY_EDIT}),
+    Role.TREASURER: frozenset(),
+    Role.FACILITY_MANAGER: frozenset({
+        Capability.REGISTRY_VIEW, Capability.REGISTRY_EDIT, Capability.REGISTRY_MERGE,
+        Capability.AGGREGATES_VIEW,
+    }),
+    Role.ME_OFFICER: frozenset({Capability.AGGREGATES_VIEW}),
+    Role.ADMIN: frozenset({
+        Capability.REGISTRY_VIEW, Capability.REGISTRY_EDIT, Capability.REGISTRY_MERGE,
+        Capability.AGGREGATES_VIEW,
+    }),
+}
+
+
+def has_capability(user: Any, capability: str) -> bool:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return capability in ROLE_CAPABILITIES.get(user.role, frozenset())
+
+
+def require_capability(capability: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """View decorator: login required (redirect), then the capability (403 otherwise)."""
+    from django.contrib.auth.decorators import login_required
+
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        def wrapped(request: Any, *args: Any, **kwargs: Any) -> Any:
+            if not has_capability(request.user, capability):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return login_required(wrapped)
+
+    return decorator
+
+
+class HasCapability(BasePermission):
+    """DRF permission: the view declares ``required_capabilities = {"GET": ..., "POST": ...}``."""
+
+    message = "Votre rôle ne permet pas cette action."
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        needed = getattr(view, "required_capabilities", {})
+        capability = needed.get(request.method) or needed.get("*")
+        if capability is None:
+            return False
+        return has_capability(request.user, capability)

@@ -1,0 +1,19 @@
+"""Home page: each role lands where its work is."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from keneya.accounts.permissions import Capability, has_capability
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    return render(request, "accounts/home.html", {
+        "can_view_registry": has_capability(user, Capability.REGISTRY_VIEW),
+        "can_edit_registry": has_capability(user, Capability.REGISTRY_EDIT),
+        "can_view_aggregates": has_capability(user, Capability.AGGREGATES_VIEW),
+    })

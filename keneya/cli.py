@@ -1,0 +1,107 @@
+"""The ``keneya`` command for users: ``keneya demo``, ``keneya serve``, ``keneya clinical ...``.
+
+``keneya manage <args>`` is ``manage.py <args>``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import subprocess  # noqa: S404
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _django_setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "keneya.settings")
+    import django
+
+    django.setup()
+
+
+def _manage(*args: str) -> None:
+    from django.core.management import call_command
+
+    call_command(*args)
+
+
+def _demo_secret_key(var_dir: Path) -> str:
+    """A per-machine random key for the demo, so the demo runs with DEBUG off."""
+    path = var_dir / "demo-secret-key"
+    if not path.exists():
+        var_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(50), encoding="ascii")
+        path.chmod(0o600)
+    return path.read_text(encoding="ascii").strip()
+
+
+def serve(bind: str, workers: int) -> int:
+    """Run gunicorn (sync workers, as measured in shared/spec/stack.md §1)."""
+    cmd = [
+        sys.executable, "-m", "gunicorn", "keneya.wsgi:application", "--bind", bind,
+        "--workers", str(workers), "--access-logfile", "-", "--timeout", "60",
+    ]
+    return subprocess.call(cmd, cwd=ROOT)  # noqa: S603
+
+
+def demo(bind: str, workers: int, reseed: bool) -> int:
+    var_dir = Path(os.environ.get("KENEYA_VAR_DIR", ROOT / "var"))
+    os.environ.setdefault("SECRET_KEY", _demo_secret_key(var_dir))
+    os.environ.setdefault("SECURE_COOKIES", "0")  # plain http on 127.0.0.1
+    _django_setup()
+    _manage("migrate", "--noinput", "-v", "0")
+    from keneya.people.models import Household
+
+    if reseed or not Household.objects.exists():
+        _manage("seed_demo", *(["--reset"] if reseed else []))
+    else:
+        logins = var_dir / "demo-logins.json"
+        sys.stdout.write(f"Données de démonstration déjà présentes. Identifiants : {logins}\n")
+        if logins.exists():
+            import json
+
+            for row in json.loads(logins.read_text(encoding="utf-8")):
+                sys.stdout.write(f"  {row['username']:<28} {row['password']:<20} {row['role']}\n")
+    sys.stdout.write(f"\nKènèya : http://{bind}/  (Ctrl+C pour arrêter)\n\n")
+    sys.stdout.flush()
+    return serve(bind, workers)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "clinical":
+        from keneya.clinical.cli import main as clinical_main
+
+        return clinical_main(argv[1:])
+    if argv and argv[0] == "manage":
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "keneya.settings")
+        from django.core.management import execute_from_command_line
+
+        execute_from_command_line(["keneya manage", *argv[1:]])
+        return 0
+
+    parser = argparse.ArgumentParser(prog="keneya", description="Kènèya : santé communautaire")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_demo = sub.add_parser("demo", help="migrer, charger la démo (Commune IV) et servir")
+    p_demo.add_argument("--bind", default="127.0.0.1:8000")
+    p_demo.add_argument("--workers", type=int, default=2)
+    p_demo.add_argument("--reseed", action="store_true", help="recréer les données de démo")
+    p_serve = sub.add_parser("serve", help="servir l'application (gunicorn)")
+    p_serve.add_argument("--bind", default=os.environ.get("KENEYA_BIND", "127.0.0.1:8000"))
+    p_serve.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", "2")))
+    sub.add_parser("clinical", help="outils cliniques en lot (keneya clinical zscores --help)")
+    sub.add_parser("manage", help="commandes Django (migrate, seed_demo, ...)")
+    args = parser.parse_args(argv)
+    if args.command == "demo":
+        return demo(args.bind, args.workers, args.reseed)
+    if args.command == "serve":
+        return serve(args.bind, args.workers)
+    parser.error("commande inconnue")
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,13 @@
+"""Kènèya clinical engine: pure Python, no Django, no database, no clock.
+
+Modules: ``growth`` (WHO 2006 z-scores), ``iccm`` (sick-child classification, iCCM/IMCI),
+``nutrition`` (clinician nutrition classes), ``immunization`` (Mali PEV schedule),
+``pregnancy`` (ANC, postnatal contacts, danger signs).
+
+Rule and table data live in ``keneya/clinical/data/`` with their sources; the rules are in
+``shared/spec/clinical-rules.md`` (copied as the reference for each threshold). The date is
+always a parameter. An import-linter contract (pyproject.toml) keeps Django out.
+"""
+
+# Bumped whenever a rule, a threshold or a table changes: stored with every assessment.
+ENGINE_VERSION = "1.0.0"

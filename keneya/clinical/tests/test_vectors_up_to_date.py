@@ -1,0 +1,14 @@
+"""The exported tablet vectors must be exactly what the engine computes today."""
+
+import pytest
+
+from keneya.clinical.export_vectors import VECTORS_DIR, render, vector_modules
+
+
+@pytest.mark.parametrize("name", vector_modules())
+def test_exported_vectors_match_the_engine(name):
+    path = VECTORS_DIR / f"{name}.json"
+    assert path.exists(), f"run python -m keneya.clinical.export_vectors ({path} missing)"
+    assert path.read_text(encoding="utf-8") == render(name), (
+        f"{path.name} is stale: run python -m keneya.clinical.export_vectors"
+    )

@@ -1,0 +1,131 @@
+"""Reads over the registry. Every function takes the user and applies their scope first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from keneya.accounts.scope import households_visible_to, persons_visible_to
+from keneya.core.models import Area
+from keneya.people.models import Household, Person, VitalStatus
+from keneya.people.names import fold, name_key, name_similarity, names_resemble, normalise_name
+
+
+def search_filter(term: str, *, field: str = "search_text") -> Q:
+    """Match a code, a phone number or a name, whatever its spelling (Traoré, Traore, Trawore)."""
+    term = (term or "").strip()
+    if not term:
+        return Q()
+    digits = "".join(c for c in term if c.isdigit())
+    if digits and len(digits) >= 4 and len(digits) >= len(term.replace(" ", "")) - 4:
+        return Q(**{f"{field}__contains": digits[-8:]})
+    combined = Q()
+    for word in fold(term).split():  # every word must match, in any order
+        normalised = normalise_name(word)
+        q = Q(**{f"{field}__contains": normalised})
+        if word != normalised:
+            q |= Q(**{f"{field}__contains": word})
+        combined &= q
+    return combined
+
+
+def household_list(
+    *, user: Any, search: str = "", quartier: str | None = None, status: str | None = None,
+    chw: str | None = None,
+) -> QuerySet[Household]:
+    qs = households_visible_to(user).filter(search_filter(search))
+    if quartier:
+        qs = qs.filter(quartier_id=quartier)
+    if status:
+        qs = qs.filter(status=status)
+    if chw:
+        qs = qs.filter(chw_id=chw)
+    return (
+        qs.select_related("quartier", "head", "chw")
+        .annotate(member_count=Count("members", filter=Q(members__merged_into__isnull=True)))
+        .order_by("code")
+    )
+
+
+def household_detail(*, user: Any, household_id: Any) -> Household:
+    members = Person.objects.filter(merged_into__isnull=True).order_by("date_of_birth")
+    return (
+        households_visible_to(user)
+        .select_related("quartier", "quartier__parent", "head", "chw")
+        .prefetch_related(Prefetch("members", queryset=members, to_attr="active_members"))
+        .get(pk=household_id)
+    )
+
+
+def person_list(*, user: Any, search: str = "", household: str | None = None) -> QuerySet[Person]:
+    qs = persons_visible_to(user).filter(merged_into__isnull=True)
+    if search:
+        qs = qs.filter(search_filter(search, field="name_key"))
+    if household:
+        qs = qs.filter(household_id=household)
+    return qs.select_related("household").order_by("family_name", "given_names", "id")
+
+
+@dataclass(frozen=True)
+class DuplicateCandidate:
+    person: Person
+    similarity: float
+
+
+def similar_persons(
+    *, quartier: Area, family_name: str, given_names: str, sex: str,
+    date_of_birth: date | None, exclude_ids: tuple[Any, ...] = (), limit: int = 5,
+    birth_year_window: int = 2,
+) -> list[DuplicateCandidate]:
+    """Persons of the same health area who resemble the one being registered.
+
+    Resemble = same sex, birth year within ``birth_year_window`` years, and names equal after
+    accent folding and Mande spelling normalisation (or one typo away). Not scoped to the user on
+    purpose: a CHW must be warned about a person already registered by a colleague, but only
+    sees the candidates' names, sex and birth year.
+    """
+    if not (family_name and given_names and sex and date_of_birth):
+        return []
+    health_area_id = quartier.parent_id or quartier.pk
+    key = name_key(family_name, given_names)
+    rows = (
+        Person.objects.filter(
+            household__quartier__parent_id=health_area_id, sex=sex,
+            date_of_birth__year__gte=date_of_birth.year - birth_year_window,
+            date_of_birth__year__lte=date_of_birth.year + birth_year_window,
+            merged_into__isnull=True, vital_status=VitalStatus.ALIVE,
+        )
+        .exclude(pk__in=exclude_ids)
+        .values_list("pk", "name_key")
+    )
+    scored = [(name_similarity(key, k), pk) for pk, k in rows if names_resemble(key, k)]
+    scored.sort(key=lambda item: item[0], reverse=True)
+    top = scored[:limit]
+    people = Person.objects.select_related("household", "household__quartier").in_bulk(
+        [pk for _, pk in top]
+    )
+    return [DuplicateCandidate(people[pk], score) for score, pk in top]
+
+
+def registry_aggregates(*, user: Any) -> list[dict[str, Any]]:
+    """Counts by health area and sex, no names: what an M&E officer sees."""
+    del user  # aggregates are programme-wide for the roles allowed to see them
+    rows = (
+        Person.objects.filter(merged_into__isnull=True, vital_status=VitalStatus.ALIVE)
+        .values("household__quartier__parent__name", "sex")
+        .annotate(n=Count("id"))
+        .order_by("household__quartier__parent__name", "sex")
+    )
+    table: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        name = row["household__quartier__parent__name"] or "—"
+        entry = table.setdefault(name, {"health_area": name, "M": 0, "F": 0, "households": 0})
+        entry[row["sex"]] = row["n"]
+    for row in (Household.objects.values("quartier__parent__name").annotate(n=Count("id"))):
+        name = row["quartier__parent__name"] or "—"
+        table.setdefault(name, {"health_area": name, "M": 0, "F": 0, "households": 0})
+        table[name]["households"] = row["n"]
+    return [table[k] for k in sorted(table)]
