@@ -129,6 +129,11 @@ def household_factory(district: District) -> Any:
 
 # --- Browser tests (Playwright driving Debian's chromium) ---------------------------------------
 @pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_context_args, "locale": "fr-FR", "timezone_id": "Africa/Bamako"}
+
+
+@pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
     executable = shutil.which("chromium") or shutil.which("chromium-browser")
     if executable is None:

@@ -14,7 +14,6 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-
 LOCKED_OUT_MESSAGE = (
     "Compte temporairement bloqué après trop d'échecs de connexion. Réessayez plus tard ou "
     "demandez à l'administrateur de le débloquer."

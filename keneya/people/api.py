@@ -47,8 +47,7 @@ class PersonSerializer(serializers.ModelSerializer):
         if request is not None:
             from keneya.accounts.scope import households_visible_to
 
-            field = self.fields["household"]
-            assert isinstance(field, serializers.PrimaryKeyRelatedField)
+            field: Any = self.fields["household"]
             field.queryset = households_visible_to(request.user)
         if self.instance is not None:
             self.fields["household"].read_only = True

@@ -33,8 +33,8 @@ def search_filter(term: str, *, field: str = "search_text") -> Q:
 
 
 def household_list(
-    *, user: Any, search: str = "", quartier: str | None = None, status: str | None = None,
-    chw: str | None = None,
+    *, user: Any, search: str = "", quartier: Any = None, status: str | None = None,
+    chw: Any = None,
 ) -> QuerySet[Household]:
     qs = households_visible_to(user).filter(search_filter(search))
     if quartier:
@@ -124,8 +124,9 @@ def registry_aggregates(*, user: Any) -> list[dict[str, Any]]:
         name = row["household__quartier__parent__name"] or "—"
         entry = table.setdefault(name, {"health_area": name, "M": 0, "F": 0, "households": 0})
         entry[row["sex"]] = row["n"]
-    for row in (Household.objects.values("quartier__parent__name").annotate(n=Count("id"))):
-        name = row["quartier__parent__name"] or "—"
+    households = Household.objects.values("quartier__parent__name").annotate(n=Count("id"))
+    for hrow in households:
+        name = hrow["quartier__parent__name"] or "—"
         table.setdefault(name, {"health_area": name, "M": 0, "F": 0, "households": 0})
-        table[name]["households"] = row["n"]
+        table[name]["households"] = hrow["n"]
     return [table[k] for k in sorted(table)]

@@ -290,8 +290,10 @@ def update_household(*, by: Any, household: Household, changes: dict[str, Any]) 
         errors["status"] = [_("Statut inconnu.")]
     if errors:
         raise ValidationError(errors)
+    if isinstance(changes.get("address_description"), str):
+        changes["address_description"] = changes["address_description"].strip()
     for key, value in changes.items():
-        setattr(household, key, value.strip() if isinstance(value, str) and key == "address_description" else value)
+        setattr(household, key, value)
     _set_history_user(household, by)
     household.save()
     refresh_search_text(household)

@@ -59,7 +59,8 @@ def household_list(request: HttpRequest) -> HttpResponse:
         "quartiers": _quartiers_for(request.user), "statuses": HouseholdStatus.choices,
         "can_edit": has_capability(request.user, Capability.REGISTRY_EDIT),
     }
-    template = "people/_household_rows.html" if request.htmx else "people/household_list.html"
+    partial = getattr(request, "htmx", False)
+    template = "people/_household_rows.html" if partial else "people/household_list.html"
     return render(request, template, context)
 
 
@@ -67,7 +68,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
 def household_detail(request: HttpRequest, household_id: Any) -> HttpResponse:
     household = _get_household(request, household_id)
     return render(request, "people/household_detail.html", {
-        "household": household, "members": household.active_members,
+        "household": household, "members": household.active_members,  # type: ignore[attr-defined]
         "can_edit": has_capability(request.user, Capability.REGISTRY_EDIT),
     })
 

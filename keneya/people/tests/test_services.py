@@ -20,7 +20,7 @@ def test_register_household_with_six_members_sets_head_code_and_chw(users, distr
         address_description="Derrière la mosquée, portail bleu", phone="76 12 34 56",
     )
     assert household.members.count() == 6
-    assert household.head.given_names == "Bakary"
+    assert household.head is not None and household.head.given_names == "Bakary"
     assert household.chw == users.chw1
     assert household.code.startswith("LAF-")
     assert household.phone == "+22376123456"
