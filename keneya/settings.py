@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "keneya.core",
     "keneya.accounts",
     "keneya.people",
@@ -215,6 +217,15 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+}
+
+# --- Background work -----------------------------------------------------------------------------
+# Django Tasks API; database backend by default (no extra service), RQ/Redis at scale
+# (shared/spec/stack.md §4). Tests use the immediate backend.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
 }
 
 # --- Kènèya ----------------------------------------------------------------------------------------
