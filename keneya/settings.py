@@ -60,6 +60,11 @@ INSTALLED_APPS = [
     "keneya.core",
     "keneya.accounts",
     "keneya.people",
+    "keneya.visits",
+    "keneya.alerts",
+    "keneya.referrals",
+    "keneya.records",
+    "keneya.notifications",
 ]
 
 MIDDLEWARE = [
@@ -229,5 +234,7 @@ TASKS = {
 }
 
 # --- Kènèya ----------------------------------------------------------------------------------------
+# An urgent alert nobody acknowledged within this delay is escalated to the facility manager.
+KENEYA_ALERT_ESCALATION_MINUTES = int(os.environ.get("ALERT_ESCALATION_MINUTES", "120"))
 # Duplicate warning: birth years within this many years count as "resembling" (issue #2).
 KENEYA_DUPLICATE_BIRTH_YEAR_WINDOW = 2

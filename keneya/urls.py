@@ -7,12 +7,20 @@ from rest_framework.routers import DefaultRouter
 
 from keneya.accounts.api import ObtainTokenView
 from keneya.accounts.views import home
+from keneya.alerts.api import AlertViewSet
 from keneya.people.api import HouseholdViewSet, PersonViewSet
+from keneya.records.api import ConsultationViewSet, Icd10SearchView
+from keneya.referrals.api import ReferralViewSet
+from keneya.visits.api import VisitViewSet
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 router.register("households", HouseholdViewSet, basename="household")
 router.register("persons", PersonViewSet, basename="person")
+router.register("visits", VisitViewSet, basename="visit")
+router.register("alerts", AlertViewSet, basename="alert")
+router.register("referrals", ReferralViewSet, basename="referral")
+router.register("consultations", ConsultationViewSet, basename="consultation")
 
 urlpatterns = [
     path("", home, name="home"),
@@ -21,6 +29,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/auth/token/", ObtainTokenView.as_view(), name="api_token"),
+    path("api/v1/icd10/", Icd10SearchView.as_view(), name="api_icd10"),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),

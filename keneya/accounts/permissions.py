@@ -20,22 +20,36 @@ class Capability:
     REGISTRY_EDIT = "registry.edit"  # register, add, move, record a death
     REGISTRY_MERGE = "registry.merge"  # merge duplicate persons
     AGGREGATES_VIEW = "aggregates.view"  # counts by area, sex, age band; no names
+    VISIT_RECORD = "visits.record"  # record a home visit (CHW)
+    CLINICAL_VIEW = "clinical.view"  # visits, assessments, alerts, referrals, record
+    ALERTS_TRIAGE = "alerts.triage"  # acknowledge, convoke, close alerts
+    REFERRAL_MANAGE = "referrals.manage"  # arrival, counter-referral, CSCom → CSRef
+    CONSULTATION_RECORD = "records.consult"  # record a consultation
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
-    Role.CHW: frozenset({Capability.REGISTRY_VIEW, Capability.REGISTRY_EDIT}),
-    Role.CLINICIAN: frozenset({Capability.REGISTRY_VIEW, Capability.REGISTRY_EDIT}),
-    Role.SPECIALIST: frozenset({Capability.REGISTRY_VIEW}),
+    Role.CHW: frozenset({Capability.REGISTRY_VIEW, Capability.REGISTRY_EDIT,
+                         Capability.VISIT_RECORD}),
+    Role.CLINICIAN: frozenset({
+        Capability.REGISTRY_VIEW, Capability.REGISTRY_EDIT, Capability.CLINICAL_VIEW,
+        Capability.ALERTS_TRIAGE, Capability.REFERRAL_MANAGE, Capability.CONSULTATION_RECORD,
+    }),
+    Role.SPECIALIST: frozenset({
+        Capability.REGISTRY_VIEW, Capability.CLINICAL_VIEW, Capability.REFERRAL_MANAGE,
+        Capability.CONSULTATION_RECORD,
+    }),
     Role.SOCIAL_WORKER: frozenset({Capability.REGISTRY_VIEW, Capability.REGISTRY_EDIT}),
     Role.TREASURER: frozenset(),
     Role.FACILITY_MANAGER: frozenset({
         Capability.REGISTRY_VIEW, Capability.REGISTRY_EDIT, Capability.REGISTRY_MERGE,
-        Capability.AGGREGATES_VIEW,
+        Capability.AGGREGATES_VIEW, Capability.CLINICAL_VIEW, Capability.ALERTS_TRIAGE,
+        Capability.REFERRAL_MANAGE,
     }),
     Role.ME_OFFICER: frozenset({Capability.AGGREGATES_VIEW}),
     Role.ADMIN: frozenset({
         Capability.REGISTRY_VIEW, Capability.REGISTRY_EDIT, Capability.REGISTRY_MERGE,
-        Capability.AGGREGATES_VIEW,
+        Capability.AGGREGATES_VIEW, Capability.CLINICAL_VIEW, Capability.VISIT_RECORD,
+        Capability.ALERTS_TRIAGE, Capability.REFERRAL_MANAGE, Capability.CONSULTATION_RECORD,
     }),
 }
 

@@ -2,7 +2,8 @@
 
 - CHW: the households assigned to them (their zone). They register only in their zone's quartiers.
 - CSCom clinician / facility manager: every household of the facility's health area.
-- CSRef specialist: people referred to the CSRef (referrals arrive with the referrals app).
+- CSRef specialist: people referred to the CSRef (and CSCom staff also see people referred to
+  their CSCom from outside its area).
 - Social worker: households in the areas they are attached to.
 - Administrator: everything. M&E officer and treasurer: no names at all.
 """
@@ -67,10 +68,22 @@ def households_visible_to(user: Any) -> QuerySet[Household]:
     return Household.objects.filter(household_filter(user))
 
 
+def person_filter(user: Any) -> Q:
+    """Household scope, plus the people referred to the user's facility (CSCom or CSRef)."""
+    q = household_filter(user, prefix="household__")
+    if (user.is_authenticated and user.facility_id
+            and user.role in {Role.CLINICIAN, Role.FACILITY_MANAGER, Role.SPECIALIST}):
+        from keneya.referrals.models import Referral
+
+        referred = Referral.objects.filter(to_facility_id=user.facility_id).values("person_id")
+        q = q | Q(pk__in=referred)
+    return q
+
+
 def persons_visible_to(user: Any) -> QuerySet[Person]:
     from keneya.people.models import Person
 
-    return Person.objects.filter(household_filter(user, prefix="household__"))
+    return Person.objects.filter(person_filter(user))
 
 
 def can_register_in_quartier(user: Any, quartier_id: UUID) -> bool:

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -241,3 +242,16 @@ class PersonViewSet(
         candidates = queries.similar_persons(**query.validated_data)
         return Response(SimilarPersonSerializer(candidates, many=True).data)
 
+    @extend_schema(summary="Visites d'une personne (les plus récentes d'abord)",
+                   responses={200: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["get"])
+    def visits(self, request: Request, pk: Any = None) -> Response:
+        from keneya.visits.api import VisitSerializer
+        from keneya.visits.queries import visit_history
+
+        person = self.get_object()
+        visits = (visit_history(person=person).select_related("referral", "referral__to_facility")
+                  .prefetch_related("alerts"))
+        page = self.paginate_queryset(visits)
+        data = VisitSerializer(page, many=True, context=self.get_serializer_context()).data
+        return self.get_paginated_response(data)

@@ -1,0 +1,122 @@
+"""The alert rules: one ordered registry, each a small definition plus a predicate.
+
+A rule looks at a stored visit (its assessment) and, for growth, the child's earlier visits. It
+returns the findings that triggered it, or nothing. Order matters only for display: the inbox
+sorts by priority, then age. Add a rule by appending an ``AlertRule``; cite its source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from keneya.alerts.models import Priority
+
+# Growth faltering: a flat or falling weight over two monthly intervals. WHO Training Course on
+# Child Growth Assessment (2008), module C "Interpreting growth indicators": a flat (stagnant)
+# or falling growth line is a sign of a problem even when the child is not yet underweight.
+# "Monthly" = consecutive weighings 20-45 days apart (a visit per month, with slack).
+FALTERING_MIN_INTERVAL_DAYS = 20
+FALTERING_MAX_INTERVAL_DAYS = 45
+FALTERING_MAX_AGE_MONTHS = 59
+
+
+@dataclass(frozen=True)
+class VisitFacts:
+    """What a rule may look at: the visit's assessment and the child's weighings by date."""
+
+    kind: str
+    visit_date: date
+    assessment: dict[str, Any]
+    weights: Sequence[tuple[date, float]]  # earlier weighings and this one, oldest first
+
+
+@dataclass(frozen=True)
+class AlertRule:
+    code: str
+    priority: str
+    source: str
+    title_fr: str
+    predicate: Callable[[VisitFacts], list[str] | None]
+
+
+def _danger_signs(f: VisitFacts) -> list[str] | None:
+    a = f.assessment
+    if a.get("urgent_referral") and a.get("danger_signs"):
+        return list(a["danger_signs"])
+    return None
+
+
+def _has_class(code: str) -> Callable[[VisitFacts], list[str] | None]:
+    def predicate(f: VisitFacts) -> list[str] | None:
+        classes = f.assessment.get("classifications") or []
+        nutrition = f.assessment.get("nutrition") or {}
+        if code in classes:
+            found = [code]
+            muac = [r["finding"] for r in f.assessment.get("reasons", [])
+                    if "MUAC" in r.get("rule", "").upper() or "WFH" in r.get("rule", "").upper()]
+            return found + muac[:2] + ([nutrition["acute"]] if nutrition.get("acute") else [])
+        return None
+
+    return predicate
+
+
+def _growth_faltering(f: VisitFacts) -> list[str] | None:
+    if f.kind not in ("child_followup", "sick_child"):
+        return None
+    if f.assessment.get("age_months", 99) > FALTERING_MAX_AGE_MONTHS or len(f.weights) < 3:
+        return None
+    (d0, w0), (d1, w1), (d2, w2) = f.weights[-3:]
+    if d2 != f.visit_date:
+        return None
+    for earlier, later in ((d0, d1), (d1, d2)):
+        if not FALTERING_MIN_INTERVAL_DAYS <= (later - earlier).days <= FALTERING_MAX_INTERVAL_DAYS:
+            return None
+    if w1 <= w0 and w2 <= w1:
+        return [f"poids {w0:g} → {w1:g} → {w2:g} kg"]
+    return None
+
+
+RULES: tuple[AlertRule, ...] = (
+    AlertRule(
+        code="danger_sign", priority=Priority.URGENT,
+        source="WHO/UNICEF iCCM 2011 (S1); WHO PSBI 2015 (S4); WHO PCPNC (pregnancy, "
+               "postpartum, newborn)",
+        title_fr="Signe de danger : référer d'urgence", predicate=_danger_signs,
+    ),
+    AlertRule(
+        code="severe_acute_malnutrition", priority=Priority.URGENT,
+        source="WHO/UNICEF 2009 SAM joint statement (S3); WHO IMCI 2014 (S2)",
+        title_fr="Malnutrition aiguë sévère",
+        predicate=_has_class("severe_acute_malnutrition"),
+    ),
+    AlertRule(
+        code="moderate_acute_malnutrition", priority=Priority.ROUTINE,
+        source="WHO IMCI 2014 (S2): MAM, MUAC 115-124 mm or WFH z -3 to < -2",
+        title_fr="Malnutrition aiguë modérée",
+        predicate=_has_class("moderate_acute_malnutrition"),
+    ),
+    AlertRule(
+        code="growth_faltering", priority=Priority.ROUTINE,
+        source="WHO Training Course on Child Growth Assessment 2008, module C",
+        title_fr="Courbe de poids plate ou descendante (2 mois)", predicate=_growth_faltering,
+    ),
+)
+
+# Raised by the periodic referral check, not from a visit.
+REFERRAL_NOT_ARRIVED = AlertRule(
+    code="referral_not_arrived", priority=Priority.FOLLOW_UP,
+    source="Programme goal: care within 24 h of referral (Mali Health strategy)",
+    title_fr="Référé·e non arrivé·e après 24 h", predicate=lambda f: None,
+)
+
+
+def matching_rules(facts: VisitFacts) -> list[tuple[AlertRule, list[str]]]:
+    matches = []
+    for rule in RULES:
+        findings = rule.predicate(facts)
+        if findings:
+            matches.append((rule, findings))
+    return matches
