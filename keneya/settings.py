@@ -233,6 +233,18 @@ TASKS = {
     }
 }
 
+# --- SMS (keneya/interop/sms): console by default, Africa's Talking in production ---------------
+SMS_GATEWAY = os.environ.get("SMS_GATEWAY", "console")
+AFRICASTALKING_USERNAME = os.environ.get("AFRICASTALKING_USERNAME", "")
+AFRICASTALKING_API_KEY = os.environ.get("AFRICASTALKING_API_KEY", "")
+AFRICASTALKING_SENDER_ID = os.environ.get("AFRICASTALKING_SENDER_ID", "")
+AFRICASTALKING_BASE_URL = os.environ.get("AFRICASTALKING_BASE_URL", "")
+AFRICASTALKING_TIMEOUT = float(os.environ.get("AFRICASTALKING_TIMEOUT", "10"))
+NOTIFICATIONS_MAX_ATTEMPTS = int(os.environ.get("NOTIFICATIONS_MAX_ATTEMPTS", "8"))
+NOTIFICATIONS_RETRY_BASE_SECONDS = 60
+NOTIFICATIONS_RETRY_MAX_SECONDS = 3600
+NOTIFICATIONS_SENDING_TIMEOUT_SECONDS = 900
+
 # --- Kènèya ----------------------------------------------------------------------------------------
 # An urgent alert nobody acknowledged within this delay is escalated to the facility manager.
 KENEYA_ALERT_ESCALATION_MINUTES = int(os.environ.get("ALERT_ESCALATION_MINUTES", "120"))
