@@ -11,6 +11,7 @@ limits, month-end and 29 February births, then seeded random cases.
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -49,7 +50,7 @@ def expected_for(case_input: dict[str, Any]) -> dict[str, Any]:
     return {"doses": [{k: v.as_dict()[k] for k in keys} for v in doses]}
 
 
-def _case(on: date, received: list[tuple[str, date]] = (), dob: date = _DOB,
+def _case(on: date, received: Sequence[tuple[str, date]] = (), dob: date = _DOB,
           **extra: Any) -> dict[str, Any]:
     return {"date_of_birth": dob.isoformat(), "on": on.isoformat(),
             "doses_received": [[c, d.isoformat()] for c, d in received], **extra}

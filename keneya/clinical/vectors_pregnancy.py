@@ -147,7 +147,7 @@ def boundary_cases() -> list[tuple[str, str, dict[str, Any]]]:
 
 def random_cases(n: int = RANDOM_CASES, seed: int = SEED) -> list[tuple[str, str, dict[str, Any]]]:
     rng = random.Random(seed)
-    cases = []
+    cases: list[tuple[str, str, dict[str, Any]]] = []
     for i in range(n):
         if i % 3 == 0:
             lmp = date(2024, 1, 1) + timedelta(days=rng.randint(0, 700))

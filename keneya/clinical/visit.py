@@ -16,6 +16,7 @@ class and the reasons. Pure: the visit date is a parameter, nothing is read from
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -23,6 +24,7 @@ from typing import Any
 from keneya.clinical import ENGINE_VERSION, growth, iccm, nutrition, pregnancy
 from keneya.clinical.ages import YOUNG_INFANT_MAX_DAYS, age_days, age_months
 
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # strict: fromisoformat alone accepts 20250301
 KINDS = ("child_followup", "sick_child", "pregnancy", "postnatal")
 MEASUREMENT_KEYS = ("weight_kg", "length_or_height_cm", "measured_position", "muac_mm",
                     "head_circumference_cm", "lmp", "edd")
@@ -57,7 +59,7 @@ def _date(value: object, field: str) -> date | None:
         return None
     if isinstance(value, date):
         return value
-    if isinstance(value, str):
+    if isinstance(value, str) and ISO_DATE.fullmatch(value):
         try:
             return date.fromisoformat(value)
         except ValueError:
@@ -137,8 +139,10 @@ def assess_home_visit(
     if kind in ("sick_child", "child_followup"):
         sick = None
         iccm_findings = dict(findings)
-        if "muac_mm" in measurements and measurements["muac_mm"] is not None:
-            iccm_findings.setdefault("muac_mm", measurements["muac_mm"])
+        measured_muac = measurements.get("muac_mm")
+        if measured_muac not in (None, "") and iccm_findings.get("muac_mm") is None:
+            # A MUAC finding wins; a null finding must not hide the measured MUAC.
+            iccm_findings["muac_mm"] = measured_muac
         if kind == "sick_child" or findings:
             sick = iccm.classify_sick_child(date_of_birth=date_of_birth, visit_date=visit_date,
                                             findings=iccm_findings, config=iccm_config)
