@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from keneya.accounts.scope import households_visible_to, persons_visible_to
 from keneya.core.models import Area
@@ -43,9 +44,14 @@ def household_list(
         qs = qs.filter(status=status)
     if chw:
         qs = qs.filter(chw_id=chw)
+    # A correlated subquery, not a JOIN + GROUP BY: PostgreSQL can then read the page in code
+    # order instead of grouping every household in scope (900 ms → 35 ms at 100,000 households,
+    # docs/benchmarks.md).
+    members = (Person.objects.filter(household=OuterRef("pk"), merged_into__isnull=True)
+               .order_by().values("household").annotate(n=Count("*")).values("n"))
     return (
         qs.select_related("quartier", "head", "chw")
-        .annotate(member_count=Count("members", filter=Q(members__merged_into__isnull=True)))
+        .annotate(member_count=Coalesce(Subquery(members, output_field=IntegerField()), 0))
         .order_by("code")
     )
 
