@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -35,6 +36,7 @@ from keneya.people.validation import (
     clean_name,
     normalise_phone,
 )
+from keneya.sync import changelog
 
 
 @dataclass
@@ -61,8 +63,12 @@ def _today() -> date:
 
 
 def household_code(quartier: Area, household_id: uuid.UUID) -> str:
-    """A code a tablet can make offline: quartier code + 6 characters derived from the UUID."""
-    suffix = base64.b32encode(household_id.bytes[:5]).decode("ascii")[:6]
+    """A code a tablet can make offline: quartier code + 8 characters derived from the UUID.
+
+    8 base32 characters keep 40 bits: about one chance in 20 million of a collision per new
+    household in a quartier of 25,000 households (30 bits collided at bulk load).
+    """
+    suffix = base64.b32encode(household_id.bytes[:5]).decode("ascii")
     return f"{quartier.code}-{suffix}"
 
 
@@ -100,14 +106,24 @@ def _clean_person(data: PersonData, *, today: date) -> dict[str, Any]:
     return cleaned
 
 
+def household_search_text(code: str, phone: str, phone_alt: str,
+                          members: Iterable[tuple[str, str, str]]) -> str:
+    """``Household.search_text`` from values: folded code, phones and normalised member names.
+
+    ``members`` are (family_name, given_names, phone) of the members not merged away, ordered by
+    family name, given names, then id (so the text is the same on every database).
+    """
+    parts = [fold(code), phone, phone_alt]
+    for family, given, member_phone in members:
+        parts += [normalise_name(f"{family} {given}"), member_phone]
+    return " ".join(p for p in parts if p)
+
+
 def refresh_search_text(household: Household) -> None:
-    members = household.members.filter(merged_into__isnull=True).values_list(
-        "family_name", "given_names", "phone"
-    )
-    parts = [fold(household.code), household.phone, household.phone_alt]
-    for family, given, phone in members:
-        parts += [normalise_name(f"{family} {given}"), phone]
-    text = " ".join(p for p in parts if p)
+    members = (household.members.filter(merged_into__isnull=True)
+               .order_by("family_name", "given_names", "id")
+               .values_list("family_name", "given_names", "phone"))
+    text = household_search_text(household.code, household.phone, household.phone_alt, members)
     Household.objects.filter(pk=household.pk).update(search_text=text)
     household.search_text = text
 
@@ -205,6 +221,9 @@ def register_household(
     if household.head_id:
         household.save(update_fields=["head", "updated_at"])
     refresh_search_text(household)
+    changelog.record_changes(objects=[("household", household.pk)]
+                             + [("person", m.pk) for m in household.members.all()],
+                             chw_id=household.chw_id)
     return household
 
 
@@ -230,7 +249,10 @@ def add_member(
         household.head = person
         _set_history_user(household, by)
         household.save(update_fields=["head", "updated_at"])
+        changelog.record_change(type="household", obj_id=household.pk,
+                                chw_id=household.chw_id, fields=["head"])
     refresh_search_text(household)
+    changelog.record_change(type="person", obj_id=person.pk, chw_id=household.chw_id)
     return person
 
 
@@ -251,6 +273,7 @@ def update_person(
     if unknown:
         raise ValidationError({f: [_("Ce champ ne peut pas être modifié ici.")] for f in unknown})
     current = {f: getattr(person, f) for f in UPDATABLE_PERSON_FIELDS}
+    before = dict(current)
     current.update(changes)
     cleaned = _clean_person(PersonData(**current), today=today or _today())
     household = person.household
@@ -264,7 +287,11 @@ def update_person(
     if cleaned["relationship_to_head"] == Relationship.HEAD and household.head_id is None:
         household.head = person
         household.save(update_fields=["head", "updated_at"])
+        changelog.record_change(type="household", obj_id=household.pk,
+                                chw_id=household.chw_id, fields=["head"])
     refresh_search_text(household)
+    changelog.record_change(type="person", obj_id=person.pk, chw_id=household.chw_id,
+                            fields=[f for f in before if getattr(person, f) != before[f]])
     return person
 
 
@@ -292,11 +319,19 @@ def update_household(*, by: Any, household: Household, changes: dict[str, Any]) 
         raise ValidationError(errors)
     if isinstance(changes.get("address_description"), str):
         changes["address_description"] = changes["address_description"].strip()
+    before = {key: getattr(household, key) for key in changes}
     for key, value in changes.items():
         setattr(household, key, value)
     _set_history_user(household, by)
     household.save()
     refresh_search_text(household)
+    changed = [key for key in changes if getattr(household, key) != before[key]]
+    changelog.record_change(type="household", obj_id=household.pk, chw_id=household.chw_id,
+                            fields=changed)
+    if "status" in changed and HouseholdStatus.DISSOLVED in (before["status"], household.status):
+        # Dissolved households leave the tablet with their members, and come back with them.
+        changelog.record_changes(objects=changelog.household_objects(household.pk)[1:],
+                                 chw_id=household.chw_id)
     return household
 
 
@@ -312,6 +347,8 @@ def move_member(*, by: Any, person: Person, to_household: Household) -> Person:
         old.head = None
         _set_history_user(old, by)
         old.save(update_fields=["head", "updated_at"])
+        changelog.record_change(type="household", obj_id=old.pk, chw_id=old.chw_id,
+                                fields=["head"])
     person.household = to_household
     if person.relationship_to_head == Relationship.HEAD and to_household.head_id:
         person.relationship_to_head = Relationship.OTHER_RELATIVE
@@ -319,6 +356,8 @@ def move_member(*, by: Any, person: Person, to_household: Household) -> Person:
     person.save()
     refresh_search_text(old)
     refresh_search_text(to_household)
+    changelog.record_person_handover(person_id=person.pk, from_chw_id=old.chw_id,
+                                     to_chw_id=to_household.chw_id)
     return person
 
 
@@ -332,6 +371,8 @@ def record_death(
     person.date_of_death = date_of_death
     _set_history_user(person, by)
     person.save(update_fields=["vital_status", "date_of_death", "updated_at"])
+    changelog.record_change(type="person", obj_id=person.pk, chw_id=person.household.chw_id,
+                            fields=["vital_status", "date_of_death"])
     return person
 
 
@@ -359,9 +400,11 @@ def merge_persons(*, by: Any, keep: Person, duplicate: Person) -> Person:
         raise ValidationError({"duplicate": _("Cette fiche a déjà été fusionnée.")})
     if keep.sex != duplicate.sex:
         raise ValidationError({"duplicate": _("Les deux fiches n'ont pas le même sexe.")})
+    filled = []
     for name in MERGE_FILLABLE_FIELDS:
         if not getattr(keep, name) and getattr(duplicate, name):
             setattr(keep, name, getattr(duplicate, name))
+            filled.append(name)
     _set_history_user(keep, by)
     keep.save()
     duplicate.merged_into = keep
@@ -371,5 +414,37 @@ def merge_persons(*, by: Any, keep: Person, duplicate: Person) -> Person:
     if household.head_id == duplicate.pk:
         household.head = keep if keep.household_id == household.pk else None
         household.save(update_fields=["head", "updated_at"])
+        changelog.record_change(type="household", obj_id=household.pk,
+                                chw_id=household.chw_id, fields=["head"])
     refresh_search_text(household)
+    changelog.record_change(type="person", obj_id=keep.pk, chw_id=keep.household.chw_id,
+                            fields=filled)
+    # The duplicate leaves the tablet (a tombstone naming the record kept), with its visits.
+    changelog.record_changes(objects=changelog.person_objects([duplicate.pk]),
+                             chw_id=household.chw_id, op="delete")
     return keep
+
+
+@transaction.atomic
+def reassign_household(*, by: Any, household: Household, chw: Any) -> Household:
+    """Give a household to another CHW (or to none). Its tablet data moves with it: the old
+    CHW's tablet drops it, the new one receives it with its members and their visits."""
+    from keneya.accounts.permissions import Capability, has_capability
+
+    if not has_capability(by, Capability.REGISTRY_ASSIGN):
+        raise PermissionDenied
+    _check_may_edit(by, household)
+    if chw is not None:
+        if chw.role != Role.CHW or not chw.is_active:
+            raise ValidationError({"chw": _("Choisissez un relais actif.")})
+        if not can_register_in_quartier(chw, household.quartier_id):
+            raise ValidationError({"chw": _("Ce quartier n'est pas dans la zone de ce relais.")})
+    old_chw_id = household.chw_id
+    if old_chw_id == (chw.pk if chw is not None else None):
+        return household
+    household.chw = chw
+    _set_history_user(household, by)
+    household.save(update_fields=["chw", "updated_at"])
+    changelog.record_household_handover(household_id=household.pk, from_chw_id=old_chw_id,
+                                        to_chw_id=household.chw_id)
+    return household

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SyncConfig(AppConfig):
+    name = "keneya.sync"
+    label = "sync"
+    verbose_name = _("Synchronisation des tablettes")

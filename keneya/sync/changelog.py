@@ -1,0 +1,176 @@
+"""Appending to the change log: what the write paths call so that tablets hear of a change.
+
+The registry, visit, alert and referral services call these functions explicitly (no signals,
+docs/decisions/0001), inside their own transaction: a rolled-back write leaves no row.
+
+Ordering: a tablet's cursor is the last ``seq`` it received, so within one CHW's stream a row
+with a smaller ``seq`` must never become visible after a larger one (it would be skipped for
+ever). On PostgreSQL two transactions may draw sequence numbers in one order and commit in the
+other, so appending for a CHW first takes a row lock on that CHW (``FOR NO KEY UPDATE`` on the
+user row, which does not block foreign-key checks), held until commit: one CHW's rows are then
+committed in ``seq`` order. SQLite already serialises writers.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Exists, Max, OuterRef
+from django.utils import timezone
+
+from keneya.sync.models import ChangeLog, ChangeOp, ChangeType, FieldClock
+
+ObjectRef = tuple[str, uuid.UUID]
+
+
+def _lock_streams(chw_ids: Iterable[Any]) -> None:
+    from keneya.accounts.models import User
+
+    ids = sorted({i for i in chw_ids if i is not None})
+    if ids:
+        list(User.objects.select_for_update(no_key=True).filter(pk__in=ids)
+             .order_by("pk").values_list("pk", flat=True))
+
+
+def record_changes(*, objects: Sequence[ObjectRef], chw_id: Any, op: str = ChangeOp.UPSERT
+                   ) -> int | None:
+    """Append one row per object for the tablet of ``chw_id``; returns the highest ``seq``.
+
+    ``chw_id`` may be None (no CHW): the rows then reach no tablet but still version the objects.
+    """
+    if not objects:
+        return None
+    with transaction.atomic():
+        _lock_streams([chw_id])
+        rows = ChangeLog.objects.bulk_create(
+            [ChangeLog(chw_id=chw_id, type=kind, object_id=obj_id, op=op)
+             for kind, obj_id in objects])
+    seqs = [row.seq for row in rows if row.seq is not None]
+    if len(seqs) == len(rows):
+        return max(seqs)
+    # Backends that do not return ids from a bulk insert (none we support today).
+    return latest_seq()
+
+
+def record_change(*, type: str, obj_id: Any, chw_id: Any, op: str = ChangeOp.UPSERT,
+                  fields: Iterable[str] = ()) -> int:
+    """Append one change; ``fields`` (an edit's changed fields) move their clocks to now.
+
+    The web and the API edit with the server's clock and no device: a tablet that edits the same
+    field from an older version then meets a conflict (``sync.services.push``).
+    """
+    with transaction.atomic():
+        _lock_streams([chw_id])
+        seq = ChangeLog.objects.create(chw_id=chw_id, type=type, object_id=obj_id, op=op).seq
+        now = timezone.now()
+        for name in fields:
+            FieldClock.objects.update_or_create(
+                type=type, object_id=obj_id, field=name,
+                defaults={"changed_at": now, "device": None, "seq": seq})
+    return seq
+
+
+def latest_seq(*, chw_id: Any = None) -> int:
+    qs = ChangeLog.objects.all() if chw_id is None else ChangeLog.objects.filter(chw_id=chw_id)
+    return qs.aggregate(m=Max("seq"))["m"] or 0
+
+
+def versions(refs: Iterable[ObjectRef]) -> dict[ObjectRef, int]:
+    """The version of each object: the ``seq`` of its latest change (one query per type)."""
+    by_type: dict[str, set[uuid.UUID]] = {}
+    for kind, obj_id in refs:
+        by_type.setdefault(kind, set()).add(obj_id)
+    found: dict[ObjectRef, int] = {}
+    for kind, ids in by_type.items():
+        rows = (ChangeLog.objects.filter(type=kind, object_id__in=ids).values("object_id")
+                .annotate(version=Max("seq")).values_list("object_id", "version"))
+        found.update({(kind, obj_id): version for obj_id, version in rows})
+    return found
+
+
+def version_of(kind: str, obj_id: Any) -> int:
+    return (ChangeLog.objects.filter(type=kind, object_id=obj_id)
+            .aggregate(m=Max("seq"))["m"] or 0)
+
+
+def chw_of_person(person_id: Any) -> Any:
+    from keneya.people.models import Household
+
+    return Household.objects.filter(members=person_id).values_list("chw_id", flat=True).first()
+
+
+def person_objects(person_ids: Iterable[Any]) -> list[ObjectRef]:
+    """The persons and what the tablet holds about them: visits, alerts, referrals."""
+    from keneya.alerts.models import Alert
+    from keneya.referrals.models import Referral
+    from keneya.visits.models import Visit
+
+    ids = list(person_ids)
+    if not ids:
+        return []
+    refs: list[ObjectRef] = [(ChangeType.PERSON, i) for i in ids]
+    for kind, model in ((ChangeType.VISIT, Visit), (ChangeType.ALERT, Alert),
+                        (ChangeType.REFERRAL, Referral)):
+        refs += [(kind, pk) for pk in model.objects.filter(person_id__in=ids)  # type: ignore[attr-defined]
+                 .order_by("pk").values_list("pk", flat=True)]
+    return refs
+
+
+def household_objects(household_id: Any) -> list[ObjectRef]:
+    """A household and everything under it that a tablet holds."""
+    from keneya.people.models import Person
+
+    members = Person.objects.filter(household_id=household_id).order_by("pk")
+    return [(ChangeType.HOUSEHOLD, household_id),
+            *person_objects(members.values_list("pk", flat=True))]
+
+
+def record_household_handover(*, household_id: Any, from_chw_id: Any, to_chw_id: Any) -> None:
+    """A household changes CHW: the old tablet gets deletes, the new one upserts of it all."""
+    if from_chw_id == to_chw_id:
+        return
+    refs = household_objects(household_id)
+    with transaction.atomic():
+        _lock_streams([from_chw_id, to_chw_id])
+        if from_chw_id is not None:
+            record_changes(objects=refs, chw_id=from_chw_id, op=ChangeOp.DELETE)
+        record_changes(objects=refs, chw_id=to_chw_id, op=ChangeOp.UPSERT)
+
+
+def record_person_handover(*, person_id: Any, from_chw_id: Any, to_chw_id: Any) -> None:
+    """A person moves to a household of another CHW (or of the same one)."""
+    if from_chw_id == to_chw_id:
+        record_changes(objects=[(ChangeType.PERSON, person_id)], chw_id=to_chw_id)
+        return
+    refs = person_objects([person_id])
+    with transaction.atomic():
+        _lock_streams([from_chw_id, to_chw_id])
+        if from_chw_id is not None:
+            record_changes(objects=refs, chw_id=from_chw_id, op=ChangeOp.DELETE)
+        record_changes(objects=refs, chw_id=to_chw_id, op=ChangeOp.UPSERT)
+
+
+def backfill(*, chw: Any = None) -> int:
+    """Log the households (and all under them) that their CHW's stream has never mentioned.
+
+    For data written outside the services (the bulk demo seed, imports, rows older than this
+    app). Idempotent: a household already in its CHW's stream is skipped. Returns rows added.
+    """
+    from keneya.people.models import Household
+
+    households = Household.objects.filter(chw__isnull=False)
+    if chw is not None:
+        households = households.filter(chw=chw)
+    logged = ChangeLog.objects.filter(type=ChangeType.HOUSEHOLD, object_id=OuterRef("pk"),
+                                      chw_id=OuterRef("chw_id"))
+    missing = households.exclude(Exists(logged)).values_list("pk", "chw_id")
+    added = 0
+    for household_id, chw_id in list(missing):
+        refs = household_objects(household_id)
+        with transaction.atomic():
+            record_changes(objects=refs, chw_id=chw_id)
+        added += len(refs)
+    return added

@@ -1,0 +1,310 @@
+"""Tablet sync (docs/sync.md): devices, push, pull, conflicts.
+
+- ``push`` applies a batch record by record (``incoming.py``), each in its own transaction,
+  through the same services as the web (``people.services``,
+  ``visits.services.record_home_visit``): a batch cut off halfway leaves every record whole, and
+  the retry finishes the job. Households and persons merge field by field, last writer (device
+  ``changed_at``) wins, with a ``SyncConflict`` when another device or the web changed the field
+  after the version the tablet started from.
+- ``pull`` returns the CHW's change-log rows after a cursor, with each object's current data.
+- ``record_change`` (``changelog.py``) is what the write paths call.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from keneya.accounts.permissions import Capability, has_capability
+from keneya.accounts.scope import persons_visible_to
+from keneya.people import services as people
+from keneya.people.models import Household, Person
+from keneya.sync import changelog, incoming, payloads
+from keneya.sync.changelog import record_change
+from keneya.sync.fields import canonical, coerce, current_value
+from keneya.sync.models import (
+    ChangeLog,
+    ChangeType,
+    Device,
+    PushBatch,
+    SyncConflict,
+)
+from keneya.sync.queries import conflicts_visible_to, devices_visible_to
+
+__all__ = ["authenticate_device", "pull", "push", "record_change", "register_device",
+           "resolve_conflict", "revoke_device"]
+
+TOKEN_BYTES = 32
+MAX_RECORDS_PER_BATCH = 1000
+DEFAULT_PULL_LIMIT = 500
+MAX_PULL_LIMIT = 1000
+# last_seen_at is written at most once per this delay (a pull of many pages is one sighting).
+LAST_SEEN_RESOLUTION = timedelta(minutes=1)
+
+
+class SyncError(Exception):
+    """A refusal the API turns into a JSON error with this ``code``."""
+
+    code = "sync_error"
+
+
+class DeviceRevoked(SyncError):
+    code = "device_revoked"
+
+
+class UnknownDevice(SyncError):
+    code = "invalid_token"
+
+
+class DeviceTaken(SyncError):
+    code = "device_taken"
+
+
+class MalformedBatch(SyncError):
+    code = "malformed_batch"
+
+
+class BatchTaken(SyncError):
+    code = "batch_id_reused"
+
+
+class BadCursor(SyncError):
+    code = "bad_cursor"
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+# --- Devices ----------------------------------------------------------------------------------
+@transaction.atomic
+def register_device(*, by: Any, device_id: uuid.UUID, name: str = "") -> tuple[Device, str, bool]:
+    """Register a CHW's tablet; returns (device, token, created). The token is shown only here.
+
+    The same ``device_id`` again (a lost answer, a reinstall) gets a new token, the old one
+    stops working. A revoked device stays revoked: the tablet must start over with a new id.
+    Registration also logs the CHW's households that their stream has never mentioned (data
+    bulk-loaded outside the services), so a first pull brings everything.
+    """
+    if not has_capability(by, Capability.SYNC_DEVICE):
+        raise PermissionDenied
+    name = " ".join((name or "").split())[:80]
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    device = Device.objects.select_for_update().filter(pk=device_id).first()
+    created = device is None
+    if device is None:
+        try:
+            with transaction.atomic():
+                device = Device.objects.create(id=device_id, user=by, name=name,
+                                               token_hash=_hash(token))
+        except IntegrityError:
+            raise DeviceTaken(_("Cet identifiant de tablette est déjà utilisé.")) from None
+    else:
+        if device.user_id != by.pk:
+            raise DeviceTaken(_("Cet identifiant de tablette est déjà utilisé."))
+        if device.is_revoked:
+            raise DeviceRevoked(_("Cette tablette a été révoquée."))
+        device.token_hash = _hash(token)
+        device.name = name or device.name
+        device.save(update_fields=["token_hash", "name"])
+    changelog.backfill(chw=by)
+    return device, token, created
+
+
+@transaction.atomic
+def revoke_device(*, by: Any, device: Device) -> Device:
+    """A supervisor locks a tablet out (lost, stolen, handed over). Revoking twice is harmless."""
+    if not has_capability(by, Capability.SYNC_SUPERVISE):
+        raise PermissionDenied
+    if not devices_visible_to(by).filter(pk=device.pk).exists():
+        raise PermissionDenied
+    if device.revoked_at is None:
+        device.revoked_at = timezone.now()
+        device.revoked_by = by
+        device.save(update_fields=["revoked_at", "revoked_by"])
+    return device
+
+
+def authenticate_device(token: str) -> Device:
+    """The device of a token, or UnknownDevice / DeviceRevoked."""
+    device = (Device.objects.select_related("user").filter(token_hash=_hash(token or ""))
+              .first())
+    if device is None:
+        raise UnknownDevice(_("Jeton de tablette invalide."))
+    if device.is_revoked:
+        raise DeviceRevoked(_("Cette tablette a été révoquée : ses données locales doivent être "
+                              "effacées."))
+    if not device.user.is_active:
+        raise UnknownDevice(_("Le compte de ce relais est désactivé."))
+    now = timezone.now()
+    if device.last_seen_at is None or now - device.last_seen_at > LAST_SEEN_RESOLUTION:
+        Device.objects.filter(pk=device.pk).update(last_seen_at=now)
+        device.last_seen_at = now
+    return device
+
+
+# --- Push -------------------------------------------------------------------------------------
+def push(*, device: Device, batch: Any) -> dict[str, Any]:
+    """Apply a batch record by record (each in its own transaction), in the order sent.
+
+    A batch that comes back (same ``batch_id``) returns the results stored the first time. An
+    unexpected error stops the batch where it is; the records before it stay stored, and the
+    retry applies the rest (every record is idempotent).
+    """
+    if not isinstance(batch, dict):
+        raise MalformedBatch(_("Le lot doit être un objet JSON."))
+    try:
+        batch_id = uuid.UUID(str(batch.get("batch_id")))
+    except ValueError:
+        raise MalformedBatch(_("« batch_id » : UUID attendu.")) from None
+    records = batch.get("records")
+    if not isinstance(records, list):
+        raise MalformedBatch(_("« records » : liste attendue."))
+    if len(records) > MAX_RECORDS_PER_BATCH:
+        raise MalformedBatch(_("Trop d'enregistrements dans un lot (%(max)s au plus).")
+                             % {"max": MAX_RECORDS_PER_BATCH})
+    stored = PushBatch.objects.filter(batch_id=batch_id).first()
+    if stored is not None:
+        if stored.device_id != device.pk:
+            raise BatchTaken(_("Ce « batch_id » a déjà été utilisé par une autre tablette."))
+        return stored.result
+    now = timezone.now()
+    results = [incoming.apply_record(device, record, now) for record in records]
+    response = {"batch_id": str(batch_id), "results": results,
+                "cursor": str(changelog.latest_seq(chw_id=device.user_id))}
+    try:
+        with transaction.atomic():
+            PushBatch.objects.create(batch_id=batch_id, device=device, result=response)
+    except IntegrityError:
+        # The same batch, sent twice at once, finished first on the other request.
+        return PushBatch.objects.get(batch_id=batch_id).result
+    return response
+
+
+# --- Pull -------------------------------------------------------------------------------------
+TYPE_ORDER: list[str] = [ChangeType.HOUSEHOLD, ChangeType.PERSON, ChangeType.VISIT, ChangeType.ALERT,
+              ChangeType.REFERRAL]
+
+
+def _parse_cursor(cursor: str | None) -> int:
+    if cursor in (None, ""):
+        return 0
+    assert cursor is not None
+    if not cursor.isdigit() or len(cursor) > 19:
+        raise BadCursor(_("Curseur invalide : reprenez avec le dernier « next_cursor » reçu."))
+    return int(cursor)
+
+
+def _tasks(chw: Any) -> list[dict[str, Any]]:
+    try:
+        from keneya.visits.tasks import tasks_for_chw
+    except ImportError:
+        return []
+    tasks = tasks_for_chw(chw=chw, on=timezone.localdate())
+    return [task.as_dict() for task in tasks]
+
+
+def pull(*, device: Device, cursor: str | None = None, limit: int = DEFAULT_PULL_LIMIT
+         ) -> dict[str, Any]:
+    """The CHW's changes after ``cursor``, oldest first, at most ``limit`` log rows.
+
+    Within a page an object appears once (its latest row), households first, then persons,
+    visits, alerts and referrals. The tasks come with the last page (``has_more`` false).
+    """
+    after = _parse_cursor(cursor)
+    limit = max(1, min(limit, MAX_PULL_LIMIT))
+    rows = list(ChangeLog.objects.filter(chw_id=device.user_id, seq__gt=after)
+                .order_by("seq").values_list("seq", "type", "object_id")[:limit + 1])
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    latest: dict[tuple[str, uuid.UUID], int] = {}
+    for seq, kind, obj_id in rows:
+        latest[(kind, obj_id)] = seq
+    ids: dict[str, set[uuid.UUID]] = {}
+    for kind, obj_id in latest:
+        ids.setdefault(kind, set()).add(obj_id)
+    loaded = {kind: payloads.load(kind, kind_ids, device.user_id)
+              for kind, kind_ids in ids.items()}
+    versions = changelog.versions(latest)
+    changes = []
+    for (kind, obj_id), _seq in sorted(latest.items(),
+                                       key=lambda item: (TYPE_ORDER.index(item[0][0]), item[1])):
+        entry = loaded[kind].get(obj_id, {"op": "delete"})
+        change = {"type": kind, "id": str(obj_id), "op": entry["op"],
+                  "version": versions.get((kind, obj_id), 0)}
+        if entry.get("data") is not None:
+            change["data"] = entry["data"]
+        changes.append(change)
+    return {"changes": changes, "tasks": None if has_more else _tasks(device.user),
+            "next_cursor": str(rows[-1][0]) if rows else str(after), "has_more": has_more}
+
+
+# --- Conflicts --------------------------------------------------------------------------------
+KEEP = "keep"
+
+
+def _resolve_delete_request(by: Any, conflict: SyncConflict, value: Any) -> str:
+    """``"keep"``: the person stays and goes back to the tablet. A person's id: the person is
+    merged into that record (a duplicate), which removes it from the tablets."""
+    person = Person.objects.select_related("household").get(pk=conflict.object_id)
+    if value == KEEP:
+        record_change(type=ChangeType.PERSON, obj_id=person.pk, chw_id=person.household.chw_id)
+        return KEEP
+    try:
+        keep = persons_visible_to(by).filter(pk=uuid.UUID(str(value))).first()
+    except ValueError:
+        keep = None
+    if keep is None:
+        raise ValidationError({"value": [_("Indiquez « keep » (garder la fiche) ou l'identifiant "
+                                           "de la fiche dans laquelle la fusionner.")]})
+    people.merge_persons(by=by, keep=keep, duplicate=person)
+    return str(keep.pk)
+
+
+def _resolve_field(by: Any, conflict: SyncConflict, value: Any) -> Any:
+    values = coerce(conflict.type, {conflict.field: value})
+    chosen = values[conflict.field]
+    if conflict.type == ChangeType.HOUSEHOLD:
+        household = Household.objects.select_for_update().get(pk=conflict.object_id)
+        if canonical(conflict.field, current_value(household, conflict.field)) != canonical(
+                conflict.field, chosen):
+            incoming.apply_household_changes(by, household, {conflict.field: chosen})
+    else:
+        person = Person.objects.select_for_update().get(pk=conflict.object_id)
+        if canonical(conflict.field, current_value(person, conflict.field)) != canonical(
+                conflict.field, chosen):
+            incoming.apply_person_changes(by, person, {conflict.field: chosen})
+    return canonical(conflict.field, chosen)
+
+
+@transaction.atomic
+def resolve_conflict(*, by: Any, conflict: SyncConflict, value: Any) -> SyncConflict:
+    """The supervisor picks the value; it is applied as an ordinary change (tablets pull it)."""
+    if not has_capability(by, Capability.SYNC_SUPERVISE):
+        raise PermissionDenied
+    if not conflicts_visible_to(by).filter(pk=conflict.pk).exists():
+        raise PermissionDenied
+    conflict = SyncConflict.objects.select_for_update().get(pk=conflict.pk)
+    if conflict.resolved_at is not None:
+        if conflict.chosen_value == value or (not conflict.is_delete_request and
+                                              conflict.chosen_value == canonical(conflict.field,
+                                                                                 value)):
+            return conflict
+        raise ValidationError({"value": [_("Ce conflit est déjà résolu.")]})
+    if conflict.is_delete_request:
+        chosen = _resolve_delete_request(by, conflict, value)
+    else:
+        chosen = _resolve_field(by, conflict, value)
+    conflict.resolved_at = timezone.now()
+    conflict.resolved_by = by
+    conflict.chosen_value = chosen
+    conflict.save(update_fields=["resolved_at", "resolved_by", "chosen_value"])
+    return conflict
