@@ -1,0 +1,148 @@
+"""``run_scheduler`` with a frozen clock: escalation after 2 h, the 24 h referral check, the
+outbox, and idempotence (a second run at the same moment changes nothing)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from io import StringIO
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from keneya.alerts.models import Alert, AlertEvent
+from keneya.interop.sms import ConsoleSmsGateway
+from keneya.notifications.models import OutboxMessage, OutboxStatus
+from keneya.people.services import add_member
+from keneya.people.tests.factories import person
+from keneya.referrals.models import ReferralEvent, ReferralStatus
+from keneya.visits.services import record_home_visit
+from keneya.visits.tasks import tasks_for_chw
+
+pytestmark = pytest.mark.django_db
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=ZoneInfo("Africa/Bamako"))
+MANAGER_PHONE = "+22376000001"
+
+
+@pytest.fixture(autouse=True)
+def _console_sms(settings):
+    settings.SMS_GATEWAY = "console"
+    ConsoleSmsGateway.clear()
+    yield
+    ConsoleSmsGateway.clear()
+
+
+@pytest.fixture
+def urgent_visit(users, household_factory, time_machine):
+    """At T0, a CHW records convulsions: an urgent alert at CSCom 1 and a referral."""
+    time_machine.move_to(T0, tick=False)
+    users.manager1.phone = MANAGER_PHONE
+    users.manager1.save(update_fields=["phone"])
+    household = household_factory(users.chw1)
+    child = add_member(by=users.chw1, household=household,
+                       data=person("Traoré", "Fanta", "F", date(2025, 1, 15)))
+    visit = record_home_visit(by=users.chw1, person=child, kind="sick_child",
+                              visit_date=T0.date(), findings={"convulsions": True})
+    assert visit.alerts.get().priority == "urgent" and visit.referral.status == "issued"
+    return visit
+
+
+def run(*args: str) -> str:
+    out = StringIO()
+    call_command("run_scheduler", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_an_urgent_alert_is_escalated_after_two_hours_and_not_before(urgent_visit,
+                                                                     time_machine):
+    alert = urgent_visit.alerts.get()
+    time_machine.move_to(T0 + timedelta(hours=1, minutes=59), tick=False)
+    assert "escalate_alerts : 0 alerte(s) escaladée(s)" in run("--once")
+    alert.refresh_from_db()
+    assert alert.escalated_at is None
+
+    later = T0 + timedelta(hours=2, minutes=1)
+    time_machine.move_to(later, tick=False)
+    output = run("--once")
+    assert "escalate_alerts : 1 alerte(s) escaladée(s)" in output
+    alert.refresh_from_db()
+    assert alert.escalated_at == later
+    assert list(alert.events.values_list("kind", flat=True)) == ["raised", "escalated"]
+    sms = OutboxMessage.objects.get(template="escalation")
+    assert sms.recipient == MANAGER_PHONE
+    assert sms.status == OutboxStatus.SENT  # the outbox job runs after the escalation
+    assert [m.to for m in ConsoleSmsGateway.sent] == [MANAGER_PHONE]
+
+
+def test_a_referral_not_arrived_after_24_hours_raises_the_follow_up_alert(urgent_visit, users,
+                                                                          time_machine):
+    referral = urgent_visit.referral
+    time_machine.move_to(T0 + timedelta(hours=23, minutes=59), tick=False)
+    assert "check_referrals : 0 référence(s)" in run("--once")
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.ISSUED
+
+    time_machine.move_to(T0 + timedelta(hours=24, minutes=1), tick=False)
+    assert "check_referrals : 1 référence(s) déclarée(s) non arrivée(s)" in run("--once")
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.NOT_ARRIVED
+    follow_up = Alert.objects.get(referral=referral, rule="referral_not_arrived")
+    assert follow_up.priority == "follow_up" and follow_up.facility == referral.to_facility
+    # and the CHW now has to find the family
+    tasks = tasks_for_chw(chw=users.chw1, on=(T0 + timedelta(days=1)).date())
+    check = next(t for t in tasks if t.kind == "referral_check")
+    assert check.title_fr == "Retrouver la famille : référence non honorée"
+
+
+def _state() -> dict[str, object]:
+    return {
+        "alerts": sorted(Alert.objects.values_list("rule", "status", "escalated_at")),
+        "alert_events": AlertEvent.objects.count(),
+        "referrals": sorted(ReferralEvent.objects.values_list("kind", flat=True)),
+        "outbox": sorted(OutboxMessage.objects.values_list("dedup_key", "status", "attempts")),
+        "sms_sent": len(ConsoleSmsGateway.sent),
+    }
+
+
+def test_running_twice_changes_nothing_the_second_time(urgent_visit, time_machine):
+    time_machine.move_to(T0 + timedelta(hours=25), tick=False)
+    first = run("--once")
+    assert "1 alerte(s) escaladée(s)" in first and "1 référence(s)" in first
+    assert "1 SMS envoyé(s)" in first
+    after_first = _state()
+    second = run("--once")
+    assert _state() == after_first
+    assert second.splitlines() == [
+        "escalate_alerts : 0 alerte(s) escaladée(s)",
+        "check_referrals : 0 référence(s) déclarée(s) non arrivée(s)",
+        "send_outbox : 0 SMS envoyé(s), 0 à réessayer, 0 en échec",
+    ]
+
+
+def test_the_loop_runs_every_job_each_pass_and_stops_after_max_iterations(urgent_visit,
+                                                                          time_machine):
+    time_machine.move_to(T0 + timedelta(hours=3), tick=False)
+    output = run("--interval", "0", "--max-iterations", "2")
+    assert output.count("escalate_alerts :") == 2 and output.count("send_outbox :") == 2
+    assert output.count("1 alerte(s) escaladée(s)") == 1
+    assert output.strip().endswith("Planificateur : arrêt après 2 passage(s).")
+
+
+def test_a_failing_job_does_not_stop_the_others(urgent_visit, settings, time_machine):
+    settings.SMS_GATEWAY = "pigeon-voyageur"  # a configuration mistake: the outbox job fails
+    time_machine.move_to(T0 + timedelta(hours=25), tick=False)
+    out = StringIO()
+    with pytest.raises(CommandError, match="Tâches en échec : send_outbox."):
+        call_command("run_scheduler", "--once", stdout=out)
+    assert "send_outbox : ÉCHEC" in out.getvalue()
+    alert = urgent_visit.alerts.get()
+    assert alert.escalated_at is not None
+    assert OutboxMessage.objects.get(template="escalation").status == OutboxStatus.PENDING
+
+
+@pytest.mark.parametrize("args", [("--interval", "-1"), ("--max-iterations", "0")])
+def test_bad_options_are_refused(db, args):
+    with pytest.raises(CommandError):
+        run(*args)
