@@ -1,0 +1,320 @@
+// The sync loop of docs/sync.md: push the outbox in batches, then pull pages until has_more is
+// false. Run by the "Synchroniser" button, the `online` event and the app's start.
+//
+// Safe to cut anywhere:
+// - an entry is marked "sending" with its batch id before the push; if no answer comes back it
+//   goes back to "pending" with the same batch id and the retry sends exactly the same batch
+//   (the server stores each record once: client UUIDs, duplicates answered "duplicate");
+// - a pulled page and its cursor are stored in one IndexedDB transaction, so a cut pull resumes
+//   from the last page stored;
+// - a rejected record stays in the outbox with its reason until the CHW fixes it.
+
+import * as api from "./api.js";
+import {
+  clearAll, db, getMeta, localOverlay, nowIso, refreshHouseholdSearch, setMeta, uuid,
+  withPersonKeys,
+} from "./db.js";
+
+export const BATCH_SIZE = 50;
+export const PULL_LIMIT = 500;
+export const LOCK_KEY = "keneya.chw.locked";
+
+/** Events: "progress" with detail {phase: start|push|pull|done|error|locked, ...}. */
+export const syncEvents = new EventTarget();
+let running = null;
+// After a cut connection (while the tablet still says it is online) or a server error, try again
+// by itself: 30 s, 1 min, 2 min, then every 5 min until it works.
+const RETRY_SECONDS = [30, 60, 120, 300];
+let retryTimer = null;
+let retryCount = 0;
+
+function emit(detail) {
+  syncEvents.dispatchEvent(new CustomEvent("progress", { detail }));
+}
+
+export function isSyncing() {
+  return running !== null;
+}
+
+/** Start a sync, or join the one under way. Resolves to {ok, error?, locked?}. */
+export function syncNow() {
+  clearTimeout(retryTimer);
+  running ??= runSync().finally(() => {
+    running = null;
+  });
+  return running;
+}
+
+function scheduleRetry() {
+  const seconds = RETRY_SECONDS[Math.min(retryCount, RETRY_SECONDS.length - 1)];
+  retryCount += 1;
+  retryTimer = setTimeout(syncNow, seconds * 1000);
+  return seconds;
+}
+
+async function runSync() {
+  emit({ phase: "start" });
+  try {
+    try {
+      await pushAndPull(await api.deviceToken());
+    } catch (error) {
+      // A token the server no longer knows (not a revocation): register again, once.
+      if (!(error instanceof api.ApiError && error.status === 401 && !error.revoked)) throw error;
+      await db.meta.delete("device_token");
+      await pushAndPull(await api.deviceToken());
+    }
+    await setMeta("last_sync", nowIso());
+    retryCount = 0;
+    emit({ phase: "done" });
+    return { ok: true };
+  } catch (error) {
+    if (error instanceof api.ApiError && error.revoked) {
+      await lockDevice(error.message);
+      emit({ phase: "locked" });
+      return { ok: false, locked: true };
+    }
+    if (!(error instanceof api.OfflineError)) console.error("sync", error);
+    let message = errorMessage(error);
+    const transient = error instanceof api.OfflineError
+      || (error instanceof api.ApiError && error.status >= 500);
+    if (transient && navigator.onLine) {
+      message += ` Nouvel essai dans ${formatDelay(scheduleRetry())}.`;
+    }
+    emit({ phase: "error", message });
+    return { ok: false, error };
+  }
+}
+
+/** The CHW's quartiers may have changed (new zone): refresh them while the session lasts. */
+async function refreshSessionData() {
+  try {
+    const session = await api.fetchSession();
+    const user = await getMeta("user");
+    if (user && user.id !== session.user.id) return; // another CHW: app.js deals with it
+    await setMeta("user", session.user);
+    await setMeta("quartiers", session.quartiers);
+  } catch {
+    // no web session (the device token is enough to sync) or no network: keep what we have
+  }
+}
+
+async function pushAndPull(token) {
+  await refreshSessionData();
+  await pushOutbox(token);
+  await pullChanges(token);
+}
+
+function formatDelay(seconds) {
+  return seconds < 60 ? `${seconds} s` : `${seconds / 60} min`;
+}
+
+export function errorMessage(error) {
+  if (error instanceof api.OfflineError) {
+    return navigator.onLine
+      ? "Connexion coupée pendant la synchronisation. Rien n'est perdu : tout reste sur la tablette."
+      : "Pas de réseau. Vos données restent sur la tablette ; elles partiront au retour du réseau.";
+  }
+  if (error instanceof api.LoginRequiredError) {
+    return "Connectez-vous avec du réseau pour activer la synchronisation.";
+  }
+  if (error instanceof api.ApiError && error.status >= 500) {
+    return `Le serveur a un problème (erreur ${error.status}). Réessayez plus tard.`;
+  }
+  if (error instanceof api.ApiError) {
+    return `Synchronisation refusée (${error.status}) : ${error.message}`;
+  }
+  return `Erreur inattendue : ${error?.message ?? error}`;
+}
+
+// --- Push --------------------------------------------------------------------------------------
+
+/** The next batch: a batch cut off earlier (same id, same records) first, else new entries. */
+async function nextBatch() {
+  const waiting = await db.outbox.orderBy("seq").filter((e) => e.status === "pending").toArray();
+  if (waiting.length === 0) return null;
+  if (waiting[0].batch_id) {
+    const batchId = waiting[0].batch_id;
+    return { batchId, entries: waiting.filter((e) => e.batch_id === batchId) };
+  }
+  const entries = [];
+  for (const entry of waiting) {
+    if (entry.batch_id || entries.length >= BATCH_SIZE) break;
+    entries.push(entry);
+  }
+  return { batchId: uuid(), entries };
+}
+
+function asRecord(entry) {
+  const record = { type: entry.type, id: entry.id, op: entry.op, fields: entry.fields };
+  if (entry.type !== "visit") {
+    record.base_version = entry.base_version;
+    record.changed_at = entry.changed_at;
+  }
+  return record;
+}
+
+async function pushOutbox(token) {
+  // Entries left "sending" by a push that never got its answer (tab closed, network cut).
+  await db.outbox.where("status").equals("sending").modify({ status: "pending" });
+  const total = await db.outbox.where("status").equals("pending").count();
+  let done = 0;
+  emit({ phase: "push", done, total });
+  for (let batch = await nextBatch(); batch; batch = await nextBatch()) {
+    const seqs = batch.entries.map((e) => e.seq);
+    await db.outbox.where("seq").anyOf(seqs).modify({ status: "sending", batch_id: batch.batchId });
+    let answer;
+    try {
+      answer = await api.push(token, { batch_id: batch.batchId, records: batch.entries.map(asRecord) });
+    } catch (error) {
+      await db.outbox.where("seq").anyOf(seqs).modify({ status: "pending" });
+      throw error;
+    }
+    await applyPushResults(batch.entries, answer.results ?? []);
+    done += batch.entries.length;
+    emit({ phase: "push", done, total: Math.max(total, done) });
+  }
+}
+
+async function applyPushResults(entries, results) {
+  const byKey = new Map(results.map((r) => [`${r.type}:${r.id}`, r]));
+  const touched = new Set();
+  await db.transaction("rw", db.outbox, db.households, db.persons, db.visits, async () => {
+    for (const entry of entries) {
+      const result = byKey.get(`${entry.type}:${entry.id}`);
+      if (!result) {
+        await db.outbox.update(entry.seq, { status: "pending" });
+      } else if (result.status === "accepted" || result.status === "duplicate") {
+        await db.outbox.delete(entry.seq);
+        if (entry.type === "visit") {
+          // The server re-assesses every visit; a different result is flagged for the
+          // supervisor and shown on the visit.
+          await db.visits.update(entry.id, { synced: true,
+            assessment_mismatch: Boolean(result.assessment_mismatch),
+            server_assessment: result.assessment ?? null });
+        } else {
+          const table = entry.type === "household" ? db.households : db.persons;
+          // Still waiting edits of the same record keep the version they were based on.
+          if (result.version != null) await table.update(entry.id, { version: result.version });
+          if (result.conflicts?.length) {
+            await table.update(entry.id, { conflicts: result.conflicts });
+          }
+        }
+      } else {
+        await db.outbox.update(entry.seq, {
+          status: "rejected", reason: result.reason ?? "rejected", errors: result.errors ?? {},
+          batch_id: null, rejected_at: nowIso(),
+        });
+      }
+      if (entry.type === "household") touched.add(entry.id);
+    }
+  });
+  return touched;
+}
+
+// --- Pull --------------------------------------------------------------------------------------
+
+async function pullChanges(token) {
+  let cursor = await getMeta("cursor");
+  let page = 0;
+  let received = 0;
+  emit({ phase: "pull", page, received });
+  for (;;) {
+    const answer = await api.pull(token, cursor, PULL_LIMIT);
+    const touched = await applyPage(answer);
+    for (const householdId of touched) await refreshHouseholdSearch(householdId);
+    cursor = answer.next_cursor;
+    page += 1;
+    received += answer.changes?.length ?? 0;
+    emit({ phase: "pull", page, received, hasMore: answer.has_more });
+    if (!answer.has_more) break;
+  }
+}
+
+const PULL_TABLES = ["households", "persons", "visits", "alerts", "tasks", "meta", "outbox"];
+
+async function applyPage(answer) {
+  const touched = new Set();
+  await db.transaction("rw", PULL_TABLES, async () => {
+    for (const change of answer.changes ?? []) {
+      await applyChange(change, touched);
+    }
+    if (!answer.has_more && Array.isArray(answer.tasks)) {
+      await db.tasks.clear();
+      await db.tasks.bulkPut(answer.tasks);
+      await setMeta("tasks_as_of", nowIso());
+    }
+    await setMeta("cursor", answer.next_cursor ?? null);
+  });
+  return touched;
+}
+
+async function applyChange(change, touched) {
+  const { type, id, op } = change;
+  const data = change.data ?? {};
+  if (type === "household" || type === "person") {
+    const table = type === "household" ? db.households : db.persons;
+    if (op === "delete") {
+      if (type === "household") {
+        await db.persons.where("household").equals(id).delete();
+        await db.visits.where("household").equals(id).delete();
+        await db.tasks.where("household_id").equals(id).delete();
+      }
+      const old = await table.get(id);
+      if (type === "person" && data.merged_into) {
+        // A supervisor merged this duplicate into another record: its visits follow.
+        await db.visits.where("person").equals(id).modify({ person: data.merged_into });
+        await db.outbox.filter((e) => e.type === "visit" && e.fields.person === id)
+          .modify((e) => { e.fields = { ...e.fields, person: data.merged_into }; });
+      }
+      await table.delete(id);
+      if (type === "person" && old) touched.add(old.household);
+      return;
+    }
+    const existing = (await table.get(id)) ?? {};
+    const overlay = await localOverlay(type, id); // edits not yet accepted stay visible
+    let record = { ...existing, ...data, ...overlay, id, version: change.version ?? null };
+    if (type === "person") record = withPersonKeys(record);
+    await table.put(record);
+    touched.add(type === "household" ? id : record.household);
+  } else if (type === "visit") {
+    if (op === "delete") {
+      await db.visits.delete(id);
+      return;
+    }
+    const existing = (await db.visits.get(id)) ?? { source: "server" };
+    await db.visits.put({ ...existing, ...data, id, synced: true, version: change.version ?? null });
+  } else if (type === "alert" || type === "referral") {
+    if (op === "delete") {
+      await db.alerts.delete(id);
+      return;
+    }
+    await db.alerts.put({ ...data, id, type, version: change.version ?? null });
+  } else {
+    console.warn("sync: unknown change type", type);
+  }
+}
+
+// --- Revocation --------------------------------------------------------------------------------
+
+export function lockState() {
+  try {
+    return JSON.parse(localStorage.getItem(LOCK_KEY) ?? "null");
+  } catch {
+    return null;
+  }
+}
+
+export function unlock() {
+  localStorage.removeItem(LOCK_KEY);
+}
+
+function csrfCookie() {
+  return document.cookie.split("; ").find((c) => c.startsWith("csrftoken="))?.split("=")[1];
+}
+
+/** The supervisor revoked this tablet: wipe every local record and end the web session. */
+export async function lockDevice(detail) {
+  localStorage.setItem(LOCK_KEY, JSON.stringify({ at: nowIso(), detail: detail ?? "" }));
+  await clearAll();
+  await api.logout(csrfCookie());
+}
