@@ -67,7 +67,28 @@ def demo(bind: str, workers: int, reseed: bool) -> int:
                 sys.stdout.write(f"  {row['username']:<28} {row['password']:<20} {row['role']}\n")
     sys.stdout.write(f"\nKènèya : http://{bind}/  (Ctrl+C pour arrêter)\n\n")
     sys.stdout.flush()
-    return serve(bind, workers)
+    background = _start_background_workers()
+    try:
+        return serve(bind, workers)
+    finally:
+        for process in background:
+            process.terminate()
+        for process in background:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def _start_background_workers() -> list[subprocess.Popen[bytes]]:
+    """The task worker (outbox, SMS) and the periodic jobs (escalation, 24 h referral check)."""
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    commands = [[*manage, "db_worker"]]
+    from django.core.management import get_commands
+
+    if "run_scheduler" in get_commands():
+        commands.append([*manage, "run_scheduler"])
+    return [subprocess.Popen(cmd, cwd=ROOT) for cmd in commands]  # noqa: S603
 
 
 def main(argv: list[str] | None = None) -> int:

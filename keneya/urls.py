@@ -11,7 +11,9 @@ from keneya.alerts.api import AlertViewSet
 from keneya.people.api import HouseholdViewSet, PersonViewSet
 from keneya.records.api import ConsultationViewSet, Icd10SearchView
 from keneya.referrals.api import ReferralViewSet
+from keneya.visits import tasks_views
 from keneya.visits.api import VisitViewSet
+from keneya.visits.tasks_api import TaskListView
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -26,10 +28,18 @@ urlpatterns = [
     path("", home, name="home"),
     path("comptes/", include("keneya.accounts.urls")),
     path("", include("keneya.people.urls")),
+    path("", include("keneya.visits.urls")),
+    path("", include("keneya.alerts.urls")),
+    path("", include("keneya.referrals.urls")),
+    path("", include("keneya.records.urls")),
+    path("chw/", include("keneya.pwa.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/auth/token/", ObtainTokenView.as_view(), name="api_token"),
     path("api/v1/icd10/", Icd10SearchView.as_view(), name="api_icd10"),
+    path("api/v1/tasks/", TaskListView.as_view(), name="api_tasks"),
+    path("taches/", tasks_views.task_list, name="tasks"),
+    path("api/v1/sync/", include("keneya.sync.urls")),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),

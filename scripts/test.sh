@@ -15,6 +15,15 @@ if ! command -v chromium >/dev/null 2>&1; then
   fi
 fi
 
+if ! command -v node >/dev/null 2>&1; then
+  echo "==> Installation de node (parité du moteur clinique de la tablette)"
+  if [ "$(id -u)" = "0" ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs >/dev/null
+  else
+    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs >/dev/null
+  fi
+fi
+
 echo "==> Tests sur ${DATABASE_URL:+PostgreSQL}${DATABASE_URL:-SQLite}" | sed 's#postgres://[^ ]*##'
 set +e
 .venv/bin/python -m pytest -n 2 "$@"

@@ -25,11 +25,14 @@ class Capability:
     ALERTS_TRIAGE = "alerts.triage"  # acknowledge, convoke, close alerts
     REFERRAL_MANAGE = "referrals.manage"  # arrival, counter-referral, CSCom → CSRef
     CONSULTATION_RECORD = "records.consult"  # record a consultation
+    REGISTRY_ASSIGN = "registry.assign"  # assign a household to another CHW
+    SYNC_DEVICE = "sync.device"  # register a tablet, push and pull (CHW)
+    SYNC_SUPERVISE = "sync.supervise"  # list and revoke tablets, resolve sync conflicts
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.CHW: frozenset({Capability.REGISTRY_VIEW, Capability.REGISTRY_EDIT,
-                         Capability.VISIT_RECORD}),
+                         Capability.VISIT_RECORD, Capability.SYNC_DEVICE}),
     Role.CLINICIAN: frozenset({
         Capability.REGISTRY_VIEW, Capability.REGISTRY_EDIT, Capability.CLINICAL_VIEW,
         Capability.ALERTS_TRIAGE, Capability.REFERRAL_MANAGE, Capability.CONSULTATION_RECORD,
@@ -43,13 +46,14 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.FACILITY_MANAGER: frozenset({
         Capability.REGISTRY_VIEW, Capability.REGISTRY_EDIT, Capability.REGISTRY_MERGE,
         Capability.AGGREGATES_VIEW, Capability.CLINICAL_VIEW, Capability.ALERTS_TRIAGE,
-        Capability.REFERRAL_MANAGE,
+        Capability.REFERRAL_MANAGE, Capability.REGISTRY_ASSIGN, Capability.SYNC_SUPERVISE,
     }),
     Role.ME_OFFICER: frozenset({Capability.AGGREGATES_VIEW}),
     Role.ADMIN: frozenset({
         Capability.REGISTRY_VIEW, Capability.REGISTRY_EDIT, Capability.REGISTRY_MERGE,
         Capability.AGGREGATES_VIEW, Capability.CLINICAL_VIEW, Capability.VISIT_RECORD,
         Capability.ALERTS_TRIAGE, Capability.REFERRAL_MANAGE, Capability.CONSULTATION_RECORD,
+        Capability.REGISTRY_ASSIGN, Capability.SYNC_SUPERVISE,
     }),
 }
 

@@ -16,4 +16,6 @@ def home(request: HttpRequest) -> HttpResponse:
         "can_view_registry": has_capability(user, Capability.REGISTRY_VIEW),
         "can_edit_registry": has_capability(user, Capability.REGISTRY_EDIT),
         "can_view_aggregates": has_capability(user, Capability.AGGREGATES_VIEW),
+        "can_triage": has_capability(user, Capability.ALERTS_TRIAGE),
+        "can_manage_referrals": has_capability(user, Capability.REFERRAL_MANAGE),
     })

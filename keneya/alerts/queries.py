@@ -48,7 +48,21 @@ def alert_list(*, user: Any, status: str | None = None, priority: str | None = N
 
 def inbox(*, user: Any) -> QuerySet[Alert]:
     """The clinician's inbox: alerts not yet closed, urgent first, then oldest first."""
-    return (alerts_visible_to(user).exclude(status=AlertStatus.CLOSED)
-            .select_related("person", "person__household", "person__household__chw",
-                            "person__household__quartier", "visit", "referral")
+    return (inbox_rows(alerts_visible_to(user).exclude(status=AlertStatus.CLOSED))
             .order_by("priority_rank", "raised_at", "id"))
+
+
+def alert_detail(*, user: Any, alert_id: Any) -> Alert:
+    """One alert with what its inbox row shows (Alert.DoesNotExist outside the scope)."""
+    return inbox_rows(alerts_visible_to(user)).get(pk=alert_id)
+
+
+def inbox_rows(qs: QuerySet[Alert]) -> QuerySet[Alert]:
+    return qs.select_related("person", "person__household", "person__household__chw",
+                             "person__household__quartier", "visit", "referral",
+                             "acknowledged_by")
+
+
+def alerts_for_person(*, user: Any, person: Any) -> QuerySet[Alert]:
+    return (alerts_visible_to(user).filter(person=person).select_related("facility")
+            .order_by("-raised_at"))

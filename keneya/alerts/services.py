@@ -44,8 +44,12 @@ def cscom_for(person: Person) -> Facility | None:
 
 def _event(alert: Alert, kind: str, by: Any = None, at: datetime | None = None,
            **data: Any) -> None:
+    """Every change of an alert writes its event here, and tells the CHW's tablet."""
+    from keneya.sync.changelog import chw_of_person, record_change
+
     AlertEvent.objects.create(alert=alert, kind=kind, by=by if by and by.pk else None,
                               at=at or timezone.now(), data=data)
+    record_change(type="alert", obj_id=alert.pk, chw_id=chw_of_person(alert.person_id))
 
 
 def _age_text(assessment: dict[str, Any]) -> str:

@@ -14,10 +14,13 @@ from django.views.decorators.http import require_http_methods
 
 from keneya.accounts.permissions import Capability, has_capability, require_capability
 from keneya.accounts.scope import area_scoped_quartier_ids, persons_visible_to
+from keneya.alerts.queries import alerts_for_person
 from keneya.core.models import Area, AreaLevel
 from keneya.people import queries, services
 from keneya.people.forms import DeathForm, HouseholdForm, PersonForm
 from keneya.people.models import Household, HouseholdStatus, Person
+from keneya.referrals.queries import referrals_for_person
+from keneya.visits.queries import recent_visits
 
 PAGE_SIZE = 25
 
@@ -70,6 +73,7 @@ def household_detail(request: HttpRequest, household_id: Any) -> HttpResponse:
     return render(request, "people/household_detail.html", {
         "household": household, "members": household.active_members,  # type: ignore[attr-defined]
         "can_edit": has_capability(request.user, Capability.REGISTRY_EDIT),
+        "can_record_visit": has_capability(request.user, Capability.VISIT_RECORD),
     })
 
 
@@ -151,10 +155,22 @@ def similar_check(request: HttpRequest) -> HttpResponse:
 def person_detail(request: HttpRequest, person_id: Any) -> HttpResponse:
     person = _get_person(request, person_id)
     history = person.history.select_related("history_user").order_by("-history_date")[:20]
-    return render(request, "people/person_detail.html", {
+    can_record_visit = has_capability(request.user, Capability.VISIT_RECORD)
+    can_open_record = has_capability(request.user, Capability.CLINICAL_VIEW)
+    context: dict[str, Any] = {
         "person": person, "history": history,
         "can_edit": has_capability(request.user, Capability.REGISTRY_EDIT),
-    })
+        "can_record_visit": can_record_visit, "can_open_record": can_open_record,
+        "show_outcomes": can_record_visit or can_open_record,
+    }
+    if context["show_outcomes"]:
+        # What became of the CHW's referrals and alerts (status, counter-referral note).
+        context.update(
+            referrals=referrals_for_person(user=request.user, person=person),
+            alerts=alerts_for_person(user=request.user, person=person),
+            visits=recent_visits(person=person) if can_record_visit else [],
+        )
+    return render(request, "people/person_detail.html", context)
 
 
 @require_capability(Capability.REGISTRY_EDIT)

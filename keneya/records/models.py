@@ -53,6 +53,9 @@ class Consultation(models.Model):
         ordering = ["-consulted_at"]
         indexes = [models.Index(fields=["person", "-consulted_at"])]
 
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.consulted_at:%Y-%m-%d}"
+
 
 class Diagnosis(models.Model):
     consultation = models.ForeignKey(Consultation, on_delete=models.PROTECT,
@@ -63,6 +66,9 @@ class Diagnosis(models.Model):
     class Meta:
         verbose_name = _("diagnostic")
         verbose_name_plural = _("diagnostics")
+
+    def __str__(self) -> str:
+        return f"{self.icd10_code} {self.label}"
 
 
 class RecordAccess(models.Model):
@@ -78,3 +84,6 @@ class RecordAccess(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["person", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.person_id} ({self.context})"

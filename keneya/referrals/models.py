@@ -8,7 +8,7 @@ programme's goal is care within 24 h.
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -73,6 +73,14 @@ class Referral(models.Model):
     def within_target(self) -> bool | None:
         return None if self.time_to_care is None else self.time_to_care <= CARE_TARGET
 
+    def care_delay(self, now: datetime) -> timedelta | None:
+        """Time to care once seen; while still expected, the time waited so far."""
+        if self.time_to_care is not None:
+            return self.time_to_care
+        if self.status in (*OPEN_STATUSES, ReferralStatus.NOT_ARRIVED):
+            return max(now - self.issued_at, timedelta(0))
+        return None
+
 
 class ReferralEvent(models.Model):
     id = models.BigAutoField(primary_key=True)
@@ -85,3 +93,6 @@ class ReferralEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.at:%Y-%m-%d %H:%M}"

@@ -25,8 +25,12 @@ from keneya.visits.models import Visit
 
 def _event(referral: Referral, kind: str, by: Any = None, at: datetime | None = None,
            **data: Any) -> None:
+    """Every change of a referral writes its event here, and tells the CHW's tablet."""
+    from keneya.sync.changelog import chw_of_person, record_change
+
     ReferralEvent.objects.create(referral=referral, kind=kind, by=by if by and by.pk else None,
                                  at=at or timezone.now(), data=data)
+    record_change(type="referral", obj_id=referral.pk, chw_id=chw_of_person(referral.person_id))
 
 
 def _reason_text(visit: Visit) -> str:

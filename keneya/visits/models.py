@@ -85,6 +85,9 @@ class Observation(models.Model):
         verbose_name_plural = _("observations")
         indexes = [models.Index(fields=["person", "code", "observed_on"])]
 
+    def __str__(self) -> str:
+        return f"{self.code}={self.value}"
+
     @property
     def value(self) -> object:
         if self.value_number is not None:

@@ -17,3 +17,16 @@ def visits_visible_to(user: Any) -> QuerySet[Visit]:
 
 def visit_history(*, person: Person) -> QuerySet[Visit]:
     return Visit.objects.filter(person=person).order_by("-visit_date", "-recorded_at")
+
+
+def visit_detail(*, user: Any, visit_id: Any) -> Visit:
+    """One visit with what its result page shows (Visit.DoesNotExist outside the scope)."""
+    return (visits_visible_to(user)
+            .select_related("person", "household", "chw", "referral",
+                            "referral__to_facility")
+            .prefetch_related("alerts__facility")
+            .get(pk=visit_id))
+
+
+def recent_visits(*, person: Person, limit: int = 10) -> QuerySet[Visit]:
+    return visit_history(person=person).select_related("chw")[:limit]

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from keneya.accounts.permissions import Capability, has_capability
 from keneya.accounts.scope import persons_visible_to
 from keneya.clinical import ENGINE_VERSION
+from keneya.clinical.immunization import canonical_code
 from keneya.clinical.visit import KINDS, MEASUREMENT_KEYS, assess_home_visit
 from keneya.people.models import Person, VitalStatus
 from keneya.visits.models import Observation, Visit
@@ -29,11 +30,50 @@ from keneya.visits.models import Observation, Visit
 logger = logging.getLogger(__name__)
 
 
+# A vaccination card seen during a visit travels in ``findings["vaccines"]``: dose code of
+# ``clinical.immunization`` -> date given (ISO string), e.g. ``{"PENTA1": "2026-01-10"}``. The
+# clinical engine never sees it; each entry becomes one Observation ``vaccine:PENTA1`` whose
+# ``value_date`` is the date given (``visits.tasks`` reads them as the doses received).
+VACCINES_FINDING = "vaccines"
+VACCINE_OBSERVATION_PREFIX = "vaccine:"
+
+
+def _vaccine_observations(visit: Visit, by: Any, card: object) -> list[Observation]:
+    """One observation per dose of the card; ValidationError names a bad code or date."""
+    if not isinstance(card, dict):
+        raise ValidationError({VACCINES_FINDING: [_("La carte de vaccination doit associer "
+                                                    "chaque dose à sa date.")]})
+    born = visit.person.date_of_birth
+    rows = []
+    for raw_code, raw_date in card.items():
+        try:
+            code = canonical_code(raw_code)
+        except ValueError:
+            raise ValidationError({VACCINES_FINDING: [
+                _("Dose de vaccin inconnue : %(code)s.") % {"code": raw_code}]}) from None
+        try:
+            given = date.fromisoformat(str(raw_date))
+        except ValueError:
+            raise ValidationError({VACCINES_FINDING: [
+                _("%(code)s : date invalide (AAAA-MM-JJ).") % {"code": code}]}) from None
+        if not born <= given <= visit.visit_date:
+            raise ValidationError({VACCINES_FINDING: [
+                _("%(code)s : la date doit être entre la naissance et la visite.")
+                % {"code": code}]})
+        rows.append(Observation(visit=visit, person_id=visit.person_id,
+                                code=f"{VACCINE_OBSERVATION_PREFIX}{code}", value_date=given,
+                                observed_on=visit.visit_date, recorded_by=by))
+    return rows
+
+
 def _observations(visit: Visit, by: Any) -> list[Observation]:
     rows = []
     for source in (visit.measurements, visit.findings):
         for code, value in source.items():
             if value is None or value is False or value == "":
+                continue
+            if code == VACCINES_FINDING and source is visit.findings:
+                rows += _vaccine_observations(visit, by, value)
                 continue
             obs = Observation(visit=visit, person_id=visit.person_id, code=code,
                               observed_on=visit.visit_date, recorded_by=by)
@@ -86,7 +126,9 @@ def record_home_visit(
     try:
         assessment = assess_home_visit(kind=kind, sex=person.sex,
                                        date_of_birth=person.date_of_birth,
-                                       visit_date=visit_date, findings=findings,
+                                       visit_date=visit_date,
+                                       findings={k: v for k, v in findings.items()
+                                                 if k != VACCINES_FINDING},
                                        measurements=measurements)
     except ValueError as exc:
         field = str(exc).split(":", 1)[0].strip()
@@ -110,6 +152,9 @@ def record_home_visit(
                 device_assessment_mismatch=mismatch,
             )
             Observation.objects.bulk_create(_observations(visit, by))
+            from keneya.sync.changelog import record_change
+
+            record_change(type="visit", obj_id=visit.pk, chw_id=person.household.chw_id)
             from keneya.alerts.services import raise_alerts_for_visit
 
             raise_alerts_for_visit(visit)

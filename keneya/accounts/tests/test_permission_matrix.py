@@ -6,6 +6,7 @@ the project grows: add the new page or endpoint here with the answer for each ro
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -57,6 +58,39 @@ REFERRAL_ACTION = {**TRIAGE, "specialist": HIDDEN}
 CONSULTATION_POST = {**dict.fromkeys(ROLES, FORBIDDEN), "clinician": ALLOWED,
                      "clinician_other_cscom": ALLOWED, "specialist": ALLOWED, "admin": ALLOWED}
 CONSULTATION_OBJECT = {**CLINICAL_VIEW, "clinician_other_cscom": HIDDEN, "specialist": HIDDEN}
+# The CHW's own task list (capability VISIT_RECORD): each CHW sees their households' tasks; the
+# administrator, who also holds VISIT_RECORD, gets the (usually empty) list of households
+# assigned to them.
+CHW_TASKS = {**dict.fromkeys(ROLES, FORBIDDEN), "chw": OK, "chw_other_zone": OK, "admin": OK}
+
+# The offline CHW app (/chw/): CHWs only; the administrator does not carry a tablet.
+CHW_APP = {**dict.fromkeys(ROLES, FORBIDDEN), "chw": OK, "chw_other_zone": OK}
+
+# Closed-loop pages. A page POST that succeeds redirects (302, REDIRECT); one that lacks the
+# fields of the matrix's body answers 400 with French errors (ALLOWED).
+VISIT_PAGE = {**dict.fromkeys(ROLES, FORBIDDEN), "chw": OK, "chw_other_zone": HIDDEN, "admin": OK}
+INBOX = {**dict.fromkeys(ROLES, FORBIDDEN), "clinician": OK, "clinician_other_cscom": OK,
+         "facility_manager": OK, "admin": OK}
+TRIAGE_DONE = {**dict.fromkeys(ROLES, FORBIDDEN), "clinician": REDIRECT,
+               "clinician_other_cscom": HIDDEN, "facility_manager": REDIRECT, "admin": REDIRECT}
+REFERRAL_LIST = {**dict.fromkeys(ROLES, FORBIDDEN), "clinician": OK, "clinician_other_cscom": OK,
+                 "specialist": OK, "facility_manager": OK, "admin": OK}
+REFERRAL_DONE = {**TRIAGE_DONE, "specialist": HIDDEN}
+PATIENT_PAGE = CONSULTATION_OBJECT
+CONSULTATION_PAGE = {**dict.fromkeys(ROLES, FORBIDDEN), "clinician": OK,
+                     "clinician_other_cscom": HIDDEN, "specialist": HIDDEN, "admin": OK}
+REFER_TO_CSREF = {**CONSULTATION_PAGE, "facility_manager": OK}
+
+# Tablet sync (keneya/sync). Push and pull accept only a tablet's own token
+# ("Authorization: Device <token>"): a logged-in user without one gets 401 (the device
+# authentication names its scheme, so DRF answers 401 rather than 403).
+UNAUTHORIZED = 401
+DEVICE_TOKEN_ONLY = dict.fromkeys(ROLES, UNAUTHORIZED)
+SYNC_REGISTER = {**dict.fromkeys(ROLES, FORBIDDEN), "chw": ALLOWED, "chw_other_zone": ALLOWED}
+# chw1's tablet and a conflict in chw1's household: CSCom 1's manager and the administrator.
+SYNC_SUPERVISE = {**dict.fromkeys(ROLES, FORBIDDEN), "facility_manager": OK, "admin": OK}
+SYNC_RESOLVE = {**dict.fromkeys(ROLES, FORBIDDEN), "facility_manager": ALLOWED,
+                "admin": ALLOWED}
 
 # url name -> (method, path template, answers). {household} and {person} are filled in.
 MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
@@ -99,10 +133,47 @@ MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
     "consultation-detail": ("GET", "/api/v1/consultations/{consultation}/",
                             CONSULTATION_OBJECT),
     "api_icd10": ("GET", "/api/v1/icd10/?q=palu", CLINICAL_VIEW),
+    "api_tasks": ("GET", "/api/v1/tasks/", CHW_TASKS),
+    "tasks": ("GET", "/taches/", CHW_TASKS),
+    # The offline CHW app (keneya/pwa): its page and session are for CHWs only.
+    "pwa:shell": ("GET", "/chw/", CHW_APP),
+    "pwa:session": ("GET", "/chw/session.json", CHW_APP),
+    "visits:visit_new": ("GET", "/personnes/{child}/visites/nouvelle/", VISIT_PAGE),
+    "visits:visit_create": ("GET", "/personnes/{child}/visites/nouvelle/enfant-malade/",
+                            VISIT_PAGE),
+    "visits:visit_result": ("GET", "/visites/{visit}/", VISIT_PAGE),
+    "alerts:alert_inbox": ("GET", "/alertes/", INBOX),
+    "alerts:alert_acknowledge": ("POST", "/alertes/{alert}/prise-en-compte/", TRIAGE_DONE),
+    "alerts:alert_convoke": ("POST", "/alertes/{alert}/convocation/", TRIAGE),
+    "alerts:alert_close": ("POST", "/alertes/{alert}/cloture/", TRIAGE),
+    "referrals:referral_list": ("GET", "/references/", REFERRAL_LIST),
+    "referrals:referral_slip": ("GET", "/references/{referral}/fiche/", CLINICAL_OBJECT),
+    "referrals:referral_arrived": ("POST", "/references/{referral}/arrivee/", REFERRAL_DONE),
+    "referrals:referral_not_arrived": ("POST", "/references/{referral}/non-arrivee/",
+                                       REFERRAL_DONE),
+    "referrals:referral_counter_refer": ("POST", "/references/{referral}/contre-reference/",
+                                         REFERRAL_ACTION),
+    "referrals:referral_close": ("POST", "/references/{referral}/cloture/", REFERRAL_ACTION),
+    "referrals:refer_to_csref": ("GET", "/patients/{child}/referer-csref/", REFER_TO_CSREF),
+    "records:patient": ("GET", "/patients/{child}/", PATIENT_PAGE),
+    "records:consultation_create": ("GET", "/patients/{child}/consultation/",
+                                    CONSULTATION_PAGE),
+    "records:icd10_search": ("GET", "/cim10/?q=palu", CLINICAL_VIEW),
+    "sync:devices": ("GET", "/api/v1/sync/devices/", SYNC_SUPERVISE),
+    "sync:devices POST": ("POST", "/api/v1/sync/devices/", SYNC_REGISTER),
+    "sync:device_revoke": ("POST", "/api/v1/sync/devices/{device}/revoke/", SYNC_SUPERVISE),
+    "sync:push": ("POST", "/api/v1/sync/push/", DEVICE_TOKEN_ONLY),
+    "sync:pull": ("GET", "/api/v1/sync/pull/", DEVICE_TOKEN_ONLY),
+    "sync:conflicts": ("GET", "/api/v1/sync/conflicts/", SYNC_SUPERVISE),
+    "sync:conflict_resolve": ("POST", "/api/v1/sync/conflicts/{conflict}/resolve/",
+                              SYNC_RESOLVE),
     "admin:index": ("GET", "/admin/", ADMIN_ONLY),
 }
 # Public on purpose: login, logout, language switch, token exchange, the API description.
-PUBLIC = {"login", "logout", "set_language", "api_token", "api_schema", "api_docs"}
+PUBLIC = {"login", "logout", "set_language", "api_token", "api_schema", "api_docs",
+          # The CHW app's static-like files (keneya/pwa): manifest, service worker and the
+          # clinical engine's rules and WHO tables; no personal data, served like /static/.
+          "pwa:manifest", "pwa:sw", "pwa:engine_data"}
 
 
 def all_url_names(resolver: Any = None, namespace: str = "") -> set[str]:
@@ -147,14 +218,19 @@ def objects(users, district, household_factory):
     household = household_factory(users.chw1)
     child = add_member(by=users.chw1, household=household,
                        data=person("Traoré", "Fanta", "F",
-                                   timezone.localdate() - timezone.timedelta(days=400)))
+                                   timezone.localdate() - timedelta(days=400)))
     visit = record_home_visit(by=users.chw1, person=child, visit_date=timezone.localdate(),
                               kind="sick_child", findings={"convulsions": True})
     consultation = record_consultation(by=users.clinician1, person=household.head,
                                        complaint="Céphalées", diagnoses=["R51"])
+    from keneya.sync.tests.factories import conflict_on, tablet
+
+    device, _token = tablet(users.chw1)
+    conflict = conflict_on(person=household.head, device=device, by_web=users.manager1)
     return {"household": household.pk, "person": household.head.pk, "child": child.pk,
             "visit": visit.pk, "alert": visit.alerts.get().pk, "referral": visit.referral.pk,
-            "consultation": consultation.pk, "quartier": district.q1a.pk}
+            "consultation": consultation.pk, "quartier": district.q1a.pk,
+            "device": device.pk, "conflict": conflict.pk}
 
 
 @pytest.mark.parametrize("name", sorted(MATRIX))

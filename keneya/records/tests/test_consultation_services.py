@@ -19,7 +19,8 @@ def test_consultation_stores_vitals_and_icd10_labels(users, household_factory):
                             vitals={"temperature_c": 39.2, "heart_rate": 110})
     labels = list(c.diagnoses.values_list("icd10_code", "label"))
     assert labels[0][0] == "B50.9" and "falciparum" in labels[0][1]
-    assert float(c.temperature_c) == 39.2 and c.facility == users.clinician1.facility
+    assert c.temperature_c is not None and float(c.temperature_c) == 39.2
+    assert c.facility == users.clinician1.facility
 
 
 @pytest.mark.parametrize(("kwargs", "field"), [

@@ -1,0 +1,155 @@
+"""How a stored assessment is shown: French labels for the engine's codes, and the texts that
+explain a result. Read-only helpers for the visit, alert, referral and patient pages.
+
+The labels of findings and danger signs come from the engine's rule files
+(``keneya/clinical/data/iccm_rules.json`` "findings", ``pregnancy_rules.json`` sign lists), so
+the form asks exactly what the engine reads. They are French only, like the rule files.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+import keneya.clinical
+from keneya.clinical.growth import MODERATE_BELOW, SEVERE_BELOW
+
+_DATA = Path(keneya.clinical.__file__).resolve().parent / "data"
+_ICCM: dict[str, Any] = json.loads((_DATA / "iccm_rules.json").read_text("utf-8"))
+_PREGNANCY: dict[str, Any] = json.loads((_DATA / "pregnancy_rules.json").read_text("utf-8"))
+
+
+def _question(text_fr: str) -> str:
+    """ "Saignement vaginal : référer d'urgence." -> "Saignement vaginal" (a sign, not an order)."""
+    return text_fr.split(" : ")[0].rstrip(".")
+
+
+# key -> French label, as the engine names them.
+FINDING_LABELS: dict[str, str] = {k: v["text_fr"] for k, v in _ICCM["findings"].items()}
+PREGNANCY_SIGNS: dict[str, str] = {
+    k: _question(v["text_fr"]) for k, v in _PREGNANCY["pregnancy_danger_signs"].items()}
+POSTPARTUM_SIGNS: dict[str, str] = {
+    k: _question(v["text_fr"]) for k, v in _PREGNANCY["postpartum_danger_signs"].items()}
+POSTPARTUM_SAME_DAY_SIGNS: dict[str, str] = {
+    k: _question(v["text_fr"]) for k, v in _PREGNANCY["postpartum_same_day_signs"].items()}
+_CHILD_DANGER = {k: _question(v["text_fr"])
+                 for band in _ICCM["danger_signs"].values() for k, v in band.items()}
+
+CLASSIFICATION_LABELS = {
+    "danger_sign": _("Signe de danger"),
+    "fast_breathing": _("Pneumonie (toux avec respiration rapide ou tirage)"),
+    "severe_acute_malnutrition": _("Malnutrition aiguë sévère"),
+    "moderate_acute_malnutrition": _("Malnutrition aiguë modérée"),
+    "malaria": _("Paludisme (TDR positif)"),
+    "fever_rdt_negative": _("Fièvre avec TDR négatif"),
+    "diarrhoea": _("Diarrhée simple"),
+    "persistent_diarrhoea": _("Diarrhée persistante"),
+    "dysentery": _("Dysenterie"),
+    "local_bacterial_infection": _("Infection bactérienne locale"),
+    "age_out_of_scope": _("60 mois ou plus : hors PCIME communautaire"),
+    "no_finding": _("Aucune classification"),
+}
+ZSCORE_LABELS = {
+    "wfa": _("Poids pour l'âge"),
+    "lhfa": _("Taille pour l'âge"),
+    "wflh": _("Poids pour la taille"),
+    "acfa": _("PB pour l'âge"),
+}
+
+
+def sign_label(code: str, kind: str = "") -> str:
+    if kind == "pregnancy" and code in PREGNANCY_SIGNS:
+        return PREGNANCY_SIGNS[code]
+    if kind == "postnatal" and code in POSTPARTUM_SIGNS:
+        return POSTPARTUM_SIGNS[code]
+    for table in (_CHILD_DANGER, PREGNANCY_SIGNS, POSTPARTUM_SIGNS, FINDING_LABELS):
+        if code in table:
+            return table[code]
+    return code
+
+
+def classification_label(code: str) -> str:
+    return str(CLASSIFICATION_LABELS.get(code, code))
+
+
+# Nutrition reasons that are findings (acute malnutrition, wasting), not "nothing found".
+_NUTRITION_TRIGGERS = ("NUTRITION.SAM", "NUTRITION.MAM", "NUTRITION.COMPLICATED_SAM",
+                       "NUTRITION.UNCOMPLICATED_SAM", "NUTRITION.WASTING.")
+
+
+def _is_trigger(rule: str) -> bool:
+    # The signs and classes that made the result; not the generic "at least one danger
+    # sign" line nor the action (shown on its own).
+    if rule.startswith("NUTRITION."):
+        return rule.startswith(_NUTRITION_TRIGGERS)
+    return ((".DANGER." in rule or ".CLASS." in rule or ".SAME_DAY." in rule)
+            and rule != "ICCM.CLASS.DANGER_SIGN")
+
+
+def action_text(assessment: Mapping[str, Any] | None) -> str:
+    """The action's own sentence (e.g. "... donner le traitement pré-transfert indiqué.")."""
+    action = (assessment or {}).get("action")
+    for reason in (assessment or {}).get("reasons") or []:
+        if ".ACTION." in reason.get("rule", "") and reason.get("finding") == action:
+            return str(reason.get("text_fr", ""))
+    return ""
+
+
+def _unique(texts: list[str]) -> list[str]:
+    return list(dict.fromkeys(t for t in texts if t))
+
+
+def trigger_texts(assessment: Mapping[str, Any] | None) -> list[str]:
+    """The French sentences of what triggered the result (danger signs first)."""
+    reasons = (assessment or {}).get("reasons") or []
+    return _unique([r.get("text_fr", "") for r in reasons if _is_trigger(r.get("rule", ""))])
+
+
+def reason_texts(assessment: Mapping[str, Any] | None) -> list[str]:
+    """Every reason's French sentence, once, in the engine's order."""
+    return _unique([r.get("text_fr", "") for r in (assessment or {}).get("reasons") or []])
+
+
+def zscore_rows(assessment: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+    """The z-scores worth showing, with a severity for the colour (WHO cut-offs -2 and -3)."""
+    rows = []
+    zscores = (assessment or {}).get("zscores") or {}
+    for key, label in ZSCORE_LABELS.items():
+        entry = zscores.get(key)
+        if not entry or entry.get("z") is None:
+            continue
+        z = round(entry["z"], 2)
+        severity = "severe" if z < SEVERE_BELOW else "moderate" if z < MODERATE_BELOW else ""
+        rows.append({"key": key, "label": label, "z": z, "severity": severity,
+                     "flagged": bool(entry.get("flagged"))})
+    return rows
+
+
+def _dated(gestational_age: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if not gestational_age:
+        return None
+    return {**gestational_age, "lmp": date.fromisoformat(gestational_age["lmp"]),
+            "edd": date.fromisoformat(gestational_age["edd"])}
+
+
+def present(assessment: Mapping[str, Any], kind: str) -> dict[str, Any]:
+    """Everything the result page shows, from a stored assessment."""
+    return {
+        "urgent": bool(assessment.get("urgent_referral")),
+        "action": assessment.get("action", ""),
+        "summary": assessment.get("summary_fr", ""),
+        "action_text": action_text(assessment),
+        "danger_signs": [sign_label(c, kind) for c in assessment.get("danger_signs") or []],
+        "classifications": [classification_label(c)
+                            for c in assessment.get("classifications") or []
+                            if c not in ("danger_sign", "no_finding")],
+        "reasons": reason_texts(assessment),
+        "zscores": zscore_rows(assessment),
+        "gestational_age": _dated(assessment.get("gestational_age")),
+        "follow_up_days": assessment.get("follow_up_days"),
+    }

@@ -1,0 +1,264 @@
+"""The CHW's visit form: the questions of one kind of visit, for the person's age band.
+
+The form only parses and checks what a person can type wrong (French messages); the rules are
+the engine's (``keneya.clinical.visit.assess_home_visit``, called by ``services``).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from keneya.clinical.ages import YOUNG_INFANT_MAX_DAYS, band_for, completed_months
+from keneya.clinical.growth import LENHEI_SWITCH_DAYS
+from keneya.clinical.iccm import FAST_BREATHING_PER_MIN
+from keneya.clinical.nutrition import (
+    MUAC_MIN_AGE_MONTHS,
+    MUAC_PLAUSIBLE_MAX_MM,
+    MUAC_PLAUSIBLE_MIN_MM,
+)
+from keneya.clinical.pregnancy import MAX_GESTATIONAL_AGE_DAYS, PREGNANCY_LENGTH_DAYS
+from keneya.clinical.visit import MEASUREMENT_KEYS, UNDER_FIVE_MONTHS
+from keneya.people.forms import DateInput
+from keneya.people.models import Person, Sex
+from keneya.visits.display import (
+    FINDING_LABELS,
+    POSTPARTUM_SAME_DAY_SIGNS,
+    POSTPARTUM_SIGNS,
+    PREGNANCY_SIGNS,
+)
+from keneya.visits.models import VisitKind
+
+# URL words for the kinds (the pages are in French).
+KIND_SLUGS: dict[str, str] = {
+    "suivi-enfant": VisitKind.CHILD_FOLLOWUP,
+    "enfant-malade": VisitKind.SICK_CHILD,
+    "grossesse": VisitKind.PREGNANCY,
+    "postnatale": VisitKind.POSTNATAL,
+}
+SLUG_FOR_KIND = {kind: slug for slug, kind in KIND_SLUGS.items()}
+
+# Design choice: pregnancy and postpartum visits are offered to women aged 10 to 55 (wider
+# than WHO's 15-49 reproductive age: adolescent pregnancies are common in Mali).
+CHILDBEARING_YEARS = (10, 55)
+
+# The yes/no signs of each band, in the order of the iCCM chart booklet (iccm_rules.json keys).
+CHILD_DANGER_SIGNS = ("convulsions", "not_able_to_drink_or_feed", "vomits_everything",
+                      "chest_indrawing", "unusually_sleepy_or_unconscious", "bilateral_oedema")
+CHILD_SYMPTOMS = ("cough", "cough_days", "difficult_breathing", "diarrhoea", "diarrhoea_days",
+                  "blood_in_stool", "fever", "fever_days")
+YOUNG_INFANT_SIGNS = ("not_feeding_well", "convulsions", "severe_chest_indrawing",
+                      "movement_only_when_stimulated_or_none", "jaundice_first_24h",
+                      "yellow_palms_or_soles")
+LOCAL_INFECTION_SIGNS = ("umbilicus_red_or_draining_pus", "skin_pustules")
+DURATIONS = {"cough": "cough_days", "diarrhoea": "diarrhoea_days", "fever": "fever_days"}
+MAX_SYMPTOM_DAYS = 365
+
+# Typing-error guards (design choice, not clinical thresholds).
+WEIGHT_KG_RANGE = (0.5, 150.0)
+LENGTH_CM_RANGE = (30.0, 200.0)
+TEMPERATURE_C_RANGE = (25.0, 45.0)  # iccm_rules.json "plausibility"
+RESPIRATORY_RATE_RANGE = (1, 200)  # iccm_rules.json "plausibility"
+
+
+def age_in_days(person: Person, on: date) -> int:
+    return max((on - person.date_of_birth).days, 0)
+
+
+def available_kinds(person: Person, on: date) -> list[str]:
+    """The kinds of visit that make sense for this person today."""
+    days = age_in_days(person, on)
+    months = completed_months(person.date_of_birth, on)
+    kinds: list[str] = []
+    if months < UNDER_FIVE_MONTHS:
+        kinds += [VisitKind.SICK_CHILD, VisitKind.CHILD_FOLLOWUP]
+    if days <= YOUNG_INFANT_MAX_DAYS:
+        kinds.append(VisitKind.POSTNATAL)  # the newborn
+    elif person.sex == Sex.FEMALE and CHILDBEARING_YEARS[0] <= months // 12 <= CHILDBEARING_YEARS[1]:
+        kinds += [VisitKind.PREGNANCY, VisitKind.POSTNATAL]
+    return kinds
+
+
+def sections_for(kind: str, person: Person, on: date) -> list[tuple[Any, tuple[str, ...]]]:
+    """(title, field names) of the form, for this kind and the person's age band."""
+    days = age_in_days(person, on)
+    young = days <= YOUNG_INFANT_MAX_DAYS
+    muac = ("muac_mm",) if completed_months(person.date_of_birth, on) >= MUAC_MIN_AGE_MONTHS else ()
+    growth = ("weight_kg", "length_or_height_cm", "measured_position")
+    if kind == VisitKind.SICK_CHILD and young:
+        return [(_("Signes de danger"), YOUNG_INFANT_SIGNS),
+                (_("Infection locale"), LOCAL_INFECTION_SIGNS),
+                (_("Mesures"), ("temperature_c", "respiratory_rate", "weight_kg"))]
+    if kind == VisitKind.SICK_CHILD:
+        return [(_("Ce que la famille signale"), CHILD_SYMPTOMS),
+                (_("Signes de danger"), CHILD_DANGER_SIGNS),
+                (_("Examen et mesures"),
+                 ("respiratory_rate", "temperature_c", "rdt_result", *muac, *growth))]
+    if kind == VisitKind.CHILD_FOLLOWUP:
+        signs = YOUNG_INFANT_SIGNS if young else CHILD_DANGER_SIGNS
+        return [(_("Mesures"), (*growth, *muac)),
+                (_("Signes de danger (si vous en voyez)"),
+                 tuple(dict.fromkeys(("bilateral_oedema", *signs))))]
+    if kind == VisitKind.PREGNANCY:
+        return [(_("Signes de danger"), tuple(PREGNANCY_SIGNS)),
+                (_("Datation de la grossesse"), ("lmp", "edd"))]
+    if young:  # postnatal: the newborn
+        return [(_("Signes de danger du nouveau-né"), YOUNG_INFANT_SIGNS),
+                (_("Infection locale"), LOCAL_INFECTION_SIGNS),
+                (_("Mesures"), ("temperature_c", "respiratory_rate"))]
+    return [(_("Signes de danger"), tuple(POSTPARTUM_SIGNS)),
+            (_("À faire voir au CSCom le jour même"), tuple(POSTPARTUM_SAME_DAY_SIGNS))]
+
+
+class YesNoField(forms.TypedChoiceField):
+    """A sign: Oui / Non, or not answered (None: not looked for)."""
+
+    is_yes_no = True  # drawn as a big Oui / Non toggle
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(choices=[("yes", _("Oui")), ("no", _("Non"))],
+                         coerce=lambda value: value == "yes", empty_value=None, required=False,
+                         widget=forms.RadioSelect, **kwargs)
+
+
+def _number(label: Any, low: float, high: float, *, step: str = "1",
+            integer: bool = False) -> forms.Field:
+    attrs = {"step": step, "inputmode": "numeric" if integer else "decimal"}
+    widget = forms.NumberInput(attrs=attrs)
+    if integer:
+        return forms.IntegerField(label=label, required=False, min_value=int(low),
+                                  max_value=int(high), widget=widget)
+    return forms.FloatField(label=label, required=False, min_value=low, max_value=high,
+                            widget=widget)
+
+
+def _field(key: str, *, age_days: int, band: str) -> forms.Field:
+    if key in PREGNANCY_SIGNS or key in POSTPARTUM_SIGNS or key in POSTPARTUM_SAME_DAY_SIGNS:
+        label = (PREGNANCY_SIGNS.get(key) or POSTPARTUM_SIGNS.get(key)
+                 or POSTPARTUM_SAME_DAY_SIGNS[key])
+        return YesNoField(label=label)
+    if key in DURATIONS.values():
+        return _number(FINDING_LABELS[key], 0, MAX_SYMPTOM_DAYS, integer=True)
+    if key == "respiratory_rate":
+        field = _number(FINDING_LABELS[key], *RESPIRATORY_RATE_RANGE, integer=True)
+        threshold = FAST_BREATHING_PER_MIN.get(band)
+        if threshold:
+            field.help_text = _("Comptez pendant une minute entière. Rapide à partir de "
+                                "%(n)s.") % {"n": threshold}
+        return field
+    if key == "temperature_c":
+        return _number(FINDING_LABELS[key], *TEMPERATURE_C_RANGE, step="0.1")
+    if key == "rdt_result":
+        return forms.ChoiceField(label=FINDING_LABELS[key], required=False,
+                                 widget=forms.RadioSelect, initial="",
+                                 choices=[("positive", _("Positif")), ("negative", _("Négatif")),
+                                          ("", _("Pas fait"))])
+    if key == "muac_mm":
+        field = _number(FINDING_LABELS[key], MUAC_PLAUSIBLE_MIN_MM, MUAC_PLAUSIBLE_MAX_MM,
+                        integer=True)
+        field.help_text = _("Rouge : moins de 115 mm. Jaune : 115 à 124 mm.")
+        return field
+    if key == "weight_kg":
+        return _number(_("Poids (kg)"), *WEIGHT_KG_RANGE, step="0.1")
+    if key == "length_or_height_cm":
+        return _number(_("Longueur ou taille (cm)"), *LENGTH_CM_RANGE, step="0.1")
+    if key == "measured_position":
+        return forms.ChoiceField(
+            label=_("Mesuré"), required=False, widget=forms.RadioSelect,
+            choices=[("L", _("Couché")), ("H", _("Debout"))],
+            initial="L" if age_days < LENHEI_SWITCH_DAYS else "H",
+            help_text=_("Couché avant 2 ans, debout ensuite."))
+    if key == "lmp":
+        return forms.DateField(label=_("Date des dernières règles (DDR)"), required=False,
+                               widget=DateInput())
+    if key == "edd":
+        return forms.DateField(label=_("Date prévue de l'accouchement (DPA)"), required=False,
+                               widget=DateInput(),
+                               help_text=_("Si elle est connue (échographie) : elle remplace la DDR."))
+    return YesNoField(label=FINDING_LABELS[key])
+
+
+class VisitForm(forms.Form):
+    id = forms.UUIDField(widget=forms.HiddenInput)  # made with the page: a double tap saves once
+    visit_date = forms.DateField(label=_("Date de la visite"), widget=DateInput())
+
+    def __init__(self, *args: Any, person: Person, kind: str, today: date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.person, self.kind = person, kind
+        self.fields["id"].initial = uuid.uuid4()
+        self.fields["visit_date"].initial = today
+        days = age_in_days(person, today)
+        band = band_for(days, completed_months(person.date_of_birth, today))
+        self.sections = []
+        for title, keys in sections_for(kind, person, today):
+            for key in keys:
+                self.fields[key] = _field(key, age_days=days, band=band)
+            self.sections.append((title, keys))
+
+    def section_fields(self) -> list[tuple[Any, list[forms.BoundField]]]:
+        return [(title, [self[key] for key in keys]) for title, keys in self.sections]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for symptom, days_key in DURATIONS.items():
+            if cleaned.get(symptom) is False and cleaned.get(days_key):
+                self.add_error(days_key, _("Vous avez répondu « Non » : laissez la durée vide "
+                                           "ou corrigez la réponse."))
+        visit_date = cleaned.get("visit_date")
+        if visit_date is not None:
+            for key in ("lmp", "edd"):
+                if cleaned.get(key) is not None:
+                    self._check_dating(key, cleaned[key], visit_date)
+        return cleaned
+
+    def _check_dating(self, key: str, value: date, visit_date: date) -> None:
+        lmp = value - timedelta(days=PREGNANCY_LENGTH_DAYS) if key == "edd" else value
+        if lmp > visit_date:
+            self.add_error(key, _("Date impossible : elle place les dernières règles après la "
+                                  "visite."))
+        elif (visit_date - lmp).days > MAX_GESTATIONAL_AGE_DAYS:
+            self.add_error(key, _("Plus de %(weeks)s semaines de grossesse : la grossesse est "
+                                  "terminée, vérifiez la date.")
+                           % {"weeks": MAX_GESTATIONAL_AGE_DAYS // 7})
+
+    def visit_input(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """(findings, measurements) for ``record_home_visit``; unanswered questions are left out."""
+        findings: dict[str, Any] = {}
+        measurements: dict[str, Any] = {}
+        c = self.cleaned_data
+        for _title, keys in self.sections:
+            for key in keys:
+                value = c.get(key)
+                if value is None or value == "" or key == "measured_position":
+                    continue
+                if key in MEASUREMENT_KEYS:
+                    measurements[key] = value
+                elif value is not False or self.kind != VisitKind.CHILD_FOLLOWUP:
+                    # A follow-up visit sends only the signs seen: the iCCM classification
+                    # runs on a follow-up only when something was found.
+                    findings[key] = value
+        if "length_or_height_cm" in measurements:
+            measurements["measured_position"] = (c.get("measured_position")
+                                                 or self.fields["measured_position"].initial)
+        return findings, measurements
+
+    def add_service_errors(self, exc: ValidationError) -> None:
+        """Show the service's errors next to the fields, in French.
+
+        The service's own messages are French; the clinical engine's (keyed "findings" or by a
+        measurement) are English and start with the offending key: replace them.
+        """
+        for key, messages in exc.message_dict.items():
+            for message in messages:
+                if key == "findings" or key in MEASUREMENT_KEYS:
+                    field = message.split(":", 1)[0].strip()
+                    self.add_error(field if field in self.fields else None,
+                                   _("Valeur impossible ou contradictoire avec une autre "
+                                     "réponse : vérifiez la saisie."))
+                else:
+                    self.add_error(key if key in self.fields else None, message)
