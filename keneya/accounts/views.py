@@ -18,4 +18,5 @@ def home(request: HttpRequest) -> HttpResponse:
         "can_view_aggregates": has_capability(user, Capability.AGGREGATES_VIEW),
         "can_triage": has_capability(user, Capability.ALERTS_TRIAGE),
         "can_manage_referrals": has_capability(user, Capability.REFERRAL_MANAGE),
+        "is_chw": getattr(user, "role", "") == "chw",
     })
