@@ -1,0 +1,124 @@
+"""Shared by bench_sync and bench_pwa: a PostgreSQL database, and gunicorn on a loopback port.
+
+The server is started with ``subprocess.Popen`` and stopped by its PID (SIGTERM, then SIGKILL
+after a grace period): its workers exit with their master. Nothing else is ever signalled.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+GUNICORN = Path(sys.executable).with_name("gunicorn")
+READY_TIMEOUT_S = 60
+STOP_GRACE_S = 10
+
+
+def log(tag: str, message: str) -> None:
+    sys.stderr.write(f"[{tag}] {message}\n")
+    sys.stderr.flush()
+
+
+def ensure_database(url: str) -> bool:
+    """Create the database of ``url`` when missing; True when it was created."""
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin_url = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            return False
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return True
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def server_env(database_url: str, **extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({
+        "DATABASE_URL": database_url, "DEBUG": "0", "DJANGO_SETTINGS_MODULE": "keneya.settings",
+        "ALLOWED_HOSTS": "127.0.0.1", "LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1",
+    })
+    env.setdefault("SECRET_KEY", "bench-only-secret-key-" + "x" * 40)
+    env.update(extra)
+    return env
+
+
+def _wait_ready(port: int, proc: subprocess.Popen[Any], path: str) -> None:
+    import httpx
+
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {proc.returncode} before it was ready")
+        try:
+            httpx.get(f"http://127.0.0.1:{port}{path}", timeout=2)
+            return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    raise RuntimeError(f"gunicorn not ready after {READY_TIMEOUT_S} s")
+
+
+def stop(proc: subprocess.Popen[Any]) -> None:
+    """Stop the process we started, by its PID only."""
+    if proc.poll() is not None:
+        return
+    os.kill(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=STOP_GRACE_S)
+    except subprocess.TimeoutExpired:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=STOP_GRACE_S)
+
+
+@contextmanager
+def gunicorn(env: dict[str, str], *, workers: int = 2, log_file: IO[str] | None = None,
+             ready_path: str = "/api/v1/sync/pull/", port: int | None = None,
+             bind_host: str = "127.0.0.1") -> Iterator[int]:
+    """``gunicorn keneya.wsgi`` with ``workers`` sync workers; yields the port."""
+    port = port or free_port()
+    cmd = [str(GUNICORN), "keneya.wsgi:application", "--workers", str(workers),
+           "--worker-class", "sync", "--bind", f"{bind_host}:{port}", "--timeout", "120",
+           "--graceful-timeout", "5", "--log-level", "warning"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log_file or subprocess.DEVNULL,
+                            stderr=log_file or subprocess.DEVNULL, text=True)
+    try:
+        _wait_ready(port, proc, ready_path)
+        yield port
+    finally:
+        stop(proc)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    k = (len(ordered) - 1) * q
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "unknown CPU"
