@@ -4,6 +4,7 @@
 // the web session) and to sync. Screens live in ui/*.js; storage in db.js; sync in sync.js.
 
 import { fetchSession, LoginRequiredError, OfflineError } from "./api.js";
+import { preloadEngine } from "./clinical.js";
 import { clearAll, db, getMeta, setMeta } from "./db.js";
 import { lockState, syncEvents, syncNow, unlock } from "./sync.js";
 import { h, mount } from "./ui/dom.js";
@@ -158,6 +159,7 @@ async function start() {
   });
   window.addEventListener("online", () => syncNow());
   if (ready && navigator.onLine) syncNow();
+  preloadEngine(); // the first visit saved must not wait for the clinical engine
   document.documentElement.dataset.ready = "1"; // for the browser tests
 }
 

@@ -23,6 +23,17 @@ export function getEngine() {
   return enginePromise;
 }
 
+/**
+ * Load the engine ahead of the first visit (module, data, createEngine) when the tablet has a
+ * moment, so the first save of a session does not wait for it. Failures are left for the save
+ * to report (it tries again).
+ */
+export function preloadEngine() {
+  const load = () => getEngine().catch(() => {});
+  if ("requestIdleCallback" in globalThis) requestIdleCallback(load, { timeout: 5000 });
+  else setTimeout(load, 1000);
+}
+
 /** The engine's assessment of one visit (the dict of keneya.clinical.visit.assess_home_visit). */
 export async function assessVisit({ kind, person, visitDate, findings, measurements }) {
   const engine = await getEngine();

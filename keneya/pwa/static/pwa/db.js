@@ -66,16 +66,17 @@ export function withPersonKeys(person) {
 }
 
 /** Folded and normalised text the household search matches (code, phones, member names). */
+export function householdSearchKeys(household, members) {
+  const text = [household.code, household.phone, household.address_description,
+    ...members.flatMap((m) => [m.family_name, m.given_names, m.phone])].filter(Boolean).join(" ");
+  return { search_folded: fold(text), search_normalised: normaliseName(text) };
+}
+
 export async function refreshHouseholdSearch(householdId) {
   const household = await db.households.get(householdId);
   if (!household) return;
   const members = await db.persons.where("household").equals(householdId).toArray();
-  const words = [household.code, household.phone, household.address_description,
-    ...members.flatMap((m) => [m.family_name, m.given_names, m.phone])].filter(Boolean);
-  await db.households.update(householdId, {
-    search_folded: fold(words.join(" ")),
-    search_normalised: normaliseName(words.join(" ")),
-  });
+  await db.households.update(householdId, householdSearchKeys(household, members));
 }
 
 // --- Local changes and the outbox --------------------------------------------------------------
@@ -195,11 +196,4 @@ export function unsentCount() {
 
 export function rejectedEntries() {
   return db.outbox.where("status").equals("rejected").sortBy("seq");
-}
-
-/** Fields of a record still waiting in the outbox: they win over what the server sends. */
-export async function localOverlay(type, id) {
-  const entries = await db.outbox.where("id").equals(id).filter((e) => e.type === type)
-    .sortBy("seq");
-  return Object.assign({}, ...entries.map((e) => e.fields));
 }

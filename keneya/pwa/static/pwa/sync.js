@@ -11,12 +11,11 @@
 
 import * as api from "./api.js";
 import {
-  clearAll, db, getMeta, localOverlay, nowIso, refreshHouseholdSearch, setMeta, uuid,
-  withPersonKeys,
+  clearAll, db, getMeta, householdSearchKeys, nowIso, setMeta, uuid, withPersonKeys,
 } from "./db.js";
 
 export const BATCH_SIZE = 50;
-export const PULL_LIMIT = 500;
+export const PULL_LIMIT = 1000; // the server's most (keneya/sync/services.py MAX_PULL_LIMIT)
 export const LOCK_KEY = "keneya.chw.locked";
 
 /** Events: "progress" with detail {phase: start|push|pull|done|error|locked, ...}. */
@@ -213,16 +212,23 @@ async function applyPushResults(entries, results) {
 
 // --- Pull --------------------------------------------------------------------------------------
 
+/**
+ * Pull pages until has_more is false. The next page is requested as soon as a page arrives, so
+ * the network brings page n+1 while the tablet writes page n; each page is stored with its own
+ * cursor in one transaction, so a cut pull resumes after the last page written.
+ */
 async function pullChanges(token) {
-  let cursor = await getMeta("cursor");
+  const cursor = await getMeta("cursor");
   let page = 0;
   let received = 0;
   emit({ phase: "pull", page, received });
+  let next = api.pull(token, cursor, PULL_LIMIT);
   for (;;) {
-    const answer = await api.pull(token, cursor, PULL_LIMIT);
-    const touched = await applyPage(answer);
-    for (const householdId of touched) await refreshHouseholdSearch(householdId);
-    cursor = answer.next_cursor;
+    const answer = await next;
+    next = answer.has_more ? api.pull(token, answer.next_cursor, PULL_LIMIT) : null;
+    // A failed write ends the sync: the request under way is dropped with it.
+    next?.catch(() => {});
+    await applyPage(answer);
     page += 1;
     received += answer.changes?.length ?? 0;
     emit({ phase: "pull", page, received, hasMore: answer.has_more });
@@ -231,13 +237,48 @@ async function pullChanges(token) {
 }
 
 const PULL_TABLES = ["households", "persons", "visits", "alerts", "tasks", "meta", "outbox"];
+const PAGE_TABLES = ["households", "persons", "visits", "alerts"];
 
+/** Fields of records waiting in the outbox, by "type:id" (they win over what the server sends). */
+async function outboxOverlays() {
+  const overlays = new Map();
+  // Ordered by seq (the primary key): later edits win over earlier ones and over the server.
+  for (const entry of await db.outbox.toArray()) {
+    const key = `${entry.type}:${entry.id}`;
+    overlays.set(key, { ...overlays.get(key), ...entry.fields });
+  }
+  return overlays;
+}
+
+/** Changes written row by row: they reach other records through indexes (cascades, merges). */
+function isCascade(change) {
+  return change.op === "delete"
+    && (change.type === "household" || (change.type === "person" && change.data?.merged_into));
+}
+
+/**
+ * One page in one transaction: the outbox read once, the records it changes read in bulk,
+ * merged in memory, written in bulk per table, then the search keys of the households it
+ * touched, the tasks (last page) and the cursor.
+ */
 async function applyPage(answer) {
-  const touched = new Set();
+  const changes = answer.changes ?? [];
   await db.transaction("rw", PULL_TABLES, async () => {
-    for (const change of answer.changes ?? []) {
-      await applyChange(change, touched);
+    const overlays = await outboxOverlays();
+    const touched = new Set();
+    const written = new Map(); // the last run's households, written with their search keys
+    let run = [];
+    for (const change of changes) {
+      if (!isCascade(change)) {
+        run.push(change);
+        continue;
+      }
+      await applyRun(run, overlays, touched, written);
+      run = [];
+      await applyCascade(change, touched);
     }
+    await applyRun(run, overlays, touched, written, { deferHouseholds: true });
+    await refreshSearchKeys(touched, written);
     if (!answer.has_more && Array.isArray(answer.tasks)) {
       await db.tasks.clear();
       await db.tasks.bulkPut(answer.tasks);
@@ -245,53 +286,128 @@ async function applyPage(answer) {
     }
     await setMeta("cursor", answer.next_cursor ?? null);
   });
-  return touched;
 }
 
-async function applyChange(change, touched) {
-  const { type, id, op } = change;
-  const data = change.data ?? {};
-  if (type === "household" || type === "person") {
-    const table = type === "household" ? db.households : db.persons;
-    if (op === "delete") {
-      if (type === "household") {
-        await db.persons.where("household").equals(id).delete();
-        await db.visits.where("household").equals(id).delete();
-        await db.tasks.where("household_id").equals(id).delete();
-      }
-      const old = await table.get(id);
-      if (type === "person" && data.merged_into) {
-        // A supervisor merged this duplicate into another record: its visits follow.
-        await db.visits.where("person").equals(id).modify({ person: data.merged_into });
-        await db.outbox.filter((e) => e.type === "visit" && e.fields.person === id)
-          .modify((e) => { e.fields = { ...e.fields, person: data.merged_into }; });
-      }
-      await table.delete(id);
-      if (type === "person" && old) touched.add(old.household);
-      return;
-    }
-    const existing = (await table.get(id)) ?? {};
-    const overlay = await localOverlay(type, id); // edits not yet accepted stay visible
-    let record = { ...existing, ...data, ...overlay, id, version: change.version ?? null };
-    if (type === "person") record = withPersonKeys(record);
-    await table.put(record);
-    touched.add(type === "household" ? id : record.household);
-  } else if (type === "visit") {
-    if (op === "delete") {
-      await db.visits.delete(id);
-      return;
-    }
-    const existing = (await db.visits.get(id)) ?? { source: "server" };
-    await db.visits.put({ ...existing, ...data, id, synced: true, version: change.version ?? null });
-  } else if (type === "alert" || type === "referral") {
-    if (op === "delete") {
-      await db.alerts.delete(id);
-      return;
-    }
-    await db.alerts.put({ ...data, id, type, version: change.version ?? null });
-  } else {
-    console.warn("sync: unknown change type", type);
+/**
+ * Consecutive changes that touch only their own record, applied in bulk. With deferHouseholds
+ * (the page's last run) the households are left in `written` for refreshSearchKeys() to write.
+ */
+async function applyRun(changes, overlays, touched, written, { deferHouseholds = false } = {}) {
+  if (changes.length === 0) return;
+  // The records already on the tablet that the changes merge into.
+  const wanted = { households: new Set(), persons: new Set(), visits: new Set() };
+  for (const { type, id, op } of changes) {
+    if (type === "household" && op !== "delete") wanted.households.add(id);
+    else if (type === "person") wanted.persons.add(id); // a deleted one: its household
+    else if (type === "visit" && op !== "delete") wanted.visits.add(id);
   }
+  const stored = {};
+  await Promise.all(Object.entries(wanted).map(async ([name, ids]) => {
+    stored[name] = new Map();
+    if (ids.size === 0) return;
+    const keys = [...ids];
+    const rows = await db[name].bulkGet(keys);
+    keys.forEach((id, i) => stored[name].set(id, rows[i]));
+  }));
+  const puts = Object.fromEntries(PAGE_TABLES.map((name) => [name, new Map()]));
+  const deletes = Object.fromEntries(PAGE_TABLES.map((name) => [name, new Set()]));
+  const current = (name, id) => {
+    if (deletes[name].has(id)) return undefined;
+    return puts[name].get(id) ?? stored[name]?.get(id);
+  };
+  const put = (name, record) => {
+    deletes[name].delete(record.id);
+    puts[name].set(record.id, record);
+  };
+  const remove = (name, id) => {
+    puts[name].delete(id);
+    deletes[name].add(id);
+  };
+
+  for (const change of changes) {
+    const { type, id, op } = change;
+    const data = change.data ?? {};
+    const version = change.version ?? null;
+    if (type === "household" || type === "person") {
+      const name = type === "household" ? "households" : "persons";
+      if (op === "delete") { // a person (a household's delete is a cascade)
+        const old = current(name, id);
+        remove(name, id);
+        if (old) touched.add(old.household);
+        continue;
+      }
+      // Edits not yet accepted by the server stay visible.
+      let record = { ...current(name, id), ...data, ...overlays.get(`${type}:${id}`), id, version };
+      if (type === "person") record = withPersonKeys(record);
+      put(name, record);
+      touched.add(type === "household" ? id : record.household);
+    } else if (type === "visit") {
+      if (op === "delete") remove("visits", id);
+      else put("visits", { ...(current("visits", id) ?? { source: "server" }), ...data, id,
+        synced: true, version });
+    } else if (type === "alert" || type === "referral") {
+      if (op === "delete") remove("alerts", id);
+      else put("alerts", { ...data, id, type, version });
+    } else {
+      console.warn("sync: unknown change type", type);
+    }
+  }
+
+  for (const name of PAGE_TABLES) {
+    if (deletes[name].size) await db[name].bulkDelete([...deletes[name]]);
+    if (name === "households" && deferHouseholds) {
+      // Written once, with their search keys, by refreshSearchKeys().
+      for (const [id, record] of puts.households) written.set(id, record);
+    } else if (puts[name].size) {
+      await db[name].bulkPut([...puts[name].values()]);
+    }
+  }
+}
+
+/** A household's delete (its members, visits and tasks go with it) or a merged person. */
+async function applyCascade({ type, id, data }, touched) {
+  if (type === "household") {
+    await db.persons.where("household").equals(id).delete();
+    await db.visits.where("household").equals(id).delete();
+    await db.tasks.where("household_id").equals(id).delete();
+    await db.households.delete(id);
+    return;
+  }
+  // A supervisor merged this duplicate into another record: its visits follow.
+  const old = await db.persons.get(id);
+  await db.visits.where("person").equals(id).modify({ person: data.merged_into });
+  await db.outbox.filter((e) => e.type === "visit" && e.fields.person === id)
+    .modify((e) => { e.fields = { ...e.fields, person: data.merged_into }; });
+  await db.persons.delete(id);
+  if (old) touched.add(old.household);
+}
+
+/**
+ * The search keys of the households a page touched (searchWords() of db.js), from the page's
+ * households in memory and their members read in one query; each household written once.
+ */
+async function refreshSearchKeys(touched, written) {
+  const ids = [...touched].filter((id) => id != null);
+  const missing = ids.filter((id) => !written.has(id));
+  const [members, stored] = await Promise.all([
+    ids.length ? db.persons.where("household").anyOf(ids).toArray() : [],
+    missing.length ? db.households.bulkGet(missing) : [],
+  ]);
+  const households = new Map(written);
+  missing.forEach((id, i) => { if (stored[i]) households.set(id, stored[i]); });
+  const byHousehold = new Map();
+  for (const member of members) {
+    if (!byHousehold.has(member.household)) byHousehold.set(member.household, []);
+    byHousehold.get(member.household).push(member);
+  }
+  const rows = [];
+  for (const [id, household] of households) {
+    rows.push(touched.has(id)
+      ? { ...household, ...householdSearchKeys(household, byHousehold.get(id) ?? []) }
+      : household);
+  }
+  written.clear();
+  if (rows.length) await db.households.bulkPut(rows);
 }
 
 // --- Revocation --------------------------------------------------------------------------------

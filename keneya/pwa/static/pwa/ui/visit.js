@@ -1,7 +1,7 @@
 // Record a visit and show the engine's result at once, offline: classification, action, the
 // reasons (text_fr), z-scores; an urgent result is a red "Référer d'urgence".
 
-import { assessVisit, deviceAssessment } from "../clinical.js";
+import { assessVisit, deviceAssessment, getEngine } from "../clinical.js";
 import { db, nowIso, saveVisit, today, uuid } from "../db.js";
 import { fieldSpec, readAnswers, sectionsFor } from "../forms.js";
 import {
@@ -48,6 +48,7 @@ export async function visitFormScreen(view, personId, kind) {
     mount(view, h("p", { class: "notice" }, "Personne introuvable sur la tablette."));
     return;
   }
+  getEngine().catch(() => {}); // loading while the CHW fills the form (the save reports errors)
   const on = today();
   const visitDate = h("input", { id: "visit_date", name: "visit_date", type: "date", value: on,
     max: on, min: person.date_of_birth });
