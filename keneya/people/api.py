@@ -18,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from keneya.accounts.permissions import Capability, HasCapability
+from keneya.core.api import SearchPagination
 from keneya.core.models import Area, AreaLevel
 from keneya.people import queries, services
 from keneya.people.models import Household, HouseholdStatus, Person, Relationship, Sex
@@ -191,6 +192,7 @@ class PersonViewSet(
     mixins.UpdateModelMixin, viewsets.GenericViewSet,
 ):
     serializer_class = PersonSerializer
+    pagination_class = SearchPagination
     permission_classes = [HasCapability]
     required_capabilities = HouseholdViewSet.required_capabilities
     filter_backends: list[Any] = []

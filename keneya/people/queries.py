@@ -27,7 +27,7 @@ def search_filter(term: str, *, field: str = "search_text") -> Q:
     for word in fold(term).split():  # every word must match, in any order
         normalised = normalise_name(word)
         q = Q(**{f"{field}__contains": normalised})
-        if word != normalised:
+        if normalised not in word:  # "traore" ⊃ "traor": the folded form adds nothing then
             q |= Q(**{f"{field}__contains": word})
         combined &= q
     return combined

@@ -210,3 +210,16 @@ def test_openapi_schema_documents_the_token_endpoint(client):
     assert response.status_code == 200
     text = response.content.decode()
     assert "/api/v1/auth/token/" in text and "/api/v1/households/" in text
+
+
+def test_person_search_pages_without_a_total_count(users, api, household_factory):
+    for _ in range(3):
+        household_factory(users.chw1)  # each has Moussa and Aminata Traoré
+    client = api(users.chw1)
+    first = client.get("/api/v1/persons/", {"search": "traore", "page_size": 4}).json()
+    assert first["count"] is None and len(first["results"]) == 4 and first["next"]
+    second = client.get(first["next"]).json()
+    assert len(second["results"]) == 2 and second["next"] is None and second["previous"]
+    ids = {r["id"] for r in first["results"]} | {r["id"] for r in second["results"]}
+    assert len(ids) == 6
+    assert client.get("/api/v1/persons/").json()["count"] == 6
