@@ -673,7 +673,7 @@ def measure() -> str:
         f"once, each with its own httpx client, tablet token (`Authorization: Device …`) and "
         f"demo CHW, batches of {BATCH} visits, gzip bodies; every visit goes through "
         f"`record_home_visit` (validation, clinical engine, observations, change log, alert "
-        f"rules, referral, alert events, SMS outbox) in its own transaction. Mix: {kinds}; "
+        f"rules, referral, alert events, SMS outbox), one transaction per batch with a savepoint per record. Mix: {kinds}; "
         f"{mix['urgent_share']:.1%} urgent. Bounded at {DURATION_S:.0f} s or "
         f"{BATCHES_PER_THREAD} batches per thread, after {WARMUP_BATCHES} warm-up batch per "
         f"thread. Machine: {cores} cores ({_server.cpu_model()}), Python "

@@ -28,6 +28,8 @@ logger = logging.getLogger(__name__)
 
 # An urgent alert nobody acknowledged within this delay goes to the facility manager.
 DEFAULT_ESCALATION_DELAY = timedelta(hours=2)
+# An optional argument not given: look it up.
+_LOOK_UP: Any = object()
 
 
 def escalation_delay() -> timedelta:
@@ -42,14 +44,19 @@ def cscom_for(person: Person) -> Facility | None:
             .order_by("code").first())
 
 
-def _event(alert: Alert, kind: str, by: Any = None, at: datetime | None = None,
-           **data: Any) -> None:
-    """Every change of an alert writes its event here, and tells the CHW's tablet."""
+def _event(alert: Alert, kind: str, by: Any = None, at: datetime | None = None, *,
+           chw_id: Any = _LOOK_UP, **data: Any) -> None:
+    """Every change of an alert writes its event here, and tells the CHW's tablet.
+
+    ``chw_id``: the CHW of the alert's person, when the caller knows it.
+    """
     from keneya.sync.changelog import chw_of_person, record_change
 
     AlertEvent.objects.create(alert=alert, kind=kind, by=by if by and by.pk else None,
                               at=at or timezone.now(), data=data)
-    record_change(type="alert", obj_id=alert.pk, chw_id=chw_of_person(alert.person_id))
+    if chw_id is _LOOK_UP:
+        chw_id = chw_of_person(alert.person_id)
+    record_change(type="alert", obj_id=alert.pk, chw_id=chw_id)
 
 
 def _age_text(assessment: dict[str, Any]) -> str:
@@ -84,13 +91,13 @@ def _notify_clinicians(alert: Alert) -> None:
 
 def _create_alert(*, rule: AlertRule, person: Person, facility: Facility, findings: list[str],
                   visit: Visit | None = None, referral: Any = None,
-                  at: datetime | None = None) -> Alert:
+                  at: datetime | None = None, chw_id: Any = _LOOK_UP) -> Alert:
     alert = Alert.objects.create(
         person=person, facility=facility, visit=visit, referral=referral, rule=rule.code,
         priority=rule.priority, priority_rank=PRIORITY_RANK[rule.priority],  # type: ignore[index]
         title=rule.title_fr, findings=findings, source=rule.source, raised_at=at or timezone.now(),
     )
-    _event(alert, "raised", at=alert.raised_at, rule=rule.code)
+    _event(alert, "raised", at=alert.raised_at, chw_id=chw_id, rule=rule.code)
     return alert
 
 
@@ -106,17 +113,20 @@ def _weights(visit: Visit) -> list[tuple[date, float]]:
     return sorted(seen.items())
 
 
-def raise_alerts_for_visit(visit: Visit) -> Alert | None:
+def raise_alerts_for_visit(visit: Visit, *, facility: Facility | None = _LOOK_UP
+                           ) -> Alert | None:
     """Raise at most one alert per visit: the most serious matching rule, with every finding.
 
     An urgent visit also issues its referral to the CSCom. Called inside the visit's transaction.
+    ``facility``: the person's CSCom (``cscom_for``) when the caller already has it.
     """
     facts = VisitFacts(kind=visit.kind, visit_date=visit.visit_date,
                        assessment=visit.assessment,
                        weights=_weights(visit) if visit.measurements.get("weight_kg") else [])
     matches = matching_rules(facts)
     person = visit.person
-    facility = cscom_for(person)
+    if facility is _LOOK_UP:
+        facility = cscom_for(person)
     if facility is None:
         if matches or visit.urgent:
             logger.warning("no CSCom for the health area of person %s: alert not routed",
@@ -128,11 +138,13 @@ def raise_alerts_for_visit(visit: Visit) -> Alert | None:
         rule = matches[0][0]
         findings = [f for _rule, found in matches for f in found]
         alert = _create_alert(rule=rule, person=person, facility=facility,
-                              findings=list(dict.fromkeys(findings)), visit=visit)
+                              findings=list(dict.fromkeys(findings)), visit=visit,
+                              chw_id=person.household.chw_id)
     if visit.urgent:
         from keneya.referrals.services import refer_from_visit
 
-        referral = refer_from_visit(visit=visit, to_facility=facility)
+        referral = refer_from_visit(visit=visit, to_facility=facility,
+                                    chw_id=person.household.chw_id)
         if alert is not None:
             alert.referral = referral
             alert.save(update_fields=["referral"])

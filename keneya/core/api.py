@@ -46,9 +46,10 @@ class SearchPagination(Pagination):
     def get_paginated_response(self, data: Any) -> Response:
         if not getattr(self, "_countless", False):
             return super().get_paginated_response(data)
-        url = self.request.build_absolute_uri()
         from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+        assert self.request is not None
+        url = self.request.build_absolute_uri()
         next_url = (replace_query_param(url, self.page_query_param, self._number + 1)
                     if self._has_next else None)
         if self._number <= 1:

@@ -77,13 +77,14 @@ def _sending_timeout() -> timedelta:
                                            DEFAULT_SENDING_TIMEOUT_SECONDS)))
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def enqueue_sms(*, to: str, template: str, context: dict[str, Any], dedup_key: str) -> OutboxMessage:
     """Write one SMS to the outbox, in the caller's transaction; the worker sends it after commit.
 
     The French text is rendered now: an unknown template or a missing field is a ValueError (a
     programming error). The same ``dedup_key`` returns the row already there and sends nothing
-    more. Nothing is sent if the caller's transaction rolls back.
+    more. Nothing is sent if the caller's transaction rolls back. The worker is woken once per
+    transaction, however many messages it enqueues.
 
     A missing or non-Malian number is a data problem, not the caller's: the row is stored as
     ``failed`` ("invalid recipient number") for an operator to see, and the caller's write (a visit, an
@@ -108,8 +109,21 @@ def enqueue_sms(*, to: str, template: str, context: dict[str, Any], dedup_key: s
         logger.warning("outbox %s not sendable (%s): %s", message.id, template, problem)
     else:
         logger.info("outbox %s enqueued (%s)", message.id, template)
-        transaction.on_commit(wake_worker, robust=True)
+        _wake_worker_on_commit()
     return message
+
+
+def _wake_worker_on_commit() -> None:
+    """``wake_worker`` after the current transaction commits, once however often it is asked.
+
+    A wake-up registered in a savepoint that rolled back has been dropped by Django with the
+    savepoint, so it is registered again here.
+    """
+    connection_ = transaction.get_connection()
+    pending = getattr(connection_, "run_on_commit", [])
+    if connection_.in_atomic_block and any(entry[1] is wake_worker for entry in pending):
+        return
+    transaction.on_commit(wake_worker, robust=True)
 
 
 def wake_worker() -> None:

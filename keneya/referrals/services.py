@@ -22,15 +22,23 @@ from keneya.referrals.models import (
 )
 from keneya.visits.models import Visit
 
+# An optional argument not given: look it up.
+_LOOK_UP: Any = object()
 
-def _event(referral: Referral, kind: str, by: Any = None, at: datetime | None = None,
-           **data: Any) -> None:
-    """Every change of a referral writes its event here, and tells the CHW's tablet."""
+
+def _event(referral: Referral, kind: str, by: Any = None, at: datetime | None = None, *,
+           chw_id: Any = _LOOK_UP, **data: Any) -> None:
+    """Every change of a referral writes its event here, and tells the CHW's tablet.
+
+    ``chw_id``: the CHW of the referred person, when the caller knows it.
+    """
     from keneya.sync.changelog import chw_of_person, record_change
 
     ReferralEvent.objects.create(referral=referral, kind=kind, by=by if by and by.pk else None,
                                  at=at or timezone.now(), data=data)
-    record_change(type="referral", obj_id=referral.pk, chw_id=chw_of_person(referral.person_id))
+    if chw_id is _LOOK_UP:
+        chw_id = chw_of_person(referral.person_id)
+    record_change(type="referral", obj_id=referral.pk, chw_id=chw_id)
 
 
 def _reason_text(visit: Visit) -> str:
@@ -40,8 +48,12 @@ def _reason_text(visit: Visit) -> str:
     return ("; ".join(t for t in texts if t) or summary)[:300]
 
 
-def refer_from_visit(*, visit: Visit, to_facility: Facility) -> Referral:
-    """The referral an urgent visit issues to the CSCom (inside the visit's transaction)."""
+def refer_from_visit(*, visit: Visit, to_facility: Facility, chw_id: Any = _LOOK_UP
+                     ) -> Referral:
+    """The referral an urgent visit issues to the CSCom (inside the visit's transaction).
+
+    ``chw_id``: the CHW of the visited person, when the caller knows it.
+    """
     existing = Referral.objects.filter(visit=visit).first()
     if existing is not None:
         return existing
@@ -50,7 +62,7 @@ def refer_from_visit(*, visit: Visit, to_facility: Facility) -> Referral:
         issued_at=timezone.now(), urgent=True, reason=_reason_text(visit),
         findings=list(visit.assessment.get("danger_signs", [])),
     )
-    _event(referral, "issued", visit.chw, at=referral.issued_at)
+    _event(referral, "issued", visit.chw, at=referral.issued_at, chw_id=chw_id)
     return referral
 
 

@@ -8,13 +8,16 @@ with a smaller ``seq`` must never become visible after a larger one (it would be
 ever). On PostgreSQL two transactions may draw sequence numbers in one order and commit in the
 other, so appending for a CHW first takes a row lock on that CHW (``FOR NO KEY UPDATE`` on the
 user row, which does not block foreign-key checks), held until commit: one CHW's rows are then
-committed in ``seq`` order. SQLite already serialises writers.
+committed in ``seq`` order. SQLite already serialises writers. A push takes its CHW's lock once
+for the whole batch (``stream_locked``), so the records it applies do not lock again.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.db import transaction
@@ -25,14 +28,37 @@ from keneya.sync.models import ChangeLog, ChangeOp, ChangeType, FieldClock
 
 ObjectRef = tuple[str, uuid.UUID]
 
+# The CHW streams locked by an enclosing ``stream_locked`` block (a push batch), if any.
+_held_streams: ContextVar[frozenset[Any]] = ContextVar("keneya_held_streams",
+                                                       default=frozenset())
+
 
 def _lock_streams(chw_ids: Iterable[Any]) -> None:
     from keneya.accounts.models import User
 
-    ids = sorted({i for i in chw_ids if i is not None})
+    held = _held_streams.get()
+    ids = sorted({i for i in chw_ids if i is not None and i not in held})
     if ids:
         list(User.objects.select_for_update(no_key=True).filter(pk__in=ids)
              .order_by("pk").values_list("pk", flat=True))
+
+
+@contextmanager
+def stream_locked(chw_id: Any) -> Iterator[None]:
+    """Lock the stream of ``chw_id`` now, for the rest of the enclosing transaction.
+
+    Inside the block, appending for this CHW does not lock again: the lock taken here is held
+    until the transaction ends. Use it directly inside ``transaction.atomic()`` (not in a
+    savepoint that may roll back and release the lock before the block ends).
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("stream_locked needs an enclosing transaction.atomic()")
+    _lock_streams([chw_id])
+    token = _held_streams.set(_held_streams.get() | {chw_id})
+    try:
+        yield
+    finally:
+        _held_streams.reset(token)
 
 
 def record_changes(*, objects: Sequence[ObjectRef], chw_id: Any, op: str = ChangeOp.UPSERT
@@ -43,7 +69,7 @@ def record_changes(*, objects: Sequence[ObjectRef], chw_id: Any, op: str = Chang
     """
     if not objects:
         return None
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         _lock_streams([chw_id])
         rows = ChangeLog.objects.bulk_create(
             [ChangeLog(chw_id=chw_id, type=kind, object_id=obj_id, op=op)
@@ -62,7 +88,7 @@ def record_change(*, type: str, obj_id: Any, chw_id: Any, op: str = ChangeOp.UPS
     The web and the API edit with the server's clock and no device: a tablet that edits the same
     field from an older version then meets a conflict (``sync.services.push``).
     """
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         _lock_streams([chw_id])
         seq = ChangeLog.objects.create(chw_id=chw_id, type=type, object_id=obj_id, op=op).seq
         now = timezone.now()

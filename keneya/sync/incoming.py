@@ -1,17 +1,22 @@
 """Applying what a tablet pushes, one record at a time (docs/sync.md, "Push").
 
-``apply_record`` checks the record's shape, then runs its handler in its own transaction:
-households and persons through ``people.services`` with field-level last-writer-wins
-(``merge``), visits through ``visits.services.record_home_visit``. It answers the record's
-result; a ValidationError or PermissionDenied becomes a ``rejected`` result, anything else
-propagates (the batch stops there, and its retry finishes the job).
+``apply_record`` checks the record's shape, then runs its handler in a savepoint of the batch's
+transaction: households and persons through ``people.services`` with field-level
+last-writer-wins (``merge``), visits through ``visits.services.store_home_visit`` (which writes
+in its own savepoint). It answers the record's result; a ValidationError or PermissionDenied
+becomes a ``rejected`` result (the record's writes roll back), anything else propagates (the
+batch stops there, and its retry finishes the job).
+
+``Batch`` holds what is read once for all the visits of a batch: the persons in the CHW's scope
+(with household and quartier), the visit ids already stored, the CSCom of each health area. It
+lives for one push only.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -28,7 +33,7 @@ from keneya.sync import changelog
 from keneya.sync.fields import canonical, coerce, current_value
 from keneya.sync.models import DELETE_REQUEST_FIELD, ChangeType, Device, FieldClock, SyncConflict
 from keneya.visits.models import Visit
-from keneya.visits.services import record_home_visit
+from keneya.visits.services import store_home_visit
 
 PUSH_TYPES = {
     ChangeType.HOUSEHOLD: ("upsert", "delete"),
@@ -47,6 +52,78 @@ class Incoming:
     base_version: int
     changed_at: datetime
     fields: dict[str, Any]
+
+
+def _uuid_or_none(value: Any) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+@dataclass
+class Batch:
+    """What a push reads once for all its visit records, not once per record.
+
+    Made per push (one device, one request) and dropped with it. A household or person record
+    may change a person (a move, a death): it calls ``registry_changed`` and the persons are read
+    again before the next visit.
+    """
+
+    device: Device
+    visit_ids: set[uuid.UUID] = field(default_factory=set)
+    person_ids: set[uuid.UUID] = field(default_factory=set)
+    _persons: dict[uuid.UUID, Person] | None = None
+    _stored_visits: set[uuid.UUID] | None = None
+    _cscoms: dict[Any, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, device: Device, records: list[Any]) -> Batch:
+        batch = cls(device=device)
+        for record in records:
+            if isinstance(record, dict) and record.get("type") == ChangeType.VISIT:
+                fields = record.get("fields")
+                person_id = _uuid_or_none(fields.get("person")) if isinstance(fields,
+                                                                              dict) else None
+                visit_id = _uuid_or_none(record.get("id"))
+                if person_id is not None:
+                    batch.person_ids.add(person_id)
+                if visit_id is not None:
+                    batch.visit_ids.add(visit_id)
+        return batch
+
+    def person_in_scope(self, person_id: uuid.UUID) -> Person | None:
+        """The person, with household and quartier, if the CHW sees them; else None (unknown
+        or out of scope: the caller tells which)."""
+        if self._persons is None:
+            self._persons = {
+                p.pk: p for p in persons_visible_to(self.device.user)
+                .filter(pk__in=self.person_ids | {person_id})
+                .select_related("household__quartier")}
+        return self._persons.get(person_id)
+
+    def registry_changed(self) -> None:
+        self._persons = None
+
+    def visit_stored(self, visit_id: uuid.UUID) -> bool:
+        """Whether a visit with this id is stored (before the batch, or earlier in it)."""
+        if self._stored_visits is None:
+            self._stored_visits = set(Visit.objects.filter(pk__in=self.visit_ids | {visit_id})
+                                      .values_list("pk", flat=True))
+        return visit_id in self._stored_visits
+
+    def stored(self, visit_id: uuid.UUID) -> None:
+        if self._stored_visits is not None:
+            self._stored_visits.add(visit_id)
+
+    def cscom(self, person: Person) -> Any:
+        """``alerts.services.cscom_for``, once per health area."""
+        from keneya.alerts.services import cscom_for
+
+        area_id = person.household.quartier.parent_id
+        if area_id not in self._cscoms:
+            self._cscoms[area_id] = cscom_for(person)
+        return self._cscoms[area_id]
 
 
 def parse_record(record: Any, now: datetime) -> Incoming:
@@ -276,15 +353,15 @@ def _delete_person(device: Device, incoming: Incoming) -> dict[str, Any]:
             "review": True}
 
 
-def _create_visit(device: Device, incoming: Incoming) -> dict[str, Any]:
-    user = device.user
+def _create_visit(batch: Batch, incoming: Incoming) -> dict[str, Any]:
+    user = batch.device.user
     values = incoming.fields
     errors: dict[str, list[str]] = {}
-    person = None
-    try:
-        person = Person.objects.filter(pk=uuid.UUID(str(values.get("person")))).first()
-    except ValueError:
-        pass
+    person_id = _uuid_or_none(values.get("person"))
+    person = batch.person_in_scope(person_id) if person_id is not None else None
+    in_scope = person is not None
+    if person is None and person_id is not None:
+        person = Person.objects.filter(pk=person_id).first()
     if person is None:
         errors["person"] = [_("Personne inconnue : envoyez la personne avant ses visites.")]
     try:
@@ -300,15 +377,21 @@ def _create_visit(device: Device, incoming: Incoming) -> dict[str, Any]:
     if errors:
         raise ValidationError(errors)
     assert person is not None
-    if not persons_visible_to(user).filter(pk=person.pk).exists():
+    if not in_scope:
         raise PermissionDenied
-    existed = Visit.objects.filter(pk=incoming.id).exists()
-    visit = record_home_visit(
+    known_new = not batch.visit_stored(incoming.id)
+    recorded = store_home_visit(
         by=user, person=person, visit_date=visit_date, kind=str(values.get("kind", "")),
         findings=values.get("findings") or {}, measurements=values.get("measurements") or {},
-        id=incoming.id, device_assessment=device_assessment)
-    result: dict[str, Any] = {"status": "duplicate" if existed else "accepted",
-                              "version": changelog.version_of(incoming.kind, incoming.id),
+        id=incoming.id, device_assessment=device_assessment,
+        person_in_scope=True, known_new=known_new, facility=batch.cscom(person))
+    visit = recorded.visit
+    batch.stored(visit.pk)
+    version = recorded.version
+    if version is None:  # a visit stored before: its latest change
+        version = changelog.version_of(incoming.kind, incoming.id)
+    result: dict[str, Any] = {"status": "accepted" if recorded.created else "duplicate",
+                              "version": version,
                               "assessment_mismatch": visit.device_assessment_mismatch}
     if visit.device_assessment_mismatch:
         result["assessment"] = {
@@ -322,11 +405,24 @@ HANDLERS: dict[tuple[str, str], Callable[[Device, Incoming], dict[str, Any]]] = 
     (ChangeType.HOUSEHOLD, "delete"): _delete_household,
     (ChangeType.PERSON, "upsert"): _upsert_person,
     (ChangeType.PERSON, "delete"): _delete_person,
-    (ChangeType.VISIT, "create"): _create_visit,
 }
 
 
-def apply_record(device: Device, record: Any, now: datetime) -> dict[str, Any]:
+def _apply(batch: Batch, incoming: Incoming) -> dict[str, Any]:
+    if incoming.kind == ChangeType.VISIT:
+        # No savepoint of its own: ``store_home_visit`` reads first and writes everything in
+        # one savepoint (a rejected or failed visit leaves nothing).
+        return _create_visit(batch, incoming)
+    batch.registry_changed()
+    with transaction.atomic():
+        return HANDLERS[(incoming.kind, incoming.op)](batch.device, incoming)
+
+
+def apply_record(device: Device, record: Any, now: datetime, batch: Batch | None = None
+                 ) -> dict[str, Any]:
+    """Apply one record, inside the batch's transaction; ``batch``: what the push read once
+    for all its records (``Batch.of``), made for this record alone when not given."""
+    batch = batch or Batch.of(device, [record])
     head: dict[str, Any] = {"type": None, "id": None}
     if isinstance(record, dict):
         head = {"type": record.get("type"), "id": record.get("id")}
@@ -337,8 +433,7 @@ def apply_record(device: Device, record: Any, now: datetime) -> dict[str, Any]:
         return {**head, "status": "rejected", "reason": "malformed",
                 "errors": validation_error_detail(exc)}
     try:
-        with transaction.atomic():
-            outcome = HANDLERS[(incoming.kind, incoming.op)](device, incoming)
+        outcome = _apply(batch, incoming)
     except ValidationError as exc:
         return {**head, "status": "rejected", "reason": "validation",
                 "errors": validation_error_detail(exc)}

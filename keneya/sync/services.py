@@ -1,7 +1,7 @@
 """Tablet sync (docs/sync.md): devices, push, pull, conflicts.
 
-- ``push`` applies a batch record by record (``incoming.py``), each in its own transaction,
-  through the same services as the web (``people.services``,
+- ``push`` applies a batch record by record (``incoming.py``) in one transaction, each record
+  in a savepoint, through the same services as the web (``people.services``,
   ``visits.services.record_home_visit``): a batch cut off halfway leaves every record whole, and
   the retry finishes the job. Households and persons merge field by field, last writer (device
   ``changed_at``) wins, with a ``SyncConflict`` when another device or the web changed the field
@@ -153,11 +153,13 @@ def authenticate_device(token: str) -> Device:
 
 # --- Push -------------------------------------------------------------------------------------
 def push(*, device: Device, batch: Any) -> dict[str, Any]:
-    """Apply a batch record by record (each in its own transaction), in the order sent.
+    """Apply a batch record by record, in the order sent: one transaction, a savepoint per record.
 
-    A batch that comes back (same ``batch_id``) returns the results stored the first time. An
-    unexpected error stops the batch where it is; the records before it stay stored, and the
-    retry applies the rest (every record is idempotent).
+    A rejected record rolls back alone. A batch that comes back (same ``batch_id``) returns the
+    results stored the first time. An unexpected error stops the batch where it is: the records
+    before it are committed, the failing one is rolled back, and the error propagates; the retry
+    applies the rest (every record is idempotent). A lost connection rolls back the whole batch,
+    which the retry applies.
     """
     if not isinstance(batch, dict):
         raise MalformedBatch(_("Le lot doit être un objet JSON."))
@@ -171,22 +173,48 @@ def push(*, device: Device, batch: Any) -> dict[str, Any]:
     if len(records) > MAX_RECORDS_PER_BATCH:
         raise MalformedBatch(_("Trop d'enregistrements dans un lot (%(max)s au plus).")
                              % {"max": MAX_RECORDS_PER_BATCH})
-    stored = PushBatch.objects.filter(batch_id=batch_id).first()
+    stored = _stored_result(device, batch_id)
     if stored is not None:
-        if stored.device_id != device.pk:
-            raise BatchTaken(_("Ce « batch_id » a déjà été utilisé par une autre tablette."))
-        return stored.result
+        return stored
     now = timezone.now()
-    results = [incoming.apply_record(device, record, now) for record in records]
-    response = {"batch_id": str(batch_id), "results": results,
-                "cursor": str(changelog.latest_seq(chw_id=device.user_id))}
-    try:
-        with transaction.atomic():
-            PushBatch.objects.create(batch_id=batch_id, device=device, result=response)
-    except IntegrityError:
-        # The same batch, sent twice at once, finished first on the other request.
-        return PushBatch.objects.get(batch_id=batch_id).result
+    failure: Exception | None = None
+    with transaction.atomic(), changelog.stream_locked(device.user_id):
+        # The same batch sent twice at once: the other request held the lock and stored it.
+        stored = _stored_result(device, batch_id)
+        if stored is not None:
+            return stored
+        context = incoming.Batch.of(device, records)
+        results = []
+        for record in records:
+            try:
+                results.append(incoming.apply_record(device, record, now, context))
+            except Exception as exc:  # noqa: BLE001 - re-raised once the records before it commit
+                failure = exc
+                break
+        if failure is None:
+            response = {"batch_id": str(batch_id), "results": results,
+                        "cursor": str(changelog.latest_seq(chw_id=device.user_id))}
+            try:
+                with transaction.atomic():
+                    PushBatch.objects.create(batch_id=batch_id, device=device, result=response)
+            except IntegrityError:
+                # Stored meanwhile by a request of another tablet.
+                stored = _stored_result(device, batch_id)
+                if stored is None:
+                    raise
+                return stored
+    if failure is not None:
+        raise failure
     return response
+
+
+def _stored_result(device: Device, batch_id: uuid.UUID) -> dict[str, Any] | None:
+    stored = PushBatch.objects.filter(batch_id=batch_id).first()
+    if stored is None:
+        return None
+    if stored.device_id != device.pk:
+        raise BatchTaken(_("Ce « batch_id » a déjà été utilisé par une autre tablette."))
+    return stored.result
 
 
 # --- Pull -------------------------------------------------------------------------------------

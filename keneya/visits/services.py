@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -93,22 +94,54 @@ def _json_safe(values: dict[str, Any]) -> dict[str, Any]:
     return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in values.items()}
 
 
+# ``facility`` not given: ``raise_alerts_for_visit`` looks the CSCom up.
+LOOK_UP = object()
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What ``store_home_visit`` did: the visit, whether it was stored now (not a resend), and
+    the ``seq`` of its change-log row when stored now (its version)."""
+
+    visit: Visit
+    created: bool
+    version: int | None = None
+
+
 def record_home_visit(
     *, by: Any, person: Person, visit_date: date, kind: str,
     findings: dict[str, Any] | None = None, measurements: dict[str, Any] | None = None,
     id: uuid.UUID | None = None, device_assessment: dict[str, Any] | None = None,
 ) -> Visit:
     """Store a visit with the engine's assessment; raise its alerts and referral."""
-    if id is not None:
+    return store_home_visit(by=by, person=person, visit_date=visit_date, kind=kind,
+                            findings=findings, measurements=measurements, id=id,
+                            device_assessment=device_assessment).visit
+
+
+def store_home_visit(
+    *, by: Any, person: Person, visit_date: date, kind: str,
+    findings: dict[str, Any] | None = None, measurements: dict[str, Any] | None = None,
+    id: uuid.UUID | None = None, device_assessment: dict[str, Any] | None = None,
+    person_in_scope: bool = False, known_new: bool = False, facility: Any = LOOK_UP,
+) -> Recorded:
+    """``record_home_visit``, for a caller that has already read what it needs (a sync batch).
+
+    ``person_in_scope``: the caller checked that ``by`` sees ``person``. ``known_new``: the
+    caller checked that no visit has this ``id`` (a visit stored meanwhile by another request is
+    still found: the insert fails and the stored visit is returned). ``facility``: the CSCom of
+    the person's health area (``alerts.services.cscom_for``), None when there is none.
+    """
+    if id is not None and not known_new:
         existing = Visit.objects.filter(pk=id).first()
         if existing is not None:
             if existing.person_id != person.pk:
                 raise ValidationError({"id": _("Cet identifiant de visite est déjà utilisé pour "
                                                "une autre personne.")})
-            return existing
+            return Recorded(existing, created=False)
     if not has_capability(by, Capability.VISIT_RECORD):
         raise PermissionDenied
-    if not persons_visible_to(by).filter(pk=person.pk).exists():
+    if not person_in_scope and not persons_visible_to(by).filter(pk=person.pk).exists():
         raise PermissionDenied
     findings = dict(findings or {})
     measurements = _json_safe(dict(measurements or {}))
@@ -154,20 +187,27 @@ def record_home_visit(
             Observation.objects.bulk_create(_observations(visit, by))
             from keneya.sync.changelog import record_change
 
-            record_change(type="visit", obj_id=visit.pk, chw_id=person.household.chw_id)
+            version = record_change(type="visit", obj_id=visit.pk,
+                                    chw_id=person.household.chw_id)
             from keneya.alerts.services import raise_alerts_for_visit
 
-            raise_alerts_for_visit(visit)
+            if facility is LOOK_UP:
+                raise_alerts_for_visit(visit)
+            else:
+                raise_alerts_for_visit(visit, facility=facility)
     except IntegrityError:
         # The same visit id arrived twice at once: the other request stored it.
         existing = Visit.objects.filter(pk=id).first() if id else None
         if existing is None:
             raise
-        return existing
+        if existing.person_id != person.pk:
+            raise ValidationError({"id": _("Cet identifiant de visite est déjà utilisé pour "
+                                           "une autre personne.")}) from None
+        return Recorded(existing, created=False)
     if mismatch:
         logger.error("assessment mismatch device/server for visit %s (engine %s)", visit.pk,
                      ENGINE_VERSION)
-    return visit
+    return Recorded(visit, created=True, version=version)
 
 
 @transaction.atomic
