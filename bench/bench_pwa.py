@@ -546,7 +546,8 @@ def measure() -> str:
         + ("" if sync_ok else f" (ended with `{out.get('sync_text')}`)")
         + f" | < {TARGET_SYNC_S:.0f} s (OpenSRP: 39 min) | {'yes' if sync_met else '**no**'} |",
         f"| (a) of which the app shell was ready (`data-ready`) | {out['ready_s']:.1f} s | | |",
-        f"| (a) pull: {len(pulls)} pages of ≤ 1,000 rows, first request → last byte (requests overlap the writing) | "
+        f"| (a) pull: {len(pulls)} pages of ≤ 1,000 rows, first request → last byte "
+        "(requests overlap the writing) | "
         f"{pull_phase:.1f} s | | |",
         f"| (a) of which waiting for pages (server, 300 ms latency, transfer) | {net_s:.1f} s "
         f"(last page, with the {local.get('tasks', 0):,} tasks: "
