@@ -8,6 +8,9 @@ household code (``services.household_code``), ``Person.name_key`` (``names.name_
 
 History: one "created" row per household and person (``bulk_create_with_history``, change
 reason "Données de démonstration", no user), unless ``history=False`` (the benchmark).
+
+With ``visits=True`` (``manage.py seed_demo`` does it) six months of home visits follow, with the
+alerts, referrals, consultations and SMS they led to (``keneya.core.demo.visits``).
 """
 
 from __future__ import annotations
@@ -16,7 +19,8 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, datetime
+from datetime import time as clock_time
 from itertools import islice
 from typing import Any
 
@@ -29,6 +33,7 @@ from simple_history.utils import bulk_create_with_history
 
 from keneya.accounts.models import Cadre, Role
 from keneya.core.demo import district
+from keneya.core.demo import visits as closed_loop
 from keneya.core.demo.generate import (
     DemoHousehold,
     DemoPlan,
@@ -87,6 +92,8 @@ class SeedResult:
     persons: int
     seconds: float
     counts_by_health_area: dict[str, tuple[int, int]] = field(default_factory=dict)
+    closed_loop: closed_loop.WriteCounts | None = None
+    closed_loop_seconds: float = 0.0
 
 
 def stable_id(kind: str, code: str) -> uuid.UUID:
@@ -123,23 +130,25 @@ def plan_for(*, scale: float = 1.0, households: int | None = None,
 
 @transaction.atomic
 def delete_demo() -> dict[str, int]:
-    """Remove the demo: its households, persons (and their history), users, facilities, areas.
+    """Remove the demo: its visits and what followed them (alerts, referrals, consultations,
+    outbox and sync rows), households, persons (and their history), users, facilities, areas.
 
-    Persons and households are deleted with raw DELETEs (no signals, no per-row history) so that
-    removing a 500,000-person benchmark seed takes seconds. The foreign keys are checked at
-    commit: if other data (visits, referrals…) still points at demo persons the whole removal is
-    rolled back with an IntegrityError.
+    Rows are deleted with raw DELETEs (no signals, no per-row history) so that removing a
+    500,000-person benchmark seed takes seconds. The foreign keys are checked at commit: if other
+    data still points at demo rows the whole removal is rolled back with an IntegrityError.
     """
     areas = Area.objects.filter(code__in=district.DEMO_AREA_CODES)
     quartier_ids = list(areas.filter(level="quartier").values_list("id", flat=True))
+    facilities = Facility.objects.filter(code__in=district.DEMO_FACILITY_CODES)
+    counts = closed_loop.delete_closed_loop(
+        quartier_ids=quartier_ids, facility_ids=list(facilities.values_list("id", flat=True)),
+        user_ids=list(demo_users().values_list("id", flat=True)))
     households = Household.objects.filter(quartier_id__in=quartier_ids)
     persons = Person.objects.filter(household_id__in=households.values("id"))
     historical_person = Person.history.model  # type: ignore[attr-defined]
     historical_household = Household.history.model  # type: ignore[attr-defined]
-    counts = {
-        "persons": _raw_delete(persons),
-        "households": _raw_delete(households),
-    }
+    counts["persons"] = _raw_delete(persons)
+    counts["households"] = _raw_delete(households)
     counts["history"] = (
         _raw_delete(historical_person.objects.filter(
             household_id__in=historical_household.objects.filter(
@@ -147,7 +156,6 @@ def delete_demo() -> dict[str, int]:
         + _raw_delete(historical_household.objects.filter(quartier_id__in=quartier_ids))
     )
     counts["users"] = demo_users().delete()[0]
-    facilities = Facility.objects.filter(code__in=district.DEMO_FACILITY_CODES)
     Organisation.objects.filter(Q(area__in=areas) | Q(facility__in=facilities)).delete()
     facilities.update(refers_to=None)
     counts["facilities"] = facilities.delete()[0]
@@ -302,14 +310,25 @@ def seed_demo(
     today: date | None = None, history: bool = True,
     batch_households: int = DEFAULT_BATCH_HOUSEHOLDS,
     progress: Callable[[int, int], None] | None = None,
+    visits: bool = False, now: datetime | None = None,
 ) -> SeedResult:
-    """Create the demo in one transaction. Raises ``DemoAlreadySeeded`` or ``DemoConflict``."""
+    """Create the demo in one transaction. Raises ``DemoAlreadySeeded`` or ``DemoConflict``.
+
+    ``visits``: also six months of visits and the closed loop, up to ``now`` (default: the
+    clock; noon of ``today`` when another day is given).
+    """
     started = time.perf_counter()
     if demo_exists():
         raise DemoAlreadySeeded
     plan = plan_for(scale=scale, households=households, seed=seed)
     _check_conflicts(plan)
-    today = today or timezone.localdate()
+    tz = timezone.get_current_timezone()
+    if now is None:
+        now = (timezone.now() if today in (None, timezone.localdate())
+               else datetime.combine(today, clock_time(12), tzinfo=tz))  # type: ignore[arg-type]
+    today = today or timezone.localdate(now)
+    subjects = closed_loop.Subjects(today) if visits else None
+    loop_counts, loop_seconds = None, 0.0
     with transaction.atomic():
         areas, facilities = _create_structure()
         logins, chw_ids = _create_users(plan, areas, facilities)
@@ -329,12 +348,22 @@ def seed_demo(
                 Person.objects.bulk_create(person_rows, batch_size=1000)
             n_households += len(household_rows)
             n_persons += len(person_rows)
+            if subjects is not None:
+                subjects.add(batch, chw_ids)
             if progress:
                 progress(n_households, plan.households)
+        if subjects is not None:
+            loop_started = time.perf_counter()
+            loop_plan = closed_loop.plan_closed_loop(
+                subjects, closed_loop.load_directory(), seed=seed, today=today, now=now, tz=tz)
+            loop_counts = closed_loop.write_closed_loop(loop_plan, history=history,
+                                                        history_reason=HISTORY_REASON)
+            loop_seconds = time.perf_counter() - loop_started
     return SeedResult(
         logins=logins, households=n_households, persons=n_persons,
         seconds=time.perf_counter() - started,
         counts_by_health_area=_counts_by_health_area(plan),
+        closed_loop=loop_counts, closed_loop_seconds=loop_seconds,
     )
 
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import io
 import json
+import uuid
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -14,14 +17,25 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from keneya.accounts.models import Role
 from keneya.accounts.scope import households_visible_to
+from keneya.alerts.models import PRIORITY_RANK, Alert, AlertStatus, CloseReason
+from keneya.alerts.rules import VisitFacts, matching_rules
+from keneya.alerts.services import _weights, cscom_for
+from keneya.clinical import ENGINE_VERSION
+from keneya.clinical.visit import assess_home_visit
 from keneya.core.demo import district
 from keneya.core.models import Area, AreaLevel, Facility, FacilityKind, Organisation
+from keneya.notifications.models import OutboxMessage
 from keneya.people.models import Household, Person, Relationship
 from keneya.people.names import name_key
 from keneya.people.services import refresh_search_text
+from keneya.records import icd10
+from keneya.records.models import Consultation, Diagnosis
+from keneya.referrals.models import Referral
+from keneya.visits.models import Observation, Visit
 
 SMALL = "60"
 
@@ -155,3 +169,178 @@ def test_seed_is_deterministic_across_resets(tmp_path: Path) -> None:
     assert first == second
     assert len(first[0]) == int(SMALL)
     assert get_user_model().objects.filter(username="admin").count() == 1
+
+
+# --- the closed loop: six months of visits, alerts, referrals, consultations --------------------
+
+LOOP = "240"  # households: enough children for every scripted story in every health area
+T0 = datetime(2026, 3, 10, 10, 30, tzinfo=ZoneInfo("Africa/Bamako"))
+
+
+def seed_loop(tmp_path: Path, time_machine: Any, *extra: str) -> None:
+    time_machine.move_to(T0, tick=False)
+    call_command("seed_demo", "--households", LOOP, "--logins-file",
+                 str(tmp_path / "logins.json"), *extra, stdout=io.StringIO())
+
+
+def loop_snapshot() -> dict[str, Any]:
+    return {
+        "visits": sorted(Visit.objects.values_list("id", "kind", "visit_date", "urgent")),
+        "alerts": sorted(Alert.objects.values_list("id", "rule", "status", "close_reason",
+                                                   "raised_at")),
+        "referrals": sorted(Referral.objects.values_list("id", "status", "time_to_care")),
+        "consultations": sorted(Consultation.objects.values_list("id", "referral_id")),
+        "observations": Observation.objects.count(),
+        # Dedup keys hold user ids, which a reset renumbers: compare what was sent.
+        "messages": sorted(OutboxMessage.objects.values_list("template", "recipient", "body")),
+    }
+
+
+@pytest.mark.django_db
+def test_alerts_are_in_every_state_and_every_cscom_inbox_is_alive(tmp_path: Path,
+                                                                    time_machine: Any) -> None:
+    seed_loop(tmp_path, time_machine)
+
+    assert set(Alert.objects.values_list("status", flat=True)) == set(AlertStatus.values)
+    closed = Alert.objects.filter(status=AlertStatus.CLOSED)
+    assert set(closed.values_list("close_reason", flat=True)) == set(CloseReason.values)
+    assert not Alert.objects.exclude(status=AlertStatus.CLOSED).exclude(close_reason="").exists()
+    assert Alert.objects.filter(status=AlertStatus.CONVOKED, appointment_date__gt=T0.date())
+    assert Alert.objects.exclude(escalated_at=None).filter(status=AlertStatus.OPEN).exists()
+    now = timezone.now()
+    # Escalation is what the scheduler would have done: every urgent alert left open for 2 h.
+    for alert in Alert.objects.filter(priority="urgent"):
+        unacknowledged_until = alert.acknowledged_at or alert.closed_at or now
+        overdue = unacknowledged_until - alert.raised_at > timedelta(hours=2, minutes=1)
+        assert (alert.escalated_at is not None) == overdue, alert.pk
+    for cscom in Facility.objects.filter(kind=FacilityKind.CSCOM):
+        inbox = Alert.objects.filter(facility=cscom).exclude(status=AlertStatus.CLOSED)
+        assert inbox.filter(priority="urgent", status=AlertStatus.OPEN,
+                            raised_at__gte=now - timedelta(hours=1)).exists(), cscom.code
+        assert inbox.filter(status=AlertStatus.CONVOKED).exists(), cscom.code
+    # Timelines: an event per change, in order, the last one saying the current status.
+    last_kind = {AlertStatus.OPEN: {"raised", "escalated"},
+                 AlertStatus.ACKNOWLEDGED: {"acknowledged"},
+                 AlertStatus.CONVOKED: {"convoked"}, AlertStatus.CLOSED: {"closed"}}
+    for alert in Alert.objects.prefetch_related("events"):
+        events = list(alert.events.all())
+        assert events[0].kind == "raised" and events[0].at == alert.raised_at
+        assert [e.at for e in events] == sorted(e.at for e in events)
+        assert events[-1].at <= now
+        assert events[-1].kind in last_kind[AlertStatus(alert.status)], alert.pk
+    assert Person.objects.filter(vital_status="deceased", alerts__close_reason="deceased")
+    assert Household.objects.filter(status="moved", members__alerts__close_reason="moved")
+
+
+@pytest.mark.django_db
+def test_urgent_visits_are_referred_and_most_are_seen_within_24_hours(tmp_path: Path,
+                                                                      time_machine: Any) -> None:
+    seed_loop(tmp_path, time_machine)
+
+    urgent = Visit.objects.filter(urgent=True)
+    assert urgent.exists()
+    assert Referral.objects.filter(visit__in=urgent).count() == urgent.count()
+    assert not Referral.objects.filter(visit__urgent=False).exists()
+    assert set(Referral.objects.values_list("status", flat=True)) >= {
+        "issued", "seen", "counter_referred", "closed", "not_arrived"}
+    seen = Referral.objects.exclude(time_to_care=None)
+    delays: list[timedelta] = [r.time_to_care for r in seen if r.time_to_care is not None]
+    within = [d <= timedelta(hours=24) for d in delays]
+    late = [timedelta(hours=24) < d <= timedelta(hours=72) for d in delays]
+    assert sum(within) > 0.6 * len(within)
+    assert any(late)
+    for referral in seen:
+        assert referral.seen_at is not None
+        assert referral.time_to_care == referral.seen_at - referral.issued_at
+        assert referral.consultations.exists()  # seen = a consultation was recorded
+    # Not arrived after 24 h: the CSCom's follow-up alert, as check_overdue_referrals raises it.
+    for referral in Referral.objects.filter(events__kind="not_arrived"):
+        assert referral.alerts.filter(rule="referral_not_arrived").count() == 1
+    assert Referral.objects.exclude(from_facility=None).filter(
+        to_facility__kind=FacilityKind.CSREF).exists()
+    codes = set(Diagnosis.objects.values_list("icd10_code", flat=True))
+    assert codes & {"B50.0", "B50.8", "B50.9"} and codes & {"E43", "E44.0"} and "J18.9" in codes
+    for diagnosis in Diagnosis.objects.all():
+        entry = icd10.lookup(diagnosis.icd10_code)
+        assert entry is not None and entry.label == diagnosis.label
+    assert not OutboxMessage.objects.exclude(status="sent").exists()  # nothing left to send
+
+
+@pytest.mark.django_db
+def test_stored_assessments_are_the_engines_and_alerts_follow_the_rules(
+        tmp_path: Path, time_machine: Any) -> None:
+    seed_loop(tmp_path, time_machine)
+
+    visits = list(Visit.objects.select_related("person", "person__household__quartier")
+                  .order_by("recorded_at"))
+    assert {v.kind for v in visits} == {"child_followup", "sick_child", "pregnancy", "postnatal"}
+    assert 0.01 < sum(v.urgent for v in visits) / len(visits) < 0.1
+    alerts = {(a.visit_id, a.rule): a for a in Alert.objects.exclude(visit=None)}
+    for visit in visits[::3]:
+        assessment = assess_home_visit(
+            kind=visit.kind, sex=visit.person.sex, date_of_birth=visit.person.date_of_birth,
+            visit_date=visit.visit_date, findings=visit.findings,
+            measurements=visit.measurements)
+        assert visit.assessment == assessment
+        assert visit.engine_version == ENGINE_VERSION
+        assert (visit.urgent, visit.action, visit.follow_up_days) == (
+            assessment["urgent_referral"], assessment["action"], assessment["follow_up_days"])
+        facts = VisitFacts(kind=visit.kind, visit_date=visit.visit_date,
+                           assessment=visit.assessment,
+                           weights=_weights(visit) if visit.measurements.get("weight_kg") else [])
+        matches = sorted(matching_rules(facts),
+                         key=lambda m: PRIORITY_RANK[m[0].priority])  # type: ignore[index]
+        raised = [rule for visit_id, rule in alerts if visit_id == visit.pk]
+        assert raised == [m[0].code for m in matches[:1]], visit.pk
+        if matches:
+            alert = alerts[(visit.pk, matches[0][0].code)]
+            assert alert.facility == cscom_for(visit.person)
+            assert alert.findings == list(dict.fromkeys(f for _r, found in matches for f in found))
+            assert alert.raised_at == visit.recorded_at
+    for obs in Observation.objects.filter(code="weight_kg").select_related("visit")[:200]:
+        assert obs.value_number == obs.visit.measurements["weight_kg"]
+
+
+@pytest.mark.django_db
+def test_closed_loop_is_deterministic_for_a_date(tmp_path: Path, time_machine: Any) -> None:
+    seed_loop(tmp_path, time_machine)
+    first = loop_snapshot()
+
+    seed_loop(tmp_path, time_machine, "--reset")
+
+    assert loop_snapshot() == first
+    assert len(first["visits"]) > 1000 and len(first["alerts"]) > 50
+
+
+@pytest.mark.django_db
+def test_reset_removes_what_the_demo_was_used_for(tmp_path: Path, time_machine: Any) -> None:
+    """Triage, consultations, record accesses, tablets: --reset still removes everything."""
+    from keneya.alerts.services import acknowledge_alert
+    from keneya.records.services import log_record_access, record_consultation
+    from keneya.sync.models import ChangeLog
+    from keneya.sync.services import register_device
+
+    seed_loop(tmp_path, time_machine)
+    time_machine.move_to(T0 + timedelta(minutes=5), tick=False)
+    alert = Alert.objects.filter(status=AlertStatus.OPEN).select_related("facility").first()
+    assert alert is not None
+    clinician = get_user_model().objects.get(facility=alert.facility, role=Role.CLINICIAN)
+    acknowledge_alert(by=clinician, alert=alert)
+    log_record_access(user=clinician, person=alert.person, context="patient_page")
+    record_consultation(by=clinician, person=alert.person, complaint="Toux", diagnoses=["J06.9"])
+    chw = get_user_model().objects.filter(role=Role.CHW).first()
+    register_device(by=chw, device_id=uuid.uuid4(), name="Tablette")
+    assert ChangeLog.objects.exists()
+
+    seed_loop(tmp_path, time_machine, "--reset")
+
+    assert not ChangeLog.objects.exists()
+    assert Alert.objects.filter(pk=alert.pk, status=AlertStatus.OPEN).exists()
+
+
+@pytest.mark.django_db
+def test_no_visits_option_seeds_the_registry_only(tmp_path: Path) -> None:
+    seed(tmp_path, "--no-visits")
+
+    assert Person.objects.exists()
+    assert not Visit.objects.exists() and not Alert.objects.exists()

@@ -164,3 +164,12 @@ def test_english_is_available_from_the_language_switcher(client, users):
     content = client.get("/menages/").content.decode()
     assert 'lang="en"' in content
     assert "Households" in content and "Ménages" not in content
+
+
+def test_person_page_shows_history_written_without_a_user(chw_client, users, household_factory):
+    household = household_factory(users.chw1)
+    child = household.members.get(given_names="Aminata")
+    child.history.update(history_user=None, history_change_reason="Données de démonstration")
+    response = chw_client.get(f"/personnes/{child.pk}/")
+    assert response.status_code == 200
+    assert "Données de démonstration" in response.content.decode()

@@ -4,6 +4,7 @@
     manage.py seed_demo --reset              # replace the demo already in the database
     manage.py seed_demo --scale 50           # benchmark size: 100,000 households
     manage.py seed_demo --households 60      # a tiny district (tests)
+    manage.py seed_demo --no-visits          # the registry only (no visits, alerts, referrals)
 
 Every login uses the documented demo password; the logins are printed and written to
 ``var/demo-logins.json`` (or ``--logins-file``).
@@ -39,6 +40,9 @@ class Command(BaseCommand):
                             help="Graine du générateur (mêmes données pour la même graine).")
         parser.add_argument("--no-history", action="store_true",
                             help="N'écrit pas l'historique (simple_history) des données créées.")
+        parser.add_argument("--no-visits", action="store_true",
+                            help="Sans les six mois de visites, alertes, références et "
+                                 "consultations.")
         parser.add_argument("--logins-file", type=Path, default=None,
                             help="Où écrire les identifiants (défaut : var/demo-logins.json).")
 
@@ -58,17 +62,18 @@ class Command(BaseCommand):
                 counts = demo.delete_demo()
             except (IntegrityError, ProtectedError) as exc:
                 raise CommandError(
-                    "Impossible de supprimer la démo : d'autres données (visites, références…) "
-                    f"pointent encore vers ses personnes ou ses utilisateurs. ({exc})"
+                    "Impossible de supprimer la démo : d'autres données pointent encore vers ses "
+                    f"personnes, ses structures ou ses utilisateurs. ({exc})"
                 ) from exc
-            self.stdout.write(f"  {counts['households']} ménages et {counts['persons']} "
-                              "personnes supprimés.")
+            self.stdout.write(f"  {counts['households']} ménages, {counts['persons']} "
+                              f"personnes et {counts['visits']} visites supprimés.")
         seed = options["seed"]
         try:
             result = demo.seed_demo(
                 scale=options["scale"], households=options["households"],
                 seed=int(seed) if seed.isdigit() else seed,
                 history=not options["no_history"], progress=self._progress,
+                visits=not options["no_visits"],
             )
         except demo.DemoConflict as exc:
             raise CommandError(
@@ -95,6 +100,13 @@ class Command(BaseCommand):
         ))
         for name, (chws, households) in sorted(result.counts_by_health_area.items()):
             out.write(f"  {name} : {households} ménages, {chws} relais")
+        loop = result.closed_loop
+        if loop is not None:
+            out.write(
+                f"Six mois de suivi en {result.closed_loop_seconds:.1f} s : {loop.visits} visites "
+                f"({loop.observations} mesures), {loop.alerts} alertes, {loop.referrals} "
+                f"références, {loop.consultations} consultations, {loop.messages} SMS envoyés."
+            )
         logins = result.logins
         chw_logins = [login for login in logins if login.role == "chw"]
         shown = [login for login in logins if login.role != "chw"]
