@@ -644,6 +644,9 @@ def _examination(visit: PVisit | None) -> str:
 # --- planning ------------------------------------------------------------------------------------
 
 # Scripted stories: every CSCom inbox gets the first four, the district gets the others once.
+# Alerts the stories leave unclosed for longer than this are closed a few days after they rose.
+STALE_ALERT_DAYS = 21
+STALE_ALERT_CLOSED_AFTER_DAYS = 3
 INBOX_STORIES = ("open_urgent", "escalated", "acknowledged", "convoked")
 DISTRICT_STORIES = ("seen_full", "false_alarm", "deceased", "moved")
 
@@ -1165,6 +1168,19 @@ class _Planner:
         alert.status, alert.closed_at, alert.close_reason = AlertStatus.CLOSED, t, reason
         alert.events.append(PEvent("closed", t, by, {"reason": reason}))
 
+    def close_stale_alerts(self) -> None:
+        """A CSCom does not leave an alert open for weeks: close those the story left open.
+
+        Acknowledged ones were seen at a later consultation, the others judged false alarms;
+        the inbox of the demo then looks like a working one (recent alerts, every state).
+        """
+        limit = self.now - timedelta(days=STALE_ALERT_DAYS)
+        for alert in self.plan.alerts:
+            if alert.status != AlertStatus.CLOSED and alert.raised_at < limit:
+                reason = CloseReason.SEEN if alert.acknowledged_at else CloseReason.FALSE_ALARM
+                self.close(alert.raised_at + timedelta(days=STALE_ALERT_CLOSED_AFTER_DAYS),
+                           alert, reason, self.directory.clinician(alert.facility).id)
+
     def close_all(self, t: datetime, member: Member, reason: str, by: Any) -> None:
         for alert in self.person_alerts(member):
             if alert.raised_at <= t:
@@ -1431,6 +1447,7 @@ def plan_closed_loop(subjects: Subjects, directory: Directory, *, seed: int | st
                 planner.plan.moves[home.id] = moved
     planner.check_stories()
     planner.run()
+    planner.close_stale_alerts()
     return planner.plan
 
 
