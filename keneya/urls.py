@@ -11,6 +11,7 @@ from keneya.alerts.api import AlertViewSet
 from keneya.people.api import HouseholdViewSet, PersonViewSet
 from keneya.records.api import ConsultationViewSet, Icd10SearchView
 from keneya.referrals.api import ReferralViewSet
+from keneya.sync import views as sync_views
 from keneya.visits import tasks_views
 from keneya.visits.api import VisitViewSet
 from keneya.visits.tasks_api import TaskListView
@@ -40,6 +41,11 @@ urlpatterns = [
     path("api/v1/tasks/", TaskListView.as_view(), name="api_tasks"),
     path("taches/", tasks_views.task_list, name="tasks"),
     path("api/v1/sync/", include("keneya.sync.urls")),
+    path("supervision/synchronisation/", sync_views.supervision, name="sync_supervision"),
+    path("supervision/synchronisation/conflits/<int:conflict_id>/", sync_views.resolve,
+         name="sync_conflict_resolve"),
+    path("supervision/synchronisation/tablettes/<uuid:device_id>/revoquer/", sync_views.revoke,
+         name="sync_device_revoke"),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),

@@ -19,4 +19,5 @@ def home(request: HttpRequest) -> HttpResponse:
         "can_triage": has_capability(user, Capability.ALERTS_TRIAGE),
         "can_manage_referrals": has_capability(user, Capability.REFERRAL_MANAGE),
         "is_chw": getattr(user, "role", "") == "chw",
+        "can_supervise_sync": has_capability(user, Capability.SYNC_SUPERVISE),
     })

@@ -30,3 +30,9 @@ def visit_detail(*, user: Any, visit_id: Any) -> Visit:
 
 def recent_visits(*, person: Person, limit: int = 10) -> QuerySet[Visit]:
     return visit_history(person=person).select_related("chw")[:limit]
+
+
+def assessment_mismatches(*, user: Any) -> QuerySet[Visit]:
+    """Visits whose tablet assessment differed from the server's: shown to the supervisor."""
+    return (visits_visible_to(user).filter(device_assessment_mismatch=True)
+            .select_related("person", "chw").order_by("-visit_date", "-recorded_at"))

@@ -89,6 +89,9 @@ DEVICE_TOKEN_ONLY = dict.fromkeys(ROLES, UNAUTHORIZED)
 SYNC_REGISTER = {**dict.fromkeys(ROLES, FORBIDDEN), "chw": ALLOWED, "chw_other_zone": ALLOWED}
 # chw1's tablet and a conflict in chw1's household: CSCom 1's manager and the administrator.
 SYNC_SUPERVISE = {**dict.fromkeys(ROLES, FORBIDDEN), "facility_manager": OK, "admin": OK}
+# Supervision page forms: done (or refused with a message) and redirected back to the page.
+SUPERVISION_POST = {**dict.fromkeys(ROLES, FORBIDDEN), "facility_manager": REDIRECT,
+                    "admin": REDIRECT}
 SYNC_RESOLVE = {**dict.fromkeys(ROLES, FORBIDDEN), "facility_manager": ALLOWED,
                 "admin": ALLOWED}
 
@@ -167,6 +170,12 @@ MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
     "sync:conflicts": ("GET", "/api/v1/sync/conflicts/", SYNC_SUPERVISE),
     "sync:conflict_resolve": ("POST", "/api/v1/sync/conflicts/{conflict}/resolve/",
                               SYNC_RESOLVE),
+    "sync_supervision": ("GET", "/supervision/synchronisation/", SYNC_SUPERVISE),
+    "sync_conflict_resolve": ("POST", "/supervision/synchronisation/conflits/{conflict}/",
+                              SUPERVISION_POST),
+    "sync_device_revoke": ("POST",
+                           "/supervision/synchronisation/tablettes/{device}/revoquer/",
+                           SUPERVISION_POST),
     "admin:index": ("GET", "/admin/", ADMIN_ONLY),
 }
 # Public on purpose: login, logout, language switch, token exchange, the API description.
