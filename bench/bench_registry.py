@@ -132,11 +132,16 @@ def time_get(client: Any, url: str, n: int = REQUESTS) -> tuple[list[float], Any
 
 def result_count(user: Any, url: str, response: Any) -> str:
     """The API says it (``count``); for a page, ask the query the view calls."""
-    if response.get("Content-Type", "").startswith("application/json"):
-        return f"{response.json().get('count', '?'):,}"
     from urllib.parse import parse_qs
 
     from keneya.people import queries
+
+    if response.get("Content-Type", "").startswith("application/json"):
+        count = response.json().get("count")
+        if count is None:  # search pages carry no total: count the query the API runs
+            term = parse_qs(urlsplit(url).query).get("search", [""])[0]
+            count = queries.person_list(user=user, search=term).count()
+        return f"{count:,}"
 
     query = parse_qs(urlsplit(url).query)
     return f"{queries.household_list(user=user, search=query.get('q', [''])[0]).count():,}"
