@@ -108,6 +108,14 @@ class Recorded:
     version: int | None = None
 
 
+def _already_stored(existing: Visit, person: Person) -> Recorded:
+    """A resent visit: the stored one, provided the id is not reused for someone else."""
+    if existing.person_id != person.pk:
+        raise ValidationError({"id": _("Cet identifiant de visite est déjà utilisé pour une "
+                                       "autre personne.")})
+    return Recorded(existing, created=False)
+
+
 def record_home_visit(
     *, by: Any, person: Person, visit_date: date, kind: str,
     findings: dict[str, Any] | None = None, measurements: dict[str, Any] | None = None,
@@ -135,10 +143,7 @@ def store_home_visit(
     if id is not None and not known_new:
         existing = Visit.objects.filter(pk=id).first()
         if existing is not None:
-            if existing.person_id != person.pk:
-                raise ValidationError({"id": _("Cet identifiant de visite est déjà utilisé pour "
-                                               "une autre personne.")})
-            return Recorded(existing, created=False)
+            return _already_stored(existing, person)
     if not has_capability(by, Capability.VISIT_RECORD):
         raise PermissionDenied
     if not person_in_scope and not persons_visible_to(by).filter(pk=person.pk).exists():
@@ -200,10 +205,7 @@ def store_home_visit(
         existing = Visit.objects.filter(pk=id).first() if id else None
         if existing is None:
             raise
-        if existing.person_id != person.pk:
-            raise ValidationError({"id": _("Cet identifiant de visite est déjà utilisé pour "
-                                           "une autre personne.")}) from None
-        return Recorded(existing, created=False)
+        return _already_stored(existing, person)
     if mismatch:
         logger.error("assessment mismatch device/server for visit %s (engine %s)", visit.pk,
                      ENGINE_VERSION)
