@@ -1,4 +1,5 @@
-"""Shared by bench_sync and bench_pwa: a PostgreSQL database, and gunicorn on a loopback port.
+"""Shared by the benchmarks: a PostgreSQL database, a measuring child process, and gunicorn on a
+loopback port.
 
 The server is started with ``subprocess.Popen`` and stopped by its PID (SIGTERM, then SIGKILL
 after a grace period): its workers exit with their master. Nothing else is ever signalled.
@@ -41,6 +42,36 @@ def ensure_database(url: str) -> bool:
             return False
         conn.execute(f'CREATE DATABASE "{name}"')
     return True
+
+
+def run_in_child(module: str, database_url: str, **extra_env: str) -> str:
+    """Run ``python -m <module>`` in a fresh interpreter with DEBUG off on ``database_url`` and
+    return what it prints: settings are read once, at start-up."""
+    env = dict(os.environ)
+    env.setdefault("DATABASE_URL", database_url)
+    env["DEBUG"] = "0"
+    env.setdefault("SECRET_KEY", "bench-only-" + os.urandom(16).hex())
+    env["DJANGO_SETTINGS_MODULE"] = "keneya.settings"
+    env.update(extra_env)
+    done = subprocess.run([sys.executable, "-m", module], cwd=ROOT, env=env, check=True,
+                          stdout=subprocess.PIPE, text=True)
+    return done.stdout
+
+
+def setup_django(name: str, database_url: str) -> None:
+    """In the child: PostgreSQL only, create the database if missing, migrate."""
+    os.environ.setdefault("DATABASE_URL", database_url)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "keneya.settings")
+    if not os.environ["DATABASE_URL"].startswith("postgres"):
+        raise SystemExit(f"{name} needs PostgreSQL (DATABASE_URL=postgres://…)")
+    ensure_database(os.environ["DATABASE_URL"])
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
 
 
 def free_port() -> int:

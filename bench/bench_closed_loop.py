@@ -49,7 +49,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.bench_registry import cpu_model, ensure_database, percentile
+from bench._server import cpu_model, percentile, run_in_child, setup_django
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/keneya_bench_loop"
@@ -80,17 +80,7 @@ BENCH_NAMESPACE = uuid.UUID("6a0f3b8e-1c5d-4e2a-9b7f-636c6f736564")
 
 def run() -> str:
     """Measure in a fresh interpreter: the settings (DEBUG off, PostgreSQL) are read at start-up."""
-    env = dict(os.environ)
-    env.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
-    env["DEBUG"] = "0"
-    env.setdefault("SECRET_KEY", "bench-only-" + uuid.uuid4().hex)
-    env["DJANGO_SETTINGS_MODULE"] = "keneya.settings"
-    env["SMS_GATEWAY"] = "console"
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.bench_closed_loop"], cwd=ROOT, env=env, check=True,
-        stdout=subprocess.PIPE, text=True,
-    )
-    return done.stdout
+    return run_in_child("bench.bench_closed_loop", DEFAULT_DATABASE_URL, SMS_GATEWAY="console")
 
 
 # --- everything below runs in the child process -------------------------------------------------
@@ -102,23 +92,11 @@ def log(message: str) -> None:
 
 
 def setup() -> None:
-    os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "keneya.settings")
-    os.environ.setdefault("SMS_GATEWAY", "console")
-    if not os.environ["DATABASE_URL"].startswith("postgres"):
-        raise SystemExit("bench_closed_loop needs PostgreSQL (DATABASE_URL=postgres://…)")
     if os.environ.get("DEBUG", "0") not in ("", "0"):
         raise SystemExit("bench_closed_loop measures with DEBUG off")
-    if "SECRET_KEY" not in os.environ:
-        os.environ["SECRET_KEY"] = "bench-only-" + uuid.uuid4().hex
-    ensure_database(os.environ["DATABASE_URL"])
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    os.environ.setdefault("SMS_GATEWAY", "console")
+    os.environ.setdefault("SECRET_KEY", "bench-only-" + uuid.uuid4().hex)
+    setup_django("bench_closed_loop", DEFAULT_DATABASE_URL)
 
 
 # --- data: the registry seed, then a year of activity bulk-loaded with COPY ---------------------

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import os
 import platform
-import subprocess
 import sys
 import time
 import uuid
@@ -27,7 +26,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from bench._server import cpu_model, ensure_database, percentile
+from bench._server import cpu_model, percentile, run_in_child, setup_django
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/keneya_bench"
@@ -44,16 +43,7 @@ BENCH_NAMESPACE = uuid.UUID("0b3c1f0e-8e1a-4c55-9d1e-62656e636872")
 
 def run() -> str:
     """Measure in a fresh interpreter: the settings (DEBUG off, PostgreSQL) are read at start-up."""
-    env = dict(os.environ)
-    env.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
-    env["DEBUG"] = "0"
-    env.setdefault("SECRET_KEY", "bench-only-" + uuid.uuid4().hex)
-    env["DJANGO_SETTINGS_MODULE"] = "keneya.settings"
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.bench_registry"], cwd=ROOT, env=env, check=True,
-        stdout=subprocess.PIPE, text=True,
-    )
-    return done.stdout
+    return run_in_child("bench.bench_registry", DEFAULT_DATABASE_URL)
 
 
 # --- everything below runs in the child process -------------------------------------------------
@@ -67,18 +57,7 @@ def log(message: str) -> None:
 
 
 def setup() -> None:
-    os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "keneya.settings")
-    if not os.environ["DATABASE_URL"].startswith("postgres"):
-        raise SystemExit("bench_registry needs PostgreSQL (DATABASE_URL=postgres://…)")
-    ensure_database(os.environ["DATABASE_URL"])
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    setup_django("bench_registry", DEFAULT_DATABASE_URL)
 
 
 def ensure_seed() -> tuple[str, float | None]:
