@@ -12,7 +12,17 @@ stamp=".venv/.installed-$profile"
 lock="requirements/$profile.txt"
 if [ ! -x .venv/bin/python ]; then
   echo "==> Création de l'environnement Python (.venv)"
-  "$PYTHON" -m venv .venv
+  if ! "$PYTHON" -m venv .venv 2>/dev/null; then
+    # Debian's python3 ships venv/ensurepip separately.
+    rm -rf .venv
+    echo "==> Installation de python3-venv"
+    if [ "$(id -u)" = "0" ]; then
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+    else
+      sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+    fi
+    "$PYTHON" -m venv .venv
+  fi
 fi
 if [ ! -f "$stamp" ] || [ "$lock" -nt "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   echo "==> Installation des dépendances ($lock)"
