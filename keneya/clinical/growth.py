@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from keneya.clinical import nutrition
 from keneya.clinical.reasons import Reason
 
 __all__ = [
@@ -83,13 +84,14 @@ FLAG_LIMITS: dict[str, tuple[float, float]] = {
     "acfa": (-5.0, 5.0),
     "hcfa": (-5.0, 5.0),
 }
-# Classification cut-offs on the 2-decimal z (2.4).
-SEVERE_BELOW = -3.0
-MODERATE_BELOW = -2.0
-POSSIBLE_RISK_ABOVE = 1.0
-OVERWEIGHT_ABOVE = 2.0
-OBESE_ABOVE = 3.0
-VERY_TALL_ABOVE = 3.0
+# Classification cut-offs on the 2-decimal z (2.4): read from data/nutrition_rules.json by
+# ``nutrition``, which applies them; named here for the tablet bundle and the screens.
+SEVERE_BELOW = float(nutrition.WFH_Z_CUTOFFS["severe_below"])
+MODERATE_BELOW = float(nutrition.WFH_Z_CUTOFFS["moderate_below"])
+POSSIBLE_RISK_ABOVE = float(nutrition.WFH_Z_CUTOFFS["possible_risk_of_overweight_above"])
+OVERWEIGHT_ABOVE = float(nutrition.WFH_Z_CUTOFFS["overweight_above"])
+OBESE_ABOVE = float(nutrition.WFH_Z_CUTOFFS["obese_above"])
+VERY_TALL_ABOVE = float(nutrition.HFA_Z_CUTOFFS["very_tall_above"])
 
 SOURCE_ALGORITHM = "WHO anthro R 1.1.0 (b776d8a); WHO MGRS 2006 ch. 7; clinical-rules §2.2"
 SOURCE_FLAGS = "WHO anthro R 1.1.0 flag_zscore; clinical-rules §2.3"
@@ -875,47 +877,19 @@ def _wasting_class(score: ZScore) -> str | None:
     if score.reason == OEDEMA:
         return "severe_wasting"  # bilateral oedema counts as < -3 SD (2.2.8)
     z2 = score.z_rounded
-    if z2 is None:
-        return None
-    if z2 < SEVERE_BELOW:
-        return "severe_wasting"
-    if z2 < MODERATE_BELOW:
-        return "wasting"
-    if z2 > OBESE_ABOVE:
-        return "obese"
-    if z2 > OVERWEIGHT_ABOVE:
-        return "overweight"
-    if z2 > POSSIBLE_RISK_ABOVE:
-        return "possible_risk_of_overweight"
-    return "normal"
+    return None if z2 is None else nutrition.classify_wasting(z2)
 
 
 def _stunting_class(score: ZScore) -> str | None:
     z2 = score.z_rounded
-    if z2 is None:
-        return None
-    if z2 < SEVERE_BELOW:
-        return "severely_stunted"
-    if z2 < MODERATE_BELOW:
-        return "stunted"
-    if z2 > VERY_TALL_ABOVE:
-        return "very_tall"
-    return "normal"
+    return None if z2 is None else nutrition.classify_stunting(z2)
 
 
 def _underweight_class(score: ZScore) -> str | None:
     if score.reason == OEDEMA:
         return "severely_underweight"  # bilateral oedema counts as < -3 SD (2.2.8)
     z2 = score.z_rounded
-    if z2 is None:
-        return None
-    if z2 < SEVERE_BELOW:
-        return "severely_underweight"
-    if z2 < MODERATE_BELOW:
-        return "underweight"
-    if z2 > POSSIBLE_RISK_ABOVE:
-        return "possible_growth_problem"
-    return "normal"
+    return None if z2 is None else nutrition.classify_underweight(z2)
 
 
 def classify(zs: Mapping[str, ZScore]) -> dict[str, str | None]:

@@ -46,9 +46,11 @@ MAX_AGE_MONTHS: int = _RULES["max_age_months"]["value"]
 # z is rounded to 2 decimals before any cut-off (spec 1.8, 2.2 step 9).
 Z_DECIMALS: int = _RULES["z_decimals"]["value"]
 
-_WFH = {k: v["value"] for k, v in _RULES["wfh_z"].items()}
-_HFA = {k: v["value"] for k, v in _RULES["hfa_z"].items()}
-_WFA = {k: v["value"] for k, v in _RULES["wfa_z"].items()}
+# WHO 2006 z-score cut-offs (spec 2.4), the one copy: growth.classify uses them too.
+WFH_Z_CUTOFFS: dict[str, float] = {k: v["value"] for k, v in _RULES["wfh_z"].items()}
+HFA_Z_CUTOFFS: dict[str, float] = {k: v["value"] for k, v in _RULES["hfa_z"].items()}
+WFA_Z_CUTOFFS: dict[str, float] = {k: v["value"] for k, v in _RULES["wfa_z"].items()}
+_WFH, _HFA, _WFA = WFH_Z_CUTOFFS, HFA_Z_CUTOFFS, WFA_Z_CUTOFFS
 # Follow-up: uncomplicated SAM 7 days, MAM 30 days (IMCI 2014) [M].
 SAM_FOLLOW_UP_DAYS: int = _RULES["follow_up_days"]["uncomplicated_sam"]["value"]
 MAM_FOLLOW_UP_DAYS: int = _RULES["follow_up_days"]["mam"]["value"]
