@@ -93,6 +93,13 @@ const ADAPTERS = {
     if (!run) throw new Error(`no JavaScript function for pregnancy.${c.function}`);
     return [pregnancyExpected(run(c.input)), c.expected];
   },
+  'keneya.clinical.vaccination_card (per case: function)': (c) => {
+    if (c.function === 'card_doses') return [{ doses: engine.cardDoses(c.input) }, c.expected];
+    if (c.function !== 'next_doses') throw new Error(`no JavaScript function for vaccination_card.${c.function}`);
+    const keys = ['code', 'status', 'due_date'];
+    const doses = engine.nextDoses(c.input).map((v) => Object.fromEntries(keys.map((k) => [k, v[k]])));
+    return [{ doses }, c.expected];
+  },
   'keneya.clinical.visit.assess_home_visit': (c) => [engine.assessHomeVisit(c.input), c.expected],
 };
 

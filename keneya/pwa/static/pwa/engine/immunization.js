@@ -140,5 +140,9 @@ export function makeImmunization(data) {
     }));
   }
 
-  return { dueVaccines, canonicalCode, RULES_VERSION: P.version };
+  // dueVaccines and canonicalCode are the engine's API; the rest serves vaccination_card.js.
+  return {
+    dueVaccines, canonicalCode, RULES_VERSION: P.version,
+    SCHEDULE, dueFromBirth, makeConfig, enabled, received,
+  };
 }

@@ -37,6 +37,9 @@
 //                                   medical_complication?, appetite_test_failed?, haz?, waz?}
 //   dueVaccines(args)               [immunization.due_vaccines, as_dict() each]
 //                                   {date_of_birth, on, doses_received?: [[code, date]], config?}
+//   cardDoses(args)                 [vaccination_card.card_doses, as_dict() each] (same args)
+//   nextDoses(args)                 [vaccination_card.next_doses, as_dict() each] (same args)
+//   canonicalDoseCode(code)         [immunization.canonical_code] 'VAR1' -> 'RR1'
 //   gestationalAge(args)            [pregnancy.gestational_age] {on, lmp?, edd?}
 //   ancSchedule(args)               [pregnancy.anc_schedule] {on, lmp?, edd?, contacts_done?, config?}
 //   postnatalSchedule(args)         [pregnancy.postnatal_schedule] {delivery_date, on, contacts_done?, config?}
@@ -56,6 +59,7 @@ import { makeNutrition } from './nutrition.js';
 import { makeIccm } from './iccm.js';
 import { makeImmunization } from './immunization.js';
 import { makePregnancy } from './pregnancy.js';
+import { makeVaccinationCard } from './vaccination_card.js';
 import { makeVisit } from './visit.js';
 
 export { ValueError } from './py.js';
@@ -68,6 +72,7 @@ export function createEngine(bundle) {
   const nutrition = makeNutrition(data);
   const iccm = makeIccm(data, ages, nutrition);
   const immunization = makeImmunization(data);
+  const card = makeVaccinationCard(immunization);
   const pregnancy = makePregnancy(data, ages, iccm);
   const visit = makeVisit(data, { ages, growth, iccm, nutrition, pregnancy });
   return Object.freeze({
@@ -77,6 +82,9 @@ export function createEngine(bundle) {
     classifySickChild: iccm.classifySickChild,
     assessNutrition: (args) => nutrition.assess(args),
     dueVaccines: immunization.dueVaccines,
+    cardDoses: card.cardDoses,
+    nextDoses: card.nextDoses,
+    canonicalDoseCode: immunization.canonicalCode,
     gestationalAge: pregnancy.gestationalAge,
     ancSchedule: pregnancy.ancSchedule,
     postnatalSchedule: pregnancy.postnatalSchedule,
