@@ -18,6 +18,8 @@ from django.utils.translation import gettext_lazy as _
 
 import keneya.clinical
 from keneya.clinical.growth import MODERATE_BELOW, SEVERE_BELOW
+from keneya.clinical.immunization import DOSES, SCHEDULE
+from keneya.clinical.vaccination_card import next_doses
 
 _DATA = Path(keneya.clinical.__file__).resolve().parent / "data"
 _ICCM: dict[str, Any] = json.loads((_DATA / "iccm_rules.json").read_text("utf-8"))
@@ -152,4 +154,26 @@ def present(assessment: Mapping[str, Any], kind: str) -> dict[str, Any]:
         "zscores": zscore_rows(assessment),
         "gestational_age": _dated(assessment.get("gestational_age")),
         "follow_up_days": assessment.get("follow_up_days"),
+    }
+
+
+_SCHEDULE_ORDER = {dose.code: i for i, dose in enumerate(SCHEDULE)}
+
+
+def vaccination_summary(*, date_of_birth: date, visit_date: date,
+                        recorded_here: Mapping[str, date],
+                        known: Mapping[str, date]) -> dict[str, Any]:
+    """What the result page says about the card: the doses copied at this visit (schedule
+    order) and the next doses (``vaccination_card.next_doses`` on the visit date, with every
+    dose known then, this visit's included)."""
+    received = [(code, given) for code, given in known.items()
+                if date_of_birth <= given <= visit_date]
+    return {
+        "recorded": [{"code": code, "label": DOSES[code].label_fr, "given": given}
+                     for code, given in sorted(recorded_here.items(),
+                                               key=lambda item: _SCHEDULE_ORDER[item[0]])],
+        "next": [{"code": v.code, "label": v.label_fr, "status": v.status,
+                  "due_date": v.due_date, "overdue_after": v.overdue_after}
+                 for v in next_doses(date_of_birth=date_of_birth, on=visit_date,
+                                     doses_received=received)],
     }

@@ -7,11 +7,13 @@ the engine's (``keneya.clinical.visit.assess_home_visit``, called by ``services`
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from keneya.clinical.ages import YOUNG_INFANT_MAX_DAYS, band_for, completed_months
@@ -23,6 +25,7 @@ from keneya.clinical.nutrition import (
     MUAC_PLAUSIBLE_MIN_MM,
 )
 from keneya.clinical.pregnancy import MAX_GESTATIONAL_AGE_DAYS, PREGNANCY_LENGTH_DAYS
+from keneya.clinical.vaccination_card import CardDose, card_doses
 from keneya.clinical.visit import MEASUREMENT_KEYS, UNDER_FIVE_MONTHS
 from keneya.people.forms import DateInput
 from keneya.people.models import Person, Sex
@@ -33,6 +36,7 @@ from keneya.visits.display import (
     PREGNANCY_SIGNS,
 )
 from keneya.visits.models import VisitKind
+from keneya.visits.services import VACCINES_FINDING
 
 # URL words for the kinds (the pages are in French).
 KIND_SLUGS: dict[str, str] = {
@@ -82,6 +86,18 @@ def available_kinds(person: Person, on: date) -> list[str]:
     elif person.sex == Sex.FEMALE and CHILDBEARING_YEARS[0] <= months // 12 <= CHILDBEARING_YEARS[1]:
         kinds += [VisitKind.PREGNANCY, VisitKind.POSTNATAL]
     return kinds
+
+
+# The vaccination card is copied during the child's visits and the newborn's postnatal visit
+# (birth doses); never during the mother's.
+VACCINATION_CARD_KINDS = frozenset({VisitKind.CHILD_FOLLOWUP, VisitKind.SICK_CHILD})
+VACCINE_FIELD_PREFIX = "vaccine_"  # + dose code: one date per dose not yet recorded
+
+
+def asks_vaccination_card(kind: str, person: Person, on: date) -> bool:
+    if kind in VACCINATION_CARD_KINDS:
+        return completed_months(person.date_of_birth, on) < UNDER_FIVE_MONTHS
+    return kind == VisitKind.POSTNATAL and age_in_days(person, on) <= YOUNG_INFANT_MAX_DAYS
 
 
 def sections_for(kind: str, person: Person, on: date) -> list[tuple[Any, tuple[str, ...]]]:
@@ -187,7 +203,9 @@ class VisitForm(forms.Form):
     id = forms.UUIDField(widget=forms.HiddenInput)  # made with the page: a double tap saves once
     visit_date = forms.DateField(label=_("Date de la visite"), widget=DateInput())
 
-    def __init__(self, *args: Any, person: Person, kind: str, today: date, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, person: Person, kind: str, today: date,
+                 doses_recorded: Mapping[str, date] | None = None, **kwargs: Any) -> None:
+        """``doses_recorded``: the person's vaccination card as stored (dose code -> date)."""
         super().__init__(*args, **kwargs)
         self.person, self.kind = person, kind
         self.fields["id"].initial = uuid.uuid4()
@@ -199,9 +217,37 @@ class VisitForm(forms.Form):
             for key in keys:
                 self.fields[key] = _field(key, age_days=days, band=band)
             self.sections.append((title, keys))
+        self.card: list[CardDose] = []
+        if asks_vaccination_card(kind, person, today):
+            born = person.date_of_birth
+            known = [(code, given) for code, given in (doses_recorded or {}).items()
+                     if born <= given <= today]
+            self.card = card_doses(date_of_birth=born, on=today, doses_received=known)
+            for dose in self.card:
+                if dose.given is None:  # a dose already recorded is not asked again
+                    self.fields[VACCINE_FIELD_PREFIX + dose.code] = forms.DateField(
+                        label=dose.label_fr, required=False,
+                        widget=DateInput(attrs={"min": born.isoformat(),
+                                                "max": today.isoformat()}),
+                        error_messages={"invalid": _("Date invalide : choisissez le jour, le "
+                                                     "mois et l'année.")})
 
     def section_fields(self) -> list[tuple[Any, list[forms.BoundField]]]:
         return [(title, [self[key] for key in keys]) for title, keys in self.sections]
+
+    def vaccination_card(self) -> list[tuple[str, list[dict[str, Any]]]]:
+        """The card's lines grouped by age ("Naissance", "6 semaines"...): each line is
+        ``{"dose": CardDose, "field": BoundField or None (already recorded)}``."""
+        groups: dict[str, list[dict[str, Any]]] = {}
+        for dose in self.card:
+            key = VACCINE_FIELD_PREFIX + dose.code
+            groups.setdefault(dose.age_label_fr, []).append(
+                {"dose": dose, "field": self[key] if key in self.fields else None})
+        return list(groups.items())
+
+    def _vaccine_keys(self) -> list[tuple[str, str]]:
+        return [(dose.code, VACCINE_FIELD_PREFIX + dose.code) for dose in self.card
+                if VACCINE_FIELD_PREFIX + dose.code in self.fields]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -214,6 +260,16 @@ class VisitForm(forms.Form):
             for key in ("lmp", "edd"):
                 if cleaned.get(key) is not None:
                     self._check_dating(key, cleaned[key], visit_date)
+        born = self.person.date_of_birth
+        for _code, key in self._vaccine_keys():
+            given = cleaned.get(key)
+            if given is None:
+                continue
+            if given < born:
+                self.add_error(key, _("Date avant la naissance (%(born)s) : vérifiez la "
+                                      "carte.") % {"born": date_format(born, "SHORT_DATE_FORMAT")})
+            elif visit_date is not None and given > visit_date:
+                self.add_error(key, _("Date après la visite : vérifiez la carte."))
         return cleaned
 
     def _check_dating(self, key: str, value: date, visit_date: date) -> None:
@@ -245,6 +301,9 @@ class VisitForm(forms.Form):
         if "length_or_height_cm" in measurements:
             measurements["measured_position"] = (c.get("measured_position")
                                                  or self.fields["measured_position"].initial)
+        card = {code: c[key].isoformat() for code, key in self._vaccine_keys() if c.get(key)}
+        if card:
+            findings[VACCINES_FINDING] = card
         return findings, measurements
 
     def add_service_errors(self, exc: ValidationError) -> None:
@@ -255,7 +314,10 @@ class VisitForm(forms.Form):
         """
         for key, messages in exc.message_dict.items():
             for message in messages:
-                if key == "findings" or key in MEASUREMENT_KEYS:
+                if key == VACCINES_FINDING:  # "PENTA1 : ..." names the dose
+                    field = VACCINE_FIELD_PREFIX + message.split(" :", 1)[0].strip()
+                    self.add_error(field if field in self.fields else None, message)
+                elif key == "findings" or key in MEASUREMENT_KEYS:
                     field = message.split(":", 1)[0].strip()
                     self.add_error(field if field in self.fields else None,
                                    _("Valeur impossible ou contradictoire avec une autre "

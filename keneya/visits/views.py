@@ -6,6 +6,7 @@ referral), the result page reads the stored assessment back.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -17,10 +18,17 @@ from django.views.decorators.http import require_http_methods
 
 from keneya.accounts.permissions import Capability, require_capability
 from keneya.accounts.scope import persons_visible_to
+from keneya.clinical.immunization import canonical_code
 from keneya.people.models import Person, VitalStatus
 from keneya.visits import display, queries, services
-from keneya.visits.forms import KIND_SLUGS, SLUG_FOR_KIND, VisitForm, available_kinds
-from keneya.visits.models import Visit, VisitKind
+from keneya.visits.forms import (
+    KIND_SLUGS,
+    SLUG_FOR_KIND,
+    VisitForm,
+    asks_vaccination_card,
+    available_kinds,
+)
+from keneya.visits.models import Observation, Visit, VisitKind
 
 KIND_HINTS: dict[str, Any] = {
     VisitKind.SICK_CHILD: _("Toux, diarrhée, fièvre, signes de danger"),
@@ -28,6 +36,30 @@ KIND_HINTS: dict[str, Any] = {
     VisitKind.PREGNANCY: _("Signes de danger, date des dernières règles"),
     VisitKind.POSTNATAL: _("Signes de danger de la mère ou du nouveau-né"),
 }
+
+
+def _vaccination_card(person_id: Any) -> list[tuple[str, date, Any]]:
+    """The person's stored card: (dose code, date given, visit id), codes of the schedule."""
+    rows = []
+    for code, given, visit_id in (
+            Observation.objects.filter(person_id=person_id, voided_at__isnull=True,
+                                       code__startswith=services.VACCINE_OBSERVATION_PREFIX,
+                                       value_date__isnull=False)
+            .values_list("code", "value_date", "visit_id")):
+        try:
+            rows.append((canonical_code(code.removeprefix(services.VACCINE_OBSERVATION_PREFIX)),
+                         given, visit_id))
+        except ValueError:
+            continue  # a dose since removed from the schedule
+    return rows
+
+
+def _earliest(rows: list[tuple[str, date, Any]]) -> dict[str, date]:
+    out: dict[str, date] = {}
+    for code, given, _visit in rows:
+        if code not in out or given < out[code]:
+            out[code] = given
+    return out
 
 
 def _get_person(request: HttpRequest, person_id: Any) -> Person:
@@ -57,7 +89,10 @@ def visit_create(request: HttpRequest, person_id: Any, kind_slug: str) -> HttpRe
     kind = KIND_SLUGS.get(kind_slug)
     if kind is None or kind not in available_kinds(person, today):
         raise Http404
-    form = VisitForm(request.POST or None, person=person, kind=kind, today=today)
+    card = (_earliest(_vaccination_card(person.pk))
+            if asks_vaccination_card(kind, person, today) else {})
+    form = VisitForm(request.POST or None, person=person, kind=kind, today=today,
+                     doses_recorded=card)
     if request.method == "POST" and form.is_valid():
         findings, measurements = form.visit_input()
         try:
@@ -80,7 +115,15 @@ def visit_result(request: HttpRequest, visit_id: Any) -> HttpResponse:
         visit = queries.visit_detail(user=request.user, visit_id=visit_id)
     except Visit.DoesNotExist:
         raise Http404 from None
+    vaccination = None
+    if asks_vaccination_card(visit.kind, visit.person, visit.visit_date):
+        card = _vaccination_card(visit.person_id)
+        vaccination = display.vaccination_summary(
+            date_of_birth=visit.person.date_of_birth, visit_date=visit.visit_date,
+            recorded_here=_earliest([row for row in card if row[2] == visit.pk]),
+            known=_earliest(card))
     return render(request, "visits/visit_result.html", {
         "visit": visit, "result": display.present(visit.assessment, visit.kind),
         "referral": getattr(visit, "referral", None), "alerts": list(visit.alerts.all()),
+        "vaccination": vaccination,
     })
