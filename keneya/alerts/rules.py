@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from keneya.alerts.models import Priority
+from keneya.alerts.models import PRIORITY_RANK, Priority
 
 # Growth faltering: a flat or falling weight over two monthly intervals. WHO Training Course on
 # Child Growth Assessment (2008), module C "Interpreting growth indicators": a flat (stagnant)
@@ -120,3 +120,14 @@ def matching_rules(facts: VisitFacts) -> list[tuple[AlertRule, list[str]]]:
         if findings:
             matches.append((rule, findings))
     return matches
+
+
+def alert_to_raise(facts: VisitFacts) -> tuple[AlertRule, list[str]] | None:
+    """The one alert of a visit: the most serious matching rule, with every rule's findings
+    (each once, the most serious rules' first); None when no rule matches."""
+    matches = sorted(matching_rules(facts),
+                     key=lambda m: PRIORITY_RANK[m[0].priority])  # type: ignore[index]
+    if not matches:
+        return None
+    findings = [f for _rule, found in matches for f in found]
+    return matches[0][0], list(dict.fromkeys(findings))

@@ -7,20 +7,30 @@ the same transaction (``keneya.notifications``), so a rolled-back visit sends no
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from keneya.accounts.models import Role, User
 from keneya.accounts.permissions import Capability, has_capability
-from keneya.alerts.models import PRIORITY_RANK, Alert, AlertEvent, AlertStatus, CloseReason
-from keneya.alerts.rules import REFERRAL_NOT_ARRIVED, AlertRule, VisitFacts, matching_rules
-from keneya.core.models import Facility, FacilityKind
+from keneya.alerts.models import (
+    PRIORITY_RANK,
+    Alert,
+    AlertEvent,
+    AlertStatus,
+    CloseReason,
+    Priority,
+)
+from keneya.alerts.rules import REFERRAL_NOT_ARRIVED, AlertRule, VisitFacts, alert_to_raise
+from keneya.core.models import Area, Facility, FacilityKind
 from keneya.people.models import Person
 from keneya.visits.models import Visit
 
@@ -42,6 +52,15 @@ def cscom_for(person: Person) -> Facility | None:
     health_area_id = person.household.quartier.parent_id
     return (Facility.objects.filter(kind=FacilityKind.CSCOM, health_area_id=health_area_id)
             .order_by("code").first())
+
+
+def cscom_ids_of_quartiers(quartier_ids: Iterable[Any]) -> dict[Any, Any]:
+    """``cscom_for`` for many quartiers in one query: quartier id → CSCom id (or None)."""
+    first_cscom = (Facility.objects.filter(kind=FacilityKind.CSCOM,
+                                           health_area_id=OuterRef("parent_id"))
+                   .order_by("code").values("pk")[:1])
+    return dict(Area.objects.filter(pk__in=list(quartier_ids))
+                .annotate(cscom=Subquery(first_cscom)).values_list("pk", "cscom"))
 
 
 def _event(alert: Alert, kind: str, by: Any = None, at: datetime | None = None, *,
@@ -70,23 +89,31 @@ def _age_text(assessment: dict[str, Any]) -> str:
     return _("%(y)s ans") % {"y": months // 12}
 
 
-def _notify_clinicians(alert: Alert) -> None:
-    from keneya.notifications.services import enqueue_sms
+def _notify_clinicians(alerts: Sequence[Alert]) -> None:
+    """An SMS to each clinician (with a phone) of the CSCom of each urgent alert."""
+    from keneya.notifications.services import Sms, enqueue_sms_many
 
-    person = alert.person
-    chw = alert.visit.chw if alert.visit_id and alert.visit else None
-    clinicians = User.objects.filter(facility=alert.facility, role=Role.CLINICIAN,
-                                     is_active=True).exclude(phone="")
-    for clinician in clinicians:
-        enqueue_sms(
-            to=clinician.phone, template="urgent_alert",
-            context={"child": person.full_name,
-                     "age": _age_text(alert.visit.assessment if alert.visit else {}),
-                     "reason": alert.title,
-                     "chw": chw.get_full_name() if chw else "",
-                     "chw_phone": chw.phone if chw else ""},
-            dedup_key=f"alert:{alert.pk}:clinician:{clinician.pk}",
-        )
+    urgent = [a for a in alerts if a.priority == Priority.URGENT]
+    if not urgent:
+        return
+    clinicians: dict[Any, list[User]] = {}
+    for clinician in (User.objects.filter(facility_id__in={a.facility_id for a in urgent},
+                                          role=Role.CLINICIAN, is_active=True)
+                      .exclude(phone="").order_by("pk")):
+        clinicians.setdefault(clinician.facility_id, []).append(clinician)
+    messages = []
+    for alert in urgent:
+        visit = alert.visit if alert.visit_id else None
+        chw = visit.chw if visit else None
+        context = {"child": alert.person.full_name,
+                   "age": _age_text(visit.assessment if visit else {}),
+                   "reason": alert.title,
+                   "chw": chw.get_full_name() if chw else "",
+                   "chw_phone": chw.phone if chw else ""}
+        messages += [Sms(to=clinician.phone, template="urgent_alert", context=context,
+                         dedup_key=f"alert:{alert.pk}:clinician:{clinician.pk}")
+                     for clinician in clinicians.get(alert.facility_id, [])]
+    enqueue_sms_many(messages)
 
 
 def _create_alert(*, rule: AlertRule, person: Person, facility: Facility, findings: list[str],
@@ -101,56 +128,66 @@ def _create_alert(*, rule: AlertRule, person: Person, facility: Facility, findin
     return alert
 
 
-def _weights(visit: Visit) -> list[tuple[date, float]]:
-    rows = (Visit.objects.filter(person_id=visit.person_id, visit_date__lte=visit.visit_date)
-            .exclude(measurements__weight_kg=None).order_by("-visit_date", "-recorded_at")
-            .values_list("visit_date", "measurements")[:6])
-    seen: dict[date, float] = {}
-    for day, measurements in rows:
-        weight = (measurements or {}).get("weight_kg")
-        if isinstance(weight, int | float) and day not in seen:
-            seen[day] = float(weight)
-    return sorted(seen.items())
+@dataclass(frozen=True)
+class VisitToCheck:
+    """A visit stored in this transaction (with its person and household loaded), and the
+    child's weighings up to it, oldest first (``visits.queries.weighings``)."""
+
+    visit: Visit
+    weights: Sequence[tuple[date, float]] = ()
 
 
-def raise_alerts_for_visit(visit: Visit, *, facility: Facility | None = _LOOK_UP
-                           ) -> Alert | None:
+def raise_alerts_for_visits(checks: Sequence[VisitToCheck]) -> list[Alert | None]:
     """Raise at most one alert per visit: the most serious matching rule, with every finding.
 
-    An urgent visit also issues its referral to the CSCom. Called inside the visit's transaction.
-    ``facility``: the person's CSCom (``cscom_for``) when the caller already has it.
+    Routed to the CSCom of the person's quartier. An urgent visit also issues its referral to
+    that CSCom, and an urgent alert queues an SMS for its clinicians. Called inside the
+    visits' transaction, for visits just stored; a few statements for the whole set.
     """
-    facts = VisitFacts(kind=visit.kind, visit_date=visit.visit_date,
-                       assessment=visit.assessment,
-                       weights=_weights(visit) if visit.measurements.get("weight_kg") else [])
-    matches = matching_rules(facts)
-    person = visit.person
-    if facility is _LOOK_UP:
-        facility = cscom_for(person)
-    if facility is None:
-        if matches or visit.urgent:
+    decided = [alert_to_raise(VisitFacts(kind=c.visit.kind, visit_date=c.visit.visit_date,
+                                         assessment=c.visit.assessment, weights=c.weights))
+               for c in checks]
+    routed = [i for i, chosen in enumerate(decided) if chosen or checks[i].visit.urgent]
+    cscoms = cscom_ids_of_quartiers({checks[i].visit.person.household.quartier_id
+                                     for i in routed}) if routed else {}
+    alerts: list[Alert | None] = [None] * len(checks)
+    to_refer: list[tuple[int, Visit, Any, Any]] = []
+    now = timezone.now()
+    for i in routed:
+        visit = checks[i].visit
+        household = visit.person.household
+        facility_id = cscoms.get(household.quartier_id)
+        if facility_id is None:
             logger.warning("no CSCom for the health area of person %s: alert not routed",
-                           person.pk)
-        return None
-    alert = None
-    if matches:
-        matches.sort(key=lambda m: PRIORITY_RANK[m[0].priority])  # type: ignore[index]
-        rule = matches[0][0]
-        findings = [f for _rule, found in matches for f in found]
-        alert = _create_alert(rule=rule, person=person, facility=facility,
-                              findings=list(dict.fromkeys(findings)), visit=visit,
-                              chw_id=person.household.chw_id)
-    if visit.urgent:
-        from keneya.referrals.services import refer_from_visit
+                           visit.person_id)
+            continue
+        chosen = decided[i]
+        if chosen is not None:
+            rule, findings = chosen
+            alerts[i] = Alert(person=visit.person, facility_id=facility_id, visit=visit,
+                              rule=rule.code, priority=rule.priority,
+                              priority_rank=PRIORITY_RANK[rule.priority],  # type: ignore[index]
+                              title=rule.title_fr, findings=findings, source=rule.source,
+                              raised_at=now)
+        if visit.urgent:
+            to_refer.append((i, visit, facility_id, household.chw_id))
+    from keneya.referrals.services import refer_from_new_visits
 
-        referral = refer_from_visit(visit=visit, to_facility=facility,
-                                    chw_id=person.household.chw_id)
+    referrals = refer_from_new_visits([(v, f, chw) for _i, v, f, chw in to_refer])
+    for (i, _visit, _facility, _chw), referral in zip(to_refer, referrals, strict=True):
+        alert = alerts[i]
         if alert is not None:
             alert.referral = referral
-            alert.save(update_fields=["referral"])
-    if alert is not None and alert.priority == "urgent":
-        _notify_clinicians(alert)
-    return alert
+    raised = [a for a in alerts if a is not None]
+    if raised:
+        from keneya.sync.changelog import record_changes_for
+
+        Alert.objects.bulk_create(raised)
+        AlertEvent.objects.bulk_create([AlertEvent(alert=a, kind="raised", at=a.raised_at,
+                                                   data={"rule": a.rule}) for a in raised])
+        record_changes_for([(a.person.household.chw_id, "alert", a.pk) for a in raised])
+        _notify_clinicians(raised)
+    return alerts
 
 
 def raise_referral_not_arrived(referral: Any, *, now: datetime | None = None) -> Alert | None:

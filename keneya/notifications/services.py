@@ -9,6 +9,7 @@ A ``sent`` row is never claimed again. Logs carry message ids only, never a numb
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -77,7 +78,16 @@ def _sending_timeout() -> timedelta:
                                            DEFAULT_SENDING_TIMEOUT_SECONDS)))
 
 
-@transaction.atomic(savepoint=False)
+@dataclass(frozen=True)
+class Sms:
+    """One SMS to enqueue: ``enqueue_sms``'s arguments."""
+
+    to: str
+    template: str
+    context: dict[str, Any]
+    dedup_key: str
+
+
 def enqueue_sms(*, to: str, template: str, context: dict[str, Any], dedup_key: str) -> OutboxMessage:
     """Write one SMS to the outbox, in the caller's transaction; the worker sends it after commit.
 
@@ -90,27 +100,58 @@ def enqueue_sms(*, to: str, template: str, context: dict[str, Any], dedup_key: s
     ``failed`` ("invalid recipient number") for an operator to see, and the caller's write (a visit, an
     alert) goes on.
     """
-    if not dedup_key:
+    [message] = enqueue_sms_many([Sms(to=to, template=template, context=context,
+                                      dedup_key=dedup_key)])
+    return message
+
+
+def _outbox_row(sms: Sms) -> OutboxMessage:
+    if not sms.dedup_key:
         raise ValueError("enqueue_sms needs a dedup_key, e.g. 'alert:<uuid>:clinician:<user id>'")
-    body = render(template, context)
-    fields: dict[str, Any] = {"channel": Channel.SMS, "template": template, "body": body,
-                              "context": context}
+    fields: dict[str, Any] = {"channel": Channel.SMS, "template": sms.template,
+                              "body": render(sms.template, sms.context), "context": sms.context,
+                              "dedup_key": sms.dedup_key}
     try:
-        fields["recipient"] = normalise_phone(to, field="to")
+        fields["recipient"] = normalise_phone(sms.to, field="to")
         problem = "" if fields["recipient"] else INVALID_NUMBER_ERROR
     except ValidationError:
-        fields["recipient"], problem = (to or "")[:64], INVALID_NUMBER_ERROR
+        fields["recipient"], problem = (sms.to or "")[:64], INVALID_NUMBER_ERROR
     if problem:
         fields.update(status=OutboxStatus.FAILED, last_error=problem)
-    message, created = OutboxMessage.objects.get_or_create(dedup_key=dedup_key, defaults=fields)
-    if not created:
-        logger.debug("outbox %s already holds dedup key of this message", message.id)
-    elif problem:
-        logger.warning("outbox %s not sendable (%s): %s", message.id, template, problem)
-    else:
-        logger.info("outbox %s enqueued (%s)", message.id, template)
+    return OutboxMessage(**fields)
+
+
+@transaction.atomic(savepoint=False)
+def enqueue_sms_many(messages: Sequence[Sms]) -> list[OutboxMessage]:
+    """``enqueue_sms`` for several messages in two statements (the keys already there, one
+    INSERT), as a set of visits raising urgent alerts needs. Returns each message's row, in
+    order; a key already in the outbox (or twice in ``messages``) gives the row stored first.
+    """
+    rows = [_outbox_row(sms) for sms in messages]
+    if not rows:
+        return []
+    stored = {m.dedup_key: m for m in
+              OutboxMessage.objects.filter(dedup_key__in=[r.dedup_key for r in rows])}
+    new: dict[str, OutboxMessage] = {}
+    for row in rows:
+        if row.dedup_key in stored or row.dedup_key in new:
+            logger.debug("outbox %s already holds dedup key of this message",
+                         (stored.get(row.dedup_key) or new[row.dedup_key]).id)
+        else:
+            new[row.dedup_key] = row
+    # A row written meanwhile by another transaction with the same key wins (as get_or_create).
+    OutboxMessage.objects.bulk_create(new.values(), ignore_conflicts=True)
+    sendable = False
+    for row in new.values():
+        if row.status == OutboxStatus.FAILED:
+            logger.warning("outbox %s not sendable (%s): %s", row.id, row.template,
+                           row.last_error)
+        else:
+            logger.info("outbox %s enqueued (%s)", row.id, row.template)
+            sendable = True
+    if sendable:
         _wake_worker_on_commit()
-    return message
+    return [stored.get(row.dedup_key) or new[row.dedup_key] for row in rows]
 
 
 def _wake_worker_on_commit() -> None:

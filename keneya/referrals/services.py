@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -11,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from keneya.accounts.permissions import Capability, has_capability
-from keneya.core.models import Facility, FacilityKind
+from keneya.core.models import FacilityKind
 from keneya.people.models import Person
 from keneya.referrals.models import (
     CARE_TARGET,
@@ -48,22 +49,28 @@ def _reason_text(visit: Visit) -> str:
     return ("; ".join(t for t in texts if t) or summary)[:300]
 
 
-def refer_from_visit(*, visit: Visit, to_facility: Facility, chw_id: Any = _LOOK_UP
-                     ) -> Referral:
-    """The referral an urgent visit issues to the CSCom (inside the visit's transaction).
+def refer_from_new_visits(entries: Sequence[tuple[Visit, Any, Any]]) -> list[Referral]:
+    """The referrals urgent visits issue to their CSCom, for visits stored in this transaction
+    (so without a referral yet): ``(visit, CSCom id, CHW id of the person)`` each. Three
+    statements whatever their number (referrals, their "issued" events, change-log rows)."""
+    from keneya.sync.changelog import record_changes_for
 
-    ``chw_id``: the CHW of the visited person, when the caller knows it.
-    """
-    existing = Referral.objects.filter(visit=visit).first()
-    if existing is not None:
-        return existing
-    referral = Referral.objects.create(
-        person_id=visit.person_id, visit=visit, to_facility=to_facility, issued_by=visit.chw,
-        issued_at=timezone.now(), urgent=True, reason=_reason_text(visit),
-        findings=list(visit.assessment.get("danger_signs", [])),
-    )
-    _event(referral, "issued", visit.chw, at=referral.issued_at, chw_id=chw_id)
-    return referral
+    now = timezone.now()
+    referrals = [Referral(person_id=visit.person_id, visit=visit, to_facility_id=to_facility_id,
+                          issued_by=visit.chw, issued_at=now, urgent=True,
+                          reason=_reason_text(visit),
+                          findings=list(visit.assessment.get("danger_signs", [])))
+                 for visit, to_facility_id, _chw_id in entries]
+    if not referrals:
+        return []
+    Referral.objects.bulk_create(referrals)
+    ReferralEvent.objects.bulk_create(
+        [ReferralEvent(referral=r, kind="issued", by=r.issued_by, at=now, data={})
+         for r in referrals])
+    record_changes_for([(chw_id, "referral", r.pk)
+                        for r, (_visit, _facility, chw_id) in zip(referrals, entries,
+                                                                  strict=True)])
+    return referrals
 
 
 def _check(by: Any, referral: Referral) -> None:

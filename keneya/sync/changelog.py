@@ -81,6 +81,33 @@ def record_changes(*, objects: Sequence[ObjectRef], chw_id: Any, op: str = Chang
     return latest_seq()
 
 
+def record_changes_for(entries: Sequence[tuple[Any, str, uuid.UUID]]) -> list[int]:
+    """Append one upsert row per ``(chw_id, type, object_id)``, for several CHWs at once (a set
+    of visits with their alerts and referrals); returns each row's ``seq``, in order.
+
+    One INSERT whatever the number of rows, after locking every CHW stream involved (in ``pk``
+    order, so two such writers cannot deadlock).
+    """
+    if not entries:
+        return []
+    with transaction.atomic(savepoint=False):
+        _lock_streams(chw_id for chw_id, _kind, _obj_id in entries)
+        rows = ChangeLog.objects.bulk_create(
+            [ChangeLog(chw_id=chw_id, type=kind, object_id=obj_id, op=ChangeOp.UPSERT)
+             for chw_id, kind, obj_id in entries])
+    if any(row.seq is None for row in rows):  # backends without RETURNING (none we support)
+        raise RuntimeError("the database did not return the change-log sequence numbers")
+    return [int(row.seq) for row in rows]
+
+
+def lock_streams(chw_ids: Iterable[Any]) -> None:
+    """Lock these CHWs' streams until the enclosing transaction ends (see the module's note):
+    writers that first lock, then read what is stored, never store the same object twice."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("lock_streams needs an enclosing transaction.atomic()")
+    _lock_streams(chw_ids)
+
+
 def record_change(*, type: str, obj_id: Any, chw_id: Any, op: str = ChangeOp.UPSERT,
                   fields: Iterable[str] = ()) -> int:
     """Append one change; ``fields`` (an edit's changed fields) move their clocks to now.

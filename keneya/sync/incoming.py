@@ -1,15 +1,15 @@
-"""Applying what a tablet pushes, one record at a time (docs/sync.md, "Push").
+"""Applying what a tablet pushes (docs/sync.md, "Push").
 
-``apply_record`` checks the record's shape, then runs its handler in a savepoint of the batch's
-transaction: households and persons through ``people.services`` with field-level
-last-writer-wins (``merge``), visits through ``visits.services.store_home_visit`` (which writes
-in its own savepoint). It answers the record's result; a ValidationError or PermissionDenied
-becomes a ``rejected`` result (the record's writes roll back), anything else propagates (the
-batch stops there, and its retry finishes the job).
+``apply_record`` checks a record's shape, then runs its handler in a savepoint of the batch's
+transaction: households and persons one at a time through ``people.services`` with field-level
+last-writer-wins (``merge``). Visits go by runs (``apply_visits``): the consecutive visit
+records of a batch are recorded together by ``visits.services.record_home_visits``, in a few
+statements for the whole run. Each record gets its result; a ValidationError or
+PermissionDenied becomes a ``rejected`` result (the record writes nothing), anything else
+propagates (the batch stops there, and its retry finishes the job).
 
 ``Batch`` holds what is read once for all the visits of a batch: the persons in the CHW's scope
-(with household and quartier), the visit ids already stored, the CSCom of each health area. It
-lives for one push only.
+(with their household). It lives for one push only.
 """
 
 from __future__ import annotations
@@ -32,8 +32,7 @@ from keneya.people.models import Household, HouseholdStatus, Person, Relationshi
 from keneya.sync import changelog
 from keneya.sync.fields import canonical, coerce, current_value
 from keneya.sync.models import DELETE_REQUEST_FIELD, ChangeType, Device, FieldClock, SyncConflict
-from keneya.visits.models import Visit
-from keneya.visits.services import store_home_visit
+from keneya.visits.services import Outcome, VisitData, record_home_visits
 
 PUSH_TYPES = {
     ChangeType.HOUSEHOLD: ("upsert", "delete"),
@@ -71,11 +70,8 @@ class Batch:
     """
 
     device: Device
-    visit_ids: set[uuid.UUID] = field(default_factory=set)
     person_ids: set[uuid.UUID] = field(default_factory=set)
     _persons: dict[uuid.UUID, Person] | None = None
-    _stored_visits: set[uuid.UUID] | None = None
-    _cscoms: dict[Any, Any] = field(default_factory=dict)
 
     @classmethod
     def of(cls, device: Device, records: list[Any]) -> Batch:
@@ -85,45 +81,21 @@ class Batch:
                 fields = record.get("fields")
                 person_id = _uuid_or_none(fields.get("person")) if isinstance(fields,
                                                                               dict) else None
-                visit_id = _uuid_or_none(record.get("id"))
                 if person_id is not None:
                     batch.person_ids.add(person_id)
-                if visit_id is not None:
-                    batch.visit_ids.add(visit_id)
         return batch
 
     def person_in_scope(self, person_id: uuid.UUID) -> Person | None:
-        """The person, with household and quartier, if the CHW sees them; else None (unknown
-        or out of scope: the caller tells which)."""
+        """The person, with household, if the CHW sees them; else None (unknown or out of
+        scope: the caller tells which)."""
         if self._persons is None:
             self._persons = {
                 p.pk: p for p in persons_visible_to(self.device.user)
-                .filter(pk__in=self.person_ids | {person_id})
-                .select_related("household__quartier")}
+                .filter(pk__in=self.person_ids | {person_id}).select_related("household")}
         return self._persons.get(person_id)
 
     def registry_changed(self) -> None:
         self._persons = None
-
-    def visit_stored(self, visit_id: uuid.UUID) -> bool:
-        """Whether a visit with this id is stored (before the batch, or earlier in it)."""
-        if self._stored_visits is None:
-            self._stored_visits = set(Visit.objects.filter(pk__in=self.visit_ids | {visit_id})
-                                      .values_list("pk", flat=True))
-        return visit_id in self._stored_visits
-
-    def stored(self, visit_id: uuid.UUID) -> None:
-        if self._stored_visits is not None:
-            self._stored_visits.add(visit_id)
-
-    def cscom(self, person: Person) -> Any:
-        """``alerts.services.cscom_for``, once per health area."""
-        from keneya.alerts.services import cscom_for
-
-        area_id = person.household.quartier.parent_id
-        if area_id not in self._cscoms:
-            self._cscoms[area_id] = cscom_for(person)
-        return self._cscoms[area_id]
 
 
 def parse_record(record: Any, now: datetime) -> Incoming:
@@ -353,16 +325,15 @@ def _delete_person(device: Device, incoming: Incoming) -> dict[str, Any]:
             "review": True}
 
 
-def _create_visit(batch: Batch, incoming: Incoming) -> dict[str, Any]:
-    user = batch.device.user
+def _visit_data(batch: Batch, incoming: Incoming) -> VisitData:
+    """A visit record's fields, checked for shape, with its person (in the CHW's scope)."""
     values = incoming.fields
     errors: dict[str, list[str]] = {}
     person_id = _uuid_or_none(values.get("person"))
     person = batch.person_in_scope(person_id) if person_id is not None else None
-    in_scope = person is not None
-    if person is None and person_id is not None:
-        person = Person.objects.filter(pk=person_id).first()
-    if person is None:
+    known = person is not None or (person_id is not None
+                                   and Person.objects.filter(pk=person_id).exists())
+    if not known:
         errors["person"] = [_("Personne inconnue : envoyez la personne avant ses visites.")]
     try:
         visit_date = date.fromisoformat(str(values.get("visit_date")))
@@ -376,21 +347,24 @@ def _create_visit(batch: Batch, incoming: Incoming) -> dict[str, Any]:
         errors["device_assessment"] = [_("Objet JSON attendu.")]
     if errors:
         raise ValidationError(errors)
-    assert person is not None
-    if not in_scope:
+    if person is None:
         raise PermissionDenied
-    known_new = not batch.visit_stored(incoming.id)
-    recorded = store_home_visit(
-        by=user, person=person, visit_date=visit_date, kind=str(values.get("kind", "")),
-        findings=values.get("findings") or {}, measurements=values.get("measurements") or {},
-        id=incoming.id, device_assessment=device_assessment,
-        person_in_scope=True, known_new=known_new, facility=batch.cscom(person))
-    visit = recorded.visit
-    batch.stored(visit.pk)
-    version = recorded.version
+    return VisitData(person=person, visit_date=visit_date, kind=str(values.get("kind", "")),
+                     findings=values.get("findings") or {},
+                     measurements=values.get("measurements") or {}, id=incoming.id,
+                     device_assessment=device_assessment)
+
+
+def _visit_result(incoming: Incoming, outcome: Outcome) -> dict[str, Any]:
+    if outcome.error is not None:
+        raise outcome.error
+    assert outcome.recorded is not None
+    visit = outcome.recorded.visit
+    version = outcome.recorded.version
     if version is None:  # a visit stored before: its latest change
         version = changelog.version_of(incoming.kind, incoming.id)
-    result: dict[str, Any] = {"status": "accepted" if recorded.created else "duplicate",
+    result: dict[str, Any] = {"type": incoming.kind, "id": str(incoming.id),
+                              "status": "accepted" if outcome.recorded.created else "duplicate",
                               "version": version,
                               "assessment_mismatch": visit.device_assessment_mismatch}
     if visit.device_assessment_mismatch:
@@ -398,6 +372,35 @@ def _create_visit(batch: Batch, incoming: Incoming) -> dict[str, Any]:
             "action": visit.action, "urgent": visit.urgent,
             "classifications": list(visit.assessment.get("classifications", []))}
     return result
+
+
+def apply_visits(batch: Batch, records: list[Any], now: datetime) -> list[dict[str, Any]]:
+    """Apply a run of visit records together (``visits.services.record_home_visits``: a few
+    statements for the whole run); one result per record, in order.
+
+    A record refused (shape, validation, scope) is left out and answered ``rejected``; an
+    unexpected error propagates with nothing of the run written (the caller's savepoint).
+    """
+    results: list[dict[str, Any] | None] = [None] * len(records)
+    checked: list[tuple[int, Incoming, VisitData]] = []
+    for i, record in enumerate(records):
+        try:
+            incoming = parse_record(record, now)
+        except ValidationError as exc:
+            results[i] = _rejected(record, exc, malformed=True)
+            continue
+        try:
+            checked.append((i, incoming, _visit_data(batch, incoming)))
+        except (ValidationError, PermissionDenied) as exc:
+            results[i] = _rejected(record, exc)
+    outcomes = record_home_visits(by=batch.device.user, visits=[c[2] for c in checked],
+                                  in_scope=True)
+    for (i, incoming, _data), outcome in zip(checked, outcomes, strict=True):
+        try:
+            results[i] = _visit_result(incoming, outcome)
+        except (ValidationError, PermissionDenied) as exc:
+            results[i] = _rejected(records[i], exc)
+    return [r for r in results if r is not None]
 
 
 HANDLERS: dict[tuple[str, str], Callable[[Device, Incoming], dict[str, Any]]] = {
@@ -408,37 +411,47 @@ HANDLERS: dict[tuple[str, str], Callable[[Device, Incoming], dict[str, Any]]] = 
 }
 
 
-def _apply(batch: Batch, incoming: Incoming) -> dict[str, Any]:
-    if incoming.kind == ChangeType.VISIT:
-        # No savepoint of its own: ``store_home_visit`` reads first and writes everything in
-        # one savepoint (a rejected or failed visit leaves nothing).
-        return _create_visit(batch, incoming)
-    batch.registry_changed()
-    with transaction.atomic():
-        return HANDLERS[(incoming.kind, incoming.op)](batch.device, incoming)
+def _head(record: Any) -> dict[str, Any]:
+    """The record's type and id as sent (None when not strings), for a rejection."""
+    head: dict[str, Any] = {"type": None, "id": None}
+    if isinstance(record, dict):
+        head = {"type": record.get("type"), "id": record.get("id")}
+        head = {k: v if isinstance(v, str) else None for k, v in head.items()}
+    return head
+
+
+def _rejected(record: Any, exc: ValidationError | PermissionDenied, *,
+              malformed: bool = False) -> dict[str, Any]:
+    if isinstance(exc, PermissionDenied):
+        return {**_head(record), "status": "rejected", "reason": "forbidden",
+                "errors": {"id": [_("Cet enregistrement n'est pas dans votre zone, ou votre "
+                                    "rôle ne permet pas cette action.")]}}
+    return {**_head(record), "status": "rejected",
+            "reason": "malformed" if malformed else "validation",
+            "errors": validation_error_detail(exc)}
 
 
 def apply_record(device: Device, record: Any, now: datetime, batch: Batch | None = None
                  ) -> dict[str, Any]:
     """Apply one record, inside the batch's transaction; ``batch``: what the push read once
-    for all its records (``Batch.of``), made for this record alone when not given."""
+    for all its records (``Batch.of``), made for this record alone when not given. A run of
+    visit records goes through ``apply_visits`` at once."""
     batch = batch or Batch.of(device, [record])
-    head: dict[str, Any] = {"type": None, "id": None}
-    if isinstance(record, dict):
-        head = {"type": record.get("type"), "id": record.get("id")}
-        head = {k: v if isinstance(v, str) else None for k, v in head.items()}
+    if is_visit(record):
+        [result] = apply_visits(batch, [record], now)
+        return result
     try:
         incoming = parse_record(record, now)
     except ValidationError as exc:
-        return {**head, "status": "rejected", "reason": "malformed",
-                "errors": validation_error_detail(exc)}
+        return _rejected(record, exc, malformed=True)
+    batch.registry_changed()
     try:
-        outcome = _apply(batch, incoming)
-    except ValidationError as exc:
-        return {**head, "status": "rejected", "reason": "validation",
-                "errors": validation_error_detail(exc)}
-    except PermissionDenied:
-        return {**head, "status": "rejected", "reason": "forbidden",
-                "errors": {"id": [_("Cet enregistrement n'est pas dans votre zone, ou votre "
-                                    "rôle ne permet pas cette action.")]}}
+        with transaction.atomic():
+            outcome = HANDLERS[(incoming.kind, incoming.op)](batch.device, incoming)
+    except (ValidationError, PermissionDenied) as exc:
+        return _rejected(record, exc)
     return {"type": incoming.kind, "id": str(incoming.id), **outcome}
+
+
+def is_visit(record: Any) -> bool:
+    return isinstance(record, dict) and record.get("type") == ChangeType.VISIT

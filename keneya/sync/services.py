@@ -1,11 +1,12 @@
 """Tablet sync (docs/sync.md): devices, push, pull, conflicts.
 
-- ``push`` applies a batch record by record (``incoming.py``) in one transaction, each record
-  in a savepoint, through the same services as the web (``people.services``,
-  ``visits.services.record_home_visit``): a batch cut off halfway leaves every record whole, and
-  the retry finishes the job. Households and persons merge field by field, last writer (device
-  ``changed_at``) wins, with a ``SyncConflict`` when another device or the web changed the field
-  after the version the tablet started from.
+- ``push`` applies a batch in order (``incoming.py``) in one transaction, each household or
+  person record in a savepoint, each run of consecutive visits in one (recorded together by
+  ``visits.services.record_home_visits``), through the same services as the web: a batch cut
+  off halfway leaves every record whole, and the retry finishes the job. Households and
+  persons merge field by field, last writer (device ``changed_at``) wins, with a
+  ``SyncConflict`` when another device or the web changed the field after the version the
+  tablet started from.
 - ``pull`` returns the CHW's change-log rows after a cursor, with each object's current data.
 - ``record_change`` (``changelog.py``) is what the write paths call.
 """
@@ -153,13 +154,14 @@ def authenticate_device(token: str) -> Device:
 
 # --- Push -------------------------------------------------------------------------------------
 def push(*, device: Device, batch: Any) -> dict[str, Any]:
-    """Apply a batch record by record, in the order sent: one transaction, a savepoint per record.
+    """Apply a batch in the order sent: one transaction, a savepoint per household or person
+    record and per run of consecutive visits (recorded together, set-based).
 
-    A rejected record rolls back alone. A batch that comes back (same ``batch_id``) returns the
-    results stored the first time. An unexpected error stops the batch where it is: the records
-    before it are committed, the failing one is rolled back, and the error propagates; the retry
-    applies the rest (every record is idempotent). A lost connection rolls back the whole batch,
-    which the retry applies.
+    A rejected record writes nothing and the others go on. A batch that comes back (same
+    ``batch_id``) returns the results stored the first time. An unexpected error stops the
+    batch where it is: the records before it are committed, the failing record (or run of
+    visits) is rolled back, and the error propagates; the retry applies the rest (every record
+    is idempotent). A lost connection rolls back the whole batch, which the retry applies.
     """
     if not isinstance(batch, dict):
         raise MalformedBatch(_("Le lot doit être un objet JSON."))
@@ -184,10 +186,14 @@ def push(*, device: Device, batch: Any) -> dict[str, Any]:
         if stored is not None:
             return stored
         context = incoming.Batch.of(device, records)
-        results = []
-        for record in records:
+        results: list[dict[str, Any]] = []
+        for run in _runs(records):
             try:
-                results.append(incoming.apply_record(device, record, now, context))
+                if incoming.is_visit(run[0]):
+                    with transaction.atomic():  # the run of visits is written whole, or not
+                        results += incoming.apply_visits(context, run, now)
+                else:
+                    results.append(incoming.apply_record(device, run[0], now, context))
             except Exception as exc:  # noqa: BLE001 - re-raised once the records before it commit
                 failure = exc
                 break
@@ -206,6 +212,18 @@ def push(*, device: Device, batch: Any) -> dict[str, Any]:
     if failure is not None:
         raise failure
     return response
+
+
+def _runs(records: list[Any]) -> list[list[Any]]:
+    """The records in order, consecutive visits together (they are recorded set-based), any
+    other record alone."""
+    runs: list[list[Any]] = []
+    for record in records:
+        if runs and incoming.is_visit(record) and incoming.is_visit(runs[-1][0]):
+            runs[-1].append(record)
+        else:
+            runs.append([record])
+    return runs
 
 
 def _stored_result(device: Device, batch_id: uuid.UUID) -> dict[str, Any] | None:

@@ -46,7 +46,7 @@ class VisitSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         if request is not None:
             field: Any = self.fields["person"]
-            field.queryset = persons_visible_to(request.user)
+            field.queryset = persons_visible_to(request.user).select_related("household")
 
     def get_alerts(self, visit: Visit) -> list[dict[str, Any]]:
         return [{"id": str(a.pk), "priority": a.priority, "status": a.status, "title": a.title}

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import QuerySet
 
 from keneya.accounts.scope import person_filter
+from keneya.alerts.rules import FALTERING_MAX_INTERVAL_DAYS
 from keneya.people.models import Person
 from keneya.visits.models import Visit
 
@@ -17,6 +20,49 @@ def visits_visible_to(user: Any) -> QuerySet[Visit]:
 
 def visit_history(*, person: Person) -> QuerySet[Visit]:
     return Visit.objects.filter(person=person).order_by("-visit_date", "-recorded_at")
+
+
+# Growth faltering compares a child's weight with the weighings of the two months before.
+WEIGHINGS_WINDOW = timedelta(days=2 * FALTERING_MAX_INTERVAL_DAYS)
+WEIGHED_KINDS = ("child_followup", "sick_child")
+
+
+def is_weighed_for_growth(visit: Visit) -> bool:
+    """Whether the growth-faltering rule looks at this visit's weighings."""
+    return visit.kind in WEIGHED_KINDS and bool(visit.measurements.get("weight_kg"))
+
+
+def weighings(*, person_ids: Iterable[Any], since: date, until: date
+              ) -> dict[Any, list[tuple[date, datetime, float]]]:
+    """Each person's weights between two dates, as ``(visit date, recorded at, kg)`` in that
+    order: what the growth-faltering rule reads (one query for a whole set of visits)."""
+    rows = (Visit.objects.filter(person_id__in=list(person_ids), visit_date__gte=since,
+                                 visit_date__lte=until, measurements__weight_kg__isnull=False)
+            .order_by("person_id", "visit_date", "recorded_at")
+            .values_list("person_id", "visit_date", "recorded_at", "measurements__weight_kg"))
+    found: dict[Any, list[tuple[date, datetime, float]]] = {}
+    for person_id, day, recorded_at, weight in rows:
+        if isinstance(weight, int | float) and not isinstance(weight, bool):
+            found.setdefault(person_id, []).append((day, recorded_at, float(weight)))
+    return found
+
+
+def weights_until(rows: list[tuple[date, datetime, float]], day: date
+                  ) -> list[tuple[date, float]]:
+    """Of ``weighings`` rows, those of the window up to ``day``, one per date (the last
+    recorded), oldest first: what ``alerts.rules.VisitFacts.weights`` holds."""
+    by_day = {d: weight for d, _recorded_at, weight in rows
+              if day - WEIGHINGS_WINDOW <= d <= day}
+    return sorted(by_day.items())
+
+
+def weights_up_to(visit: Visit) -> list[tuple[date, float]]:
+    """The weighings the growth-faltering rule reads for a stored visit (one query)."""
+    if not is_weighed_for_growth(visit):
+        return []
+    rows = weighings(person_ids=[visit.person_id], since=visit.visit_date - WEIGHINGS_WINDOW,
+                     until=visit.visit_date)
+    return weights_until(rows.get(visit.person_id, []), visit.visit_date)
 
 
 def visit_detail(*, user: Any, visit_id: Any) -> Visit:

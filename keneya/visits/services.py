@@ -1,17 +1,20 @@
-"""Recording a home visit: validate, assess with the clinical engine, store, then raise alerts.
+"""Recording home visits: validate, assess with the clinical engine, store, then raise alerts.
 
-``record_home_visit`` is the one entry point (pages, API and sync call it). The flow is explicit:
-assess (``keneya.clinical.visit``) → store the visit and its observations → alerts
-(``alerts.services.raise_alerts_for_visit``), which also issue the referral of an urgent visit
-and queue the notifications. Sending the same visit id again returns the stored visit and
-creates nothing.
+``record_home_visits`` is the one write path: the pages and the API record one visit through
+``record_home_visit``, a tablet's batch goes through it whole (``sync.incoming``). The flow is
+explicit: assess (``keneya.clinical.visit``, pure) → store the visits, their observations and
+change-log rows → alerts (``alerts.services.raise_alerts_for_visits``), which also issue the
+referrals of urgent visits and queue the notifications. It is set-based: a batch of 50 visits
+costs about as many statements as one. Sending the same visit id again returns the stored
+visit and creates nothing.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -26,7 +29,14 @@ from keneya.clinical import ENGINE_VERSION
 from keneya.clinical.immunization import canonical_code
 from keneya.clinical.visit import KINDS, MEASUREMENT_KEYS, assess_home_visit
 from keneya.people.models import Person, VitalStatus
+from keneya.sync.changelog import lock_streams, record_changes_for
 from keneya.visits.models import Observation, Visit
+from keneya.visits.queries import (
+    WEIGHINGS_WINDOW,
+    is_weighed_for_growth,
+    weighings,
+    weights_until,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -94,26 +104,45 @@ def _json_safe(values: dict[str, Any]) -> dict[str, Any]:
     return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in values.items()}
 
 
-# ``facility`` not given: ``raise_alerts_for_visit`` looks the CSCom up.
-LOOK_UP = object()
+@dataclass(frozen=True)
+class VisitData:
+    """One visit to record, as a form, the API or a tablet sends it. ``person`` comes with its
+    household (for the CHW's stream and the CSCom of its quartier)."""
+
+    person: Person
+    visit_date: date
+    kind: str
+    findings: dict[str, Any] = field(default_factory=dict)
+    measurements: dict[str, Any] = field(default_factory=dict)
+    id: uuid.UUID | None = None
+    device_assessment: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
 class Recorded:
-    """What ``store_home_visit`` did: the visit, whether it was stored now (not a resend), and
-    the ``seq`` of its change-log row when stored now (its version)."""
+    """What became of a visit: the visit, whether it was stored now (not a resend), and the
+    ``seq`` of its change-log row when stored now (its version)."""
 
     visit: Visit
     created: bool
     version: int | None = None
 
 
-def _already_stored(existing: Visit, person: Person) -> Recorded:
+@dataclass(frozen=True)
+class Outcome:
+    """One visit of a set: recorded (``recorded``), or refused (``error``: a ValidationError
+    naming the fields, or PermissionDenied)."""
+
+    recorded: Recorded | None = None
+    error: ValidationError | PermissionDenied | None = None
+
+
+def _resent(existing: Visit, person: Person, *, version: int | None = None) -> Outcome:
     """A resent visit: the stored one, provided the id is not reused for someone else."""
     if existing.person_id != person.pk:
-        raise ValidationError({"id": _("Cet identifiant de visite est déjà utilisé pour une "
-                                       "autre personne.")})
-    return Recorded(existing, created=False)
+        return Outcome(error=ValidationError({"id": _(
+            "Cet identifiant de visite est déjà utilisé pour une autre personne.")}))
+    return Outcome(Recorded(existing, created=False, version=version))
 
 
 def record_home_visit(
@@ -122,94 +151,151 @@ def record_home_visit(
     id: uuid.UUID | None = None, device_assessment: dict[str, Any] | None = None,
 ) -> Visit:
     """Store a visit with the engine's assessment; raise its alerts and referral."""
-    return store_home_visit(by=by, person=person, visit_date=visit_date, kind=kind,
-                            findings=findings, measurements=measurements, id=id,
-                            device_assessment=device_assessment).visit
+    [outcome] = record_home_visits(by=by, visits=[VisitData(
+        person=person, visit_date=visit_date, kind=kind, findings=findings or {},
+        measurements=measurements or {}, id=id, device_assessment=device_assessment)])
+    if outcome.error is not None:
+        raise outcome.error
+    assert outcome.recorded is not None
+    return outcome.recorded.visit
 
 
-def store_home_visit(
-    *, by: Any, person: Person, visit_date: date, kind: str,
-    findings: dict[str, Any] | None = None, measurements: dict[str, Any] | None = None,
-    id: uuid.UUID | None = None, device_assessment: dict[str, Any] | None = None,
-    person_in_scope: bool = False, known_new: bool = False, facility: Any = LOOK_UP,
-) -> Recorded:
-    """``record_home_visit``, for a caller that has already read what it needs (a sync batch).
+def record_home_visits(*, by: Any, visits: Sequence[VisitData], in_scope: bool = False
+                       ) -> list[Outcome]:
+    """Record a set of visits by ``by`` (a tablet's batch, or one visit): one outcome each.
 
-    ``person_in_scope``: the caller checked that ``by`` sees ``person``. ``known_new``: the
-    caller checked that no visit has this ``id`` (a visit stored meanwhile by another request is
-    still found: the insert fails and the stored visit is returned). ``facility``: the CSCom of
-    the person's health area (``alerts.services.cscom_for``), None when there is none.
+    Set-based: the statements do not grow with the number of visits (the stored ids, the
+    visits, their observations, their change-log rows, the weighings for the growth rule, then
+    what the alerts need). All or nothing: the visits refused are left out before anything is
+    written, and an unexpected error rolls back the whole set. ``in_scope``: the caller has
+    checked that ``by`` sees every person (a sync batch reads them in scope).
     """
-    if id is not None and not known_new:
-        existing = Visit.objects.filter(pk=id).first()
-        if existing is not None:
-            return _already_stored(existing, person)
+    if not visits:
+        return []
+    for attempt in (1, 2):
+        try:
+            with transaction.atomic():
+                return _record(by, visits, in_scope=in_scope)
+        except IntegrityError:
+            # The same visit id stored meanwhile by a request that did not wait for our CHW
+            # lock (a household with no CHW): once more, and it is now a resend.
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _record(by: Any, visits: Sequence[VisitData], *, in_scope: bool) -> list[Outcome]:
     if not has_capability(by, Capability.VISIT_RECORD):
-        raise PermissionDenied
-    if not person_in_scope and not persons_visible_to(by).filter(pk=person.pk).exists():
-        raise PermissionDenied
-    findings = dict(findings or {})
-    measurements = _json_safe(dict(measurements or {}))
+        return [Outcome(error=PermissionDenied()) for _visit in visits]
+    outcomes: list[Outcome | None] = [None] * len(visits)
+    if not in_scope:
+        visible = set(persons_visible_to(by).filter(pk__in={v.person.pk for v in visits})
+                      .values_list("pk", flat=True))
+        for i, data in enumerate(visits):
+            if data.person.pk not in visible:
+                outcomes[i] = Outcome(error=PermissionDenied())
+    # Lock the CHWs' streams before looking for stored ids: a concurrent resend of the same
+    # visits waits for this transaction, then finds them.
+    lock_streams({v.person.household.chw_id for v in visits})
+    ids = [v.id for v in visits if v.id is not None]
+    stored = Visit.objects.in_bulk(ids) if ids else {}
+    new: list[tuple[int, Visit, list[Observation]]] = []
+    first_of: dict[uuid.UUID, int] = {}  # a visit id sent twice in the set: its first place
+    again: list[int] = []
+    for i, data in enumerate(visits):
+        if outcomes[i] is not None:
+            continue
+        if data.id is not None and data.id in stored:
+            outcomes[i] = _resent(stored[data.id], data.person)
+        elif data.id is not None and data.id in first_of:
+            again.append(i)
+        else:
+            try:
+                visit, observations = _prepare(by, data)
+            except ValidationError as exc:
+                outcomes[i] = Outcome(error=exc)
+                continue
+            new.append((i, visit, observations))
+            first_of[visit.pk] = i
+    if new:
+        created = _store(by, [(visit, observations) for _i, visit, observations in new])
+        for (i, _visit, _observations), recorded in zip(new, created, strict=True):
+            outcomes[i] = Outcome(recorded)
+    for i in again:
+        first = outcomes[first_of[visits[i].id]]  # type: ignore[index]
+        assert first is not None and first.recorded is not None
+        outcomes[i] = _resent(first.recorded.visit, visits[i].person,
+                              version=first.recorded.version)
+    return [outcome for outcome in outcomes if outcome is not None]
+
+
+def _prepare(by: Any, data: VisitData) -> tuple[Visit, list[Observation]]:
+    """Check and assess one visit (no database): the unsaved visit and its observations."""
+    person = data.person
+    findings = dict(data.findings)
+    measurements = _json_safe(dict(data.measurements))
     errors: dict[str, list[str]] = {}
-    if kind not in KINDS:
+    if data.kind not in KINDS:
         errors["kind"] = [_("Type de visite inconnu.")]
-    if visit_date > timezone.localdate():
+    if data.visit_date > timezone.localdate():
         errors["visit_date"] = [_("La date de la visite ne peut pas être dans le futur.")]
-    elif visit_date < person.date_of_birth:
+    elif data.visit_date < person.date_of_birth:
         errors["visit_date"] = [_("La date de la visite est antérieure à la naissance.")]
     if person.vital_status == VitalStatus.DECEASED:
         errors["person"] = [_("Cette personne est déclarée décédée.")]
     if errors:
         raise ValidationError(errors)
     try:
-        assessment = assess_home_visit(kind=kind, sex=person.sex,
+        assessment = assess_home_visit(kind=data.kind, sex=person.sex,
                                        date_of_birth=person.date_of_birth,
-                                       visit_date=visit_date,
+                                       visit_date=data.visit_date,
                                        findings={k: v for k, v in findings.items()
                                                  if k != VACCINES_FINDING},
                                        measurements=measurements)
     except ValueError as exc:
-        field = str(exc).split(":", 1)[0].strip()
-        if field not in MEASUREMENT_KEYS and field not in ("visit_date", "kind", "sex"):
-            field = "findings"
-        raise ValidationError({field: [str(exc)]}) from None
+        field_name = str(exc).split(":", 1)[0].strip()
+        if field_name not in MEASUREMENT_KEYS and field_name not in ("visit_date", "kind",
+                                                                     "sex"):
+            field_name = "findings"
+        raise ValidationError({field_name: [str(exc)]}) from None
+    device = data.device_assessment
+    mismatch = bool(device) and (
+        device.get("action") != assessment["action"]  # type: ignore[union-attr]
+        or sorted(device.get("classifications", []))  # type: ignore[union-attr]
+        != sorted(assessment["classifications"]))
+    visit = Visit(
+        id=data.id or uuid.uuid4(), person=person, household_id=person.household_id, chw=by,
+        kind=data.kind, visit_date=data.visit_date, findings=findings,
+        measurements=measurements, assessment=assessment, engine_version=ENGINE_VERSION,
+        urgent=assessment["urgent_referral"], action=assessment["action"],
+        follow_up_days=assessment["follow_up_days"], device_assessment_mismatch=mismatch)
+    return visit, _observations(visit, by)
 
-    mismatch = bool(device_assessment) and (
-        device_assessment.get("action") != assessment["action"]  # type: ignore[union-attr]
-        or sorted(device_assessment.get("classifications", []))  # type: ignore[union-attr]
-        != sorted(assessment["classifications"])
-    )
-    try:
-        with transaction.atomic():
-            visit = Visit.objects.create(
-                id=id or uuid.uuid4(), person=person, household_id=person.household_id, chw=by,
-                kind=kind, visit_date=visit_date, findings=findings, measurements=measurements,
-                assessment=assessment, engine_version=ENGINE_VERSION,
-                urgent=assessment["urgent_referral"], action=assessment["action"],
-                follow_up_days=assessment["follow_up_days"],
-                device_assessment_mismatch=mismatch,
-            )
-            Observation.objects.bulk_create(_observations(visit, by))
-            from keneya.sync.changelog import record_change
 
-            version = record_change(type="visit", obj_id=visit.pk,
-                                    chw_id=person.household.chw_id)
-            from keneya.alerts.services import raise_alerts_for_visit
+def _store(by: Any, new: list[tuple[Visit, list[Observation]]]) -> list[Recorded]:
+    """Write checked visits: visits, observations and change-log rows in one INSERT each,
+    then their alerts, referrals and notifications."""
+    from keneya.alerts.services import VisitToCheck, raise_alerts_for_visits
 
-            if facility is LOOK_UP:
-                raise_alerts_for_visit(visit)
-            else:
-                raise_alerts_for_visit(visit, facility=facility)
-    except IntegrityError:
-        # The same visit id arrived twice at once: the other request stored it.
-        existing = Visit.objects.filter(pk=id).first() if id else None
-        if existing is None:
-            raise
-        return _already_stored(existing, person)
-    if mismatch:
-        logger.error("assessment mismatch device/server for visit %s (engine %s)", visit.pk,
-                     ENGINE_VERSION)
-    return Recorded(visit, created=True, version=version)
+    visits = [visit for visit, _observations in new]
+    Visit.objects.bulk_create(visits)
+    Observation.objects.bulk_create([o for _visit, observations in new for o in observations])
+    versions = record_changes_for([(visit.person.household.chw_id, "visit", visit.pk)
+                                   for visit in visits])
+    weighed = [v for v in visits if is_weighed_for_growth(v)]
+    history = weighings(person_ids={v.person_id for v in weighed},
+                        since=min(v.visit_date for v in weighed) - WEIGHINGS_WINDOW,
+                        until=max(v.visit_date for v in weighed)) if weighed else {}
+    raise_alerts_for_visits([
+        VisitToCheck(visit, weights_until(history.get(visit.person_id, []), visit.visit_date)
+                     if is_weighed_for_growth(visit) else [])
+        for visit in visits])
+    for visit in visits:
+        if visit.device_assessment_mismatch:
+            logger.error("assessment mismatch device/server for visit %s (engine %s)",
+                         visit.pk, ENGINE_VERSION)
+    return [Recorded(visit, created=True, version=version)
+            for visit, version in zip(visits, versions, strict=True)]
 
 
 @transaction.atomic

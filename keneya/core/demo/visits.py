@@ -14,7 +14,7 @@ What is planned, for the households of the registry seed (``Subjects`` collects 
   today; postnatal visits of some newborns and their mothers.
 
 Every visit stores the real engine result (``clinical.visit.assess_home_visit``). Alerts follow the
-rules (``alerts.rules.matching_rules`` with the same ``VisitFacts`` as ``raise_alerts_for_visit``,
+rules (``alerts.rules.matching_rules`` with the same ``VisitFacts`` as ``raise_alerts_for_visits``,
 routed to the CSCom of the health area) and every urgent visit issues its referral. What happened
 next (acknowledgement, escalation after 2 h, convocation, arrival, consultation with ICD-10
 diagnoses, "not arrived" after 24 h and its follow-up alert, counter-referral, closing, deaths,
@@ -950,7 +950,7 @@ class _Planner:
             self.raise_alerts(v, matching_rules(facts))
 
     def raise_alerts(self, v: PVisit, matches: list[tuple[AlertRule, list[str]]]) -> None:
-        """``alerts.services.raise_alerts_for_visit``: one alert (the most serious rule)."""
+        """``alerts.services.raise_alerts_for_visits``: one alert (the most serious rule)."""
         facility = self.directory.cscom_of[v.home.health_area]
         assert v.recorded_at is not None
         alert = None
@@ -1358,8 +1358,8 @@ class _Planner:
 
 
 def weights_before(v: PVisit, weighed: list[PVisit]) -> list[tuple[date, float]]:
-    """``alerts.services._weights``: the six latest weighings up to this visit's date, as the
-    database holds them when the visit arrives (received before it, or this visit)."""
+    """``visits.queries.weights_until``: the weighings up to this visit's date, as the database
+    holds them when the visit arrives (received before it, or this visit)."""
     rows = sorted((w for w in weighed if w.visit_date <= v.visit_date),
                   key=lambda w: (w.visit_date, w.recorded_at), reverse=True)[:6]
     seen: dict[date, float] = {}

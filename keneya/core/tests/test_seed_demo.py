@@ -23,7 +23,7 @@ from keneya.accounts.models import Role
 from keneya.accounts.scope import households_visible_to
 from keneya.alerts.models import PRIORITY_RANK, Alert, AlertStatus, CloseReason
 from keneya.alerts.rules import VisitFacts, matching_rules
-from keneya.alerts.services import _weights, cscom_for
+from keneya.alerts.services import cscom_for
 from keneya.clinical import ENGINE_VERSION
 from keneya.clinical.visit import assess_home_visit
 from keneya.core.demo import district
@@ -36,6 +36,7 @@ from keneya.records import icd10
 from keneya.records.models import Consultation, Diagnosis
 from keneya.referrals.models import Referral
 from keneya.visits.models import Observation, Visit
+from keneya.visits.queries import weights_up_to
 
 SMALL = "60"
 
@@ -287,7 +288,7 @@ def test_stored_assessments_are_the_engines_and_alerts_follow_the_rules(
             assessment["urgent_referral"], assessment["action"], assessment["follow_up_days"])
         facts = VisitFacts(kind=visit.kind, visit_date=visit.visit_date,
                            assessment=visit.assessment,
-                           weights=_weights(visit) if visit.measurements.get("weight_kg") else [])
+                           weights=weights_up_to(visit))
         matches = sorted(matching_rules(facts),
                          key=lambda m: PRIORITY_RANK[m[0].priority])  # type: ignore[index]
         raised = [rule for visit_id, rule in alerts if visit_id == visit.pk]
