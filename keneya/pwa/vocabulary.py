@@ -55,6 +55,7 @@ def _build() -> dict[str, Any]:
         "young_infant_signs": list(forms.YOUNG_INFANT_SIGNS),
         "local_infection_signs": list(forms.LOCAL_INFECTION_SIGNS),
         "durations": dict(forms.DURATIONS),
+        "vaccination_card_kinds": sorted(forms.VACCINATION_CARD_KINDS),
         "measurement_keys": list(MEASUREMENT_KEYS),
         "classifications": {k: str(v) for k, v in display.CLASSIFICATION_LABELS.items()},
         "zscores": {k: str(v) for k, v in display.ZSCORE_LABELS.items()},

@@ -159,6 +159,17 @@ export async function saveVisit(visit) {
 }
 
 /**
+ * The vaccination card as the tablet knows it: [[code, date], ...] from the person's visits
+ * stored here (findings.vaccines of the visits recorded on this tablet; `vaccines` of a pulled
+ * visit if the server sends it). Codes as written; the engine canonicalises them.
+ */
+export async function knownDoses(personId) {
+  const visits = await db.visits.where("person").equals(personId).toArray();
+  return visits.flatMap((visit) => Object.entries(visit.findings?.vaccines ?? visit.vaccines ?? {}))
+    .filter(([, given]) => typeof given === "string");
+}
+
+/**
  * A household or person was fixed: the records refused only because of it (its members, their
  * visits) go back to the queue with it.
  */

@@ -44,6 +44,57 @@ export function availableKinds(person, on) {
   return kinds;
 }
 
+/**
+ * Is the vaccination card copied at this visit? (VisitForm: the child's visits, and the
+ * newborn's postnatal visit for the birth doses; never the mother's.)
+ */
+export function asksVaccinationCard(kind, person, on) {
+  if ((V.vaccination_card_kinds ?? []).includes(kind)) {
+    return completedMonths(person.date_of_birth, on) < L.under_five_months;
+  }
+  return kind === "postnatal" && ageDays(person.date_of_birth, on) <= L.young_infant_max_days;
+}
+
+export const VACCINE_FIELD_PREFIX = "vaccine_";
+
+/** "2021-07-14" -> "14/07/2021" (the web form's SHORT_DATE_FORMAT). */
+function shortDate(iso) {
+  const [y, m, d] = iso.split("-");
+  return `${d}/${m}/${y}`;
+}
+
+function isIsoDate(raw) {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(raw)) return false;
+  const d = new Date(`${raw}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === raw;
+}
+
+/**
+ * The dates copied from the card, checked like VisitForm.clean: `card` is the engine's
+ * cardDoses (lines already given are not asked), `answers` the raw form values. Returns
+ * {errors, vaccines: {code: "YYYY-MM-DD"}}.
+ */
+export function readVaccines(card, answers, { dateOfBirth, visitDate }) {
+  const errors = {};
+  const vaccines = {};
+  for (const dose of card) {
+    if (dose.given) continue;
+    const key = VACCINE_FIELD_PREFIX + dose.code;
+    const raw = (answers[key] ?? "").trim();
+    if (raw === "") continue;
+    if (!isIsoDate(raw)) {
+      errors[key] = ["Date invalide : choisissez le jour, le mois et l'année."];
+    } else if (raw < dateOfBirth) {
+      errors[key] = [`Date avant la naissance (${shortDate(dateOfBirth)}) : vérifiez la carte.`];
+    } else if (visitDate && raw > visitDate) {
+      errors[key] = ["Date après la visite : vérifiez la carte."];
+    } else {
+      vaccines[dose.code] = raw;
+    }
+  }
+  return { errors, vaccines };
+}
+
 /** [{title, keys}] of the form, for this kind and the person's age band. */
 export function sectionsFor(kind, person, on) {
   const young = ageDays(person.date_of_birth, on) <= L.young_infant_max_days;

@@ -2,8 +2,10 @@
 // reasons (text_fr), z-scores; an urgent result is a red "Référer d'urgence".
 
 import { assessVisit, deviceAssessment, getEngine } from "../clinical.js";
-import { db, nowIso, saveVisit, today, uuid } from "../db.js";
-import { fieldSpec, readAnswers, sectionsFor } from "../forms.js";
+import { db, knownDoses, nowIso, saveVisit, today, uuid } from "../db.js";
+import {
+  VACCINE_FIELD_PREFIX, asksVaccinationCard, fieldSpec, readAnswers, readVaccines, sectionsFor,
+} from "../forms.js";
 import {
   ageFr, dateFr, go, h, linkButton, mount, personName, showErrors, vocabulary as V,
 } from "./dom.js";
@@ -42,6 +44,47 @@ function questionInput(key, spec) {
     spec.help ? h("p", { class: "help" }, spec.help) : null);
 }
 
+/**
+ * The doses the tablet knows for this person up to `on`, in the engine's codes (a dose the
+ * engine does not know, or dated outside birth..on, is left out rather than failing the form).
+ */
+async function dosesUpTo(engine, person, on) {
+  const doses = [];
+  for (const [code, given] of await knownDoses(person.id)) {
+    try {
+      const canonical = engine.canonicalDoseCode(code);
+      if (person.date_of_birth <= given && given <= on) doses.push([canonical, given]);
+    } catch {
+      // a dose since removed from the schedule
+    }
+  }
+  return doses;
+}
+
+/** The card's lines grouped by age, as the web form: a date per dose not yet recorded. */
+function vaccinationCardFieldset(card, person, on) {
+  const groups = new Map();
+  for (const dose of card) {
+    if (!groups.has(dose.age_label_fr)) groups.set(dose.age_label_fr, []);
+    groups.get(dose.age_label_fr).push(dose);
+  }
+  return h("fieldset", { class: "vaccine-card", id: "vaccination-card" },
+    h("legend", {}, "Carte de vaccination"),
+    h("p", { class: "help" }, "Recopiez la date de chaque vaccin écrit sur la carte. "
+      + "Laissez vide un vaccin qui n'y est pas."),
+    [...groups].map(([age, doses]) => [h("h3", {}, age), doses.map((dose) => {
+      const key = VACCINE_FIELD_PREFIX + dose.code;
+      if (dose.given) {
+        return h("div", { class: "dose-row given", dataset: { dose: dose.code } },
+          h("span", { class: "dose-label" }, dose.label_fr),
+          h("span", { class: "dose-given" }, `✓ fait le ${dateFr(dose.given)}`));
+      }
+      return h("div", { class: "field dose-row", dataset: { dose: dose.code, field: key } },
+        h("label", { for: `f_${key}` }, dose.label_fr),
+        h("input", { id: `f_${key}`, name: key, type: "date", min: person.date_of_birth, max: on }));
+    })]));
+}
+
 export async function visitFormScreen(view, personId, kind) {
   const person = await db.persons.get(personId);
   if (!person) {
@@ -54,12 +97,27 @@ export async function visitFormScreen(view, personId, kind) {
     max: on, min: person.date_of_birth });
   const context = () => ({ kind, dateOfBirth: person.date_of_birth, on: visitDate.value || on });
   const sections = sectionsFor(kind, person, on);
+  let card = [];
+  let cardBox = null;
+  if (asksVaccinationCard(kind, person, on)) {
+    try {
+      const engine = await getEngine();
+      card = engine.cardDoses({ date_of_birth: person.date_of_birth, on,
+        doses_received: await dosesUpTo(engine, person, on) });
+      cardBox = vaccinationCardFieldset(card, person, on);
+    } catch (error) {
+      console.error(error);
+      cardBox = h("p", { class: "notice" }, "Carte de vaccination indisponible : le moteur "
+        + "clinique n'a pas pu se charger.");
+    }
+  }
   const form = h("form", { class: "form visit-form", novalidate: true },
     h("div", { class: "form-errors" }),
     h("div", { class: "field", dataset: { field: "visit_date" } },
       h("label", { for: "visit_date" }, "Date de la visite"), visitDate),
     sections.map(({ title, keys }) => h("fieldset", {}, h("legend", {}, title),
       keys.map((key) => questionInput(key, fieldSpec(key, context()))))),
+    cardBox,
     h("div", { class: "actions sticky" },
       h("button", { class: "btn primary big", type: "submit", id: "save-visit" },
         "Enregistrer la visite"),
@@ -90,6 +148,8 @@ export async function visitFormScreen(view, personId, kind) {
     }
     const read = readAnswers(kind, sections, answers, context());
     Object.assign(errors, read.errors);
+    const copied = readVaccines(card, answers, { dateOfBirth: person.date_of_birth, visitDate: date });
+    Object.assign(errors, copied.errors);
     if (showErrors(form, errors)) return;
     let assessment;
     try {
@@ -108,9 +168,12 @@ export async function visitFormScreen(view, personId, kind) {
       return;
     }
     const id = uuid();
+    // The card travels in findings.vaccines (docs/sync.md); the engine never sees it.
+    const findings = Object.keys(copied.vaccines).length
+      ? { ...read.findings, vaccines: copied.vaccines } : read.findings;
     await saveVisit({
       id, person: personId, household: person.household, visit_date: date, kind,
-      findings: read.findings, measurements: read.measurements, assessment,
+      findings, measurements: read.measurements, assessment,
       device_assessment: deviceAssessment(assessment), urgent: assessment.urgent_referral,
       action: assessment.action, classifications: assessment.classifications,
       recorded_at: nowIso(),
@@ -179,6 +242,47 @@ export function resultPanel(visit) {
       h("ul", { class: "reasons", id: "result-reasons" }, reasons.map((t) => h("li", {}, t)))) : null);
 }
 
+const NEXT_DOSE_TEXT = {
+  overdue: () => "en retard",
+  due: (v) => `à faire au plus tard le ${dateFr(v.overdue_after)}`,
+  upcoming: (v) => `à partir du ${dateFr(v.due_date)}`,
+};
+
+/**
+ * The doses copied at this visit and the next ones (engine.nextDoses on the visit date, with
+ * every dose the tablet knows then), as the web result page; null when the card is not asked.
+ */
+async function vaccinationPanel(visit, person) {
+  if (!person || !asksVaccinationCard(visit.kind, person, visit.visit_date)) return null;
+  let engine;
+  try {
+    engine = await getEngine();
+  } catch {
+    return null; // the result still shows; the card's summary needs the engine
+  }
+  let here = []; // the lines of the card this visit filled, in schedule order
+  try {
+    here = engine.cardDoses({ date_of_birth: person.date_of_birth, on: visit.visit_date,
+      doses_received: Object.entries(visit.findings?.vaccines ?? {}) }).filter((d) => d.given);
+  } catch {
+    // a birth date corrected since: the card is shown again on the next visit
+  }
+  const next = engine.nextDoses({ date_of_birth: person.date_of_birth, on: visit.visit_date,
+    doses_received: await dosesUpTo(engine, person, visit.visit_date) });
+  return h("section", { class: "result vaccination-result", id: "vaccination-result" },
+    h("h3", {}, "Vaccination"),
+    here.length ? [h("p", {}, h("strong", {}, "Vaccins notés à cette visite")),
+      h("ul", { class: "doses-recorded" }, here.map((d) =>
+        h("li", {}, `${d.label_fr} : ${dateFr(d.given)}`)))] : null,
+    next.length ? [h("p", {}, h("strong", {}, "Prochains vaccins")),
+      h("ul", { class: "doses-next" }, next.map((v) => h("li", { class: v.status },
+        `${v.label_fr} : `, h(v.status === "overdue" ? "strong" : "span",
+          { class: v.status === "overdue" ? "bad" : null }, NEXT_DOSE_TEXT[v.status](v))))),
+      h("p", { class: "muted small" },
+        "Orientez la famille vers la séance de vaccination du CSCom, avec la carte.")]
+      : h("p", {}, "Aucun vaccin à prévoir selon le calendrier du PEV."));
+}
+
 export async function visitScreen(view, visitId) {
   const visit = await db.visits.get(visitId);
   if (!visit) {
@@ -190,6 +294,7 @@ export async function visitScreen(view, visitId) {
     h("h1", {}, V.kinds[visit.kind] ?? visit.kind),
     h("p", { class: "muted" }, `${personName(person)} · ${dateFr(visit.visit_date)}`),
     resultPanel(visit),
+    await vaccinationPanel(visit, person),
     visit.assessment_mismatch ? h("p", { class: "notice bad", id: "assessment-mismatch" },
       "Le serveur a trouvé un autre résultat : "
       + `${V.actions[visit.server_assessment?.action] ?? visit.server_assessment?.action ?? "?"}. `
