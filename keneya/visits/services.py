@@ -28,6 +28,7 @@ from keneya.accounts.scope import persons_visible_to
 from keneya.clinical import ENGINE_VERSION
 from keneya.clinical.immunization import canonical_code
 from keneya.clinical.visit import KINDS, MEASUREMENT_KEYS, assess_home_visit
+from keneya.core.bulk import insert_new
 from keneya.people.models import Person, VitalStatus
 from keneya.sync.changelog import lock_streams, record_changes_for
 from keneya.visits.models import Observation, Visit
@@ -278,8 +279,8 @@ def _store(by: Any, new: list[tuple[Visit, list[Observation]]]) -> list[Recorded
     from keneya.alerts.services import VisitToCheck, raise_alerts_for_visits
 
     visits = [visit for visit, _observations in new]
-    Visit.objects.bulk_create(visits)
-    Observation.objects.bulk_create([o for _visit, observations in new for o in observations])
+    insert_new(visits)
+    insert_new([o for _visit, observations in new for o in observations])
     versions = record_changes_for([(visit.person.household.chw_id, "visit", visit.pk)
                                    for visit in visits])
     weighed = [v for v in visits if is_weighed_for_growth(v)]
