@@ -40,12 +40,13 @@ KIND_HINTS: dict[str, Any] = {
 
 def _vaccination_card(person_id: Any) -> list[tuple[str, date, Any]]:
     """The person's stored card: (dose code, date given, visit id), codes of the schedule."""
-    rows = []
+    rows: list[tuple[str, date, Any]] = []
     for code, given, visit_id in (
             Observation.objects.filter(person_id=person_id, voided_at__isnull=True,
                                        code__startswith=services.VACCINE_OBSERVATION_PREFIX,
                                        value_date__isnull=False)
             .values_list("code", "value_date", "visit_id")):
+        assert given is not None  # value_date__isnull=False
         try:
             rows.append((canonical_code(code.removeprefix(services.VACCINE_OBSERVATION_PREFIX)),
                          given, visit_id))
