@@ -13,9 +13,11 @@ spread of states (the recent ones open, the old ones mostly closed).
 
 Measured:
 
-1. 20,000 visits recorded through ``visits.services.record_home_visit`` in one process (the full
-   path: assessment, observations, alerts, referrals, outbox and sync rows), ≈10 % urgent;
-   target ≥ 500 visits/s. They are deleted afterwards.
+1. 20,000 visits recorded in one process through the full service path (assessment,
+   observations, alerts, referrals, outbox and sync rows), ≈10 % urgent, twice: by sets of 50
+   visits of one relais through ``visits.services.record_home_visits`` (as a tablet's push
+   delivers them), then one at a time through ``record_home_visit`` (as the visit form and
+   ``POST /api/v1/visits/`` do); target ≥ 500 visits/s. They are deleted after each pass.
 2. The clinician's inbox (``/alertes/``) and the patient page (``/patients/<uuid>/``) through
    Django's test ``Client`` (DEBUG off, ``force_login``): p50/p95 over 60 requests; target
    p95 < 200 ms.
@@ -571,34 +573,40 @@ class _Buffer:
 
 
 def measure_recording() -> dict[str, Any]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
+    """The same 20,000 visits recorded twice (deleted in between): by sets of 50 of one relais
+    (``record_home_visits``, as a tablet's push delivers them), then one at a time
+    (``record_home_visit``, each in its own transaction, as the visit form and
+    ``POST /api/v1/visits/`` do)."""
     from django.utils import timezone
 
     from keneya.accounts.models import User
     from keneya.core.demo import visits as demo_visits
     from keneya.people.models import Person
-    from keneya.visits.models import Visit
-    from keneya.visits.services import record_home_visit
 
     rng = random.Random(f"{SEED}:bench-record")
     today = timezone.localdate()
     delete_bench_rows()
-    candidates = list(
-        Person.objects.filter(vital_status="alive", household__status="active",
-                              date_of_birth__gte=today - timedelta(days=365 * 5 - 40),
-                              date_of_birth__lte=today - timedelta(days=3))
-        .values_list("id", flat=True).order_by("id"))
-    women = list(
-        Person.objects.filter(vital_status="alive", household__status="active", sex="F",
-                              date_of_birth__lte=today - timedelta(days=365 * 18),
-                              date_of_birth__gte=today - timedelta(days=365 * 40))
-        .values_list("id", flat=True).order_by("id")[:20000])
-    chosen = rng.sample(candidates, int(RECORD_VISITS * 0.85)) + rng.sample(
-        women, RECORD_VISITS - int(RECORD_VISITS * 0.85))
-    rng.shuffle(chosen)
-    persons = Person.objects.in_bulk(chosen)
-    chw_of = dict(Person.objects.filter(pk__in=chosen).values_list("id", "household__chw_id"))
+    alive = Person.objects.filter(vital_status="alive", household__status="active",
+                                  household__chw__isnull=False)
+    children = alive.filter(date_of_birth__gte=today - timedelta(days=365 * 5 - 40),
+                            date_of_birth__lte=today - timedelta(days=3))
+    women = alive.filter(sex="F", date_of_birth__lte=today - timedelta(days=365 * 18),
+                         date_of_birth__gte=today - timedelta(days=365 * 40))
+    by_chw: dict[Any, tuple[list[Any], list[Any]]] = {}
+    for group, qs in ((0, children), (1, women)):
+        for pid, chw_id in qs.values_list("id", "household__chw_id").order_by("id"):
+            by_chw.setdefault(chw_id, ([], []))[group].append(pid)
+    # A set is one relais's visits (a tablet pushes its own): RECORD_BATCH of them each, about
+    # 85 % children, for RECORD_VISITS / RECORD_BATCH relais.
+    n_women = RECORD_BATCH * 15 // 100
+    eligible = sorted(c for c, (kids, mothers) in by_chw.items()
+                      if len(kids) >= RECORD_BATCH - n_women and len(mothers) >= n_women)
+    chosen = []
+    for chw_id in rng.sample(eligible, RECORD_VISITS // RECORD_BATCH):
+        kids, mothers = by_chw[chw_id]
+        chosen += rng.sample(kids, RECORD_BATCH - n_women) + rng.sample(mothers, n_women)
+    persons = Person.objects.select_related("household").in_bulk(chosen)
+    chw_of = {pid: persons[pid].household.chw_id for pid in chosen}
     chws = User.objects.in_bulk(set(chw_of.values()))
     payloads = []
     for i, pid in enumerate(chosen):
@@ -606,48 +614,135 @@ def measure_recording() -> dict[str, Any]:
         kind, findings, measurements = demo_visits.random_visit(
             rng, sex=person.sex, date_of_birth=person.date_of_birth, on=today,
             urgent_share=RECORD_URGENT_SHARE)
-        payloads.append((uuid.uuid5(BENCH_NAMESPACE, f"visit-{i}"), person, chws[chw_of[pid]],
-                         kind, findings, measurements))
+        payloads.append(Payload(uuid.uuid5(BENCH_NAMESPACE, f"visit-{i}"), pid,
+                                chws[chw_of[pid]], kind, findings, measurements))
+    sets = batches_by_chw(payloads)
+    assert all(len(chunk) == RECORD_BATCH for chunk in sets), "one relais per set of 50"
+    log(f"recording {len(payloads)} visits through record_home_visits, "
+        f"{len(sets)} sets of ≤ {RECORD_BATCH}…")
+    by_set = record_by_sets(sets, today)
+    log(f"  {by_set['per_s']:.0f}/s; again one at a time through record_home_visit…")
+    one_by_one = record_one_by_one(payloads, persons, today)
+    log(f"  {one_by_one['per_s']:.0f}/s")
+    return {"sets": by_set, "single": one_by_one, "n": len(payloads)}
+
+
+RECORD_BATCH = 50
+
+
+class Payload:
+    def __init__(self, visit_id: uuid.UUID, person_id: Any, chw: Any, kind: str,
+                 findings: dict[str, Any], measurements: dict[str, Any]) -> None:
+        self.visit_id, self.person_id, self.chw = visit_id, person_id, chw
+        self.kind, self.findings, self.measurements = kind, findings, measurements
+
+
+def batches_by_chw(payloads: list[Payload]) -> list[list[Payload]]:
+    """Each relais's visits in sets of RECORD_BATCH (a tablet pushes its own), in an order that
+    interleaves the relais as their tablets would."""
+    by_chw: dict[Any, list[Payload]] = {}
+    for payload in payloads:
+        by_chw.setdefault(payload.chw.pk, []).append(payload)
+    sets = [group[i:i + RECORD_BATCH] for group in by_chw.values()
+            for i in range(0, len(group), RECORD_BATCH)]
+    random.Random(f"{SEED}:bench-record-sets").shuffle(sets)
+    return sets
+
+
+def written_rows(ids: list[uuid.UUID], outbox_before: int, changes_before: int
+                 ) -> dict[str, int]:
+    from keneya.alerts.models import Alert
     from keneya.notifications.models import OutboxMessage
+    from keneya.referrals.models import Referral
     from keneya.sync.models import ChangeLog
+    from keneya.visits.models import Observation, Visit
+
+    return {"visits": Visit.objects.filter(pk__in=ids).count(),
+            "urgent": Visit.objects.filter(pk__in=ids, urgent=True).count(),
+            "observations": Observation.objects.filter(visit_id__in=ids).count(),
+            "alerts": Alert.objects.filter(visit_id__in=ids).count(),
+            "referrals": Referral.objects.filter(visit_id__in=ids).count(),
+            "sms": OutboxMessage.objects.count() - outbox_before,
+            "changes": ChangeLog.objects.count() - changes_before}
+
+
+def record_by_sets(sets: list[list[Payload]], today: date) -> dict[str, Any]:
+    """Timed per set: reading the set's persons with their household (one query, as a push
+    does), then ``record_home_visits`` (scope check, assessment, every write)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from keneya.notifications.models import OutboxMessage
+    from keneya.people.models import Person
+    from keneya.sync.models import ChangeLog
+    from keneya.visits.services import VisitData, record_home_visits
 
     outbox_before, changes_before = OutboxMessage.objects.count(), ChangeLog.objects.count()
-    log(f"recording {len(payloads)} visits through record_home_visit…")
-    # The query profile of one urgent and one routine visit (for the report).
-    profile: dict[str, Any] = {}
+    timings: list[float] = []
+    statements: list[int] = []
+    started = time.perf_counter()
+    for n, chunk in enumerate(sets):
+        t = time.perf_counter()
+        with CaptureQueriesContext(connection) as captured:
+            persons = Person.objects.select_related("household").in_bulk(
+                [p.person_id for p in chunk])
+            outcomes = record_home_visits(by=chunk[0].chw, visits=[
+                VisitData(person=persons[p.person_id], visit_date=today, kind=p.kind,
+                          findings=p.findings, measurements=p.measurements, id=p.visit_id)
+                for p in chunk])
+        timings.append((time.perf_counter() - t) * 1000)
+        statements.append(len(captured.captured_queries))
+        assert all(o.recorded is not None and o.recorded.created for o in outcomes), [
+            o.error for o in outcomes if o.error]
+        if n and n % 100 == 0:
+            done = sum(len(c) for c in sets[:n])
+            log(f"  {done} ({done / (time.perf_counter() - started):.0f}/s)")
+    seconds = time.perf_counter() - started
+    ids = [p.visit_id for chunk in sets for p in chunk]
+    rows = written_rows(ids, outbox_before, changes_before)
+    delete_bench_rows()
+    return {"seconds": seconds, "per_s": len(ids) / seconds, "sets": len(sets),
+            "p50": percentile(timings, 0.5), "p95": percentile(timings, 0.95),
+            "statements_p50": percentile([float(x) for x in statements], 0.5),
+            "statements_max": max(statements), "rows": rows}
+
+
+def record_one_by_one(payloads: list[Payload], persons: dict[Any, Any], today: date
+                      ) -> dict[str, Any]:
+    """Each visit in its own transaction; the person and the relais loaded beforehand (as the
+    API's serializer does)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from keneya.notifications.models import OutboxMessage
+    from keneya.sync.models import ChangeLog
+    from keneya.visits.services import record_home_visit
+
+    outbox_before, changes_before = OutboxMessage.objects.count(), ChangeLog.objects.count()
+    profile: dict[str, Any] = {}  # the queries of one urgent and one routine visit
     timings = []
     started = time.perf_counter()
-    for n, (visit_id, person, chw, kind, findings, measurements) in enumerate(payloads):
+    for n, p in enumerate(payloads):
         t = time.perf_counter()
-        if n in (100, 101) or (len(profile) < 2 and n > 101):
+        kwargs = {"by": p.chw, "person": persons[p.person_id], "visit_date": today,
+                  "kind": p.kind, "findings": p.findings, "measurements": p.measurements,
+                  "id": p.visit_id}
+        if n >= 100 and len(profile) < 2:
             with CaptureQueriesContext(connection) as captured:
-                visit = record_home_visit(by=chw, person=person, visit_date=today, kind=kind,
-                                          findings=findings, measurements=measurements,
-                                          id=visit_id)
-            label = "urgent" if visit.urgent else "routine"
-            if label not in profile:
-                profile[label] = captured.captured_queries
+                visit = record_home_visit(**kwargs)
+            profile.setdefault("urgent" if visit.urgent else "routine",
+                               captured.captured_queries)
         else:
-            record_home_visit(by=chw, person=person, visit_date=today, kind=kind,
-                              findings=findings, measurements=measurements, id=visit_id)
+            record_home_visit(**kwargs)
         timings.append((time.perf_counter() - t) * 1000)
         if n and n % 5000 == 0:
             log(f"  {n} ({n / (time.perf_counter() - started):.0f}/s)")
     seconds = time.perf_counter() - started
-    ids = [p[0] for p in payloads]
-    urgent = Visit.objects.filter(pk__in=ids, urgent=True).count()
-    from keneya.alerts.models import Alert
-    from keneya.referrals.models import Referral
-
-    alerts = Alert.objects.filter(visit_id__in=ids).count()
-    referrals = Referral.objects.filter(visit_id__in=ids).count()
-    sms = OutboxMessage.objects.count() - outbox_before
-    changes = ChangeLog.objects.count() - changes_before
+    rows = written_rows([p.visit_id for p in payloads], outbox_before, changes_before)
     delete_bench_rows()
-    return {"n": len(payloads), "seconds": seconds, "per_s": len(payloads) / seconds,
-            "p50": percentile(timings, 0.5), "p95": percentile(timings, 0.95),
-            "urgent": urgent, "alerts": alerts, "referrals": referrals, "sms": sms,
-            "changes": changes, "profile": profile}
+    return {"seconds": seconds, "per_s": len(payloads) / seconds,
+            "p50": percentile(timings, 0.5), "p95": percentile(timings, 0.95), "rows": rows,
+            "profile": profile}
 
 
 def delete_bench_rows() -> None:
@@ -1006,22 +1101,7 @@ def measure() -> str:
         f"Python {platform.python_version()}; load average {load:.1f} when the measures started "
         "(other jobs share the machine: treat the numbers as noisy).",
         "",
-        "### Recording visits (`visits.services.record_home_visit`, one process)",
-        "",
-        f"{recording['n']:,} visits by their relais (children's follow-ups and sick-child "
-        f"visits, pregnancy visits; {recording['urgent'] / recording['n']:.0%} urgent), each "
-        "in its own transaction with the assessment, observations, alerts "
-        f"({recording['alerts']:,}), referrals ({recording['referrals']:,}), SMS in the outbox "
-        "and sync change-log rows; the person and the relais are loaded beforehand (as the "
-        "API's serializer does):",
-        "",
-        "| Visits | Seconds | Visits/s | p50 ms | p95 ms | Target ≥ 500/s |",
-        "|---:|---:|---:|---:|---:|---|",
-        f"| {recording['n']:,} | {recording['seconds']:.1f} | {recording['per_s']:.0f} | "
-        f"{recording['p50']:.1f} | {recording['p95']:.1f} | "
-        f"{'yes' if recording['per_s'] >= TARGET_RECORD_PER_S else '**no**'} |",
-        "",
-        *query_profile(recording["profile"]),
+        *recording_lines(recording),
         "",
         "### Clinician pages (Django test `Client`, DEBUG off)",
         "",
@@ -1068,6 +1148,45 @@ def measure() -> str:
         for label, c, url in misses:
             out += [f"**{label}** `{url}`: " + explain_slowest(c, url), ""]
     return "\n".join(out) + "\n"
+
+
+def recording_lines(recording: dict[str, Any]) -> list[str]:
+    sets, single = recording["sets"], recording["single"]
+    rows = sets["rows"]
+
+    def met(per_s: float) -> str:
+        return "yes" if per_s >= TARGET_RECORD_PER_S else "**no**"
+
+    return [
+        "### Recording visits through the service (one process)",
+        "",
+        f"{recording['n']:,} visits of today by their relais (children's follow-ups and "
+        f"sick-child visits, pregnancy visits; {rows['urgent'] / max(rows['visits'], 1):.0%} "
+        "urgent), with the assessment, observations, alerts, referrals, SMS in the outbox and "
+        "sync change-log rows, recorded twice (deleted in between): by sets of "
+        f"{RECORD_BATCH} visits of one relais through `visits.services.record_home_visits`, as "
+        "a tablet's push delivers them (timed per set: reading the set's persons, the scope "
+        "check, the engine, every write, the commit), then one at a time through "
+        "`record_home_visit`, each in its own transaction, as the visit form and "
+        "`POST /api/v1/visits/` do (the person and the relais loaded beforehand, as the API's "
+        "serializer does).",
+        "",
+        "| Path | Visits | Seconds | Visits/s | p50 ms | p95 ms | Target ≥ 500/s |",
+        "|---|---:|---:|---:|---:|---:|---|",
+        f"| `record_home_visits`, sets of {RECORD_BATCH} ({sets['sets']:,} sets; ms per set) | "
+        f"{rows['visits']:,} | {sets['seconds']:.1f} | **{sets['per_s']:,.0f}** | "
+        f"{sets['p50']:.1f} | {sets['p95']:.1f} | {met(sets['per_s'])} |",
+        f"| `record_home_visit`, one at a time (ms per visit) | {single['rows']['visits']:,} | "
+        f"{single['seconds']:.1f} | {single['per_s']:,.0f} | {single['p50']:.1f} | "
+        f"{single['p95']:.1f} | {met(single['per_s'])} |",
+        "",
+        "Rows written by the sets: " + ", ".join(
+            f"{k} {v:,}" for k, v in rows.items() if k != "urgent")
+        + f"; statements per set (COPY excluded: it bypasses Django's query log) median "
+        f"{sets['statements_p50']:.0f}, at most {sets['statements_max']}.",
+        "",
+        *query_profile(single["profile"]),
+    ]
 
 
 def alert_delay_line(delays: list[float]) -> str:

@@ -14,6 +14,7 @@ get a ``BigAutoField`` back), no signals (the project uses none for business flo
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from functools import partial
 from typing import Any
@@ -39,6 +40,7 @@ def insert_new(objs: Sequence[models.Model]) -> None:
                   if isinstance(f, models.JSONField)}
     columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
     sql = f"COPY {connection.ops.quote_name(meta.db_table)} ({columns}) FROM STDIN"
+    started = time.monotonic()
     with connection.cursor() as cursor, connection.wrap_database_errors:
         with cursor.cursor.copy(sql) as copy:
             for obj in objs:
@@ -49,6 +51,9 @@ def insert_new(objs: Sequence[models.Model]) -> None:
                         value = Jsonb(value, dumps=json_dumps[f.attname])
                     row.append(value)
                 copy.write_row(row)
+    if connection.queries_logged:  # COPY bypasses Django's query log: counted all the same
+        connection.queries_log.append({"sql": f"{sql} -- {len(objs)} rows",
+                                       "time": f"{time.monotonic() - started:.3f}"})
     for obj in objs:
         obj._state.adding = False
         obj._state.db = connection.alias

@@ -9,7 +9,7 @@ ever). On PostgreSQL two transactions may draw sequence numbers in one order and
 other, so appending for a CHW first takes a row lock on that CHW (``FOR NO KEY UPDATE`` on the
 user row, which does not block foreign-key checks), held until commit: one CHW's rows are then
 committed in ``seq`` order. SQLite already serialises writers. A push takes its CHW's lock once
-for the whole batch (``stream_locked``), so the records it applies do not lock again.
+for the whole batch (``streams_locked``), so the records it applies do not lock again.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from keneya.sync.models import ChangeLog, ChangeOp, ChangeType, FieldClock
 
 ObjectRef = tuple[str, uuid.UUID]
 
-# The CHW streams locked by an enclosing ``stream_locked`` block (a push batch), if any.
+# The CHW streams locked by an enclosing ``streams_locked`` block (a push batch), if any.
 _held_streams: ContextVar[frozenset[Any]] = ContextVar("keneya_held_streams",
                                                        default=frozenset())
 
@@ -44,17 +44,19 @@ def _lock_streams(chw_ids: Iterable[Any]) -> None:
 
 
 @contextmanager
-def stream_locked(chw_id: Any) -> Iterator[None]:
-    """Lock the stream of ``chw_id`` now, for the rest of the enclosing transaction.
+def streams_locked(chw_ids: Iterable[Any]) -> Iterator[None]:
+    """Lock the streams of ``chw_ids`` now, for the rest of the enclosing transaction.
 
-    Inside the block, appending for this CHW does not lock again: the lock taken here is held
-    until the transaction ends. Use it directly inside ``transaction.atomic()`` (not in a
-    savepoint that may roll back and release the lock before the block ends).
+    Inside the block, appending for these CHWs does not lock again: the locks taken here are
+    held until the transaction ends. Use it directly inside ``transaction.atomic()`` (not in a
+    savepoint that may roll back and release the locks before the block ends). Writers that
+    lock first, then read what is stored, never store the same object twice.
     """
     if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("stream_locked needs an enclosing transaction.atomic()")
-    _lock_streams([chw_id])
-    token = _held_streams.set(_held_streams.get() | {chw_id})
+        raise RuntimeError("streams_locked needs an enclosing transaction.atomic()")
+    ids = {i for i in chw_ids if i is not None}
+    _lock_streams(ids)
+    token = _held_streams.set(_held_streams.get() | ids)
     try:
         yield
     finally:
@@ -98,14 +100,6 @@ def record_changes_for(entries: Sequence[tuple[Any, str, uuid.UUID]]) -> list[in
     if any(row.seq is None for row in rows):  # backends without RETURNING (none we support)
         raise RuntimeError("the database did not return the change-log sequence numbers")
     return [int(row.seq) for row in rows]
-
-
-def lock_streams(chw_ids: Iterable[Any]) -> None:
-    """Lock these CHWs' streams until the enclosing transaction ends (see the module's note):
-    writers that first lock, then read what is stored, never store the same object twice."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("lock_streams needs an enclosing transaction.atomic()")
-    _lock_streams(chw_ids)
 
 
 def record_change(*, type: str, obj_id: Any, chw_id: Any, op: str = ChangeOp.UPSERT,

@@ -180,7 +180,7 @@ def push(*, device: Device, batch: Any) -> dict[str, Any]:
         return stored
     now = timezone.now()
     failure: Exception | None = None
-    with transaction.atomic(), changelog.stream_locked(device.user_id):
+    with transaction.atomic(), changelog.streams_locked([device.user_id]):
         # The same batch sent twice at once: the other request held the lock and stored it.
         stored = _stored_result(device, batch_id)
         if stored is not None:

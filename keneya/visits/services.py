@@ -30,7 +30,7 @@ from keneya.clinical.immunization import canonical_code
 from keneya.clinical.visit import KINDS, MEASUREMENT_KEYS, assess_home_visit
 from keneya.core.bulk import insert_new
 from keneya.people.models import Person, VitalStatus
-from keneya.sync.changelog import lock_streams, record_changes_for
+from keneya.sync.changelog import record_changes_for, streams_locked
 from keneya.visits.models import Observation, Visit
 from keneya.visits.queries import (
     WEIGHINGS_WINDOW,
@@ -197,7 +197,13 @@ def _record(by: Any, visits: Sequence[VisitData], *, in_scope: bool) -> list[Out
                 outcomes[i] = Outcome(error=PermissionDenied())
     # Lock the CHWs' streams before looking for stored ids: a concurrent resend of the same
     # visits waits for this transaction, then finds them.
-    lock_streams({v.person.household.chw_id for v in visits})
+    with streams_locked({v.person.household.chw_id for v in visits}):
+        return _record_locked(by, visits, outcomes)
+
+
+def _record_locked(by: Any, visits: Sequence[VisitData], outcomes: list[Outcome | None]
+                   ) -> list[Outcome]:
+    """``_record`` once the streams are locked; ``outcomes``: the visits already refused."""
     ids = [v.id for v in visits if v.id is not None]
     stored = Visit.objects.in_bulk(ids) if ids else {}
     new: list[tuple[int, Visit, list[Observation]]] = []
