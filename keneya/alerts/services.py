@@ -29,7 +29,7 @@ from keneya.alerts.models import (
     CloseReason,
     Priority,
 )
-from keneya.alerts.rules import REFERRAL_NOT_ARRIVED, AlertRule, VisitFacts, alert_to_raise
+from keneya.alerts.rules import REFERRAL_NOT_ARRIVED, VisitFacts, alert_to_raise
 from keneya.core.models import Area, Facility, FacilityKind
 from keneya.people.models import Person
 from keneya.visits.models import Visit
@@ -116,18 +116,6 @@ def _notify_clinicians(alerts: Sequence[Alert]) -> None:
     enqueue_sms_many(messages)
 
 
-def _create_alert(*, rule: AlertRule, person: Person, facility: Facility, findings: list[str],
-                  visit: Visit | None = None, referral: Any = None,
-                  at: datetime | None = None, chw_id: Any = _LOOK_UP) -> Alert:
-    alert = Alert.objects.create(
-        person=person, facility=facility, visit=visit, referral=referral, rule=rule.code,
-        priority=rule.priority, priority_rank=PRIORITY_RANK[rule.priority],  # type: ignore[index]
-        title=rule.title_fr, findings=findings, source=rule.source, raised_at=at or timezone.now(),
-    )
-    _event(alert, "raised", at=alert.raised_at, chw_id=chw_id, rule=rule.code)
-    return alert
-
-
 @dataclass(frozen=True)
 class VisitToCheck:
     """A visit stored in this transaction (with its person and household loaded), and the
@@ -196,8 +184,14 @@ def raise_referral_not_arrived(referral: Any, *, now: datetime | None = None) ->
     facility = referral.to_facility
     if facility.kind != FacilityKind.CSCOM:
         facility = referral.from_facility or facility
-    return _create_alert(rule=REFERRAL_NOT_ARRIVED, person=referral.person, facility=facility,
-                         findings=[referral.reason], referral=referral, at=now)
+    rule = REFERRAL_NOT_ARRIVED
+    alert = Alert.objects.create(
+        person=referral.person, facility=facility, referral=referral, rule=rule.code,
+        priority=rule.priority, priority_rank=PRIORITY_RANK[rule.priority],  # type: ignore[index]
+        title=rule.title_fr, findings=[referral.reason], source=rule.source,
+        raised_at=now or timezone.now())
+    _event(alert, "raised", at=alert.raised_at, rule=rule.code)
+    return alert
 
 
 def _check_triage(by: Any, alert: Alert) -> None:
