@@ -16,10 +16,12 @@ from decimal import Decimal
 from typing import Any
 
 from keneya.alerts.models import Alert
+from keneya.clinical.immunization import canonical_code
 from keneya.people.models import Household, HouseholdStatus, Person
 from keneya.referrals.models import Referral
 from keneya.sync.models import ChangeType
 from keneya.visits.models import Visit
+from keneya.visits.services import VACCINES_FINDING
 
 
 def _json(value: Any) -> Any:
@@ -67,7 +69,25 @@ def visit_data(visit: Visit) -> dict[str, Any]:
     data.update(person=str(visit.person_id), household=str(visit.household_id),
                 classifications=list(visit.assessment.get("classifications", [])),
                 assessment_mismatch=visit.device_assessment_mismatch)
+    card = _vaccination_card(visit)
+    if card:  # only when a card was copied: most visits carry none
+        data["vaccines"] = card
     return data
+
+
+def _vaccination_card(visit: Visit) -> dict[str, str]:
+    """The doses copied at this visit under their schedule code, so that every tablet of the
+    CHW shows them as given (codes since removed from the schedule are left out)."""
+    card = visit.findings.get(VACCINES_FINDING)
+    if not isinstance(card, dict):
+        return {}
+    doses = {}
+    for code, given in card.items():
+        try:
+            doses[canonical_code(code)] = str(given)
+        except ValueError:
+            continue
+    return doses
 
 
 def alert_data(alert: Alert) -> dict[str, Any]:

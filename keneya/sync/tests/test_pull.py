@@ -67,6 +67,24 @@ def test_a_first_pull_brings_the_households_persons_visits_alerts_and_referrals(
     assert order == sorted(order, key=services.TYPE_ORDER.index)
 
 
+def test_a_vaccination_card_copied_on_the_web_reaches_the_tablet(users, tablet_a, sick_child):
+    _household, child, _visit = sick_child
+    device, _ = tablet_a
+    _changes, cursor, _ = pull_all(device)
+    born = child.date_of_birth
+    card = record_home_visit(by=users.chw1, person=child, visit_date=timezone.localdate(),
+                             kind="child_followup", findings={"vaccines": {
+                                 "BCG": born.isoformat(),
+                                 "PENTA1": (born + timedelta(days=45)).isoformat()}})
+    changes, _cursor, _ = pull_all(device, cursor)
+    by_id = {c["id"]: c for c in changes}
+    assert by_id[str(card.pk)]["data"]["vaccines"] == {
+        "BCG": born.isoformat(), "PENTA1": (born + timedelta(days=45)).isoformat()}
+    first_visit = pull_all(device)[0]
+    assert all("vaccines" not in c["data"] for c in first_visit
+               if c["type"] == "visit" and c["id"] != str(card.pk))
+
+
 def test_pages_resume_from_the_last_cursor(users, tablet_a, household_factory):
     for _ in range(4):
         household_factory(users.chw1)
