@@ -2,6 +2,7 @@
 
 Modules: ``growth`` (WHO 2006 z-scores), ``iccm`` (sick-child classification, iCCM/IMCI),
 ``nutrition`` (clinician nutrition classes), ``immunization`` (Mali PEV schedule),
+``vaccination_card`` (the doses a CHW copies from the card at a visit, and the next ones),
 ``pregnancy`` (ANC, postnatal contacts, danger signs).
 
 Rule and table data live in ``keneya/clinical/data/`` with their sources; the rules are in
