@@ -13,43 +13,63 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
-from keneya.accounts.models import Role
-from keneya.core.queries import quartier_ids_under
+from keneya.accounts.models import Role, User
+from keneya.core.queries import quartier_ids_under, quartiers_under_sql
 
 if TYPE_CHECKING:
-    from django.db.models import QuerySet
-
     from keneya.people.models import Household, Person
 
 _CACHE_ATTR = "_keneya_quartier_scope"
 
 
+def _area_roots(user: Any) -> tuple[list[UUID], QuerySet[Any]] | None:
+    """The areas whose quartiers a user covers: the facility's health area (CSCom staff) and
+    the areas the user is attached to; None when the role has no area-based scope."""
+    roots = []
+    if user.role in {Role.CLINICIAN, Role.FACILITY_MANAGER}:
+        facility = user.facility
+        if facility and facility.health_area_id:
+            roots.append(facility.health_area_id)
+    elif user.role not in {Role.SOCIAL_WORKER, Role.CHW}:
+        return None
+    return roots, User.areas.through.objects.filter(user_id=user.pk).values("area_id")
+
+
 def area_scoped_quartier_ids(user: Any) -> set[UUID] | None:
     """Quartiers a user covers by area, or None when the role has no area-based scope.
 
-    Cached on the user object for the request.
+    One query (the user's facility comes with the user, ``accounts/authentication.py``), cached
+    on the user object for the request.
     """
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is not None:
         return cached
-    roots: list[Any]
-    if user.role in {Role.CLINICIAN, Role.FACILITY_MANAGER}:
-        facility = user.facility
-        roots = [facility.health_area_id] if facility and facility.health_area_id else []
-        roots += list(user.areas.values_list("id", flat=True))
-    elif user.role in {Role.SOCIAL_WORKER, Role.CHW}:
-        roots = list(user.areas.values_list("id", flat=True))
-    else:
+    area_roots = _area_roots(user)
+    if area_roots is None:
         return None
-    ids = quartier_ids_under(roots)
+    ids = quartier_ids_under(area_roots[0], also_under=area_roots[1])
     setattr(user, _CACHE_ATTR, ids)
     return ids
 
 
-def household_filter(user: Any, prefix: str = "") -> Q:
-    """The scope as a Q over Household, or over a model reaching it through ``prefix``."""
+def _quartiers_subquery(user: Any) -> Any:
+    """The quartiers of ``area_scoped_quartier_ids`` as a subquery (nothing when none)."""
+    area_roots = _area_roots(user)
+    query = None if area_roots is None else quartiers_under_sql(area_roots[0],
+                                                                 also_under=area_roots[1])
+    return [] if query is None else RawSQL(*query)  # noqa: S611 (model names, values as params)
+
+
+def household_filter(user: Any, prefix: str = "", *, quartiers_inline: bool = False) -> Q:
+    """The scope as a Q over Household, or over a model reaching it through ``prefix``.
+
+    The quartiers of an area-scoped user are listed in the SQL (the planner then knows how
+    many households they hold), or with ``quartiers_inline`` selected by a subquery in the
+    same statement: one query less where the plan cannot depend on it, as a lookup by id.
+    """
     if not user.is_authenticated:
         return Q(pk__in=[])
     if user.role == Role.ADMIN:
@@ -57,7 +77,9 @@ def household_filter(user: Any, prefix: str = "") -> Q:
     if user.role == Role.CHW:
         return Q(**{f"{prefix}chw": user})
     if user.role in {Role.CLINICIAN, Role.FACILITY_MANAGER, Role.SOCIAL_WORKER}:
-        return Q(**{f"{prefix}quartier_id__in": area_scoped_quartier_ids(user) or set()})
+        quartiers = (_quartiers_subquery(user) if quartiers_inline
+                     else area_scoped_quartier_ids(user) or set())
+        return Q(**{f"{prefix}quartier_id__in": quartiers})
     # Specialists see referred people only; M&E officers and treasurers see no names.
     return Q(pk__in=[])
 
@@ -68,15 +90,20 @@ def households_visible_to(user: Any) -> QuerySet[Household]:
     return Household.objects.filter(household_filter(user))
 
 
-def person_filter(user: Any) -> Q:
-    """Household scope, plus the people referred to the user's facility (CSCom or CSRef)."""
-    q = household_filter(user, prefix="household__")
+def person_filter(user: Any, *, quartiers_inline: bool = False) -> Q:
+    """Household scope, plus the people referred to the user's facility (CSCom or CSRef).
+
+    The referral test is an EXISTS on the person's own referrals (index on person), not
+    ``pk IN (every referral to the facility)``: PostgreSQL hashed the facility's whole list of
+    referrals (18,000 at district scale) for every lookup of one person.
+    """
+    q = household_filter(user, prefix="household__", quartiers_inline=quartiers_inline)
     if (user.is_authenticated and user.facility_id
             and user.role in {Role.CLINICIAN, Role.FACILITY_MANAGER, Role.SPECIALIST}):
         from keneya.referrals.models import Referral
 
-        referred = Referral.objects.filter(to_facility_id=user.facility_id).values("person_id")
-        q = q | Q(pk__in=referred)
+        referred = Referral.objects.filter(person=OuterRef("pk"), to_facility_id=user.facility_id)
+        q = q | Q(Exists(referred))
     return q
 
 
