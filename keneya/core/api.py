@@ -1,7 +1,9 @@
-"""Shared API plumbing: pagination and errors as 4xx JSON (never a 500 for bad input)."""
+"""Shared API plumbing: pagination, errors as 4xx JSON (never a 500 for bad input), and
+serializers that build their fields once."""
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -11,6 +13,25 @@ from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class FieldsBuiltOnce:
+    """ModelSerializer mixin: introspect the model once per class, then copy the fields.
+
+    DRF's ModelSerializer rebuilds every field from the model for each serializer it makes:
+    0.5 ms of a 4 ms person lookup. The built fields depend on ``Meta`` only, never on the
+    request or the instance, so they are built once and deep-copied per serializer, the way DRF
+    copies declared fields. A serializer that adjusts its fields per request does so on the
+    copy (in ``__init__``, as ``PersonSerializer`` does).
+    """
+
+    def get_fields(self) -> dict[str, Any]:
+        cls = type(self)
+        built = cls.__dict__.get("_fields_built_once")
+        if built is None:
+            built = super().get_fields()  # type: ignore[misc]
+            cls._fields_built_once = built  # type: ignore[attr-defined]
+        return copy.deepcopy(built)
 
 
 class Pagination(PageNumberPagination):

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
+from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -18,13 +19,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from keneya.accounts.permissions import Capability, HasCapability
-from keneya.core.api import SearchPagination
+from keneya.core.api import FieldsBuiltOnce, SearchPagination
 from keneya.core.models import Area, AreaLevel
 from keneya.people import queries, services
 from keneya.people.models import Household, HouseholdStatus, Person, Relationship, Sex
 
 
-class PersonSerializer(serializers.ModelSerializer):
+class PersonSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     id = serializers.UUIDField(required=False, help_text="UUID généré par le client (optionnel).")
     household = serializers.PrimaryKeyRelatedField(queryset=Household.objects.none())
     sex = serializers.ChoiceField(choices=Sex.choices)
@@ -46,13 +47,13 @@ class PersonSerializer(serializers.ModelSerializer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
-        if request is not None:
+        if self.instance is not None:
+            self.fields["household"].read_only = True
+        elif request is not None:  # a new person: only into a household the user sees
             from keneya.accounts.scope import households_visible_to
 
             field: Any = self.fields["household"]
             field.queryset = households_visible_to(request.user)
-        if self.instance is not None:
-            self.fields["household"].read_only = True
 
 
 class MemberSerializer(serializers.Serializer):
@@ -197,12 +198,26 @@ class PersonViewSet(
     required_capabilities = HouseholdViewSet.required_capabilities
     filter_backends: list[Any] = []
 
+    def get_object(self) -> Person:
+        if self.action != "retrieve":
+            return super().get_object()
+        # The lookup proper (issue #4): one query, scope included, no list ordering.
+        try:
+            person = queries.person_detail(user=self.request.user, person_id=self.kwargs["pk"])
+        except (Person.DoesNotExist, DjangoValidationError, TypeError, ValueError):
+            raise Http404 from None
+        self.check_object_permissions(self.request, person)
+        return person
+
     def get_queryset(self) -> QuerySet[Person]:
         params = self.request.query_params
-        return queries.person_list(
+        persons = queries.person_list(
             user=self.request.user, search=params.get("search", ""),
             household=params.get("household"),
         )
+        if self.action in ("update", "partial_update"):
+            persons = persons.select_related("household")  # update_person reads it
+        return persons
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)

@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from keneya.accounts.scope import households_visible_to, persons_visible_to
+from keneya.accounts.scope import households_visible_to, person_filter, persons_visible_to
 from keneya.core.models import Area
 from keneya.people.models import Household, Person, VitalStatus
 from keneya.people.names import fold, name_key, name_similarity, names_resemble, normalise_name
@@ -72,7 +72,14 @@ def person_list(*, user: Any, search: str = "", household: str | None = None) ->
         qs = qs.filter(search_filter(search, field="name_key"))
     if household:
         qs = qs.filter(household_id=household)
-    return qs.select_related("household").order_by("family_name", "given_names", "id")
+    # No select_related("household"): the serializer gives the household's id only.
+    return qs.order_by("family_name", "given_names", "id")
+
+
+def person_detail(*, user: Any, person_id: Any) -> Person:
+    """The person with this id if the user may see them (and not merged), else DoesNotExist."""
+    return Person.objects.get(person_filter(user, quartiers_inline=True), pk=person_id,
+                              merged_into__isnull=True)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,26 @@
+"""API token authentication that reads the token, its user and the user's facility at once.
+
+The facility decides a CSCom clinician's scope (``scope.py``), so every scoped API request needs
+it: loading it with the token saves a query per request.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import authentication, exceptions
+from rest_framework.authtoken.models import Token
+
+
+class TokenAuthentication(authentication.TokenAuthentication):
+    """DRF's ``Authorization: Token <key>``, with the user's facility in the same query."""
+
+    def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
+        try:
+            token = Token.objects.select_related("user", "user__facility").get(key=key)
+        except Token.DoesNotExist:
+            raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
+        if not token.user.is_active:
+            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+        return (token.user, token)
