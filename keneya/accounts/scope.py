@@ -90,20 +90,29 @@ def households_visible_to(user: Any) -> QuerySet[Household]:
     return Household.objects.filter(household_filter(user))
 
 
-def person_filter(user: Any, *, quartiers_inline: bool = False) -> Q:
+def person_filter(user: Any, *, lookup: bool = False, quartiers_inline: bool = False) -> Q:
     """Household scope, plus the people referred to the user's facility (CSCom or CSRef).
 
-    The referral test is an EXISTS on the person's own referrals (index on person), not
-    ``pk IN (every referral to the facility)``: PostgreSQL hashed the facility's whole list of
-    referrals (18,000 at district scale) for every lookup of one person.
+    ``lookup`` is for queries that read a handful of persons (one id, the matches of a name):
+    the referral test is then an EXISTS on each person's own referrals (an index probe), where
+    ``pk IN (the facility's referrals)`` hashed all 18,000 referrals of a district CSCom for
+    each lookup (docs/benchmarks.md). Over many persons (a visit list) the IN form stays: it
+    is hashed once and, unlike a correlated EXISTS, lets PostgreSQL scan in parallel.
+    ``quartiers_inline``: see ``household_filter``.
     """
     q = household_filter(user, prefix="household__", quartiers_inline=quartiers_inline)
     if (user.is_authenticated and user.facility_id
             and user.role in {Role.CLINICIAN, Role.FACILITY_MANAGER, Role.SPECIALIST}):
         from keneya.referrals.models import Referral
 
-        referred = Referral.objects.filter(person=OuterRef("pk"), to_facility_id=user.facility_id)
-        q = q | Q(Exists(referred))
+        if lookup:
+            referred = Referral.objects.filter(person=OuterRef("pk"),
+                                               to_facility_id=user.facility_id)
+            q = q | Q(Exists(referred))
+        else:
+            referred_ids = (Referral.objects.filter(to_facility_id=user.facility_id)
+                            .values("person_id"))
+            q = q | Q(pk__in=referred_ids)
     return q
 
 

@@ -67,9 +67,11 @@ def household_detail(*, user: Any, household_id: Any) -> Household:
 
 
 def person_list(*, user: Any, search: str = "", household: str | None = None) -> QuerySet[Person]:
-    qs = persons_visible_to(user).filter(merged_into__isnull=True)
-    if search:
+    if search:  # a name finds a few hundred persons: check each one's referrals
+        qs = Person.objects.filter(person_filter(user, lookup=True), merged_into__isnull=True)
         qs = qs.filter(search_filter(search, field="name_key"))
+    else:
+        qs = persons_visible_to(user).filter(merged_into__isnull=True)
     if household:
         qs = qs.filter(household_id=household)
     # No select_related("household"): the serializer gives the household's id only.
@@ -78,8 +80,8 @@ def person_list(*, user: Any, search: str = "", household: str | None = None) ->
 
 def person_detail(*, user: Any, person_id: Any) -> Person:
     """The person with this id if the user may see them (and not merged), else DoesNotExist."""
-    return Person.objects.get(person_filter(user, quartiers_inline=True), pk=person_id,
-                              merged_into__isnull=True)
+    return Person.objects.get(person_filter(user, lookup=True, quartiers_inline=True),
+                              pk=person_id, merged_into__isnull=True)
 
 
 @dataclass(frozen=True)

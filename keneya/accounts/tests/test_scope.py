@@ -1,4 +1,4 @@
-"""Scope (``accounts/scope.py``): the same answer however the quartiers reach the SQL."""
+"""Scope (``accounts/scope.py``): the same answer whichever form the SQL takes."""
 
 from datetime import date
 
@@ -47,7 +47,7 @@ def test_a_clinicians_quartiers_are_the_health_area_and_their_own_areas(users, d
 
 @pytest.mark.parametrize("role", ["chw1", "chw2", "clinician1", "clinician2", "manager1",
                                   "specialist", "social", "treasurer", "me", "admin"])
-def test_the_quartiers_as_a_subquery_select_the_same_persons_as_listed(role, users, district,
+def test_every_form_of_the_person_scope_selects_the_same_persons(role, users, district,
                                                                        household_factory):
     household_factory(users.chw1)
     household_factory(users.manager1, quartier=district.q1b)
@@ -57,6 +57,6 @@ def test_the_quartiers_as_a_subquery_select_the_same_persons_as_listed(role, use
                             issued_at=timezone.now(), reason="Fièvre")
     user = fresh(getattr(users, role))
     listed = set(Person.objects.filter(person_filter(user)).values_list("pk", flat=True))
-    inline = set(Person.objects.filter(person_filter(fresh(user), quartiers_inline=True))
-                 .values_list("pk", flat=True))
-    assert inline == listed
+    for lookup, inline in ((False, True), (True, False), (True, True)):
+        variant = person_filter(fresh(user), lookup=lookup, quartiers_inline=inline)
+        assert set(Person.objects.filter(variant).values_list("pk", flat=True)) == listed
