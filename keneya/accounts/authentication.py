@@ -20,7 +20,7 @@ class TokenAuthentication(authentication.TokenAuthentication):
         try:
             token = Token.objects.select_related("user", "user__facility").get(key=key)
         except Token.DoesNotExist:
-            raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
+            raise exceptions.AuthenticationFailed(_("Jeton invalide.")) from None
         if not token.user.is_active:
-            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+            raise exceptions.AuthenticationFailed(_("Compte inactif ou supprimé."))
         return (token.user, token)
