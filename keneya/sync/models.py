@@ -65,8 +65,9 @@ class ChangeLog(models.Model):
     seq = models.BigAutoField(primary_key=True)
     # Whose tablet receives the change; null when the household has no CHW (the row still
     # versions the object).
+    # Served by the (chw, seq) index of Meta (one index fewer to update per change).
     chw = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                            blank=True, related_name="+")
+                            blank=True, related_name="+", db_index=False)
     type = models.CharField(max_length=12, choices=ChangeType.choices)
     object_id = models.UUIDField()
     op = models.CharField(max_length=6, choices=ChangeOp.choices, default=ChangeOp.UPSERT)

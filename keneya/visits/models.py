@@ -24,12 +24,15 @@ class VisitKind(models.TextChoices):
 
 class Visit(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # No single-column index on these three: the (column, -visit_date) indexes of Meta serve
+    # every lookup by them, and each index costs every insert (a batch of visits is hot).
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="visits",
-                               verbose_name=_("personne"))
+                               verbose_name=_("personne"), db_index=False)
     household = models.ForeignKey("people.Household", on_delete=models.PROTECT,
-                                  related_name="visits", verbose_name=_("ménage"))
+                                  related_name="visits", verbose_name=_("ménage"),
+                                  db_index=False)
     chw = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                            related_name="visits", verbose_name=_("relais"))
+                            related_name="visits", verbose_name=_("relais"), db_index=False)
     kind = models.CharField(_("type de visite"), max_length=20, choices=VisitKind.choices)
     visit_date = models.DateField(_("date de la visite"))
     findings = models.JSONField(_("constats"), default=dict, blank=True)
@@ -63,8 +66,9 @@ class Observation(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="observations")
+    # Served by the (person, code, observed_on) index of Meta.
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT,
-                               related_name="observations")
+                               related_name="observations", db_index=False)
     code = models.CharField(max_length=60)
     value_number = models.FloatField(null=True, blank=True)
     value_text = models.CharField(max_length=200, blank=True)
