@@ -52,7 +52,7 @@ from pathlib import Path
 from typing import Any
 
 from bench._load import START_MARGIN_S, ClientPool, Lookup, Phase, child_pids, cpu_seconds
-from bench._server import cpu_model, percentile, run_in_child, setup_django
+from bench._server import cpu_model, machine_speed_line, percentile, run_in_child, setup_django
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/keneya_bench_loop"
@@ -1082,6 +1082,7 @@ def measure() -> str:
     vacuum_analyze(REGISTRY_TABLES)
     bulk_state, bulk_seconds = ensure_bulk()
     load = os.getloadavg()[0]
+    speed = machine_speed_line()
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         pg_version = cursor.fetchone()[0]
@@ -1105,7 +1106,7 @@ def measure() -> str:
         + (f"loaded in {bulk_seconds:.0f} s" if bulk_seconds else "reused") + "). "
         f"Machine: {os.cpu_count()} cores ({cpu_model()}), PostgreSQL {pg_version}, "
         f"Python {platform.python_version()}; load average {load:.1f} when the measures started "
-        "(other jobs share the machine: treat the numbers as noisy).",
+        f"(other jobs share the machine: treat the numbers as noisy). {speed}",
         "",
         *recording_lines(recording),
         "",

@@ -538,7 +538,7 @@ def measure() -> str:
         f"{LATENCY_MS} ms latency, {DOWN_KBPS} kbit/s down, {UP_KBPS} kbit/s up on the page. "
         f"Machine: {os.cpu_count()} cores ({_server.cpu_model()}), Python "
         f"{platform.python_version()}; browser, server and database share it; load average "
-        f"{load[0]:.1f} at the start (noisy).",
+        f"{load[0]:.1f} at the start (noisy). {_server.machine_speed_line()}",
         "",
         "| Measurement | Result | Target | Met |",
         "|---|---:|---:|---|",

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from bench._server import cpu_model, percentile, run_in_child, setup_django
+from bench._server import cpu_model, machine_speed_line, percentile, run_in_child, setup_django
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/keneya_bench"
@@ -238,7 +238,7 @@ def measure() -> str:
         + f"). Machine: {os.cpu_count()} cores ({cpu_model()}), PostgreSQL {pg_version}, "
         f"Python {platform.python_version()}; load average {load:.1f} when the measures "
         f"started (other jobs share the machine: treat the numbers as noisy). "
-        f"Django test `Client` in process, DEBUG off, "
+        f"{machine_speed_line()} Django test `Client` in process, DEBUG off, "
         f"{REQUESTS} timed requests after {WARMUP} warm-up ones, one new database connection "
         f"per request (`CONN_MAX_AGE=0`, as configured). The clinician of CSCom ASACOLA I sees "
         f"{scope_clinician:,} households, the one of ASACOSEK (\"clinician SEB\") "

@@ -584,6 +584,7 @@ def measure() -> str:
     log(f"CHWs {', '.join(c.username for c in chws)}; building batches…")
     mix = build_batches(chws)
     load = os.getloadavg()
+    speed = _server.machine_speed_line()
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         pg_version = cursor.fetchone()[0]
@@ -675,7 +676,7 @@ def measure() -> str:
         f"{BATCHES_PER_THREAD} batches per thread, after {WARMUP_BATCHES} warm-up batch per "
         f"thread. Machine: {cores} cores ({_server.cpu_model()}), Python "
         f"{platform.python_version()}; the client, gunicorn and PostgreSQL share it; load "
-        f"average {load[0]:.1f} at the start (other jobs share the machine: noisy).",
+        f"average {load[0]:.1f} at the start (other jobs share the machine: noisy). {speed}",
         "",
         "| Measurement | Result | Target | Met |",
         "|---|---:|---:|---|",
