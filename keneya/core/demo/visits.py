@@ -1550,9 +1550,8 @@ def write_closed_loop(plan: ClosedLoopPlan, *, history: bool, history_reason: st
             visit_rows.append(row)
             by = users.setdefault(v.home.chw_id, User(pk=v.home.chw_id))
             for i, obs in enumerate(_observations(row, by)):
-                obs.id = stable_uuid("observation", v.id, i)
-                obs.recorded_at = v.recorded_at
-                observation_rows.append(obs)
+                observation_rows.append(Observation(**obs, id=stable_uuid("observation", v.id, i),
+                                                    recorded_at=v.recorded_at))
         Visit.objects.bulk_create(visit_rows, batch_size=batch_size)
         Observation.objects.bulk_create(observation_rows, batch_size=batch_size)
         counts.visits, counts.observations = len(visit_rows), len(observation_rows)

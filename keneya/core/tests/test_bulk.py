@@ -7,7 +7,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from keneya.core.bulk import insert_new
+from keneya.core.bulk import insert_new, insert_rows
 from keneya.visits.models import Observation, Visit
 
 pytestmark = pytest.mark.django_db
@@ -61,3 +61,26 @@ def test_instances_without_their_id_are_refused(users, household_factory):
     child = household_factory(users.chw1).members.first()
     with pytest.raises(ValueError):
         insert_new([a_visit(users, child, id=None)])
+
+
+def test_rows_take_the_defaults_of_the_fields_left_out(users, household_factory):
+    child = household_factory(users.chw1).members.first()
+    visit = a_visit(users, child)
+    insert_new([visit])
+    before = timezone.now()
+    insert_rows(Observation, [
+        {"visit_id": visit.pk, "person_id": child.pk, "code": "muac_mm", "value_number": 118.0,
+         "observed_on": date(2026, 3, 2), "recorded_by_id": users.chw1.pk},
+        {"visit_id": visit.pk, "person_id": child.pk, "code": "cough", "value_text": "yes",
+         "observed_on": date(2026, 3, 2), "recorded_by_id": users.chw1.pk}])
+    muac, cough = Observation.objects.order_by("code").reverse()
+    assert (muac.value_number, muac.value_text, muac.voided_at, muac.replaces_id) == (
+        118.0, "", None, None)
+    assert cough.value_text == "yes" and cough.value_number is None
+    assert muac.pk != cough.pk
+    assert before <= muac.recorded_at <= timezone.now() + timedelta(seconds=1)
+
+
+def test_a_row_naming_no_field_is_refused(users, household_factory):
+    with pytest.raises(ValueError):
+        insert_rows(Observation, [{"colour": "bleu"}])
