@@ -78,16 +78,23 @@ class Observation(models.Model):
                                     related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
     voided_at = models.DateTimeField(null=True, blank=True)
+    # Set on the few corrected values only: indexed where set (Meta), not on every row.
     voided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                  related_name="+", null=True, blank=True)
+                                  related_name="+", null=True, blank=True, db_index=False)
     void_reason = models.CharField(max_length=200, blank=True)
     replaces = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="replaced_by")
+                                 related_name="replaced_by", db_index=False)
 
     class Meta:
         verbose_name = _("observation")
         verbose_name_plural = _("observations")
-        indexes = [models.Index(fields=["person", "code", "observed_on"])]
+        indexes = [
+            models.Index(fields=["person", "code", "observed_on"]),
+            models.Index(fields=["voided_by"], condition=models.Q(voided_by__isnull=False),
+                         name="visits_obs_voided_by_idx"),
+            models.Index(fields=["replaces"], condition=models.Q(replaces__isnull=False),
+                         name="visits_obs_replaces_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code}={self.value}"
