@@ -7,11 +7,11 @@ Every change is an ``AlertEvent`` with who and when.
 
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from keneya.core.ids import uuid7
 
 
 class Priority(models.TextChoices):
@@ -39,7 +39,7 @@ class CloseReason(models.TextChoices):
 
 
 class Alert(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="alerts")
     facility = models.ForeignKey("core.Facility", on_delete=models.PROTECT, related_name="alerts",
                                  verbose_name=_("CSCom"))

@@ -9,12 +9,12 @@ for good (invalid number…); ``dead`` after the last attempt or when a worker d
 
 from __future__ import annotations
 
-import uuid
-
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from keneya.core.ids import uuid7
 
 
 class Channel(models.TextChoices):
@@ -32,7 +32,7 @@ class OutboxStatus(models.TextChoices):
 
 
 class OutboxMessage(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
     channel = models.CharField(_("canal"), max_length=10, choices=Channel.choices,
                                default=Channel.SMS)
     recipient = models.CharField(_("destinataire"), max_length=64,

@@ -7,15 +7,15 @@ person's record writes a ``RecordAccess`` row (who, when, why).
 
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from keneya.core.ids import uuid7
+
 
 class Consultation(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT,
                                related_name="consultations")
     facility = models.ForeignKey("core.Facility", on_delete=models.PROTECT,

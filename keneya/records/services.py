@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from keneya.accounts.permissions import Capability, has_capability
 from keneya.accounts.scope import persons_visible_to
+from keneya.core.ids import uuid7
 from keneya.people.models import Person
 from keneya.records.icd10 import lookup
 from keneya.records.models import Consultation, Diagnosis, RecordAccess
@@ -82,7 +83,7 @@ def record_consultation(
                                         status__in=[*OPEN_STATUSES, ReferralStatus.NOT_ARRIVED])
                 .order_by("issued_at").first())
     consultation = Consultation.objects.create(
-        id=id or uuid.uuid4(), person=person, facility=by.facility, clinician=by,
+        id=id or uuid7(), person=person, facility=by.facility, clinician=by,
         referral=referral, consulted_at=consulted_at, complaint=complaint.strip(),
         examination=examination.strip(), treatment=treatment.strip(),
         follow_up_date=follow_up_date,

@@ -7,12 +7,13 @@ programme's goal is care within 24 h.
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from keneya.core.ids import uuid7
 
 # Programme goal: a referred child or mother is seen within 24 hours (Mali Health strategy).
 CARE_TARGET = timedelta(hours=24)
@@ -31,7 +32,7 @@ OPEN_STATUSES = (ReferralStatus.ISSUED, ReferralStatus.ARRIVED)
 
 
 class Referral(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT,
                                related_name="referrals")
     visit = models.OneToOneField("visits.Visit", on_delete=models.PROTECT, null=True, blank=True,

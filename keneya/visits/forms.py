@@ -6,7 +6,6 @@ the engine's (``keneya.clinical.visit.assess_home_visit``, called by ``services`
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
@@ -27,6 +26,7 @@ from keneya.clinical.nutrition import (
 from keneya.clinical.pregnancy import MAX_GESTATIONAL_AGE_DAYS, PREGNANCY_LENGTH_DAYS
 from keneya.clinical.vaccination_card import CardDose, card_doses
 from keneya.clinical.visit import MEASUREMENT_KEYS, UNDER_FIVE_MONTHS
+from keneya.core.ids import uuid7
 from keneya.people.forms import DateInput
 from keneya.people.models import Person, Sex
 from keneya.visits.display import (
@@ -208,7 +208,7 @@ class VisitForm(forms.Form):
         """``doses_recorded``: the person's vaccination card as stored (dose code -> date)."""
         super().__init__(*args, **kwargs)
         self.person, self.kind = person, kind
-        self.fields["id"].initial = uuid.uuid4()
+        self.fields["id"].initial = uuid7()
         self.fields["visit_date"].initial = today
         days = age_in_days(person, today)
         band = band_for(days, completed_months(person.date_of_birth, today))

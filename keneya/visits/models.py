@@ -8,11 +8,11 @@ wrong measurement is corrected by voiding its observation and adding a replaceme
 
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from keneya.core.ids import uuid7
 
 
 class VisitKind(models.TextChoices):
@@ -23,7 +23,7 @@ class VisitKind(models.TextChoices):
 
 
 class Visit(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
     # No single-column index on these three: the (column, -visit_date) indexes of Meta serve
     # every lookup by them, and each index costs every insert (a batch of visits is hot).
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="visits",
@@ -64,7 +64,7 @@ class Visit(models.Model):
 class Observation(models.Model):
     """One measured or observed value of a visit, e.g. ``muac_mm = 118``."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
     visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="observations")
     # Served by the (person, code, observed_on) index of Meta.
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT,

@@ -29,6 +29,7 @@ from keneya.clinical import ENGINE_VERSION
 from keneya.clinical.immunization import canonical_code
 from keneya.clinical.visit import KINDS, MEASUREMENT_KEYS, assess_home_visit
 from keneya.core.bulk import insert_new, insert_rows
+from keneya.core.ids import uuid7
 from keneya.people.models import Person, VitalStatus
 from keneya.sync.changelog import record_changes_for, streams_locked
 from keneya.visits.models import Observation, Visit
@@ -273,7 +274,7 @@ def _prepare(by: Any, data: VisitData) -> tuple[Visit, list[dict[str, Any]]]:
         or sorted(device.get("classifications", []))  # type: ignore[union-attr]
         != sorted(assessment["classifications"]))
     visit = Visit(
-        id=data.id or uuid.uuid4(), person=person, household_id=person.household_id, chw=by,
+        id=data.id or uuid7(), person=person, household_id=person.household_id, chw=by,
         kind=data.kind, visit_date=data.visit_date, findings=findings,
         measurements=measurements, assessment=assessment, engine_version=ENGINE_VERSION,
         urgent=assessment["urgent_referral"], action=assessment["action"],

@@ -135,6 +135,13 @@ def test_js_name_normaliser_meets_the_python_one():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_js_visit_ids_are_time_ordered_uuids():
+    result = subprocess.run(["node", "--test", "tests/js/ids.test.mjs"], cwd=REPO,
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 NAMES = ["Traoré", "TRAORE", "Trawore", "Coulibaly", "Kulibali", "Koulibaly", "Keïta", "Diarra",
          "Jara", "Sissoko", "Cissoko", "Diallo", "Djallo", "Camara", "Touré", "Doumbia",
          "Dunbia", "Cissé", "Fatoumata", "Maïmouna-Kɔnɛ", "N'Diaye", "Ɲɛlɛ Saŋare",

@@ -2,7 +2,8 @@
 // reasons (text_fr), z-scores; an urgent result is a red "Référer d'urgence".
 
 import { assessVisit, deviceAssessment, getEngine } from "../clinical.js";
-import { db, knownDoses, nowIso, saveVisit, today, uuid } from "../db.js";
+import { db, knownDoses, nowIso, saveVisit, today } from "../db.js";
+import { timeOrderedUuid } from "../ids.js";
 import {
   VACCINE_FIELD_PREFIX, asksVaccinationCard, fieldSpec, readAnswers, readVaccines, sectionsFor,
 } from "../forms.js";
@@ -167,7 +168,7 @@ export async function visitFormScreen(view, personId, kind) {
         + "l'application avec du réseau une fois."] });
       return;
     }
-    const id = uuid();
+    const id = timeOrderedUuid();
     // The card travels in findings.vaccines (docs/sync.md); the engine never sees it.
     const findings = Object.keys(copied.vaccines).length
       ? { ...read.findings, vaccines: copied.vaccines } : read.findings;
