@@ -12,6 +12,7 @@ as ``device_assessment`` (what the tablet showed), so the server finds no mismat
 from __future__ import annotations
 
 import random
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -199,7 +200,7 @@ def make_visit(rng: random.Random, person: PersonRef, today: date,
             measurements=measurements)
     except ValueError:
         return None
-    return {"type": "visit", "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+    return {"type": "visit", "id": str(tablet_visit_id(rng)),
             "op": "create",
             "fields": {"person": str(person.id), "visit_date": on.isoformat(), "kind": kind,
                        "findings": findings, "measurements": measurements,
@@ -225,3 +226,11 @@ def make_visits(rng: random.Random, persons: list[PersonRef], today: date, n: in
 
 def strip_private(record: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in record.items() if not k.startswith("_")}
+
+
+def tablet_visit_id(rng: random.Random) -> uuid.UUID:
+    """A visit id as the tablet makes it (``pwa/static/pwa/ids.js``: UUIDv7, the time in
+    milliseconds first), its random bits drawn from ``rng``."""
+    ms = time.time_ns() // 1_000_000
+    value = (ms << 80) | (0x7 << 76) | (rng.getrandbits(12) << 64) | (0b10 << 62)
+    return uuid.UUID(int=value | rng.getrandbits(62))
