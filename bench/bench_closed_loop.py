@@ -33,7 +33,6 @@ When a target is missed the slowest query of one request is run again under
 
 from __future__ import annotations
 
-import gc
 import json
 import math
 import os
@@ -585,6 +584,7 @@ def measure_recording() -> dict[str, Any]:
 
     from keneya.accounts.models import User
     from keneya.core.demo import visits as demo_visits
+    from keneya.core.memory import settle_memory
     from keneya.people.models import Person
 
     rng = random.Random(f"{SEED}:bench-record")
@@ -622,10 +622,9 @@ def measure_recording() -> dict[str, Any]:
                                 chws[chw_of[pid]], kind, findings, measurements))
     sets = batches_by_chw(payloads)
     assert all(len(chunk) == RECORD_BATCH for chunk in sets), "one relais per set of 50"
-    # The 20,000 prepared payloads and persons are the harness's, not the service's: out of the
-    # garbage collector's sight, as a gunicorn worker's start-up objects are (keneya/wsgi.py).
-    gc.collect()
-    gc.freeze()
+    # The garbage collector set as in a gunicorn worker (keneya/wsgi.py); the 20,000 prepared
+    # payloads and persons, the harness's, are frozen with the start-up objects.
+    settle_memory()
     log(f"recording {len(payloads)} visits through record_home_visits, "
         f"{len(sets)} sets of ≤ {RECORD_BATCH}…")
     by_set = record_by_sets(sets, today)
