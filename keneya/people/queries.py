@@ -80,8 +80,9 @@ def person_list(*, user: Any, search: str = "", household: str | None = None) ->
 
 def person_detail(*, user: Any, person_id: Any) -> Person:
     """The person with this id if the user may see them (and not merged), else DoesNotExist."""
-    return Person.objects.get(person_filter(user, lookup=True, quartiers_inline=True),
-                              pk=person_id, merged_into__isnull=True)
+    return Person.objects.order_by().get(  # one row: the default name ordering is no use
+        person_filter(user, lookup=True, quartiers_inline=True), pk=person_id,
+        merged_into__isnull=True)
 
 
 @dataclass(frozen=True)
