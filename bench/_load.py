@@ -12,18 +12,15 @@ listen backlog, the answer's last byte.
 from __future__ import annotations
 
 import http.client
-import os
 import random
 import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
-from pathlib import Path
 from urllib.parse import urlencode
 
 START_MARGIN_S = 0.3  # every client of a phase starts at the same instant
-_TICK = os.sysconf("SC_CLK_TCK")
 
 
 @dataclass(frozen=True)
@@ -100,27 +97,3 @@ class ClientPool:
         self.executor.shutdown()
 
 
-def cpu_seconds(pids: Sequence[int]) -> float:
-    """User + system CPU of these processes so far (0 for one that is gone)."""
-    total = 0.0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / _TICK
-    return total
-
-
-def child_pids(pid: int) -> list[int]:
-    """Direct children of ``pid`` (gunicorn's workers)."""
-    out = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            if ppid == pid:
-                out.append(int(entry.name))
-    return out

@@ -51,8 +51,16 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench._load import START_MARGIN_S, ClientPool, Lookup, Phase, child_pids, cpu_seconds
-from bench._server import cpu_model, machine_speed_line, percentile, run_in_child, setup_django
+from bench._load import START_MARGIN_S, ClientPool, Lookup, Phase
+from bench._server import (
+    child_pids,
+    cpu_model,
+    cpu_seconds,
+    machine_speed_line,
+    percentile,
+    run_in_child,
+    setup_django,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/keneya_bench_loop"

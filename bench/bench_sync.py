@@ -346,30 +346,6 @@ def push_round(base: str, chws: list[Chw], which: slice, duration: float
 
 # --- CPU accounting (/proc) ----------------------------------------------------------------------
 
-_TICK = os.sysconf("SC_CLK_TCK")
-
-
-def _cpu_seconds(pid: int) -> float:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / _TICK  # utime, stime
-
-
-def _children(pid: int) -> list[int]:
-    out = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            if ppid == pid:
-                out.append(int(entry.name))
-    return out
-
-
 def backend_pids(dbname: str) -> list[int]:
     import psycopg
 
@@ -382,9 +358,9 @@ def backend_pids(dbname: str) -> list[int]:
 def gunicorn_pids(port: int) -> list[int]:
     """The master (listening on ``port``) and its workers, found among our own children."""
     me = os.getpid()
-    masters = [pid for pid in _children(me)
+    masters = [pid for pid in _server.child_pids(me)
                if f"127.0.0.1:{port}" in Path(f"/proc/{pid}/cmdline").read_text()]
-    return masters + [c for m in masters for c in _children(m)]
+    return masters + [c for m in masters for c in _server.child_pids(m)]
 
 
 # --- COPY ----------------------------------------------------------------------------------------
@@ -615,13 +591,13 @@ def measure() -> str:
         since = timezone.now()
         procs = gunicorn_pids(port)
         backends = backend_pids(dbname)
-        cpu_before = ({p: _cpu_seconds(p) for p in procs}, {p: _cpu_seconds(p) for p in backends},
+        cpu_before = (_server.cpu_seconds(procs), _server.cpu_seconds(backends),
                       time.process_time())
         log(f"timed run: {THREADS} threads, up to {DURATION_S:.0f} s…")
         results, errors, wall = push_round(base, chws, slice(WARMUP_BATCHES + SOLO_BATCHES, None),
                                            DURATION_S)
-        app_cpu = sum(_cpu_seconds(p) - c for p, c in cpu_before[0].items())
-        db_cpu = sum(_cpu_seconds(p) - c for p, c in cpu_before[1].items())
+        app_cpu = _server.cpu_seconds(procs) - cpu_before[0]
+        db_cpu = _server.cpu_seconds(backends) - cpu_before[1]
         client_cpu = time.process_time() - cpu_before[2]
         after = counts()
         connection.close()
