@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -125,6 +125,20 @@ def household_factory(district: District) -> Any:
                                   **kwargs)
 
     return make
+
+
+@pytest.fixture
+def toddler(users: Users, household_factory: Any) -> Any:
+    """A boy of 500 days in a household of relais01 (with a phone)."""
+    from django.utils import timezone
+
+    from keneya.people.services import add_member
+    from keneya.people.tests.factories import person
+
+    household = household_factory(users.chw1, phone="76 00 00 09")
+    return add_member(by=users.chw1, household=household,
+                      data=person("Traoré", "Issa", "M",
+                                  timezone.localdate() - timedelta(days=500)))
 
 
 # --- Browser tests (Playwright driving Debian's chromium) ---------------------------------------

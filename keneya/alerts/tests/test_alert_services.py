@@ -9,19 +9,9 @@ from django.utils import timezone
 from keneya.alerts import services
 from keneya.alerts.models import Alert, AlertStatus
 from keneya.notifications.models import OutboxMessage
-from keneya.people.services import add_member
-from keneya.people.tests.factories import person
 from keneya.visits.services import record_home_visit
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def toddler(users, household_factory):
-    household = household_factory(users.chw1, phone="76 00 00 09")
-    return add_member(by=users.chw1, household=household,
-                      data=person("Traoré", "Issa", "M",
-                                  timezone.localdate() - timedelta(days=500)))
 
 
 def visit(users, child, days_ago=0, **kwargs):

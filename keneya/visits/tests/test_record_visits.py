@@ -21,14 +21,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def toddler(users, household_factory):
-    household = household_factory(users.chw1, phone="76 00 00 09")
-    return add_member(by=users.chw1, household=household,
-                      data=person("Traoré", "Issa", "M",
-                                  timezone.localdate() - timedelta(days=500)))
-
-
-@pytest.fixture
 def other_zone_child(users, household_factory, district):
     household = household_factory(users.chw2, quartier=district.q2a)
     return add_member(by=users.chw2, household=household,
