@@ -11,14 +11,14 @@ next upcoming doses, then seeded random cases.
 
 from __future__ import annotations
 
-import random
-from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
 from keneya.clinical import ENGINE_VERSION
+from keneya.clinical import vectors_immunization as immunization_vectors
 from keneya.clinical.immunization import PEV_SCHEDULE_VERSION, SCHEDULE, ImmunizationConfig
 from keneya.clinical.vaccination_card import card_doses, next_doses
+from keneya.clinical.vectors_immunization import case
 
 SEED = 20260215
 RANDOM_CASES = 120
@@ -48,70 +48,52 @@ def expected_for(function: str, case_input: dict[str, Any]) -> dict[str, Any]:
         return {"error": "ValueError"}
 
 
-def _case(on: date, received: Sequence[tuple[str, date]] = (), dob: date = _DOB,
-          **extra: Any) -> dict[str, Any]:
-    return {"date_of_birth": dob.isoformat(), "on": on.isoformat(),
-            "doses_received": [[c, d.isoformat()] for c, d in received], **extra}
-
-
 def boundary_cases() -> list[tuple[str, dict[str, Any]]]:
     cases: list[tuple[str, dict[str, Any]]] = []
     add = cases.append
     birth = [("BCG", _DOB), ("VPO0", _DOB)]
-    add(("birth_day", _case(_DOB)))
-    add(("birth_doses_given", _case(_DOB + timedelta(days=3), birth)))
+    add(("birth_day", case(_DOB)))
+    add(("birth_doses_given", case(_DOB + timedelta(days=3), birth)))
     # The day before and the day of 6, 10 and 14 weeks.
     for day in (41, 42, 69, 70, 97, 98):
-        add((f"day_{day}_birth_doses_given", _case(_DOB + timedelta(days=day), birth)))
-    add(("day_120_nothing_recorded", _case(_DOB + timedelta(days=120))))
+        add((f"day_{day}_birth_doses_given", case(_DOB + timedelta(days=day), birth)))
+    add(("day_120_nothing_recorded", case(_DOB + timedelta(days=120))))
     # 9 and 15 completed months (DOB 2025-01-15): from 2025-10-15 and 2026-04-15.
     for on in (date(2025, 10, 14), date(2025, 10, 15), date(2026, 4, 14), date(2026, 4, 15)):
-        add((f"months_{on.isoformat()}", _case(on, birth)))
+        add((f"months_{on.isoformat()}", case(on, birth)))
     # Month-end and leap-day births.
-    add(("dob_31_jan_day_before_nine_months", _case(date(2025, 10, 30), dob=date(2025, 1, 31))))
-    add(("dob_31_jan_nine_months", _case(date(2025, 10, 31), dob=date(2025, 1, 31))))
-    add(("dob_29_feb_nine_months", _case(date(2024, 11, 29), dob=date(2024, 2, 29))))
+    add(("dob_31_jan_day_before_nine_months", case(date(2025, 10, 30), dob=date(2025, 1, 31))))
+    add(("dob_31_jan_nine_months", case(date(2025, 10, 31), dob=date(2025, 1, 31))))
+    add(("dob_29_feb_nine_months", case(date(2024, 11, 29), dob=date(2024, 2, 29))))
     # A dose given before its age (a campaign), a disabled dose received, older names, duplicates.
-    add(("rr1_given_early", _case(date(2025, 9, 1), birth + [("RR1", date(2025, 8, 20))])))
+    add(("rr1_given_early", case(date(2025, 9, 1), birth + [("RR1", date(2025, 8, 20))])))
     add(("malaria_dose_received_while_disabled",
-         _case(date(2025, 7, 1), birth + [("R21_1", date(2025, 6, 16))])))
-    add(("var1_counts_as_rr1", _case(date(2025, 11, 1), birth + [("VAR1", date(2025, 10, 20))])))
-    add(("duplicate_dose_keeps_earliest", _case(date(2025, 4, 1), birth + [
+         case(date(2025, 7, 1), birth + [("R21_1", date(2025, 6, 16))])))
+    add(("var1_counts_as_rr1", case(date(2025, 11, 1), birth + [("VAR1", date(2025, 10, 20))])))
+    add(("duplicate_dose_keeps_earliest", case(date(2025, 4, 1), birth + [
         ("PENTA1", date(2025, 3, 1)), ("PENTA1", date(2025, 2, 26))])))
     # Everything of the first year given: only the upcoming 15-month dose is next.
     first_year = [(d.code, d.due_from_birth(_DOB)) for d in SCHEDULE
                   if d.enabled and d.due_from_birth(_DOB) <= date(2025, 10, 15)]
-    add(("first_year_complete", _case(date(2025, 11, 1), first_year)))
-    add(("fully_vaccinated", _case(date(2026, 6, 1), first_year + [("RR2", date(2026, 4, 15))])))
-    add(("past_five_years", _case(date(2030, 2, 1), birth)))
+    add(("first_year_complete", case(date(2025, 11, 1), first_year)))
+    add(("fully_vaccinated", case(date(2026, 6, 1), first_year + [("RR2", date(2026, 4, 15))])))
+    add(("past_five_years", case(date(2030, 2, 1), birth)))
     # Configuration.
-    add(("malaria_vaccine_enabled", _case(date(2025, 7, 1), birth,
+    add(("malaria_vaccine_enabled", case(date(2025, 7, 1), birth,
                                           config={"enable": ["R21_1", "R21_2", "R21_3"]})))
-    add(("two_dose_rotavirus", _case(date(2025, 6, 1), birth, config={"disable": ["ROTA3"]})))
-    add(("grace_14_days", _case(_DOB + timedelta(days=57), birth, config={"grace_days": 14})))
+    add(("two_dose_rotavirus", case(date(2025, 6, 1), birth, config={"disable": ["ROTA3"]})))
+    add(("grace_14_days", case(_DOB + timedelta(days=57), birth, config={"grace_days": 14})))
     # Invalid input.
-    add(("invalid_unknown_code", _case(date(2025, 3, 1), [("PENTA4", date(2025, 2, 26))])))
-    add(("invalid_dose_before_birth", _case(date(2025, 3, 1), [("BCG", date(2025, 1, 1))])))
-    add(("invalid_dose_after_on", _case(date(2025, 3, 1), [("BCG", date(2025, 3, 2))])))
-    add(("invalid_on_before_birth", _case(date(2025, 1, 14))))
-    add(("invalid_config_code", _case(date(2025, 3, 1), config={"enable": ["XYZ"]})))
+    add(("invalid_unknown_code", case(date(2025, 3, 1), [("PENTA4", date(2025, 2, 26))])))
+    add(("invalid_dose_before_birth", case(date(2025, 3, 1), [("BCG", date(2025, 1, 1))])))
+    add(("invalid_dose_after_on", case(date(2025, 3, 1), [("BCG", date(2025, 3, 2))])))
+    add(("invalid_on_before_birth", case(date(2025, 1, 14))))
+    add(("invalid_config_code", case(date(2025, 3, 1), config={"enable": ["XYZ"]})))
     return cases
 
 
-def random_cases(n: int = RANDOM_CASES, seed: int = SEED) -> list[tuple[str, dict[str, Any]]]:
-    rng = random.Random(seed)
-    cases = []
-    for i in range(n):
-        dob = date(2021, 1, 1) + timedelta(days=rng.randint(0, 1600))
-        on = dob + timedelta(days=rng.randint(0, 1900))
-        received = []
-        for dose in SCHEDULE:
-            due = dose.due_from_birth(dob)
-            if due <= on and rng.random() < 0.6:
-                given = min(on, due + timedelta(days=rng.randint(0, 60)))
-                received.append((dose.code, given))
-        cases.append((f"random_{i:03d}", _case(on, received, dob=dob)))
-    return cases
+def random_cases() -> list[tuple[str, dict[str, Any]]]:
+    return immunization_vectors.random_cases(RANDOM_CASES, SEED, share_given=0.6)
 
 
 def generate() -> dict[str, Any]:
