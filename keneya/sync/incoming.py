@@ -400,7 +400,9 @@ def apply_visits(batch: Batch, records: list[Any], now: datetime) -> list[dict[s
             results[i] = _visit_result(incoming, outcome)
         except (ValidationError, PermissionDenied) as exc:
             results[i] = _rejected(records[i], exc)
-    return [r for r in results if r is not None]
+    done = [r for r in results if r is not None]
+    assert len(done) == len(records), "every record of the run has its result, in order"
+    return done
 
 
 HANDLERS: dict[tuple[str, str], Callable[[Device, Incoming], dict[str, Any]]] = {

@@ -208,7 +208,7 @@ def _record_locked(by: Any, visits: Sequence[VisitData], outcomes: list[Outcome 
                    ) -> list[Outcome]:
     """``_record`` once the streams are locked; ``outcomes``: the visits already refused."""
     ids = [v.id for v in visits if v.id is not None]
-    stored = Visit.objects.in_bulk(ids) if ids else {}
+    stored = Visit.objects.order_by().in_bulk(ids) if ids else {}
     new: list[tuple[int, Visit, list[dict[str, Any]]]] = []
     first_of: dict[uuid.UUID, int] = {}  # a visit id sent twice in the set: its first place
     again: list[int] = []
@@ -236,7 +236,9 @@ def _record_locked(by: Any, visits: Sequence[VisitData], outcomes: list[Outcome 
         assert first is not None and first.recorded is not None
         outcomes[i] = _resent(first.recorded.visit, visits[i].person,
                               version=first.recorded.version)
-    return [outcome for outcome in outcomes if outcome is not None]
+    done = [outcome for outcome in outcomes if outcome is not None]
+    assert len(done) == len(visits), "every visit of the set has its outcome, in order"
+    return done
 
 
 def _prepare(by: Any, data: VisitData) -> tuple[Visit, list[dict[str, Any]]]:
