@@ -1228,7 +1228,7 @@ def recording_lines(recording: dict[str, Any]) -> list[str]:
         "",
         "Rows written by the sets: " + ", ".join(
             f"{k} {v:,}" for k, v in rows.items() if k != "urgent")
-        + f"; statements per set (COPY excluded: it bypasses Django's query log) median "
+        + f"; statements per set (the two COPY streams included) median "
         f"{sets['statements_p50']:.0f}, at most {sets['statements_max']}.",
         "",
         *query_profile(single["profile"]),
