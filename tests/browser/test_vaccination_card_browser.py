@@ -9,28 +9,19 @@ test-artifacts/vaccination-*.png.
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
-from tests.browser.test_pwa_offline import TIMEOUT, open_app, pending, wait_synced
+from tests.browser import test_pwa_offline as offline_app
+from tests.browser.test_pwa_offline import ARTIFACTS, PASSWORD, TIMEOUT, open_app, pending, wait_synced
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-PASSWORD = "Mot-de-passe-test-2026"
+# The offline app's fixture: the live server as http://localhost, a secure context.
+web = offline_app.web
 PHONE = {"width": 360, "height": 640}
 TABLET = {"width": 1024, "height": 600}
-
-
-@pytest.fixture
-def web(live_server, settings):
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-    ARTIFACTS.mkdir(exist_ok=True)
-    # The service worker needs a secure context: http://localhost is one, 127.0.0.1 may not be.
-    return live_server.url.replace("127.0.0.1", "localhost")
 
 
 @pytest.fixture
