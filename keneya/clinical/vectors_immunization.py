@@ -26,31 +26,37 @@ from keneya.clinical.immunization import (
 
 SEED = 20260103
 RANDOM_CASES = 200
-_DOB = date(2025, 1, 15)
+DOB = date(2025, 1, 15)
+
+
+def case_arguments(case_input: dict[str, Any]) -> dict[str, Any]:
+    """A vector's input as the keyword arguments of the schedule functions (``due_vaccines``,
+    ``vaccination_card.card_doses``, ``next_doses``)."""
+    config = None
+    if "config" in case_input:
+        raw = case_input["config"]
+        config = ImmunizationConfig(
+            grace_days=raw.get("grace_days", 28),
+            enable=frozenset(raw.get("enable", ())), disable=frozenset(raw.get("disable", ())),
+        )
+    return {
+        "date_of_birth": date.fromisoformat(case_input["date_of_birth"]),
+        "on": date.fromisoformat(case_input["on"]),
+        "doses_received": [(c, date.fromisoformat(d)) for c, d in case_input["doses_received"]],
+        "config": config,
+    }
 
 
 def expected_for(case_input: dict[str, Any]) -> dict[str, Any]:
     try:
-        config = None
-        if "config" in case_input:
-            raw = case_input["config"]
-            config = ImmunizationConfig(
-                grace_days=raw.get("grace_days", 28),
-                enable=frozenset(raw.get("enable", ())), disable=frozenset(raw.get("disable", ())),
-            )
-        doses = due_vaccines(
-            date_of_birth=date.fromisoformat(case_input["date_of_birth"]),
-            on=date.fromisoformat(case_input["on"]),
-            doses_received=[(c, date.fromisoformat(d)) for c, d in case_input["doses_received"]],
-            config=config,
-        )
+        doses = due_vaccines(**case_arguments(case_input))
     except ValueError:
         return {"error": "ValueError"}
     keys = ("code", "status", "due_date", "overdue_after", "last_date")
     return {"doses": [{k: v.as_dict()[k] for k in keys} for v in doses]}
 
 
-def case(on: date, received: Sequence[tuple[str, date]] = (), dob: date = _DOB,
+def case(on: date, received: Sequence[tuple[str, date]] = (), dob: date = DOB,
           **extra: Any) -> dict[str, Any]:
     return {"date_of_birth": dob.isoformat(), "on": on.isoformat(),
             "doses_received": [[c, d.isoformat()] for c, d in received], **extra}
@@ -63,21 +69,21 @@ def _all_before(dob: date, on: date, codes: tuple[str, ...]) -> list[tuple[str, 
 def boundary_cases() -> list[tuple[str, dict[str, Any]]]:
     cases: list[tuple[str, dict[str, Any]]] = []
     add = cases.append
-    add(("birth_day", case(_DOB)))
+    add(("birth_day", case(DOB)))
     # Birth doses: BCG and VPO0; VPO0 until day 14 inclusive.
     for day in (13, 14, 15, 28, 29):
-        add((f"day_{day}_nothing_given", case(_DOB + timedelta(days=day))))
+        add((f"day_{day}_nothing_given", case(DOB + timedelta(days=day))))
     # 6 weeks (42 days): due from day 42, overdue after day 70 (grace 28).
-    birth = [("BCG", _DOB), ("VPO0", _DOB)]
+    birth = [("BCG", DOB), ("VPO0", DOB)]
     for day in (41, 42, 70, 71):
-        add((f"six_weeks_day_{day}", case(_DOB + timedelta(days=day), birth)))
+        add((f"six_weeks_day_{day}", case(DOB + timedelta(days=day), birth)))
     # 28-day interval: Penta1 given late at day 60 -> Penta2 from day 88 (not day 70).
-    late = birth + [("PENTA1", _DOB + timedelta(days=60)), ("VPO1", _DOB + timedelta(days=60)),
-                    ("PCV1", _DOB + timedelta(days=60)), ("ROTA1", _DOB + timedelta(days=60))]
+    late = birth + [("PENTA1", DOB + timedelta(days=60)), ("VPO1", DOB + timedelta(days=60)),
+                    ("PCV1", DOB + timedelta(days=60)), ("ROTA1", DOB + timedelta(days=60))]
     for day in (70, 87, 88, 116, 117):
-        add((f"interval_after_late_dose_day_{day}", case(_DOB + timedelta(days=day), late)))
+        add((f"interval_after_late_dose_day_{day}", case(DOB + timedelta(days=day), late)))
     # 9 and 15 completed months (DOB 2025-01-15): RR1/VAA/MENA from 2025-10-15, RR2 2026-04-15.
-    infant = _all_before(_DOB, date(2025, 10, 14),
+    infant = _all_before(DOB, date(2025, 10, 14),
                          tuple(d.code for d in SCHEDULE if d.enabled))
     for on in (date(2025, 10, 14), date(2025, 10, 15), date(2025, 11, 12), date(2025, 11, 13)):
         add((f"nine_months_{on.isoformat()}", case(on, infant)))
@@ -107,7 +113,7 @@ def boundary_cases() -> list[tuple[str, dict[str, Any]]]:
     add(("var1_counts_as_rr1", case(date(2025, 11, 1), infant + [("VAR1", date(2025, 10, 20))])))
     add(("duplicate_dose_keeps_earliest", case(date(2025, 4, 1), birth + [
         ("PENTA1", date(2025, 3, 1)), ("PENTA1", date(2025, 2, 26))])))
-    add(("grace_14_days", case(_DOB + timedelta(days=57), birth, config={"grace_days": 14})))
+    add(("grace_14_days", case(DOB + timedelta(days=57), birth, config={"grace_days": 14})))
     add(("malaria_vaccine_enabled", case(date(2025, 7, 1), infant,
                                           config={"enable": ["R21_1", "R21_2", "R21_3"]})))
     add(("two_dose_rotavirus", case(date(2025, 5, 1), birth, config={"disable": ["ROTA3"]})))

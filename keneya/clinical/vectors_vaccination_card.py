@@ -16,31 +16,18 @@ from typing import Any
 
 from keneya.clinical import ENGINE_VERSION
 from keneya.clinical import vectors_immunization as immunization_vectors
-from keneya.clinical.immunization import PEV_SCHEDULE_VERSION, SCHEDULE, ImmunizationConfig
+from keneya.clinical.immunization import PEV_SCHEDULE_VERSION, SCHEDULE
 from keneya.clinical.vaccination_card import card_doses, next_doses
-from keneya.clinical.vectors_immunization import case
+from keneya.clinical.vectors_immunization import DOB, case, case_arguments
 
 SEED = 20260215
 RANDOM_CASES = 120
-_DOB = date(2025, 1, 15)
 NEXT_KEYS = ("code", "status", "due_date")
 
 
 def expected_for(function: str, case_input: dict[str, Any]) -> dict[str, Any]:
     try:
-        config = None
-        if "config" in case_input:
-            raw = case_input["config"]
-            config = ImmunizationConfig(
-                grace_days=raw.get("grace_days", 28),
-                enable=frozenset(raw.get("enable", ())), disable=frozenset(raw.get("disable", ())),
-            )
-        kwargs: dict[str, Any] = {
-            "date_of_birth": date.fromisoformat(case_input["date_of_birth"]),
-            "on": date.fromisoformat(case_input["on"]),
-            "doses_received": [(c, date.fromisoformat(d)) for c, d in case_input["doses_received"]],
-            "config": config,
-        }
+        kwargs = case_arguments(case_input)
         if function == "card_doses":
             return {"doses": [d.as_dict() for d in card_doses(**kwargs)]}
         return {"doses": [{k: v.as_dict()[k] for k in NEXT_KEYS} for v in next_doses(**kwargs)]}
@@ -51,13 +38,13 @@ def expected_for(function: str, case_input: dict[str, Any]) -> dict[str, Any]:
 def boundary_cases() -> list[tuple[str, dict[str, Any]]]:
     cases: list[tuple[str, dict[str, Any]]] = []
     add = cases.append
-    birth = [("BCG", _DOB), ("VPO0", _DOB)]
-    add(("birth_day", case(_DOB)))
-    add(("birth_doses_given", case(_DOB + timedelta(days=3), birth)))
+    birth = [("BCG", DOB), ("VPO0", DOB)]
+    add(("birth_day", case(DOB)))
+    add(("birth_doses_given", case(DOB + timedelta(days=3), birth)))
     # The day before and the day of 6, 10 and 14 weeks.
     for day in (41, 42, 69, 70, 97, 98):
-        add((f"day_{day}_birth_doses_given", case(_DOB + timedelta(days=day), birth)))
-    add(("day_120_nothing_recorded", case(_DOB + timedelta(days=120))))
+        add((f"day_{day}_birth_doses_given", case(DOB + timedelta(days=day), birth)))
+    add(("day_120_nothing_recorded", case(DOB + timedelta(days=120))))
     # 9 and 15 completed months (DOB 2025-01-15): from 2025-10-15 and 2026-04-15.
     for on in (date(2025, 10, 14), date(2025, 10, 15), date(2026, 4, 14), date(2026, 4, 15)):
         add((f"months_{on.isoformat()}", case(on, birth)))
@@ -73,8 +60,8 @@ def boundary_cases() -> list[tuple[str, dict[str, Any]]]:
     add(("duplicate_dose_keeps_earliest", case(date(2025, 4, 1), birth + [
         ("PENTA1", date(2025, 3, 1)), ("PENTA1", date(2025, 2, 26))])))
     # Everything of the first year given: only the upcoming 15-month dose is next.
-    first_year = [(d.code, d.due_from_birth(_DOB)) for d in SCHEDULE
-                  if d.enabled and d.due_from_birth(_DOB) <= date(2025, 10, 15)]
+    first_year = [(d.code, d.due_from_birth(DOB)) for d in SCHEDULE
+                  if d.enabled and d.due_from_birth(DOB) <= date(2025, 10, 15)]
     add(("first_year_complete", case(date(2025, 11, 1), first_year)))
     add(("fully_vaccinated", case(date(2026, 6, 1), first_year + [("RR2", date(2026, 4, 15))])))
     add(("past_five_years", case(date(2030, 2, 1), birth)))
@@ -82,7 +69,7 @@ def boundary_cases() -> list[tuple[str, dict[str, Any]]]:
     add(("malaria_vaccine_enabled", case(date(2025, 7, 1), birth,
                                           config={"enable": ["R21_1", "R21_2", "R21_3"]})))
     add(("two_dose_rotavirus", case(date(2025, 6, 1), birth, config={"disable": ["ROTA3"]})))
-    add(("grace_14_days", case(_DOB + timedelta(days=57), birth, config={"grace_days": 14})))
+    add(("grace_14_days", case(DOB + timedelta(days=57), birth, config={"grace_days": 14})))
     # Invalid input.
     add(("invalid_unknown_code", case(date(2025, 3, 1), [("PENTA4", date(2025, 2, 26))])))
     add(("invalid_dose_before_birth", case(date(2025, 3, 1), [("BCG", date(2025, 1, 1))])))
