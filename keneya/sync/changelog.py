@@ -69,22 +69,13 @@ def record_changes(*, objects: Sequence[ObjectRef], chw_id: Any, op: str = Chang
 
     ``chw_id`` may be None (no CHW): the rows then reach no tablet but still version the objects.
     """
-    if not objects:
-        return None
-    with transaction.atomic(savepoint=False):
-        _lock_streams([chw_id])
-        rows = ChangeLog.objects.bulk_create(
-            [ChangeLog(chw_id=chw_id, type=kind, object_id=obj_id, op=op)
-             for kind, obj_id in objects])
-    seqs = [row.seq for row in rows if row.seq is not None]
-    if len(seqs) == len(rows):
-        return max(seqs)
-    # Backends that do not return ids from a bulk insert (none we support today).
-    return latest_seq()
+    seqs = record_changes_for([(chw_id, kind, obj_id) for kind, obj_id in objects], op=op)
+    return max(seqs) if seqs else None
 
 
-def record_changes_for(entries: Sequence[tuple[Any, str, uuid.UUID]]) -> list[int]:
-    """Append one upsert row per ``(chw_id, type, object_id)``, for several CHWs at once (a set
+def record_changes_for(entries: Sequence[tuple[Any, str, uuid.UUID]], *,
+                       op: str = ChangeOp.UPSERT) -> list[int]:
+    """Append one row per ``(chw_id, type, object_id)``, for one CHW or several at once (a set
     of visits with their alerts and referrals); returns each row's ``seq``, in order.
 
     One INSERT whatever the number of rows, after locking every CHW stream involved (in ``pk``
@@ -95,7 +86,7 @@ def record_changes_for(entries: Sequence[tuple[Any, str, uuid.UUID]]) -> list[in
     with transaction.atomic(savepoint=False):
         _lock_streams(chw_id for chw_id, _kind, _obj_id in entries)
         rows = ChangeLog.objects.bulk_create(
-            [ChangeLog(chw_id=chw_id, type=kind, object_id=obj_id, op=ChangeOp.UPSERT)
+            [ChangeLog(chw_id=chw_id, type=kind, object_id=obj_id, op=op)
              for chw_id, kind, obj_id in entries])
     if any(row.seq is None for row in rows):  # backends without RETURNING (none we support)
         raise RuntimeError("the database did not return the change-log sequence numbers")
