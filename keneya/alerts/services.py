@@ -38,8 +38,6 @@ logger = logging.getLogger(__name__)
 
 # An urgent alert nobody acknowledged within this delay goes to the facility manager.
 DEFAULT_ESCALATION_DELAY = timedelta(hours=2)
-# An optional argument not given: look it up.
-_LOOK_UP: Any = object()
 
 
 def escalation_delay() -> timedelta:
@@ -47,15 +45,9 @@ def escalation_delay() -> timedelta:
     return timedelta(minutes=minutes)
 
 
-def cscom_for(person: Person) -> Facility | None:
-    """The CSCom of the person's health area: where their alerts and referrals go."""
-    health_area_id = person.household.quartier.parent_id
-    return (Facility.objects.filter(kind=FacilityKind.CSCOM, health_area_id=health_area_id)
-            .order_by("code").first())
-
-
 def cscom_ids_of_quartiers(quartier_ids: Iterable[Any]) -> dict[Any, Any]:
-    """``cscom_for`` for many quartiers in one query: quartier id → CSCom id (or None)."""
+    """Where alerts and referrals go: for each quartier, the CSCom of its health area (the
+    first by code), in one query; quartier id → CSCom id (or None)."""
     first_cscom = (Facility.objects.filter(kind=FacilityKind.CSCOM,
                                            health_area_id=OuterRef("parent_id"))
                    .order_by("code").values("pk")[:1])
@@ -63,19 +55,14 @@ def cscom_ids_of_quartiers(quartier_ids: Iterable[Any]) -> dict[Any, Any]:
                 .annotate(cscom=Subquery(first_cscom)).values_list("pk", "cscom"))
 
 
-def _event(alert: Alert, kind: str, by: Any = None, at: datetime | None = None, *,
-           chw_id: Any = _LOOK_UP, **data: Any) -> None:
-    """Every change of an alert writes its event here, and tells the CHW's tablet.
-
-    ``chw_id``: the CHW of the alert's person, when the caller knows it.
-    """
+def _event(alert: Alert, kind: str, by: Any = None, at: datetime | None = None,
+           **data: Any) -> None:
+    """Every change of an alert writes its event here, and tells the CHW's tablet."""
     from keneya.sync.changelog import chw_of_person, record_change
 
     AlertEvent.objects.create(alert=alert, kind=kind, by=by if by and by.pk else None,
                               at=at or timezone.now(), data=data)
-    if chw_id is _LOOK_UP:
-        chw_id = chw_of_person(alert.person_id)
-    record_change(type="alert", obj_id=alert.pk, chw_id=chw_id)
+    record_change(type="alert", obj_id=alert.pk, chw_id=chw_of_person(alert.person_id))
 
 
 def _age_text(assessment: dict[str, Any]) -> str:

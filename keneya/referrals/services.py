@@ -23,23 +23,15 @@ from keneya.referrals.models import (
 )
 from keneya.visits.models import Visit
 
-# An optional argument not given: look it up.
-_LOOK_UP: Any = object()
 
-
-def _event(referral: Referral, kind: str, by: Any = None, at: datetime | None = None, *,
-           chw_id: Any = _LOOK_UP, **data: Any) -> None:
-    """Every change of a referral writes its event here, and tells the CHW's tablet.
-
-    ``chw_id``: the CHW of the referred person, when the caller knows it.
-    """
+def _event(referral: Referral, kind: str, by: Any = None, at: datetime | None = None,
+           **data: Any) -> None:
+    """Every change of a referral writes its event here, and tells the CHW's tablet."""
     from keneya.sync.changelog import chw_of_person, record_change
 
     ReferralEvent.objects.create(referral=referral, kind=kind, by=by if by and by.pk else None,
                                  at=at or timezone.now(), data=data)
-    if chw_id is _LOOK_UP:
-        chw_id = chw_of_person(referral.person_id)
-    record_change(type="referral", obj_id=referral.pk, chw_id=chw_id)
+    record_change(type="referral", obj_id=referral.pk, chw_id=chw_of_person(referral.person_id))
 
 
 def _reason_text(visit: Visit) -> str:

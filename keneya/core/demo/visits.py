@@ -154,7 +154,7 @@ class StaffMember:
 class Directory:
     """Facility ids and staff, keyed the way the planner needs them."""
 
-    cscom_of: dict[str, Any]  # health area code -> the CSCom's id (alerts.services.cscom_for)
+    cscom_of: dict[str, Any]  # health area code -> the CSCom's id (alerts.services.cscom_ids_of_quartiers)
     csref: Any  # the CSRef the CSComs refer to
     clinicians: dict[Any, list[StaffMember]]  # facility id -> clinicians (specialists at CSRef)
     managers: dict[Any, list[StaffMember]]  # facility id -> facility managers
@@ -1461,7 +1461,7 @@ def load_directory() -> Directory:
 
     facilities = list(Facility.objects.filter(code__in=district.DEMO_FACILITY_CODES))
     cscom_of = {}
-    for ha in district.HEALTH_AREAS:  # alerts.services.cscom_for
+    for ha in district.HEALTH_AREAS:  # alerts.services.cscom_ids_of_quartiers
         cscom = (Facility.objects.filter(kind=FacilityKind.CSCOM, health_area__code=ha.code)
                  .order_by("code").first())
         if cscom is None:

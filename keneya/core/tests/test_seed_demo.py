@@ -23,7 +23,7 @@ from keneya.accounts.models import Role
 from keneya.accounts.scope import households_visible_to
 from keneya.alerts.models import PRIORITY_RANK, Alert, AlertStatus, CloseReason
 from keneya.alerts.rules import VisitFacts, matching_rules
-from keneya.alerts.services import cscom_for
+from keneya.alerts.services import cscom_ids_of_quartiers
 from keneya.clinical import ENGINE_VERSION
 from keneya.clinical.visit import assess_home_visit
 from keneya.core.demo import district
@@ -295,7 +295,8 @@ def test_stored_assessments_are_the_engines_and_alerts_follow_the_rules(
         assert raised == [m[0].code for m in matches[:1]], visit.pk
         if matches:
             alert = alerts[(visit.pk, matches[0][0].code)]
-            assert alert.facility == cscom_for(visit.person)
+            quartier = visit.person.household.quartier_id
+            assert alert.facility_id == cscom_ids_of_quartiers([quartier])[quartier]
             assert alert.findings == list(dict.fromkeys(f for _r, found in matches for f in found))
             assert alert.raised_at == visit.recorded_at
     for obs in Observation.objects.filter(code="weight_kg").select_related("visit")[:200]:
