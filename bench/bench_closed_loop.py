@@ -247,8 +247,8 @@ class BulkLoader:
                                        findings=findings, measurements=measurements)
         visit = Visit(id=uuid.uuid4(), person_id=uuid.uuid4(), kind=kind, visit_date=on,
                       findings=findings, measurements=measurements, assessment=assessment)
-        observations = [(o.code, o.value_number, o.value_text, o.value_date)
-                        for o in _observations(visit, User(pk=1))]
+        observations = [(o["code"], o.get("value_number"), o.get("value_text", ""),
+                         o.get("value_date")) for o in _observations(visit, User(pk=1))]
         matches = matching_rules(VisitFacts(kind=kind, visit_date=on, assessment=assessment,
                                             weights=[]))
         matches.sort(key=lambda m: PRIORITY_RANK[m[0].priority])  # type: ignore[index]
