@@ -63,6 +63,17 @@ def _quartiers_subquery(user: Any) -> Any:
     return [] if query is None else RawSQL(*query)  # noqa: S611 (model names, values as params)
 
 
+def scope_key(user: Any) -> tuple[Any, ...]:
+    """Everything of the user that the SQL of ``household_filter`` and ``person_filter`` (with
+    ``quartiers_inline``) depends on: two users with the same key get the same SQL, so a
+    query compiled for one serves the other (``core.compiled.ByPk``). The user's attached
+    areas are not in it: the SQL selects them when it runs. Whoever makes a filter read
+    something else of the user adds it here."""
+    facility = user.facility if user.is_authenticated and user.facility_id else None
+    return (user.is_authenticated, user.pk, user.role, user.facility_id,
+            facility.health_area_id if facility else None)
+
+
 def household_filter(user: Any, prefix: str = "", *, quartiers_inline: bool = False) -> Q:
     """The scope as a Q over Household, or over a model reaching it through ``prefix``.
 

@@ -33,6 +33,18 @@ class FieldsBuiltOnce:
             cls._fields_built_once = built  # type: ignore[attr-defined]
         return copy.deepcopy(built)
 
+    @classmethod
+    def represent(cls, instance: Any) -> Any:
+        """``cls(instance).data`` without building a serializer and copying its fields each
+        time: one context-free serializer per class reads every instance (0.3 of a lookup's
+        ~2 ms). Only for serializers whose fields need no request to show a value."""
+        reader: Any = cls.__dict__.get("_reader")
+        if reader is None:
+            reader = cls()  # type: ignore[call-arg]
+            reader.fields  # noqa: B018 (bound once, here)
+            cls._reader = reader  # type: ignore[attr-defined]
+        return reader.to_representation(instance)
+
 
 class Pagination(PageNumberPagination):
     page_size = 50

@@ -209,6 +209,9 @@ class PersonViewSet(
         self.check_object_permissions(self.request, person)
         return person
 
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return Response(PersonSerializer.represent(self.get_object()))
+
     def get_queryset(self) -> QuerySet[Person]:
         params = self.request.query_params
         persons = queries.person_list(

@@ -1,12 +1,15 @@
 """Patient lookup through the API (issue #4): by id and by name, scoped, in few queries."""
 
+import json
 from datetime import date
 
 import pytest
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
+from rest_framework.utils.encoders import JSONEncoder
 
+from keneya.people.models import Person
 from keneya.people.services import merge_persons
 from keneya.people.tests.factories import person
 from keneya.referrals.models import Referral
@@ -167,3 +170,54 @@ def test_fields_built_once_serialize_like_drf_and_stay_per_serializer(users, min
     assert PersonSerializer(mine).fields["household"].read_only  # an update: not movable
     assert not PersonSerializer().fields["household"].read_only  # a creation still takes it
     assert PersonSerializer(mine).fields is not PersonSerializer(mine).fields
+
+
+def test_a_compiled_lookup_follows_the_users_areas_facility_and_role(users, district, mine,
+                                                                     theirs):
+    """The lookup is compiled once per scope (``scope_key``); what the key leaves out, the SQL
+    reads when it runs."""
+    clinician = users.clinician1
+    client = token_client(clinician)
+    assert client.get(f"/api/v1/persons/{mine.pk}/").status_code == 200
+    assert client.get(f"/api/v1/persons/{theirs.pk}/").status_code == 404
+    clinician.areas.set([district.q2a])  # attached to CSCom 2's quartier too
+    assert client.get(f"/api/v1/persons/{theirs.pk}/").status_code == 200
+    clinician.areas.clear()
+    clinician.facility = district.cscom2  # moved to CSCom 2
+    clinician.save()
+    assert client.get(f"/api/v1/persons/{theirs.pk}/").status_code == 200
+    assert client.get(f"/api/v1/persons/{mine.pk}/").status_code == 404
+    clinician.role = "treasurer"  # no names at all
+    clinician.save()
+    assert client.get(f"/api/v1/persons/{theirs.pk}/").status_code == 403
+
+
+def test_a_deactivated_account_is_refused_at_once(users, mine):
+    client = token_client(users.clinician1)
+    assert client.get(f"/api/v1/persons/{mine.pk}/").status_code == 200
+    users.clinician1.is_active = False
+    users.clinician1.save()
+    response = client.get(f"/api/v1/persons/{mine.pk}/")
+    assert response.status_code == 401
+    assert response.json()["detail"] == "Compte inactif ou supprimé."
+
+
+def test_a_revoked_token_is_refused_at_once(users, mine):
+    client = token_client(users.clinician1)
+    assert client.get(f"/api/v1/persons/{mine.pk}/").status_code == 200
+    Token.objects.filter(user=users.clinician1).delete()
+    response = client.get(f"/api/v1/persons/{mine.pk}/")
+    assert response.status_code == 401
+    assert response.json()["detail"] == "Jeton invalide."
+
+
+def test_the_lookup_shows_the_person_as_the_serializer_does(users, mine):
+    from keneya.people.api import PersonSerializer
+
+    mine.phone, mine.nina = "76 12 34 56", "12345678901234"
+    mine.save()
+    response = token_client(users.clinician1).get(f"/api/v1/persons/{mine.pk}/")
+    expected = PersonSerializer(Person.objects.get(pk=mine.pk)).data
+    assert PersonSerializer.represent(mine) == PersonSerializer(mine).data
+    assert response.json() == json.loads(json.dumps(expected, cls=JSONEncoder))
+    assert response.json()["created_at"].endswith("Z") and response.json()["phone"] == "76 12 34 56"
