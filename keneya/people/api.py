@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from keneya.accounts.permissions import Capability, HasCapability
 from keneya.core.api import FieldsBuiltOnce, SearchPagination
 from keneya.core.models import Area, AreaLevel
+from keneya.core.readers import FastListSerializer
 from keneya.people import queries, services
 from keneya.people.models import Household, HouseholdStatus, Person, Relationship, Sex
 
@@ -43,6 +44,7 @@ class PersonSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
         ]
         read_only_fields = ["vital_status", "date_of_death", "created_at", "updated_at"]
         extra_kwargs = {"family_name": {"allow_blank": True}, "given_names": {"allow_blank": True}}
+        list_serializer_class = FastListSerializer
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
