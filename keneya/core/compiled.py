@@ -64,8 +64,13 @@ class CompiledGet(Generic[M]):
             raise model.DoesNotExist(f"{model.__name__} not found")
         if len(rows) > 1:
             raise model.MultipleObjectsReturned(f"more than one {model.__name__}")
+        row = rows[0]
+        if c.converters:  # the values as the ORM gives them (dates and booleans on SQLite)
+            row = list(row)
+            for at, (converters, expression) in c.converters.items():
+                for converter in converters:
+                    row[at] = converter(row[at], expression, connection)
         # As the ORM's ModelIterable builds an instance and its select_related ones.
-        row = next(iter(c.compiler.results_iter([rows])))
         obj = self.model.from_db(c.alias, c.init_list, row[c.start:c.end])
         for populator in c.related_populators:
             populator.populate(row, obj)
@@ -91,7 +96,8 @@ class CompiledGet(Generic[M]):
         select_fields = compiler.klass_info["select_fields"]
         start, end = select_fields[0], select_fields[-1] + 1
         compiled = _Compiled(
-            alias=alias, sql=sql, params=tuple(params), value_at=found_at[0], compiler=compiler,
+            alias=alias, sql=sql, params=tuple(params), value_at=found_at[0],
+            converters=compiler.get_converters([s[0] for s in compiler.select]),
             start=start, end=end,
             init_list=[s[0].target.attname for s in compiler.select[start:end]],
             related_populators=_related_populators(compiler.klass_info, compiler.select, alias),
@@ -116,7 +122,7 @@ class _Compiled(NamedTuple):
     sql: str
     params: tuple[Any, ...]
     value_at: int
-    compiler: Any
+    converters: dict[int, Any]
     start: int
     end: int
     init_list: list[str]
