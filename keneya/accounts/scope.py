@@ -66,7 +66,7 @@ def _quartiers_subquery(user: Any) -> Any:
 def scope_key(user: Any) -> tuple[Any, ...]:
     """Everything of the user that the SQL of ``household_filter`` and ``person_filter`` (with
     ``quartiers_inline``) depends on: two users with the same key get the same SQL, so a
-    query compiled for one serves the other (``core.compiled.ByPk``). The user's attached
+    query compiled for one serves the other (``core.compiled.CompiledGet``). The user's attached
     areas are not in it: the SQL selects them when it runs. Whoever makes a filter read
     something else of the user adds it here."""
     facility = user.facility if user.is_authenticated and user.facility_id else None
