@@ -11,11 +11,12 @@ the same answer."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from enum import Enum
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
+from django.db.models.manager import BaseManager
 from django.utils import timezone
 from rest_framework import ISO_8601, fields, relations, serializers
 from rest_framework.settings import api_settings
@@ -120,9 +121,9 @@ class FastListSerializer(serializers.ListSerializer):
     """``many=True`` by the child's plan when it has one (``Meta.list_serializer_class``)."""
 
     def to_representation(self, data: Any) -> list[Any]:
+        rows = list(data.all() if isinstance(data, BaseManager) else data)
         plan = plan_for(self.child)
-        if plan is None:
-            return super().to_representation(data)
-        rows = data.all() if hasattr(data, "all") else data
+        if plan is None or any(isinstance(row, Mapping) for row in rows):
+            return super().to_representation(rows)  # dicts are read by key: DRF's path
         read = reader(plan)
         return [read(row) for row in rows]
