@@ -37,10 +37,13 @@ def _conversion(field: Any, model: Any) -> tuple[str, str] | None:
     source = field.source_attrs[0]
     kind = type(field)
     if kind is relations.PrimaryKeyRelatedField and field.pk_field is None:
-        try:  # DRF gives the related row's key, read without loading the row
-            return model._meta.get_field(source).attname, "as_is"
+        try:  # DRF gives the related row's key: read it without loading the row
+            model_field = model._meta.get_field(source)
         except FieldDoesNotExist:
             return None
+        if not (model_field.concrete and (model_field.many_to_one or model_field.one_to_one)):
+            return None  # a reverse relation or a property: DRF's path
+        return model_field.attname, "as_is"
     if kind is fields.UUIDField and field.uuid_format == "hex_verbose":
         return source, "str"
     if kind is fields.CharField:
