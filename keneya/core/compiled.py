@@ -108,10 +108,6 @@ class CompiledGet(Generic[M]):
                 self._compiled.popitem(last=False)
         return compiled
 
-    def clear(self) -> None:
-        with self._lock:
-            self._compiled.clear()
-
 
 # Django 5.2's signature (the type stubs describe a later one).
 _related_populators: Callable[..., list[Any]] = orm_query.get_related_populators

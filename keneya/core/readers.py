@@ -24,7 +24,6 @@ from rest_framework.settings import api_settings
 Plan = list[tuple[str, str, str, Any]]  # (output key, attribute, conversion, the field)
 
 
-
 def _iso_format(field: Any, default: Any) -> bool:
     output = getattr(field, "format", default)
     return isinstance(output, str) and output.lower() == ISO_8601
