@@ -15,6 +15,7 @@ test-pg:
 
 lint: install
 	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
 
 typecheck: install
 	DEBUG=1 .venv/bin/mypy keneya
@@ -32,4 +33,4 @@ messages: install
 	DEBUG=1 .venv/bin/python manage.py compilemessages --ignore=.venv
 
 vectors: install
-	.venv/bin/python -m keneya.clinical.export_vectors
+	.venv/bin/python -m keneya.clinical.vectors.export

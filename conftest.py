@@ -42,23 +42,28 @@ def district(db: Any) -> District:
     from keneya.core.models import Area, AreaLevel, Facility, FacilityKind
 
     region = Area.objects.create(code="BKO", name="District de Bamako", level=AreaLevel.REGION)
-    cercle = Area.objects.create(code="DS4", name="District sanitaire Commune IV",
-                                 level=AreaLevel.CERCLE, parent=region)
-    commune = Area.objects.create(code="C4", name="Commune IV", level=AreaLevel.COMMUNE,
-                                  parent=cercle)
-    ha1 = Area.objects.create(code="AS-LAF", name="Aire de Lafiabougou",
-                              level=AreaLevel.HEALTH_AREA, parent=commune)
-    ha2 = Area.objects.create(code="AS-HAM", name="Aire de Hamdallaye",
-                              level=AreaLevel.HEALTH_AREA, parent=commune)
+    cercle = Area.objects.create(
+        code="DS4", name="District sanitaire Commune IV", level=AreaLevel.CERCLE, parent=region
+    )
+    commune = Area.objects.create(code="C4", name="Commune IV", level=AreaLevel.COMMUNE, parent=cercle)
+    ha1 = Area.objects.create(
+        code="AS-LAF", name="Aire de Lafiabougou", level=AreaLevel.HEALTH_AREA, parent=commune
+    )
+    ha2 = Area.objects.create(
+        code="AS-HAM", name="Aire de Hamdallaye", level=AreaLevel.HEALTH_AREA, parent=commune
+    )
     q1a = Area.objects.create(code="LAF", name="Lafiabougou", level=AreaLevel.QUARTIER, parent=ha1)
     q1b = Area.objects.create(code="TAL", name="Taliko", level=AreaLevel.QUARTIER, parent=ha1)
     q2a = Area.objects.create(code="HAM", name="Hamdallaye", level=AreaLevel.QUARTIER, parent=ha2)
-    csref = Facility.objects.create(code="CSREF4", name="CSRef Commune IV",
-                                    kind=FacilityKind.CSREF, health_area=commune)
-    cscom1 = Facility.objects.create(code="ASACOLA", name="CSCom ASACOLA I",
-                                     kind=FacilityKind.CSCOM, health_area=ha1, refers_to=csref)
-    cscom2 = Facility.objects.create(code="ASACOHAM", name="CSCom ASACOHAM",
-                                     kind=FacilityKind.CSCOM, health_area=ha2, refers_to=csref)
+    csref = Facility.objects.create(
+        code="CSREF4", name="CSRef Commune IV", kind=FacilityKind.CSREF, health_area=commune
+    )
+    cscom1 = Facility.objects.create(
+        code="ASACOLA", name="CSCom ASACOLA I", kind=FacilityKind.CSCOM, health_area=ha1, refers_to=csref
+    )
+    cscom2 = Facility.objects.create(
+        code="ASACOHAM", name="CSCom ASACOHAM", kind=FacilityKind.CSCOM, health_area=ha2, refers_to=csref
+    )
     return District(region, cercle, commune, ha1, ha2, q1a, q1b, q2a, cscom1, cscom2, csref)
 
 
@@ -66,10 +71,17 @@ def district(db: Any) -> District:
 def make_user(db: Any) -> Any:
     from keneya.accounts.models import User
 
-    def make(username: str, role: str, *, facility: Any = None, areas: tuple[Any, ...] = (),
-             **extra: Any) -> Any:
-        user = User.objects.create_user(username=username, password=TEST_PASSWORD, role=role,
-                                        facility=facility, first_name=username.title(), **extra)
+    def make(
+        username: str, role: str, *, facility: Any = None, areas: tuple[Any, ...] = (), **extra: Any
+    ) -> Any:
+        user = User.objects.create_user(
+            username=username,
+            password=TEST_PASSWORD,
+            role=role,
+            facility=facility,
+            first_name=username.title(),
+            **extra,
+        )
         if areas:
             user.areas.set(areas)
         return user
@@ -117,12 +129,15 @@ def household_factory(district: District) -> Any:
     from keneya.people.tests.factories import person
 
     def make(by: Any, quartier: Any = None, members: Any = None, **kwargs: Any) -> Any:
-        members = members if members is not None else [
-            person("Traoré", "Moussa", "M", date(1985, 3, 2), "head"),
-            person("Traoré", "Aminata", "F", date(2021, 7, 14), "child"),
-        ]
-        return register_household(by=by, quartier=quartier or district.q1a, members=members,
-                                  **kwargs)
+        members = (
+            members
+            if members is not None
+            else [
+                person("Traoré", "Moussa", "M", date(1985, 3, 2), "head"),
+                person("Traoré", "Aminata", "F", date(2021, 7, 14), "child"),
+            ]
+        )
+        return register_household(by=by, quartier=quartier or district.q1a, members=members, **kwargs)
 
     return make
 
@@ -136,9 +151,11 @@ def toddler(users: Users, household_factory: Any) -> Any:
     from keneya.people.tests.factories import person
 
     household = household_factory(users.chw1, phone="76 00 00 09")
-    return add_member(by=users.chw1, household=household,
-                      data=person("Traoré", "Issa", "M",
-                                  timezone.localdate() - timedelta(days=500)))
+    return add_member(
+        by=users.chw1,
+        household=household,
+        data=person("Traoré", "Issa", "M", timezone.localdate() - timedelta(days=500)),
+    )
 
 
 # --- Browser tests (Playwright driving Debian's chromium) ---------------------------------------
@@ -157,7 +174,14 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     return {
         **browser_type_launch_args,
         "executable_path": executable,
-        "args": ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--disable-dev-shm-usage"],
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+        ],
     }

@@ -40,8 +40,9 @@ class Lookup:
     seed: str
 
 
-def _request_loop(lookup: Lookup, mode: str, seed: str, start_at: float, deadline: float,
-                  max_requests: int) -> list[tuple[str, float, int]]:
+def _request_loop(
+    lookup: Lookup, mode: str, seed: str, start_at: float, deadline: float, max_requests: int
+) -> list[tuple[str, float, int]]:
     rng = random.Random(seed)
     headers = {"Authorization": f"Token {lookup.token}", "Accept": "application/json"}
     conn = http.client.HTTPConnection("127.0.0.1", lookup.port, timeout=30)
@@ -84,10 +85,18 @@ class ClientPool:
         """Run one phase; returns (request label, ms, HTTP status) of every request."""
         start_at = time.monotonic() + START_MARGIN_S
         deadline = start_at + phase.seconds
-        futures = [self.executor.submit(_request_loop, lookup, phase.mode,
-                                        f"{lookup.seed}:{phase.label}:{k}", start_at, deadline,
-                                        max_requests // phase.clients)
-                   for k in range(phase.clients)]
+        futures = [
+            self.executor.submit(
+                _request_loop,
+                lookup,
+                phase.mode,
+                f"{lookup.seed}:{phase.label}:{k}",
+                start_at,
+                deadline,
+                max_requests // phase.clients,
+            )
+            for k in range(phase.clients)
+        ]
         return [row for future in futures for row in future.result()]
 
     def pids(self) -> list[int]:
@@ -95,5 +104,3 @@ class ClientPool:
 
     def close(self) -> None:
         self.executor.shutdown()
-
-

@@ -54,8 +54,9 @@ def run_in_child(module: str, database_url: str, **extra_env: str) -> str:
     env.setdefault("SECRET_KEY", "bench-only-" + os.urandom(16).hex())
     env["DJANGO_SETTINGS_MODULE"] = "keneya.settings"
     env.update(extra_env)
-    done = subprocess.run([sys.executable, "-m", module], cwd=ROOT, env=env, check=True,
-                          stdout=subprocess.PIPE, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", module], cwd=ROOT, env=env, check=True, stdout=subprocess.PIPE, text=True
+    )
     return done.stdout
 
 
@@ -83,10 +84,16 @@ def free_port() -> int:
 
 def server_env(database_url: str, **extra: str) -> dict[str, str]:
     env = dict(os.environ)
-    env.update({
-        "DATABASE_URL": database_url, "DEBUG": "0", "DJANGO_SETTINGS_MODULE": "keneya.settings",
-        "ALLOWED_HOSTS": "127.0.0.1", "LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1",
-    })
+    env.update(
+        {
+            "DATABASE_URL": database_url,
+            "DEBUG": "0",
+            "DJANGO_SETTINGS_MODULE": "keneya.settings",
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "LOG_LEVEL": "WARNING",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
     env.setdefault("SECRET_KEY", "bench-only-secret-key-" + "x" * 40)
     env.update(extra)
     return env
@@ -120,16 +127,41 @@ def stop(proc: subprocess.Popen[Any]) -> None:
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], *, workers: int = 2, log_file: IO[str] | None = None,
-             ready_path: str = "/api/v1/sync/pull/", port: int | None = None,
-             bind_host: str = "127.0.0.1") -> Iterator[int]:
+def gunicorn(
+    env: dict[str, str],
+    *,
+    workers: int = 2,
+    log_file: IO[str] | None = None,
+    ready_path: str = "/api/v1/sync/pull/",
+    port: int | None = None,
+    bind_host: str = "127.0.0.1",
+) -> Iterator[int]:
     """``gunicorn keneya.wsgi`` with ``workers`` sync workers; yields the port."""
     port = port or free_port()
-    cmd = [str(GUNICORN), "keneya.wsgi:application", "--workers", str(workers),
-           "--worker-class", "sync", "--bind", f"{bind_host}:{port}", "--timeout", "120",
-           "--graceful-timeout", "5", "--log-level", "warning"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log_file or subprocess.DEVNULL,
-                            stderr=log_file or subprocess.DEVNULL, text=True)
+    cmd = [
+        str(GUNICORN),
+        "keneya.wsgi:application",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "sync",
+        "--bind",
+        f"{bind_host}:{port}",
+        "--timeout",
+        "120",
+        "--graceful-timeout",
+        "5",
+        "--log-level",
+        "warning",
+    ]
+    proc = subprocess.Popen(
+        cmd,
+        cwd=ROOT,
+        env=env,
+        stdout=log_file or subprocess.DEVNULL,
+        stderr=log_file or subprocess.DEVNULL,
+        text=True,
+    )
     try:
         _wait_ready(port, proc, ready_path)
         yield port
@@ -178,8 +210,10 @@ def machine_speed_ms() -> float:
 
 
 def machine_speed_line() -> str:
-    return (f"Machine speed: a fixed pure-Python loop took "
-            f"{machine_speed_ms():,.0f} ms of CPU (best of 3; lower is faster).")
+    return (
+        f"Machine speed: a fixed pure-Python loop took "
+        f"{machine_speed_ms():,.0f} ms of CPU (best of 3; lower is faster)."
+    )
 
 
 def percentile(values: list[float], q: float) -> float:

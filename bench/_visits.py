@@ -21,27 +21,77 @@ from typing import Any
 URGENT_SHARE = 0.10
 HISTORY_DAYS = 365
 
-CHILD_DANGER = ("convulsions", "not_able_to_drink_or_feed", "vomits_everything",
-                "chest_indrawing", "unusually_sleepy_or_unconscious", "bilateral_oedema")
-YOUNG_INFANT = ("not_feeding_well", "convulsions", "severe_chest_indrawing",
-                "movement_only_when_stimulated_or_none", "jaundice_first_24h",
-                "yellow_palms_or_soles")
+CHILD_DANGER = (
+    "convulsions",
+    "not_able_to_drink_or_feed",
+    "vomits_everything",
+    "chest_indrawing",
+    "unusually_sleepy_or_unconscious",
+    "bilateral_oedema",
+)
+YOUNG_INFANT = (
+    "not_feeding_well",
+    "convulsions",
+    "severe_chest_indrawing",
+    "movement_only_when_stimulated_or_none",
+    "jaundice_first_24h",
+    "yellow_palms_or_soles",
+)
 LOCAL_INFECTION = ("umbilicus_red_or_draining_pus", "skin_pustules")
-PREGNANCY = ("vaginal_bleeding", "central_cyanosis", "convulsions", "fever", "severe_headache",
-             "visual_disturbance", "imminent_delivery", "labour", "looks_very_ill",
-             "severe_vomiting", "severe_pain", "severe_abdominal_pain", "unconscious",
-             "fast_or_difficult_breathing", "swelling_face_or_hands", "leaking_fluid",
-             "reduced_fetal_movements")
-POSTPARTUM = ("heavy_vaginal_bleeding", "convulsions", "fast_or_difficult_breathing",
-              "fever_too_weak_to_get_out_of_bed", "severe_abdominal_pain",
-              "severe_headache_or_blurred_vision")
-POSTPARTUM_SAME_DAY = ("foul_smelling_lochia", "breast_pain_swelling_or_redness",
-                       "perineal_pain_or_pus", "urinary_incontinence_or_dysuria",
-                       "calf_pain_or_swelling", "depression_or_self_harm_thoughts")
+PREGNANCY = (
+    "vaginal_bleeding",
+    "central_cyanosis",
+    "convulsions",
+    "fever",
+    "severe_headache",
+    "visual_disturbance",
+    "imminent_delivery",
+    "labour",
+    "looks_very_ill",
+    "severe_vomiting",
+    "severe_pain",
+    "severe_abdominal_pain",
+    "unconscious",
+    "fast_or_difficult_breathing",
+    "swelling_face_or_hands",
+    "leaking_fluid",
+    "reduced_fetal_movements",
+)
+POSTPARTUM = (
+    "heavy_vaginal_bleeding",
+    "convulsions",
+    "fast_or_difficult_breathing",
+    "fever_too_weak_to_get_out_of_bed",
+    "severe_abdominal_pain",
+    "severe_headache_or_blurred_vision",
+)
+POSTPARTUM_SAME_DAY = (
+    "foul_smelling_lochia",
+    "breast_pain_swelling_or_redness",
+    "perineal_pain_or_pus",
+    "urinary_incontinence_or_dysuria",
+    "calf_pain_or_swelling",
+    "depression_or_self_harm_thoughts",
+)
 # Doses of the Mali schedule by age in days (a card seen at a follow-up visit).
-CARD = (("BCG", 0), ("VPO0", 0), ("PENTA1", 42), ("VPO1", 42), ("PCV1", 42), ("ROTA1", 42),
-        ("PENTA2", 70), ("VPO2", 70), ("PCV2", 70), ("ROTA2", 70), ("PENTA3", 98),
-        ("VPO3", 98), ("PCV3", 98), ("VPI1", 98), ("RR1", 274), ("VAA", 274))
+CARD = (
+    ("BCG", 0),
+    ("VPO0", 0),
+    ("PENTA1", 42),
+    ("VPO1", 42),
+    ("PCV1", 42),
+    ("ROTA1", 42),
+    ("PENTA2", 70),
+    ("VPO2", 70),
+    ("PCV2", 70),
+    ("ROTA2", 70),
+    ("PENTA3", 98),
+    ("VPO3", 98),
+    ("PCV3", 98),
+    ("VPI1", 98),
+    ("RR1", 274),
+    ("VAA", 274),
+)
 
 
 @dataclass(frozen=True)
@@ -75,20 +125,31 @@ def eligible(person: PersonRef, today: date) -> bool:
 
 
 def _weight(rng: random.Random, months: int, sex: str) -> float:
-    median = (3.3 + 0.7 * months if months < 6 else 7.5 + 0.3 * (months - 6) if months < 12
-              else 9.4 + 0.18 * (months - 12))
+    median = (
+        3.3 + 0.7 * months
+        if months < 6
+        else 7.5 + 0.3 * (months - 6)
+        if months < 12
+        else 9.4 + 0.18 * (months - 12)
+    )
     median *= 0.96 if sex == "F" else 1.0
     return round(median * rng.gauss(1.0, 0.09), 1)
 
 
 def _height(rng: random.Random, months: int) -> float:
-    median = (50 + 3.5 * months if months < 3 else 60 + 1.5 * (months - 3) if months < 12
-              else 74 + 0.75 * (months - 12))
+    median = (
+        50 + 3.5 * months
+        if months < 3
+        else 60 + 1.5 * (months - 3)
+        if months < 12
+        else 74 + 0.75 * (months - 12)
+    )
     return round(median * rng.gauss(1.0, 0.035), 1)
 
 
-def _child(rng: random.Random, kind: str, person: PersonRef, on: date, urgent: bool
-           ) -> tuple[dict[str, Any], dict[str, Any]]:
+def _child(
+    rng: random.Random, kind: str, person: PersonRef, on: date, urgent: bool
+) -> tuple[dict[str, Any], dict[str, Any]]:
     days = (on - person.date_of_birth).days
     months = _months(person.date_of_birth, on)
     findings: dict[str, Any] = {}
@@ -127,11 +188,11 @@ def _child(rng: random.Random, kind: str, person: PersonRef, on: date, urgent: b
             findings["temperature_c"] = round(rng.uniform(37.5, 39.5), 1)
             findings["rdt_result"] = "positive" if rng.random() < 0.35 else "negative"
         limit = 50 if months < 12 else 40
-        findings["respiratory_rate"] = (rng.randint(limit, limit + 12) if cough and rng.random()
-                                        < 0.25 else rng.randint(24, limit - 2))
+        findings["respiratory_rate"] = (
+            rng.randint(limit, limit + 12) if cough and rng.random() < 0.25 else rng.randint(24, limit - 2)
+        )
         if months >= 6:
-            measurements["muac_mm"] = rng.randint(126, 160) if rng.random() < 0.95 \
-                else rng.randint(116, 124)
+            measurements["muac_mm"] = rng.randint(126, 160) if rng.random() < 0.95 else rng.randint(116, 124)
         if rng.random() < 0.5:
             measurements["weight_kg"] = _weight(rng, months, person.sex)
         if urgent:
@@ -146,7 +207,9 @@ def _child(rng: random.Random, kind: str, person: PersonRef, on: date, urgent: b
     if rng.random() < 0.3:
         findings["vaccines"] = {
             code: (person.date_of_birth + timedelta(days=age + rng.randint(0, 10))).isoformat()
-            for code, age in CARD if age + 10 <= days}
+            for code, age in CARD
+            if age + 10 <= days
+        }
         if not findings["vaccines"]:
             del findings["vaccines"]
     if urgent:
@@ -154,14 +217,16 @@ def _child(rng: random.Random, kind: str, person: PersonRef, on: date, urgent: b
     return findings, measurements
 
 
-def _woman(rng: random.Random, kind: str, on: date, urgent: bool
-           ) -> tuple[dict[str, Any], dict[str, Any]]:
+def _woman(rng: random.Random, kind: str, on: date, urgent: bool) -> tuple[dict[str, Any], dict[str, Any]]:
     if kind == "pregnancy":
         findings: dict[str, Any] = dict.fromkeys(PREGNANCY, False)
         measurements = {"lmp": (on - timedelta(days=rng.randint(56, 252))).isoformat()}
         if urgent:
-            findings[rng.choice(("vaginal_bleeding", "convulsions", "severe_headache",
-                                 "leaking_fluid", "looks_very_ill"))] = True
+            findings[
+                rng.choice(
+                    ("vaginal_bleeding", "convulsions", "severe_headache", "leaking_fluid", "looks_very_ill")
+                )
+            ] = True
         return findings, measurements
     findings = dict.fromkeys((*POSTPARTUM, *POSTPARTUM_SAME_DAY), False)
     if urgent:
@@ -169,13 +234,13 @@ def _woman(rng: random.Random, kind: str, on: date, urgent: bool
     return findings, {}
 
 
-def make_visit(rng: random.Random, person: PersonRef, today: date,
-               urgent_share: float = URGENT_SHARE) -> dict[str, Any] | None:
+def make_visit(
+    rng: random.Random, person: PersonRef, today: date, urgent_share: float = URGENT_SHARE
+) -> dict[str, Any] | None:
     """One pushed ``visit`` record for this person, or None when no kind fits the date drawn."""
     from keneya.clinical.visit import assess_home_visit
 
-    earliest = max(person.date_of_birth + timedelta(days=1),
-                   today - timedelta(days=HISTORY_DAYS))
+    earliest = max(person.date_of_birth + timedelta(days=1), today - timedelta(days=HISTORY_DAYS))
     span = (today - earliest).days
     if span < 0:
         return None
@@ -195,22 +260,37 @@ def make_visit(rng: random.Random, person: PersonRef, today: date,
         findings, measurements = _woman(rng, kind, on, urgent)
     try:
         assessment = assess_home_visit(
-            kind=kind, sex=person.sex, date_of_birth=person.date_of_birth, visit_date=on,
+            kind=kind,
+            sex=person.sex,
+            date_of_birth=person.date_of_birth,
+            visit_date=on,
             findings={k: v for k, v in findings.items() if k != "vaccines"},
-            measurements=measurements)
+            measurements=measurements,
+        )
     except ValueError:
         return None
-    return {"type": "visit", "id": str(tablet_visit_id(rng)),
-            "op": "create",
-            "fields": {"person": str(person.id), "visit_date": on.isoformat(), "kind": kind,
-                       "findings": findings, "measurements": measurements,
-                       "device_assessment": {"action": assessment["action"],
-                                             "classifications": assessment["classifications"]}},
-            "_urgent": assessment["urgent_referral"]}
+    return {
+        "type": "visit",
+        "id": str(tablet_visit_id(rng)),
+        "op": "create",
+        "fields": {
+            "person": str(person.id),
+            "visit_date": on.isoformat(),
+            "kind": kind,
+            "findings": findings,
+            "measurements": measurements,
+            "device_assessment": {
+                "action": assessment["action"],
+                "classifications": assessment["classifications"],
+            },
+        },
+        "_urgent": assessment["urgent_referral"],
+    }
 
 
-def make_visits(rng: random.Random, persons: list[PersonRef], today: date, n: int,
-                urgent_share: float = URGENT_SHARE) -> list[dict[str, Any]]:
+def make_visits(
+    rng: random.Random, persons: list[PersonRef], today: date, n: int, urgent_share: float = URGENT_SHARE
+) -> list[dict[str, Any]]:
     """``n`` visits of persons drawn at random (bounded: gives up after 20 n draws)."""
     # A CHW sees the under-5s most (sick-child and growth visits), women for pregnancy follow-up.
     weights = [3.0 if (today - p.date_of_birth).days < 5 * 365 else 1.0 for p in persons]

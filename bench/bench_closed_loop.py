@@ -74,10 +74,12 @@ REQUESTS = 60
 WARMUP = 5
 LOAD_CLIENTS = 8
 # One client first, for the service time alone; then 8 asking by id, searching, both.
-LOAD_PHASES = (Phase("1 client, mixed", 1, "mixed", 6.0),
-               Phase("8 clients, by id", 8, "detail", 10.0),
-               Phase("8 clients, search", 8, "search", 10.0),
-               Phase("8 clients, mixed", 8, "mixed", 10.0))
+LOAD_PHASES = (
+    Phase("1 client, mixed", 1, "mixed", 6.0),
+    Phase("8 clients, by id", 8, "detail", 10.0),
+    Phase("8 clients, search", 8, "search", 10.0),
+    Phase("8 clients, mixed", 8, "mixed", 10.0),
+)
 LOAD_SECONDS = sum(phase.seconds for phase in LOAD_PHASES)
 LOAD_MAX_REQUESTS = 12_000  # per phase
 LATENCY_PROBES = 5
@@ -116,8 +118,8 @@ def setup() -> None:
 
 
 def ensure_seed() -> tuple[str, float | None]:
-    from keneya.core.demo import district
-    from keneya.core.demo import seed as demo
+    from keneya.demo import district
+    from keneya.demo import seed as demo
     from keneya.people.models import Household
 
     plan = demo.plan_for(scale=SCALE)
@@ -137,15 +139,21 @@ def ensure_seed() -> tuple[str, float | None]:
         if done % 20000 == 0:
             log(f"  {done}/{total}")
 
-    result = demo.seed_demo(scale=SCALE, history=False, batch_households=2000, seed=SEED,
-                            progress=progress)
+    result = demo.seed_demo(scale=SCALE, history=False, batch_households=2000, seed=SEED, progress=progress)
     seconds = time.perf_counter() - started
     log(f"seeded {result.households} households, {result.persons} persons in {seconds:.0f} s")
     return "seeded", seconds
 
 
-REGISTRY_TABLES = ("people_person", "people_household", "core_area", "core_facility",
-                   "accounts_user", "accounts_user_areas", "authtoken_token")
+REGISTRY_TABLES = (
+    "people_person",
+    "people_household",
+    "core_area",
+    "core_facility",
+    "accounts_user",
+    "accounts_user_areas",
+    "authtoken_token",
+)
 
 
 def vacuum_analyze(tables: tuple[str, ...]) -> None:
@@ -161,9 +169,18 @@ def vacuum_analyze(tables: tuple[str, ...]) -> None:
 
 
 ACTIVITY_TABLES = (
-    "records_diagnosis", "records_consultation", "records_recordaccess", "alerts_alertevent",
-    "alerts_alert", "referrals_referralevent", "referrals_referral", "visits_observation",
-    "visits_visit", "notifications_outboxmessage", "sync_changelog", "sync_fieldclock",
+    "records_diagnosis",
+    "records_consultation",
+    "records_recordaccess",
+    "alerts_alertevent",
+    "alerts_alert",
+    "referrals_referralevent",
+    "referrals_referral",
+    "visits_observation",
+    "visits_visit",
+    "notifications_outboxmessage",
+    "sync_changelog",
+    "sync_fieldclock",
 )
 
 
@@ -199,10 +216,18 @@ def ensure_bulk() -> tuple[str, float | None]:
 class Entry:
     """One real engine result, ready to copy into many visits."""
 
-    def __init__(self, kind: str, findings: dict[str, Any], measurements: dict[str, Any],
-                 assessment: dict[str, Any], observations: list[tuple[Any, ...]],
-                 rule: Any, findings_of_rule: list[str], diagnoses: list[str],
-                 reason: str) -> None:
+    def __init__(
+        self,
+        kind: str,
+        findings: dict[str, Any],
+        measurements: dict[str, Any],
+        assessment: dict[str, Any],
+        observations: list[tuple[Any, ...]],
+        rule: Any,
+        findings_of_rule: list[str],
+        diagnoses: list[str],
+        reason: str,
+    ) -> None:
         self.kind = kind
         self.findings = json.dumps(findings)
         self.measurements = json.dumps(measurements)
@@ -233,52 +258,71 @@ class BulkLoader:
 
     # --- the pool of real engine results ----------------------------------------------------
 
-    def entry(self, kind: str, sex: str, dob: date, on: date, findings: dict[str, Any],
-              measurements: dict[str, Any]) -> Entry:
+    def entry(
+        self, kind: str, sex: str, dob: date, on: date, findings: dict[str, Any], measurements: dict[str, Any]
+    ) -> Entry:
         from keneya.accounts.models import User
         from keneya.alerts.models import PRIORITY_RANK
         from keneya.alerts.rules import VisitFacts, matching_rules
         from keneya.clinical.visit import assess_home_visit
-        from keneya.core.demo import visits as demo_visits
+        from keneya.demo import visits as demo_visits
         from keneya.visits.models import Visit
         from keneya.visits.services import _observations
 
-        assessment = assess_home_visit(kind=kind, sex=sex, date_of_birth=dob, visit_date=on,
-                                       findings=findings, measurements=measurements)
-        visit = Visit(id=uuid.uuid4(), person_id=uuid.uuid4(), kind=kind, visit_date=on,
-                      findings=findings, measurements=measurements, assessment=assessment)
-        observations = [(o["code"], o.get("value_number"), o.get("value_text", ""),
-                         o.get("value_date")) for o in _observations(visit, User(pk=1))]
-        matches = matching_rules(VisitFacts(kind=kind, visit_date=on, assessment=assessment,
-                                            weights=[]))
+        assessment = assess_home_visit(
+            kind=kind, sex=sex, date_of_birth=dob, visit_date=on, findings=findings, measurements=measurements
+        )
+        visit = Visit(
+            id=uuid.uuid4(),
+            person_id=uuid.uuid4(),
+            kind=kind,
+            visit_date=on,
+            findings=findings,
+            measurements=measurements,
+            assessment=assessment,
+        )
+        observations = [
+            (o["code"], o.get("value_number"), o.get("value_text", ""), o.get("value_date"))
+            for o in _observations(visit, User(pk=1))
+        ]
+        matches = matching_rules(VisitFacts(kind=kind, visit_date=on, assessment=assessment, weights=[]))
         matches.sort(key=lambda m: PRIORITY_RANK[m[0].priority])  # type: ignore[index]
         rule = matches[0][0] if matches else None
         found = list(dict.fromkeys(f for _r, fs in matches for f in fs))
         member = demo_visits.Member(uuid.uuid4(), sex, dob, "", "", "child")
         home = demo_visits.Home(uuid.uuid4(), "active", "", None, "", [member])
-        pvisit = demo_visits.PVisit(uuid.uuid4(), member, home, kind, on, findings,
-                                    measurements, assessment=assessment)
-        return Entry(kind, findings, measurements, assessment, observations, rule, found,
-                     demo_visits.diagnoses_for(pvisit, rule.code if rule else ""),
-                     demo_visits.referral_reason(pvisit))
+        pvisit = demo_visits.PVisit(
+            uuid.uuid4(), member, home, kind, on, findings, measurements, assessment=assessment
+        )
+        return Entry(
+            kind,
+            findings,
+            measurements,
+            assessment,
+            observations,
+            rule,
+            found,
+            demo_visits.diagnoses_for(pvisit, rule.code if rule else ""),
+            demo_visits.referral_reason(pvisit),
+        )
 
     def build_pool(self) -> None:
-        from keneya.core.demo import visits as demo_visits
+        from keneya.demo import visits as demo_visits
 
         rng = self.rng
         on = self.today
         for sex in ("M", "F"):
             for months in range(60):
                 key = (sex, months)
-                normal, alerting = self.pool.setdefault(key, []), self.alert_pool.setdefault(
-                    key, [])
+                normal, alerting = self.pool.setdefault(key, []), self.alert_pool.setdefault(key, [])
                 tries = 0
                 while (len(normal) < 12 or len(alerting) < 4) and tries < 400:
                     tries += 1
                     dob = on - timedelta(days=int(months * 30.4375) + rng.randint(0, 29))
                     urgent_share = 0.0 if len(normal) < 12 else 0.8
                     kind, findings, measurements = demo_visits.random_visit(
-                        rng, sex=sex, date_of_birth=dob, on=on, urgent_share=urgent_share)
+                        rng, sex=sex, date_of_birth=dob, on=on, urgent_share=urgent_share
+                    )
                     e = self.entry(kind, sex, dob, on, findings, measurements)
                     (alerting if e.rule else normal).append(e)
         women_normal = self.pool.setdefault(("F", -1), [])
@@ -286,7 +330,8 @@ class BulkLoader:
         dob = on - timedelta(days=365 * 27)
         while len(women_normal) < 200 or len(women_alert) < 40:
             kind, findings, measurements = demo_visits.random_visit(
-                rng, sex="F", date_of_birth=dob, on=on, urgent_share=0.3)
+                rng, sex="F", date_of_birth=dob, on=on, urgent_share=0.3
+            )
             e = self.entry(kind, "F", dob, on, findings, measurements)
             (women_alert if e.rule else women_normal).append(e)
 
@@ -301,23 +346,42 @@ class BulkLoader:
 
         log("  pool of engine results…")
         self.build_pool()
-        cscom = dict(Facility.objects.filter(kind=FacilityKind.CSCOM)
-                     .values_list("health_area_id", "id"))
-        clinician = dict(User.objects.filter(role=Role.CLINICIAN, facility__isnull=False)
-                         .values_list("facility_id", "id"))
+        cscom = dict(Facility.objects.filter(kind=FacilityKind.CSCOM).values_list("health_area_id", "id"))
+        clinician = dict(
+            User.objects.filter(role=Role.CLINICIAN, facility__isnull=False).values_list("facility_id", "id")
+        )
         today = self.today
         six = today - timedelta(days=int(6.2 * 365))
         persons = list(
-            Person.objects.filter(vital_status="alive", household__status="active",
-                                  date_of_birth__gte=six)
-            .values_list("id", "sex", "date_of_birth", "household_id", "household__chw_id",
-                         "household__quartier__parent_id").order_by("id"))
+            Person.objects.filter(vital_status="alive", household__status="active", date_of_birth__gte=six)
+            .values_list(
+                "id",
+                "sex",
+                "date_of_birth",
+                "household_id",
+                "household__chw_id",
+                "household__quartier__parent_id",
+            )
+            .order_by("id")
+        )
         women = list(
-            Person.objects.filter(vital_status="alive", household__status="active", sex="F",
-                                  date_of_birth__lte=today - timedelta(days=365 * 15),
-                                  date_of_birth__gte=today - timedelta(days=365 * 45))
-            .values_list("id", "sex", "date_of_birth", "household_id", "household__chw_id",
-                         "household__quartier__parent_id").order_by("id"))
+            Person.objects.filter(
+                vital_status="alive",
+                household__status="active",
+                sex="F",
+                date_of_birth__lte=today - timedelta(days=365 * 15),
+                date_of_birth__gte=today - timedelta(days=365 * 45),
+            )
+            .values_list(
+                "id",
+                "sex",
+                "date_of_birth",
+                "household_id",
+                "household__chw_id",
+                "household__quartier__parent_id",
+            )
+            .order_by("id")
+        )
         self.rng.shuffle(women)
         log(f"  {len(persons)} children, {len(women)} women…")
         connection.ensure_connection()
@@ -335,8 +399,9 @@ class BulkLoader:
                 writers.close()
         log(f"  {counts['visits']} visits, {counts['alerts']} alerts")
 
-    def schedule(self, children: list[tuple[Any, ...]], women: list[tuple[Any, ...]]
-                 ) -> Iterator[tuple[tuple[Any, ...], list[date]]]:
+    def schedule(
+        self, children: list[tuple[Any, ...]], women: list[tuple[Any, ...]]
+    ) -> Iterator[tuple[tuple[Any, ...], list[date]]]:
         """Monthly visits over the year for the children, ANC visits for a share of women."""
         rng = self.rng
         start = self.today - timedelta(days=BULK_DAYS)
@@ -347,8 +412,12 @@ class BulkLoader:
             dates = []
             for k in range(13):
                 day = start + timedelta(days=offset + 30 * k + rng.randint(-3, 3))
-                if day <= self.today and day >= dob + timedelta(days=28) and \
-                        (day - dob).days < 1826 and rng.random() < 0.92:
+                if (
+                    day <= self.today
+                    and day >= dob + timedelta(days=28)
+                    and (day - dob).days < 1826
+                    and rng.random() < 0.92
+                ):
                     dates.append(day)
             if dates:
                 yield person, dates
@@ -356,8 +425,13 @@ class BulkLoader:
                 woman = next(pregnant, None)
                 if woman is not None:
                     first = start + timedelta(days=rng.randrange(BULK_DAYS - 120))
-                    yield woman, [first + timedelta(days=30 * k + rng.randint(-3, 3))
-                                  for k in range(rng.randint(3, 6))]
+                    yield (
+                        woman,
+                        [
+                            first + timedelta(days=30 * k + rng.randint(-3, 3))
+                            for k in range(rng.randint(3, 6))
+                        ],
+                    )
 
     def pick(self, person: tuple[Any, ...], day: date, alert: bool) -> Entry:
         from keneya.clinical.ages import completed_months
@@ -371,9 +445,15 @@ class BulkLoader:
     def at(self, day: date, hours: float) -> datetime:
         return datetime.combine(day, datetime.min.time(), tzinfo=self.tz) + timedelta(hours=hours)
 
-    def write_person(self, w: Writers, person: tuple[Any, ...], dates: list[date],
-                     cscom: dict[Any, Any], clinician: dict[Any, Any],
-                     counts: dict[str, int]) -> None:
+    def write_person(
+        self,
+        w: Writers,
+        person: tuple[Any, ...],
+        dates: list[date],
+        cscom: dict[Any, Any],
+        clinician: dict[Any, Any],
+        counts: dict[str, int],
+    ) -> None:
         from keneya.clinical import ENGINE_VERSION
 
         rng = self.rng
@@ -381,27 +461,65 @@ class BulkLoader:
         for day in dates:
             if counts["visits"] >= BULK_VISITS:
                 return
-            want_alert = counts["alerts"] < BULK_ALERTS and rng.random() < BULK_ALERTS / \
-                BULK_VISITS * 1.05
+            want_alert = counts["alerts"] < BULK_ALERTS and rng.random() < BULK_ALERTS / BULK_VISITS * 1.05
             e = self.pick(person, day, want_alert)
             visit_id = uuid.uuid4()
             recorded = min(self.at(day, rng.uniform(8.2, 18.5)), self.now)
-            w.visits.write_row((
-                visit_id, pid, household, chw, e.kind, day, e.findings, e.measurements,
-                e.assessment, ENGINE_VERSION, e.urgent, e.action, e.follow_up_days, recorded,
-                False))
+            w.visits.write_row(
+                (
+                    visit_id,
+                    pid,
+                    household,
+                    chw,
+                    e.kind,
+                    day,
+                    e.findings,
+                    e.measurements,
+                    e.assessment,
+                    ENGINE_VERSION,
+                    e.urgent,
+                    e.action,
+                    e.follow_up_days,
+                    recorded,
+                    False,
+                )
+            )
             for code, number, text, value_date in e.observations:
-                w.observations.write_row((uuid.uuid4(), visit_id, pid, code, number, text,
-                                          value_date, day, chw, recorded, None, None, "", None))
+                w.observations.write_row(
+                    (
+                        uuid.uuid4(),
+                        visit_id,
+                        pid,
+                        code,
+                        number,
+                        text,
+                        value_date,
+                        day,
+                        chw,
+                        recorded,
+                        None,
+                        None,
+                        "",
+                        None,
+                    )
+                )
             counts["visits"] += 1
             if e.rule is not None and counts["alerts"] < BULK_ALERTS:
                 facility = cscom[health_area]
-                self.write_alert(w, e, pid, visit_id, facility, clinician[facility], chw,
-                                 recorded)
+                self.write_alert(w, e, pid, visit_id, facility, clinician[facility], chw, recorded)
                 counts["alerts"] += 1
 
-    def write_alert(self, w: Writers, e: Entry, pid: Any, visit_id: Any, facility: Any,
-                    by: Any, chw: Any, raised: datetime) -> None:
+    def write_alert(
+        self,
+        w: Writers,
+        e: Entry,
+        pid: Any,
+        visit_id: Any,
+        facility: Any,
+        by: Any,
+        chw: Any,
+        raised: datetime,
+    ) -> None:
         from keneya.alerts.models import PRIORITY_RANK
 
         rng = self.rng
@@ -410,11 +528,13 @@ class BulkLoader:
         h = timedelta(hours=1)
         alert_id, referral_id = uuid.uuid4(), uuid.uuid4() if e.urgent else None
         status, ack, appointment, escalated, closed, reason = "open", None, None, None, None, ""
-        events: list[tuple[str, datetime, Any, str]] = [("raised", raised, None,
-                                                         json.dumps({"rule": e.rule.code}))]
+        events: list[tuple[str, datetime, Any, str]] = [
+            ("raised", raised, None, json.dumps({"rule": e.rule.code}))
+        ]
         urgent = e.rule.priority == "urgent"
-        ack_at = raised + (timedelta(minutes=rng.uniform(5, 110)) if rng.random() < 0.75
-                           else rng.uniform(2.2, 10) * h)
+        ack_at = raised + (
+            timedelta(minutes=rng.uniform(5, 110)) if rng.random() < 0.75 else rng.uniform(2.2, 10) * h
+        )
         recent = age < timedelta(days=14)
         draw = rng.random()
         acked = ack_at <= now and (not recent or draw < 0.7)
@@ -427,37 +547,76 @@ class BulkLoader:
             events.append(("acknowledged", ack_at, by, "{}"))
             if draw < (0.35 if recent else 0.5):
                 convoked = ack_at + timedelta(minutes=rng.uniform(5, 60))
-                appointment = (convoked.astimezone(self.tz).date()
-                               + timedelta(days=rng.randint(0, 4)))
+                appointment = convoked.astimezone(self.tz).date() + timedelta(days=rng.randint(0, 4))
                 if convoked <= now:
                     status = "convoked"
-                    events.append(("convoked", convoked, by,
-                                   json.dumps({"appointment_date": appointment.isoformat()})))
+                    events.append(
+                        ("convoked", convoked, by, json.dumps({"appointment_date": appointment.isoformat()}))
+                    )
                 else:
                     appointment = None
             close_at = ack_at + rng.uniform(2, 96) * h
             if close_at <= now and (not recent or draw < 0.25) and rng.random() < 0.97:
                 r = rng.random()
-                reason = ("seen" if r < 0.8 else "false_alarm" if r < 0.95
-                          else "moved" if r < 0.985 else "deceased")
+                reason = (
+                    "seen" if r < 0.8 else "false_alarm" if r < 0.95 else "moved" if r < 0.985 else "deceased"
+                )
                 status, closed = "closed", close_at
                 events.append(("closed", close_at, by, json.dumps({"reason": reason})))
         if referral_id is not None:
-            self.write_referral(w, e, referral_id, pid, visit_id, facility, by, chw, raised,
-                                seen=closed if reason == "seen" else None)
-        w.alerts.write_row((
-            alert_id, pid, facility, visit_id, referral_id, e.rule.code, e.rule.priority,
-            PRIORITY_RANK[e.rule.priority], status, e.rule.title_fr, e.alert_findings,
-            e.rule.source, raised, ack, by if ack else None, appointment, escalated, closed,
-            reason))
+            self.write_referral(
+                w,
+                e,
+                referral_id,
+                pid,
+                visit_id,
+                facility,
+                by,
+                chw,
+                raised,
+                seen=closed if reason == "seen" else None,
+            )
+        w.alerts.write_row(
+            (
+                alert_id,
+                pid,
+                facility,
+                visit_id,
+                referral_id,
+                e.rule.code,
+                e.rule.priority,
+                PRIORITY_RANK[e.rule.priority],
+                status,
+                e.rule.title_fr,
+                e.alert_findings,
+                e.rule.source,
+                raised,
+                ack,
+                by if ack else None,
+                appointment,
+                escalated,
+                closed,
+                reason,
+            )
+        )
         for kind, at, who, data in sorted(events, key=lambda ev: ev[1]):
             w.alert_events.write_row((alert_id, kind, at, who, data))
         if reason == "seen" and referral_id is None:
             self.write_consultation(w, e, pid, facility, by, None, closed)
 
-    def write_referral(self, w: Writers, e: Entry, referral_id: Any, pid: Any, visit_id: Any,
-                       facility: Any, by: Any, chw: Any, issued: datetime,
-                       seen: datetime | None) -> None:
+    def write_referral(
+        self,
+        w: Writers,
+        e: Entry,
+        referral_id: Any,
+        pid: Any,
+        visit_id: Any,
+        facility: Any,
+        by: Any,
+        chw: Any,
+        issued: datetime,
+        seen: datetime | None,
+    ) -> None:
         rng = self.rng
         h = timedelta(hours=1)
         events = [("issued", issued, chw)]
@@ -479,24 +638,54 @@ class BulkLoader:
                 if close <= self.now and rng.random() < 0.7:
                     status, closed_at = "closed", close
                     events.append(("closed", close, by))
-        w.referrals.write_row((
-            referral_id, pid, visit_id, None, facility, chw, issued, True, e.reason, e.danger,
-            status, seen_at, seen_at, (seen_at - issued) if seen_at else None, note, counter_at,
-            closed_at))
+        w.referrals.write_row(
+            (
+                referral_id,
+                pid,
+                visit_id,
+                None,
+                facility,
+                chw,
+                issued,
+                True,
+                e.reason,
+                e.danger,
+                status,
+                seen_at,
+                seen_at,
+                (seen_at - issued) if seen_at else None,
+                note,
+                counter_at,
+                closed_at,
+            )
+        )
         for kind, at, who in events:
             w.referral_events.write_row((referral_id, kind, at, who, "{}"))
         if seen_at is not None:
             self.write_consultation(w, e, pid, facility, by, referral_id, seen_at)
 
-    def write_consultation(self, w: Writers, e: Entry, pid: Any, facility: Any, by: Any,
-                           referral_id: Any, at: datetime | None) -> None:
-        from keneya.core.demo.visits import TREATMENT_FR
+    def write_consultation(
+        self, w: Writers, e: Entry, pid: Any, facility: Any, by: Any, referral_id: Any, at: datetime | None
+    ) -> None:
+        from keneya.demo.visits import TREATMENT_FR
         from keneya.records.icd10 import lookup
 
         consultation_id = uuid.uuid4()
-        w.consultations.write_row((
-            consultation_id, pid, facility, by, referral_id, at, "Référé·e par le relais.", "",
-            " ".join(TREATMENT_FR.get(c, "") for c in e.diagnoses).strip(), None, at))
+        w.consultations.write_row(
+            (
+                consultation_id,
+                pid,
+                facility,
+                by,
+                referral_id,
+                at,
+                "Référé·e par le relais.",
+                "",
+                " ".join(TREATMENT_FR.get(c, "") for c in e.diagnoses).strip(),
+                None,
+                at,
+            )
+        )
         for code in e.diagnoses:
             entry = lookup(code)
             if entry is not None:
@@ -507,25 +696,40 @@ class Writers:
     """One COPY per table, all open at once on one connection (psycopg ``Copy`` objects)."""
 
     COLUMNS = {
-        "visits": ("visits_visit", "id, person_id, household_id, chw_id, kind, visit_date, "
-                   "findings, measurements, assessment, engine_version, urgent, action, "
-                   "follow_up_days, recorded_at, device_assessment_mismatch"),
-        "observations": ("visits_observation", "id, visit_id, person_id, code, value_number, "
-                         "value_text, value_date, observed_on, recorded_by_id, recorded_at, "
-                         "voided_at, voided_by_id, void_reason, replaces_id"),
-        "alerts": ("alerts_alert", "id, person_id, facility_id, visit_id, referral_id, rule, "
-                   "priority, priority_rank, status, title, findings, source, raised_at, "
-                   "acknowledged_at, acknowledged_by_id, appointment_date, escalated_at, "
-                   "closed_at, close_reason"),
+        "visits": (
+            "visits_visit",
+            "id, person_id, household_id, chw_id, kind, visit_date, "
+            "findings, measurements, assessment, engine_version, urgent, action, "
+            "follow_up_days, recorded_at, device_assessment_mismatch",
+        ),
+        "observations": (
+            "visits_observation",
+            "id, visit_id, person_id, code, value_number, "
+            "value_text, value_date, observed_on, recorded_by_id, recorded_at, "
+            "voided_at, voided_by_id, void_reason, replaces_id",
+        ),
+        "alerts": (
+            "alerts_alert",
+            "id, person_id, facility_id, visit_id, referral_id, rule, "
+            "priority, priority_rank, status, title, findings, source, raised_at, "
+            "acknowledged_at, acknowledged_by_id, appointment_date, escalated_at, "
+            "closed_at, close_reason",
+        ),
         "alert_events": ("alerts_alertevent", "alert_id, kind, at, by_id, data"),
-        "referrals": ("referrals_referral", "id, person_id, visit_id, from_facility_id, "
-                      "to_facility_id, issued_by_id, issued_at, urgent, reason, findings, status, "
-                      "arrived_at, seen_at, time_to_care, counter_referral_note, "
-                      "counter_referred_at, closed_at"),
+        "referrals": (
+            "referrals_referral",
+            "id, person_id, visit_id, from_facility_id, "
+            "to_facility_id, issued_by_id, issued_at, urgent, reason, findings, status, "
+            "arrived_at, seen_at, time_to_care, counter_referral_note, "
+            "counter_referred_at, closed_at",
+        ),
         "referral_events": ("referrals_referralevent", "referral_id, kind, at, by_id, data"),
-        "consultations": ("records_consultation", "id, person_id, facility_id, clinician_id, "
-                          "referral_id, consulted_at, complaint, examination, treatment, "
-                          "follow_up_date, recorded_at"),
+        "consultations": (
+            "records_consultation",
+            "id, person_id, facility_id, clinician_id, "
+            "referral_id, consulted_at, complaint, examination, treatment, "
+            "follow_up_date, recorded_at",
+        ),
         "diagnoses": ("records_diagnosis", "consultation_id, icd10_code, label"),
     }
 
@@ -550,8 +754,16 @@ class Writers:
     def close(self) -> None:
         # Parents before children: the foreign keys are checked row by row outside a
         # transaction (they are DEFERRABLE, but COPY in autocommit commits each chunk).
-        for name in ("visits", "referrals", "alerts", "observations", "alert_events",
-                     "referral_events", "consultations", "diagnoses"):
+        for name in (
+            "visits",
+            "referrals",
+            "alerts",
+            "observations",
+            "alert_events",
+            "referral_events",
+            "consultations",
+            "diagnoses",
+        ):
             self.flush(name)
 
     # typed for mypy: set in __init__
@@ -591,19 +803,24 @@ def measure_recording() -> dict[str, Any]:
     from django.utils import timezone
 
     from keneya.accounts.models import User
-    from keneya.core.demo import visits as demo_visits
     from keneya.core.memory import settle_memory
+    from keneya.demo import visits as demo_visits
     from keneya.people.models import Person
 
     rng = random.Random(f"{SEED}:bench-record")
     today = timezone.localdate()
     delete_bench_rows()
-    alive = Person.objects.filter(vital_status="alive", household__status="active",
-                                  household__chw__isnull=False)
-    children = alive.filter(date_of_birth__gte=today - timedelta(days=365 * 5 - 40),
-                            date_of_birth__lte=today - timedelta(days=3))
-    women = alive.filter(sex="F", date_of_birth__lte=today - timedelta(days=365 * 18),
-                         date_of_birth__gte=today - timedelta(days=365 * 40))
+    alive = Person.objects.filter(
+        vital_status="alive", household__status="active", household__chw__isnull=False
+    )
+    children = alive.filter(
+        date_of_birth__gte=today - timedelta(days=365 * 5 - 40), date_of_birth__lte=today - timedelta(days=3)
+    )
+    women = alive.filter(
+        sex="F",
+        date_of_birth__lte=today - timedelta(days=365 * 18),
+        date_of_birth__gte=today - timedelta(days=365 * 40),
+    )
     by_chw: dict[Any, tuple[list[Any], list[Any]]] = {}
     for group, qs in ((0, children), (1, women)):
         for pid, chw_id in qs.values_list("id", "household__chw_id").order_by("id"):
@@ -611,8 +828,11 @@ def measure_recording() -> dict[str, Any]:
     # A set is one relais's visits (a tablet pushes its own): RECORD_BATCH of them each, about
     # 85 % children, for RECORD_VISITS / RECORD_BATCH relais.
     n_women = RECORD_BATCH * 15 // 100
-    eligible = sorted(c for c, (kids, mothers) in by_chw.items()
-                      if len(kids) >= RECORD_BATCH - n_women and len(mothers) >= n_women)
+    eligible = sorted(
+        c
+        for c, (kids, mothers) in by_chw.items()
+        if len(kids) >= RECORD_BATCH - n_women and len(mothers) >= n_women
+    )
     chosen = []
     for chw_id in rng.sample(eligible, RECORD_VISITS // RECORD_BATCH):
         kids, mothers = by_chw[chw_id]
@@ -624,17 +844,21 @@ def measure_recording() -> dict[str, Any]:
     for i, pid in enumerate(chosen):
         person = persons[pid]
         kind, findings, measurements = demo_visits.random_visit(
-            rng, sex=person.sex, date_of_birth=person.date_of_birth, on=today,
-            urgent_share=RECORD_URGENT_SHARE)
-        payloads.append(Payload(bench_visit_id("visit", i), pid,
-                                chws[chw_of[pid]], kind, findings, measurements))
+            rng,
+            sex=person.sex,
+            date_of_birth=person.date_of_birth,
+            on=today,
+            urgent_share=RECORD_URGENT_SHARE,
+        )
+        payloads.append(
+            Payload(bench_visit_id("visit", i), pid, chws[chw_of[pid]], kind, findings, measurements)
+        )
     sets = batches_by_chw(payloads)
     assert all(len(chunk) == RECORD_BATCH for chunk in sets), "one relais per set of 50"
     # The garbage collector set as in a gunicorn worker (keneya/wsgi.py); the 20,000 prepared
     # payloads and persons, the harness's, are frozen with the start-up objects.
     settle_memory()
-    log(f"recording {len(payloads)} visits through record_home_visits, "
-        f"{len(sets)} sets of ≤ {RECORD_BATCH}…")
+    log(f"recording {len(payloads)} visits through record_home_visits, {len(sets)} sets of ≤ {RECORD_BATCH}…")
     by_set = record_by_sets(sets, today)
     log(f"  {by_set['per_s']:.0f}/s; again one at a time through record_home_visit…")
     one_by_one = record_one_by_one(payloads, persons, today)
@@ -646,8 +870,15 @@ RECORD_BATCH = 50
 
 
 class Payload:
-    def __init__(self, visit_id: uuid.UUID, person_id: Any, chw: Any, kind: str,
-                 findings: dict[str, Any], measurements: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        visit_id: uuid.UUID,
+        person_id: Any,
+        chw: Any,
+        kind: str,
+        findings: dict[str, Any],
+        measurements: dict[str, Any],
+    ) -> None:
         self.visit_id, self.person_id, self.chw = visit_id, person_id, chw
         self.kind, self.findings, self.measurements = kind, findings, measurements
 
@@ -658,27 +889,29 @@ def batches_by_chw(payloads: list[Payload]) -> list[list[Payload]]:
     by_chw: dict[Any, list[Payload]] = {}
     for payload in payloads:
         by_chw.setdefault(payload.chw.pk, []).append(payload)
-    sets = [group[i:i + RECORD_BATCH] for group in by_chw.values()
-            for i in range(0, len(group), RECORD_BATCH)]
+    sets = [
+        group[i : i + RECORD_BATCH] for group in by_chw.values() for i in range(0, len(group), RECORD_BATCH)
+    ]
     random.Random(f"{SEED}:bench-record-sets").shuffle(sets)
     return sets
 
 
-def written_rows(ids: list[uuid.UUID], outbox_before: int, changes_before: int
-                 ) -> dict[str, int]:
+def written_rows(ids: list[uuid.UUID], outbox_before: int, changes_before: int) -> dict[str, int]:
     from keneya.alerts.models import Alert
     from keneya.notifications.models import OutboxMessage
     from keneya.referrals.models import Referral
     from keneya.sync.models import ChangeLog
     from keneya.visits.models import Observation, Visit
 
-    return {"visits": Visit.objects.filter(pk__in=ids).count(),
-            "urgent": Visit.objects.filter(pk__in=ids, urgent=True).count(),
-            "observations": Observation.objects.filter(visit_id__in=ids).count(),
-            "alerts": Alert.objects.filter(visit_id__in=ids).count(),
-            "referrals": Referral.objects.filter(visit_id__in=ids).count(),
-            "sms": OutboxMessage.objects.count() - outbox_before,
-            "changes": ChangeLog.objects.count() - changes_before}
+    return {
+        "visits": Visit.objects.filter(pk__in=ids).count(),
+        "urgent": Visit.objects.filter(pk__in=ids, urgent=True).count(),
+        "observations": Observation.objects.filter(visit_id__in=ids).count(),
+        "alerts": Alert.objects.filter(visit_id__in=ids).count(),
+        "referrals": Referral.objects.filter(visit_id__in=ids).count(),
+        "sms": OutboxMessage.objects.count() - outbox_before,
+        "changes": ChangeLog.objects.count() - changes_before,
+    }
 
 
 def record_by_sets(sets: list[list[Payload]], today: date) -> dict[str, Any]:
@@ -699,16 +932,26 @@ def record_by_sets(sets: list[list[Payload]], today: date) -> dict[str, Any]:
     for n, chunk in enumerate(sets):
         t = time.perf_counter()
         with CaptureQueriesContext(connection) as captured:
-            persons = Person.objects.select_related("household").in_bulk(
-                [p.person_id for p in chunk])
-            outcomes = record_home_visits(by=chunk[0].chw, visits=[
-                VisitData(person=persons[p.person_id], visit_date=today, kind=p.kind,
-                          findings=p.findings, measurements=p.measurements, id=p.visit_id)
-                for p in chunk])
+            persons = Person.objects.select_related("household").in_bulk([p.person_id for p in chunk])
+            outcomes = record_home_visits(
+                by=chunk[0].chw,
+                visits=[
+                    VisitData(
+                        person=persons[p.person_id],
+                        visit_date=today,
+                        kind=p.kind,
+                        findings=p.findings,
+                        measurements=p.measurements,
+                        id=p.visit_id,
+                    )
+                    for p in chunk
+                ],
+            )
         timings.append((time.perf_counter() - t) * 1000)
         statements.append(len(captured.captured_queries))
         assert all(o.recorded is not None and o.recorded.created for o in outcomes), [
-            o.error for o in outcomes if o.error]
+            o.error for o in outcomes if o.error
+        ]
         if n and n % 100 == 0:
             done = sum(len(c) for c in sets[:n])
             log(f"  {done} ({done / (time.perf_counter() - started):.0f}/s)")
@@ -716,14 +959,19 @@ def record_by_sets(sets: list[list[Payload]], today: date) -> dict[str, Any]:
     ids = [p.visit_id for chunk in sets for p in chunk]
     rows = written_rows(ids, outbox_before, changes_before)
     delete_bench_rows()
-    return {"seconds": seconds, "per_s": len(ids) / seconds, "sets": len(sets),
-            "p50": percentile(timings, 0.5), "p95": percentile(timings, 0.95),
-            "statements_p50": percentile([float(x) for x in statements], 0.5),
-            "statements_max": max(statements), "rows": rows}
+    return {
+        "seconds": seconds,
+        "per_s": len(ids) / seconds,
+        "sets": len(sets),
+        "p50": percentile(timings, 0.5),
+        "p95": percentile(timings, 0.95),
+        "statements_p50": percentile([float(x) for x in statements], 0.5),
+        "statements_max": max(statements),
+        "rows": rows,
+    }
 
 
-def record_one_by_one(payloads: list[Payload], persons: dict[Any, Any], today: date
-                      ) -> dict[str, Any]:
+def record_one_by_one(payloads: list[Payload], persons: dict[Any, Any], today: date) -> dict[str, Any]:
     """Each visit in its own transaction; the person and the relais loaded beforehand (as the
     API's serializer does)."""
     from django.db import connection
@@ -739,14 +987,19 @@ def record_one_by_one(payloads: list[Payload], persons: dict[Any, Any], today: d
     started = time.perf_counter()
     for n, p in enumerate(payloads):
         t = time.perf_counter()
-        kwargs = {"by": p.chw, "person": persons[p.person_id], "visit_date": today,
-                  "kind": p.kind, "findings": p.findings, "measurements": p.measurements,
-                  "id": p.visit_id}
+        kwargs = {
+            "by": p.chw,
+            "person": persons[p.person_id],
+            "visit_date": today,
+            "kind": p.kind,
+            "findings": p.findings,
+            "measurements": p.measurements,
+            "id": p.visit_id,
+        }
         if n >= 100 and len(profile) < 2:
             with CaptureQueriesContext(connection) as captured:
                 visit = record_home_visit(**kwargs)
-            profile.setdefault("urgent" if visit.urgent else "routine",
-                               captured.captured_queries)
+            profile.setdefault("urgent" if visit.urgent else "routine", captured.captured_queries)
         else:
             record_home_visit(**kwargs)
         timings.append((time.perf_counter() - t) * 1000)
@@ -755,9 +1008,14 @@ def record_one_by_one(payloads: list[Payload], persons: dict[Any, Any], today: d
     seconds = time.perf_counter() - started
     rows = written_rows([p.visit_id for p in payloads], outbox_before, changes_before)
     delete_bench_rows()
-    return {"seconds": seconds, "per_s": len(payloads) / seconds,
-            "p50": percentile(timings, 0.5), "p95": percentile(timings, 0.95), "rows": rows,
-            "profile": profile}
+    return {
+        "seconds": seconds,
+        "per_s": len(payloads) / seconds,
+        "p50": percentile(timings, 0.5),
+        "p95": percentile(timings, 0.95),
+        "rows": rows,
+        "profile": profile,
+    }
 
 
 # The benchmark's visit ids: time-ordered like a tablet's (UUIDv7, pwa/static/pwa/ids.js), and
@@ -786,12 +1044,10 @@ def delete_bench_rows() -> None:
         referrals = [str(r[0]) for r in cursor.fetchall()]
         keys = [f"alert:{a}:%" for a in alerts] + [f"referral:{r}:%" for r in referrals]
         statements = [
-            ("DELETE FROM sync_changelog WHERE object_id = ANY(%s::uuid[])",
-             [ids + alerts + referrals]),
+            ("DELETE FROM sync_changelog WHERE object_id = ANY(%s::uuid[])", [ids + alerts + referrals]),
             ("DELETE FROM alerts_alertevent WHERE alert_id = ANY(%s::uuid[])", [alerts]),
             ("DELETE FROM alerts_alert WHERE id = ANY(%s::uuid[])", [alerts]),
-            ("DELETE FROM referrals_referralevent WHERE referral_id = ANY(%s::uuid[])",
-             [referrals]),
+            ("DELETE FROM referrals_referralevent WHERE referral_id = ANY(%s::uuid[])", [referrals]),
             ("DELETE FROM referrals_referral WHERE id = ANY(%s::uuid[])", [referrals]),
             ("DELETE FROM visits_observation WHERE visit_id = ANY(%s::uuid[])", [ids]),
             ("DELETE FROM visits_visit WHERE id = ANY(%s::uuid[])", [ids]),
@@ -825,8 +1081,7 @@ def explain_slowest(client: Any, url: str) -> str:
 
     with CaptureQueriesContext(connection) as captured:
         client.get(url)
-    queries = [q for q in captured.captured_queries
-               if q["sql"].lstrip().upper().startswith("SELECT")]
+    queries = [q for q in captured.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
     if not queries:
         return ""
     slowest = max(queries, key=lambda q: float(q["time"]))
@@ -841,9 +1096,11 @@ def explain(sql: str, n_queries: int, seconds: float) -> str:
         lines = [row[0] for row in cursor.fetchall()]
     if len(lines) > PLAN_LINES:
         lines = [*lines[:PLAN_LINES], f"… ({len(lines) - PLAN_LINES} more lines)", lines[-1]]
-    short = sql if len(sql) <= SQL_CHARS else sql[:SQL_CHARS // 2] + " … " + sql[-SQL_CHARS // 2:]
-    return (f"{n_queries} SELECTs; slowest {seconds * 1000:.0f} ms:\n\n"
-            f"```sql\n{short}\n```\n\n```\n" + "\n".join(lines) + "\n```")
+    short = sql if len(sql) <= SQL_CHARS else sql[: SQL_CHARS // 2] + " … " + sql[-SQL_CHARS // 2 :]
+    return (
+        f"{n_queries} SELECTs; slowest {seconds * 1000:.0f} ms:\n\n"
+        f"```sql\n{short}\n```\n\n```\n" + "\n".join(lines) + "\n```"
+    )
 
 
 def measure_pages() -> tuple[list[str], list[tuple[str, Any, str]], dict[str, Any]]:
@@ -863,12 +1120,21 @@ def measure_pages() -> tuple[list[str], list[tuple[str, Any, str]], dict[str, An
     inbox = Alert.objects.filter(facility=facility).exclude(status="closed").count()
     in_area = Visit.objects.filter(household__quartier__parent=facility.health_area)
     # A typical patient (the median of the patients with an alert) and the busiest one.
-    per_person = list(in_area.filter(person__alerts__isnull=False).values("person_id")
-                      .annotate(n=Count("id", distinct=True)).order_by("n", "person_id")
-                      .values_list("person_id", "n"))
+    per_person = list(
+        in_area.filter(person__alerts__isnull=False)
+        .values("person_id")
+        .annotate(n=Count("id", distinct=True))
+        .order_by("n", "person_id")
+        .values_list("person_id", "n")
+    )
     typical = per_person[len(per_person) // 2]
-    busiest = (in_area.values("person_id").annotate(n=Count("id")).order_by("-n", "person_id")
-               .values_list("person_id", "n").first())
+    busiest = (
+        in_area.values("person_id")
+        .annotate(n=Count("id"))
+        .order_by("-n", "person_id")
+        .values_list("person_id", "n")
+        .first()
+    )
     assert busiest is not None
     scenarios = [
         ("Clinician inbox page", "/alertes/", f"{inbox:,} unclosed alerts, page of 50"),
@@ -885,8 +1151,7 @@ def measure_pages() -> tuple[list[str], list[tuple[str, Any, str]], dict[str, An
         p50, p95 = percentile(timings, 0.5), percentile(timings, 0.95)
         ok = p95 < TARGET_PAGE_P95_MS
         shown = re.sub(r"([0-9a-f]{8})-[0-9a-f-]{27}", r"\1…", url)
-        rows.append(f"| {label} | `{shown}` | {what} | {p50:.0f} | {p95:.0f} | "
-                    f"{'yes' if ok else '**no**'} |")
+        rows.append(f"| {label} | `{shown}` | {what} | {p50:.0f} | {p95:.0f} | {'yes' if ok else '**no**'} |")
         if not ok:
             misses.append((label, client, url))
     return rows, misses, {"inbox": inbox, "clinician": clinician}
@@ -906,14 +1171,30 @@ class Gunicorn:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         env = dict(os.environ)
-        env.update(DEBUG="0", ALLOWED_HOSTS="127.0.0.1", SMS_GATEWAY="console",
-                   DJANGO_SETTINGS_MODULE="keneya.settings")
+        env.update(
+            DEBUG="0",
+            ALLOWED_HOSTS="127.0.0.1",
+            SMS_GATEWAY="console",
+            DJANGO_SETTINGS_MODULE="keneya.settings",
+        )
         self.log_path = Path("/tmp") / f"bench_closed_loop_gunicorn_{self.port}.log"
         self.log = self.log_path.open("w")
         self.process = subprocess.Popen(
-            [str(ROOT / ".venv" / "bin" / "gunicorn"), "keneya.wsgi:application", "-w", "2",
-             "-b", f"127.0.0.1:{self.port}", "--log-level", "warning"],
-            cwd=ROOT, env=env, stdout=self.log, stderr=self.log)
+            [
+                str(ROOT / ".venv" / "bin" / "gunicorn"),
+                "keneya.wsgi:application",
+                "-w",
+                "2",
+                "-b",
+                f"127.0.0.1:{self.port}",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=self.log,
+        )
 
     def wait(self, timeout: float = 60.0) -> None:
         import httpx
@@ -944,8 +1225,9 @@ class Gunicorn:
 def token(base: str, username: str, password: str) -> str:
     import httpx
 
-    response = httpx.post(base + "/api/v1/auth/token/",
-                          data={"username": username, "password": password}, timeout=10.0)
+    response = httpx.post(
+        base + "/api/v1/auth/token/", data={"username": username, "password": password}, timeout=10.0
+    )
     response.raise_for_status()
     return str(response.json()["token"])
 
@@ -955,8 +1237,9 @@ def database_backends() -> list[int]:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-                       "AND pid <> pg_backend_pid()")
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
         return [row[0] for row in cursor.fetchall()]
 
 
@@ -965,8 +1248,7 @@ def lookup_targets(clinician: Any) -> tuple[list[str], list[str]]:
     from keneya.people.queries import person_list
 
     rng = random.Random(f"{SEED}:bench-lookup")
-    rows = list(person_list(user=clinician).values_list("id", "given_names", "family_name")
-                [:: 97][:2000])
+    rows = list(person_list(user=clinician).values_list("id", "given_names", "family_name")[::97][:2000])
     ids = [str(r[0]) for r in rng.sample(rows, 400)]
     names = [f"{r[1].split()[0]} {r[2]}" for r in rng.sample(rows, 200)]
     return ids, names
@@ -976,38 +1258,49 @@ def measure_load(clinician: Any) -> dict[str, Any]:
     import httpx
     from django.utils import timezone
 
-    from keneya.core.demo import district
+    from keneya.demo import district
     from keneya.people.models import Person
 
     today = timezone.localdate()
     ids, names = lookup_targets(clinician)
     # A relais of the same CSCom, and children of their households for the urgent visits.
-    chw_person = (Person.objects.filter(household__quartier__parent=clinician.facility.health_area,
-                                        vital_status="alive", household__status="active",
-                                        date_of_birth__lte=today - timedelta(days=400),
-                                        date_of_birth__gte=today - timedelta(days=1400))
-                  .select_related("household__chw").order_by("id").first())
+    chw_person = (
+        Person.objects.filter(
+            household__quartier__parent=clinician.facility.health_area,
+            vital_status="alive",
+            household__status="active",
+            date_of_birth__lte=today - timedelta(days=400),
+            date_of_birth__gte=today - timedelta(days=1400),
+        )
+        .select_related("household__chw")
+        .order_by("id")
+        .first()
+    )
     assert chw_person is not None
     chw = chw_person.household.chw
     assert chw is not None
-    children = list(Person.objects.filter(
-        household__chw=chw, vital_status="alive",
-        date_of_birth__lte=today - timedelta(days=400),
-        date_of_birth__gte=today - timedelta(days=1400)).order_by("id")[:LATENCY_PROBES])
+    children = list(
+        Person.objects.filter(
+            household__chw=chw,
+            vital_status="alive",
+            date_of_birth__lte=today - timedelta(days=400),
+            date_of_birth__gte=today - timedelta(days=1400),
+        ).order_by("id")[:LATENCY_PROBES]
+    )
     server = Gunicorn()
     try:
         server.wait()
         clinician_token = token(server.base, clinician.username, district.DEMO_PASSWORD)
         chw_token = token(server.base, chw.username, district.DEMO_PASSWORD)
-        with httpx.Client(base_url=server.base, timeout=30.0,
-                          headers={"Authorization": f"Token {clinician_token}"}) as warm:
+        with httpx.Client(
+            base_url=server.base, timeout=30.0, headers={"Authorization": f"Token {clinician_token}"}
+        ) as warm:
             for i in range(20):  # both workers: imports, connections, caches
                 warm.get(f"/api/v1/persons/{ids[i]}/")
                 warm.get("/api/v1/persons/", params={"search": names[i]})
         results: list[tuple[str, str, float, int]] = []  # phase, request, ms, status
         stop = threading.Event()
-        lookup = Lookup(port=server.port, token=clinician_token, ids=ids, names=names,
-                        seed=f"{SEED}:client")
+        lookup = Lookup(port=server.port, token=clinician_token, ids=ids, names=names, seed=f"{SEED}:client")
         pool = ClientPool(LOAD_CLIENTS)
         started = time.perf_counter()
 
@@ -1023,22 +1316,41 @@ def measure_load(clinician: Any) -> dict[str, Any]:
                         break
                     visit_id = bench_visit_id("latency", i)
                     t0 = time.perf_counter()
-                    posted = http.post("/api/v1/visits/", headers=headers_chw, json={
-                        "id": str(visit_id), "person": str(child.pk), "kind": "sick_child",
-                        "visit_date": today.isoformat(),
-                        "findings": {"cough": True, "cough_days": 3, "chest_indrawing": True,
-                                     "respiratory_rate": 52}})
+                    posted = http.post(
+                        "/api/v1/visits/",
+                        headers=headers_chw,
+                        json={
+                            "id": str(visit_id),
+                            "person": str(child.pk),
+                            "kind": "sick_child",
+                            "visit_date": today.isoformat(),
+                            "findings": {
+                                "cough": True,
+                                "cough_days": 3,
+                                "chest_indrawing": True,
+                                "respiratory_rate": 52,
+                            },
+                        },
+                    )
                     posted.raise_for_status()
                     alert_ids = {a["id"] for a in posted.json()["alerts"]}
                     assert alert_ids, posted.json()
                     while time.perf_counter() - t0 < TARGET_ALERT_DELAY_S * 2:
-                        first = http.get("/api/v1/alerts/", headers=headers_clinician,
-                                         params={"status": "open", "priority": "urgent"}).json()
+                        first = http.get(
+                            "/api/v1/alerts/",
+                            headers=headers_clinician,
+                            params={"status": "open", "priority": "urgent"},
+                        ).json()
                         last_page = max(1, math.ceil(first["count"] / 50))
-                        page = first if last_page == 1 else http.get(
-                            "/api/v1/alerts/", headers=headers_clinician,
-                            params={"status": "open", "priority": "urgent",
-                                    "page": last_page}).json()
+                        page = (
+                            first
+                            if last_page == 1
+                            else http.get(
+                                "/api/v1/alerts/",
+                                headers=headers_clinician,
+                                params={"status": "open", "priority": "urgent", "page": last_page},
+                            ).json()
+                        )
                         if alert_ids & {a["id"] for a in page["results"]}:
                             delays.append(time.perf_counter() - t0)
                             break
@@ -1049,8 +1361,7 @@ def measure_load(clinician: Any) -> dict[str, Any]:
         phases: list[tuple[str, int, float]] = []
         # CPU of each side per phase: gunicorn's workers, their PostgreSQL backends (kept open,
         # CONN_MAX_AGE), the client processes.
-        sides = {"server": child_pids(server.process.pid), "db": database_backends(),
-                 "clients": pool.pids()}
+        sides = {"server": child_pids(server.process.pid), "db": database_backends(), "clients": pool.pids()}
         cpu: dict[str, dict[str, float]] = {}
         try:
             for phase in LOAD_PHASES:
@@ -1059,10 +1370,10 @@ def measure_load(clinician: Any) -> dict[str, Any]:
                 phase_started = time.perf_counter()
                 rows = pool.run(lookup, phase, LOAD_MAX_REQUESTS)
                 results += [(phase.label, label, ms, status) for label, ms, status in rows]
-                phases.append((phase.label, phase.clients, time.perf_counter() - phase_started
-                               - START_MARGIN_S))
-                cpu[phase.label] = {side: cpu_seconds(pids) - before[side]
-                                    for side, pids in sides.items()}
+                phases.append(
+                    (phase.label, phase.clients, time.perf_counter() - phase_started - START_MARGIN_S)
+                )
+                cpu[phase.label] = {side: cpu_seconds(pids) - before[side] for side, pids in sides.items()}
         finally:
             pool.close()
         prober.join(timeout=180)
@@ -1071,18 +1382,36 @@ def measure_load(clinician: Any) -> dict[str, Any]:
     finally:
         server.stop()
         delete_bench_rows()
-    out: dict[str, Any] = {"elapsed": elapsed, "n": len(results), "delays": delays,
-                           "errors": sum(1 for r in results if r[3] != 200), "rows": []}
+    out: dict[str, Any] = {
+        "elapsed": elapsed,
+        "n": len(results),
+        "delays": delays,
+        "errors": sum(1 for r in results if r[3] != 200),
+        "rows": [],
+    }
     for phase, n_clients, seconds in phases:
         for label in ("detail", "search"):
             ms = [r[2] for r in results if r[0] == phase and r[1] == label]
             if ms:
-                out["rows"].append((phase, n_clients, label, len(ms), len(ms) / seconds,
-                                    percentile(ms, 0.5), percentile(ms, 0.95),
-                                    percentile(ms, 0.99)))
-    out["cpu"] = {phase: {side: seconds * 1000 / max(1, sum(1 for r in results if r[0] == phase))
-                          for side, seconds in sides_cpu.items()}
-                  for phase, sides_cpu in cpu.items()}
+                out["rows"].append(
+                    (
+                        phase,
+                        n_clients,
+                        label,
+                        len(ms),
+                        len(ms) / seconds,
+                        percentile(ms, 0.5),
+                        percentile(ms, 0.95),
+                        percentile(ms, 0.99),
+                    )
+                )
+    out["cpu"] = {
+        phase: {
+            side: seconds * 1000 / max(1, sum(1 for r in results if r[0] == phase))
+            for side, seconds in sides_cpu.items()
+        }
+        for phase, sides_cpu in cpu.items()
+    }
     eight = [r for r in out["rows"] if r[1] == LOAD_CLIENTS]
     out["detail_p95"] = max((r[6] for r in eight if r[2] == "detail"), default=0.0)
     out["search_p95"] = max((r[6] for r in eight if r[2] == "search"), default=0.0)
@@ -1111,9 +1440,14 @@ def measure() -> str:
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         pg_version = cursor.fetchone()[0]
-    counts = {"households": Household.objects.count(), "persons": Person.objects.count(),
-              "visits": Visit.objects.count(), "observations": Observation.objects.count(),
-              "alerts": Alert.objects.count(), "referrals": Referral.objects.count()}
+    counts = {
+        "households": Household.objects.count(),
+        "persons": Person.objects.count(),
+        "visits": Visit.objects.count(),
+        "observations": Observation.objects.count(),
+        "alerts": Alert.objects.count(),
+        "referrals": Referral.objects.count(),
+    }
 
     recording = measure_recording()
     page_rows, page_misses, info = measure_pages()
@@ -1124,11 +1458,13 @@ def measure() -> str:
         "## Closed loop at district scale (PostgreSQL)",
         "",
         f"{counts['households']:,} households, {counts['persons']:,} persons (Commune IV demo × "
-        f"{SCALE}, " + (f"seeded in {seed_seconds:.0f} s" if seed_seconds else "reused")
+        f"{SCALE}, "
+        + (f"seeded in {seed_seconds:.0f} s" if seed_seconds else "reused")
         + f"), {counts['visits']:,} visits with {counts['observations']:,} observations, "
         f"{counts['alerts']:,} alerts and {counts['referrals']:,} referrals over a year, "
         "bulk-loaded with COPY from a pool of real engine results ("
-        + (f"loaded in {bulk_seconds:.0f} s" if bulk_seconds else "reused") + "). "
+        + (f"loaded in {bulk_seconds:.0f} s" if bulk_seconds else "reused")
+        + "). "
         f"Machine: {os.cpu_count()} cores ({cpu_model()}), PostgreSQL {pg_version}, "
         f"Python {platform.python_version()}; load average {load:.1f} when the measures started "
         f"(other jobs share the machine: treat the numbers as noisy). {speed}",
@@ -1163,19 +1499,23 @@ def measure() -> str:
         "",
         "| Phase | Request | Count | Req/s | p50 ms | p95 ms | p99 ms | Target p95 < 30 ms |",
         "|---|---|---:|---:|---:|---:|---:|---|",
-        *(f"| {phase} | {'person by id' if label == 'detail' else 'person search'} | {n:,} | "
-          f"{rate:.0f} | {p50:.0f} | {p95:.0f} | {p99:.0f} | "
-          + ("—" if clients != LOAD_CLIENTS else "yes" if p95 < TARGET_API_P95_MS
-             else "**no**") + " |"
-          for phase, clients, label, n, rate, p50, p95, p99 in loaded["rows"]),
+        *(
+            f"| {phase} | {'person by id' if label == 'detail' else 'person search'} | {n:,} | "
+            f"{rate:.0f} | {p50:.0f} | {p95:.0f} | {p99:.0f} | "
+            + ("—" if clients != LOAD_CLIENTS else "yes" if p95 < TARGET_API_P95_MS else "**no**")
+            + " |"
+            for phase, clients, label, n, rate, p50, p95, p99 in loaded["rows"]
+        ),
         "",
         "CPU per request during each phase (ms; /proc): gunicorn's 2 workers, their PostgreSQL "
         "backends, the client processes:",
         "",
         "| Phase | gunicorn | PostgreSQL | clients |",
         "|---|---:|---:|---:|",
-        *(f"| {phase} | {sides['server']:.1f} | {sides['db']:.1f} | {sides['clients']:.1f} |"
-          for phase, sides in loaded["cpu"].items()),
+        *(
+            f"| {phase} | {sides['server']:.1f} | {sides['db']:.1f} | {sides['clients']:.1f} |"
+            for phase, sides in loaded["cpu"].items()
+        ),
         "",
         alert_delay_line(loaded["delays"]),
     ]
@@ -1185,8 +1525,13 @@ def measure() -> str:
     key = Token.objects.get_or_create(user=clinician)[0].key
     client = Client(HTTP_AUTHORIZATION=f"Token {key}")  # as the load's clients authenticate
     if loaded["search_p95"] >= TARGET_API_P95_MS:
-        misses.append(("Person search API", client,
-                       f"/api/v1/persons/?search={loaded['sample_search'].replace(' ', '+')}"))
+        misses.append(
+            (
+                "Person search API",
+                client,
+                f"/api/v1/persons/?search={loaded['sample_search'].replace(' ', '+')}",
+            )
+        )
     if loaded["detail_p95"] >= TARGET_API_P95_MS:
         misses.append(("Person by id API", client, f"/api/v1/persons/{loaded['sample_id']}/"))
     if misses:
@@ -1226,8 +1571,8 @@ def recording_lines(recording: dict[str, Any]) -> list[str]:
         f"{single['seconds']:.1f} | {single['per_s']:,.0f} | {single['p50']:.1f} | "
         f"{single['p95']:.1f} | {met(single['per_s'])} |",
         "",
-        "Rows written by the sets: " + ", ".join(
-            f"{k} {v:,}" for k, v in rows.items() if k != "urgent")
+        "Rows written by the sets: "
+        + ", ".join(f"{k} {v:,}" for k, v in rows.items() if k != "urgent")
         + f"; statements per set (the two COPY streams included) median "
         f"{sets['statements_p50']:.0f}, at most {sets['statements_max']}.",
         "",
@@ -1239,12 +1584,14 @@ def alert_delay_line(delays: list[float]) -> str:
     if not delays:
         return "Urgent alert visible in the inbox: **not measured** (no probe completed)."
     ok = max(delays) < TARGET_ALERT_DELAY_S
-    return (f"Urgent visits posted by a relais (`POST /api/v1/visits/`, chest indrawing) during "
-            f"the load: the alert was listed in `GET /api/v1/alerts/?status=open&priority=urgent` "
-            f"for the CSCom's clinician after {', '.join(f'{d:.2f}' for d in delays)} s "
-            f"(POST and the list query included; max {max(delays):.2f} s, target < "
-            f"{TARGET_ALERT_DELAY_S:.0f} s: {'yes' if ok else '**no**'}). The alert is written "
-            "in the visit's transaction, so it is listed as soon as the POST returns.")
+    return (
+        f"Urgent visits posted by a relais (`POST /api/v1/visits/`, chest indrawing) during "
+        f"the load: the alert was listed in `GET /api/v1/alerts/?status=open&priority=urgent` "
+        f"for the CSCom's clinician after {', '.join(f'{d:.2f}' for d in delays)} s "
+        f"(POST and the list query included; max {max(delays):.2f} s, target < "
+        f"{TARGET_ALERT_DELAY_S:.0f} s: {'yes' if ok else '**no**'}). The alert is written "
+        "in the visit's transaction, so it is listed as soon as the POST returns."
+    )
 
 
 def query_profile(profile: dict[str, Any]) -> list[str]:
@@ -1259,8 +1606,9 @@ def query_profile(profile: dict[str, Any]) -> list[str]:
             word = q["sql"].lstrip().split()[0].upper()
             kinds[word] = kinds.get(word, 0) + 1
         summary = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items(), key=lambda kv: -kv[1]))
-        lines.append(f"One {label} visit: {len(queries)} queries ({summary}), "
-                     f"{total:.1f} ms in the database.")
+        lines.append(
+            f"One {label} visit: {len(queries)} queries ({summary}), {total:.1f} ms in the database."
+        )
     return lines
 
 

@@ -26,8 +26,15 @@ VISITS = 50_000
 ROUNDS = 5
 SEED = 2026
 TARGET_PER_SECOND = 20_000
-_SIGNS = ("convulsions", "chest_indrawing", "vomits_everything", "not_able_to_drink_or_feed",
-          "unusually_sleepy_or_unconscious", "blood_in_stool", "bilateral_oedema")
+_SIGNS = (
+    "convulsions",
+    "chest_indrawing",
+    "vomits_everything",
+    "not_able_to_drink_or_feed",
+    "unusually_sleepy_or_unconscious",
+    "blood_in_stool",
+    "bilateral_oedema",
+)
 
 
 def generate(n: int = VISITS, seed: int = SEED) -> list[tuple[date, date, dict[str, Any]]]:
@@ -78,24 +85,28 @@ def run() -> str:
     rates = measure(visits)
     best, median = max(rates), statistics.median(rates)
     verdict = "meets" if median >= TARGET_PER_SECOND else "**misses**"
-    mix = ", ".join(f"{k or 'out of scope'} {v * 100 / len(visits):.0f} %"
-                    for k, v in sorted(actions.items(), key=lambda kv: -kv[1]))
-    return "\n".join([
-        "## Sick-child classification (iCCM/IMCI)",
-        "",
-        f"`keneya.clinical.iccm.classify_sick_child` on {len(visits):,} generated CHW visits "
-        f"(ages 0-66 months; actions: {mix}), pure Python, one core, CPU time, "
-        f"{ROUNDS} rounds. Every call validates the findings and builds its French reasons.",
-        "",
-        "| Measure | Classifications per second |",
-        "|---|---:|",
-        f"| Median of {ROUNDS} rounds | {median:,.0f} |",
-        f"| Best round | {best:,.0f} |",
-        f"| Target | >= {TARGET_PER_SECOND:,} |",
-        "",
-        f"The median {verdict} the target ({median / TARGET_PER_SECOND:.1f}x); about "
-        f"{1e6 / median:.0f} µs per child. Rules version {iccm.ICCM_RULES_VERSION}.",
-    ])
+    mix = ", ".join(
+        f"{k or 'out of scope'} {v * 100 / len(visits):.0f} %"
+        for k, v in sorted(actions.items(), key=lambda kv: -kv[1])
+    )
+    return "\n".join(
+        [
+            "## Sick-child classification (iCCM/IMCI)",
+            "",
+            f"`keneya.clinical.iccm.classify_sick_child` on {len(visits):,} generated CHW visits "
+            f"(ages 0-66 months; actions: {mix}), pure Python, one core, CPU time, "
+            f"{ROUNDS} rounds. Every call validates the findings and builds its French reasons.",
+            "",
+            "| Measure | Classifications per second |",
+            "|---|---:|",
+            f"| Median of {ROUNDS} rounds | {median:,.0f} |",
+            f"| Best round | {best:,.0f} |",
+            f"| Target | >= {TARGET_PER_SECOND:,} |",
+            "",
+            f"The median {verdict} the target ({median / TARGET_PER_SECOND:.1f}x); about "
+            f"{1e6 / median:.0f} µs per child. Rules version {iccm.ICCM_RULES_VERSION}.",
+        ]
+    )
 
 
 if __name__ == "__main__":

@@ -68,9 +68,16 @@ PROFILE_TOP = 14
 TARGET_SYNC_S = 60.0
 TARGET_SAVE_MS = 300.0
 VIEWPORT: Any = {"width": 360, "height": 740}
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--disable-dev-shm-usage"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
 
 
 def log(message: str) -> None:
@@ -79,8 +86,14 @@ def log(message: str) -> None:
 
 def run() -> str:
     env = _server.server_env(os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL))
-    done = subprocess.run([sys.executable, "-m", "bench.bench_pwa"], cwd=ROOT, env=env,
-                          check=True, stdout=subprocess.PIPE, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.bench_pwa"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     return done.stdout
 
 
@@ -103,7 +116,7 @@ def setup() -> None:
 
 
 def ensure_demo() -> None:
-    from keneya.core.demo import seed as demo
+    from keneya.demo import seed as demo
 
     if not demo.demo_exists():
         log("seeding the demo (scale 1)…")
@@ -119,9 +132,17 @@ def ensure_chw() -> Any:
     if chw is not None:
         return chw
     model = users.get(username="relais01")
-    chw = users.create_user(username=CHW_USERNAME, password=DEMO_PASSWORD, role="chw",
-                            email=CHW_EMAIL, first_name="Awa", last_name="Banc",
-                            facility=model.facility, cadre=model.cadre, phone="+22376000099")
+    chw = users.create_user(
+        username=CHW_USERNAME,
+        password=DEMO_PASSWORD,
+        role="chw",
+        email=CHW_EMAIL,
+        first_name="Awa",
+        last_name="Banc",
+        facility=model.facility,
+        cadre=model.cadre,
+        phone="+22376000099",
+    )
     chw.areas.set(model.areas.all())
     return chw
 
@@ -130,17 +151,18 @@ def ensure_households(chw: Any) -> str:
     from django.db import transaction
     from django.utils import timezone
 
-    from keneya.core.demo import seed as demo
-    from keneya.core.demo.generate import HouseholdGenerator
     from keneya.core.models import Area
+    from keneya.demo import seed as demo
+    from keneya.demo.generate import HouseholdGenerator
     from keneya.people.models import Household, Person
     from keneya.sync.changelog import backfill
 
     have = Household.objects.filter(chw=chw).count()
     if have >= HOUSEHOLDS:
         return f"reused {have:,} households"
-    spec = dataclasses.replace(demo.plan_for(scale=1).chws[0], index=0, username=CHW_USERNAME,
-                               households=HOUSEHOLDS - have)
+    spec = dataclasses.replace(
+        demo.plan_for(scale=1).chws[0], index=0, username=CHW_USERNAME, households=HOUSEHOLDS - have
+    )
     generator = HouseholdGenerator(seed=f"{SEED}-{have}", today=timezone.localdate())
     areas = {a.code: a for a in Area.objects.filter(code=spec.quartier.code)}
     started = time.perf_counter()
@@ -151,8 +173,10 @@ def ensure_households(chw: Any) -> str:
             Household.objects.bulk_create(households)
             Person.objects.bulk_create(persons, batch_size=1000)
     added = backfill(chw=chw)
-    return (f"{HOUSEHOLDS - have:,} households written in bulk and {added:,} change-log rows "
-            f"backfilled in {time.perf_counter() - started:.0f} s")
+    return (
+        f"{HOUSEHOLDS - have:,} households written in bulk and {added:,} change-log rows "
+        f"backfilled in {time.perf_counter() - started:.0f} s"
+    )
 
 
 def ensure_visits(chw: Any) -> str:
@@ -167,25 +191,36 @@ def ensure_visits(chw: Any) -> str:
     if have >= VISITS:
         return f"reused {have:,} visits"
     today = timezone.localdate()
-    persons = {p.pk: p for p in Person.objects.filter(
-        household__chw=chw, household__status=HouseholdStatus.ACTIVE,
-        vital_status=VitalStatus.ALIVE).select_related("household__quartier")}
-    refs = [r for r in (PersonRef(p.pk, p.sex, p.date_of_birth) for p in persons.values())
-            if eligible(r, today)]
+    persons = {
+        p.pk: p
+        for p in Person.objects.filter(
+            household__chw=chw, household__status=HouseholdStatus.ACTIVE, vital_status=VitalStatus.ALIVE
+        ).select_related("household__quartier")
+    }
+    refs = [
+        r for r in (PersonRef(p.pk, p.sex, p.date_of_birth) for p in persons.values()) if eligible(r, today)
+    ]
     rng = random.Random(f"{SEED}-visits-{have}")
-    visits = sorted(make_visits(rng, refs, today, VISITS - have),
-                    key=lambda v: v["fields"]["visit_date"])
+    visits = sorted(make_visits(rng, refs, today, VISITS - have), key=lambda v: v["fields"]["visit_date"])
     started = time.perf_counter()
     for i, v in enumerate(visits):
         f = v["fields"]
-        record_home_visit(by=chw, person=persons[uuid.UUID(f["person"])],
-                          visit_date=_date(f["visit_date"]), kind=f["kind"],
-                          findings=f["findings"], measurements=f["measurements"],
-                          id=uuid.UUID(v["id"]), device_assessment=f["device_assessment"])
+        record_home_visit(
+            by=chw,
+            person=persons[uuid.UUID(f["person"])],
+            visit_date=_date(f["visit_date"]),
+            kind=f["kind"],
+            findings=f["findings"],
+            measurements=f["measurements"],
+            id=uuid.UUID(v["id"]),
+            device_assessment=f["device_assessment"],
+        )
         if (i + 1) % 500 == 0:
             log(f"  {i + 1}/{len(visits)} visits ({(i + 1) / (time.perf_counter() - started):.0f}/s)")
-    return (f"{len(visits):,} visits recorded through `record_home_visit` in "
-            f"{time.perf_counter() - started:.0f} s")
+    return (
+        f"{len(visits):,} visits recorded through `record_home_visit` in "
+        f"{time.perf_counter() - started:.0f} s"
+    )
 
 
 def _date(value: str) -> Any:
@@ -210,7 +245,8 @@ def build() -> dict[str, Any]:
         for table in ("people_household", "people_person", "visits_visit", "sync_changelog"):
             cursor.execute(f"ANALYZE {table}")
     return {
-        "chw": chw, "notes": notes,
+        "chw": chw,
+        "notes": notes,
         "households": Household.objects.filter(chw=chw).count(),
         "persons": Person.objects.filter(household__chw=chw).count(),
         "visits": Visit.objects.filter(household__chw=chw).count(),
@@ -229,11 +265,18 @@ def children_for_visits(chw: Any, n: int) -> list[str]:
     from keneya.people.models import HouseholdStatus, Person, VitalStatus
 
     today = timezone.localdate()
-    qs = (Person.objects.filter(household__chw=chw, household__status=HouseholdStatus.ACTIVE,
-                                vital_status=VitalStatus.ALIVE, merged_into__isnull=True,
-                                date_of_birth__lte=today - timedelta(days=200),
-                                date_of_birth__gt=today - timedelta(days=1780))
-          .order_by("id").values_list("id", flat=True))
+    qs = (
+        Person.objects.filter(
+            household__chw=chw,
+            household__status=HouseholdStatus.ACTIVE,
+            vital_status=VitalStatus.ALIVE,
+            merged_into__isnull=True,
+            date_of_birth__lte=today - timedelta(days=200),
+            date_of_birth__gt=today - timedelta(days=1780),
+        )
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
     ids = [str(i) for i in qs]
     random.Random(SEED).shuffle(ids)
     return ids[:n]
@@ -281,9 +324,15 @@ class Req:
 
 def _throttle(cdp: Any, rate: int = CPU_THROTTLE) -> None:
     cdp.send("Emulation.setCPUThrottlingRate", {"rate": rate})
-    cdp.send("Network.emulateNetworkConditions", {
-        "offline": False, "latency": LATENCY_MS,
-        "downloadThroughput": DOWN_KBPS * 1000 / 8, "uploadThroughput": UP_KBPS * 1000 / 8})
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {
+            "offline": False,
+            "latency": LATENCY_MS,
+            "downloadThroughput": DOWN_KBPS * 1000 / 8,
+            "uploadThroughput": UP_KBPS * 1000 / 8,
+        },
+    )
 
 
 FILL_JS = """({ radios, inputs }) => {
@@ -305,13 +354,28 @@ FILL_JS = """({ radios, inputs }) => {
 
 def fill_sick_child(page: Any, i: int) -> None:
     """The answers a CHW gives (not timed): every danger sign "Non", cough and fever, RDT +."""
-    radios = {sign: "no" for sign in (
-        "convulsions", "not_able_to_drink_or_feed", "vomits_everything", "chest_indrawing",
-        "unusually_sleepy_or_unconscious", "bilateral_oedema", "difficult_breathing",
-        "diarrhoea", "blood_in_stool")}
+    radios = {
+        sign: "no"
+        for sign in (
+            "convulsions",
+            "not_able_to_drink_or_feed",
+            "vomits_everything",
+            "chest_indrawing",
+            "unusually_sleepy_or_unconscious",
+            "bilateral_oedema",
+            "difficult_breathing",
+            "diarrhoea",
+            "blood_in_stool",
+        )
+    }
     radios.update(cough="yes", fever="yes", rdt_result="positive")
-    inputs = {"f_cough_days": "3", "f_fever_days": "2", "f_respiratory_rate": str(32 + i % 6),
-              "f_temperature_c": "38.6", "f_muac_mm": str(128 + i)}
+    inputs = {
+        "f_cough_days": "3",
+        "f_fever_days": "2",
+        "f_respiratory_rate": str(32 + i % 6),
+        "f_temperature_c": "38.6",
+        "f_muac_mm": str(128 + i),
+    }
     page.evaluate(FILL_JS, {"radios": radios, "inputs": inputs})
 
 
@@ -325,8 +389,9 @@ def browse(base: str, child_ids: list[str]) -> dict[str, Any]:
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         try:
-            context = browser.new_context(viewport=VIEWPORT, locale="fr-FR",
-                                          timezone_id="Africa/Bamako", service_workers="allow")
+            context = browser.new_context(
+                viewport=VIEWPORT, locale="fr-FR", timezone_id="Africa/Bamako", service_workers="allow"
+            )
             page = context.new_page()
             page.set_default_timeout(60_000)
             cdp = context.new_cdp_session(page)
@@ -335,9 +400,13 @@ def browse(base: str, child_ids: list[str]) -> dict[str, Any]:
             requests: dict[int, Req] = {}
 
             def on_request(request: Any) -> None:
-                requests[id(request)] = Req(request.url, request.method,
-                                            request.service_worker is not None,
-                                            time.perf_counter(), request=request)
+                requests[id(request)] = Req(
+                    request.url,
+                    request.method,
+                    request.service_worker is not None,
+                    time.perf_counter(),
+                    request=request,
+                )
 
             def on_finished(request: Any) -> None:
                 if id(request) in requests:
@@ -352,12 +421,16 @@ def browse(base: str, child_ids: list[str]) -> dict[str, Any]:
             context.on("requestfinished", on_finished)
             context.on("requestfailed", on_failed)
             console: list[str] = []
-            page.on("console", lambda m: console.append(f"{m.type}: {m.text}")
-                    if m.type in ("error", "warning") else None)
+            page.on(
+                "console",
+                lambda m: console.append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None,
+            )
 
             failures: set[str] = set()
-            context.on("response", lambda r: failures.add(f"{r.status} {r.url.split('?')[0]}")
-                       if r.status >= 400 else None)
+            context.on(
+                "response",
+                lambda r: failures.add(f"{r.status} {r.url.split('?')[0]}") if r.status >= 400 else None,
+            )
             page.goto(f"{base}/comptes/connexion/?next=/chw/")
             page.fill("#id_username", CHW_USERNAME)
             page.fill("#id_password", DEMO_PASSWORD)
@@ -383,8 +456,7 @@ def browse(base: str, child_ids: list[str]) -> dict[str, Any]:
             out["local_counts"] = page.evaluate(COUNTS_JS)
             out["console"] = console[:10]
             try:
-                page.wait_for_function("navigator.serviceWorker.controller !== null",
-                                       timeout=60_000)
+                page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=60_000)
                 out["sw_controls"] = True
             except Exception:  # noqa: BLE001 - reported
                 out["sw_controls"] = False
@@ -402,12 +474,16 @@ def browse(base: str, child_ids: list[str]) -> dict[str, Any]:
                 outside = (time.perf_counter() - started) * 1000
                 page.wait_for_function("window.__bench.painted !== undefined")
                 b = page.evaluate("window.__bench")
-                saves.append({"dom_ms": b["result"] - b["click"],
-                              "painted_ms": b["painted"] - b["click"], "playwright_ms": outside,
-                              "urgent": page.locator("#visit-result .urgent").count() > 0})
+                saves.append(
+                    {
+                        "dom_ms": b["result"] - b["click"],
+                        "painted_ms": b["painted"] - b["click"],
+                        "playwright_ms": outside,
+                        "urgent": page.locator("#visit-result .urgent").count() > 0,
+                    }
+                )
             out["saves"] = saves
-            out["marks"] = page.evaluate(
-                "performance.getEntriesByType('mark').map(m => m.name).slice(0, 20)")
+            out["marks"] = page.evaluate("performance.getEntriesByType('mark').map(m => m.name).slice(0, 20)")
             out["local_counts_after"] = page.evaluate(COUNTS_JS)
             out["calibration_ms"] = min(page.evaluate(CALIBRATE_JS) for _ in range(3))
             cdp.send("Emulation.setCPUThrottlingRate", {"rate": 1})
@@ -429,10 +505,17 @@ def _describe(r: Req, t0: float) -> dict[str, Any]:
         status = response.status if response else None
     except Exception:  # noqa: BLE001 - a failed or cancelled request has no sizes
         pass
-    return {"url": r.url, "method": r.method, "sw": r.from_sw, "start": r.started - t0,
-            "end": (r.ended - t0) if r.ended else None, "bytes": size, "status": status,
-            "path": "/" + r.url.split("://", 1)[-1].split("/", 1)[-1],
-            "failed": r.failed}
+    return {
+        "url": r.url,
+        "method": r.method,
+        "sw": r.from_sw,
+        "start": r.started - t0,
+        "end": (r.ended - t0) if r.ended else None,
+        "bytes": size,
+        "status": status,
+        "path": "/" + r.url.split("://", 1)[-1].split("/", 1)[-1],
+        "failed": r.failed,
+    }
 
 
 # --- Report --------------------------------------------------------------------------------------
@@ -468,12 +551,18 @@ def measure() -> str:
     load = os.getloadavg()
 
     port = _server.free_port()
-    env = dict(os.environ, ALLOWED_HOSTS="127.0.0.1,localhost", SECURE_COOKIES="0",
-               CSRF_TRUSTED_ORIGINS=f"http://localhost:{port}")
+    env = dict(
+        os.environ,
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        SECURE_COOKIES="0",
+        CSRF_TRUSTED_ORIGINS=f"http://localhost:{port}",
+    )
     log_path = ROOT / "var" / "bench_pwa_gunicorn.log"
     log_path.parent.mkdir(exist_ok=True)
-    with open(log_path, "w") as gunicorn_log, \
-            _server.gunicorn(env, workers=WORKERS, log_file=gunicorn_log, port=port):
+    with (
+        open(log_path, "w") as gunicorn_log,
+        _server.gunicorn(env, workers=WORKERS, log_file=gunicorn_log, port=port),
+    ):
         out = browse(f"http://localhost:{port}", child_ids)
 
     out["not_found"] = not_found_paths(log_path)
@@ -487,8 +576,9 @@ def measure() -> str:
     pull_bytes = sum(r["bytes"] for r in pulls)
     first_pull = min((r["start"] for r in pulls), default=0.0)
     last_pull = max((r["end"] or 0 for r in pulls), default=0.0)
-    api_bytes = sum(r["bytes"] for k in ("pull", "push", "device registration", "session")
-                    for r in by_kind.get(k, []))
+    api_bytes = sum(
+        r["bytes"] for k in ("pull", "push", "device registration", "session") for r in by_kind.get(k, [])
+    )
     sync_ok = "ok" in (out.get("sync_class") or "")
     sync_s = out["sync_s"]
     sync_met = sync_ok and sync_s < TARGET_SYNC_S
@@ -503,14 +593,15 @@ def measure() -> str:
     save_met = bool(warm) and save_p95 < TARGET_SAVE_MS
 
     kinds_rows = []
-    for kind in ("login and pages", "app files", "session", "device registration", "pull",
-                 "push"):
+    for kind in ("login and pages", "app files", "session", "device registration", "pull", "push"):
         rs = by_kind.get(kind, [])
         if rs:
             kinds_rows.append(f"| {kind} | {len(rs)} | {sum(r['bytes'] for r in rs) / 1024:,.0f} |")
     if sw_reqs:
-        kinds_rows.append(f"| service worker precache (not throttled) | {len(sw_reqs)} | "
-                          f"{sum(r['bytes'] for r in sw_reqs) / 1024:,.0f} |")
+        kinds_rows.append(
+            f"| service worker precache (not throttled) | {len(sw_reqs)} | "
+            f"{sum(r['bytes'] for r in sw_reqs) / 1024:,.0f} |"
+        )
     pulls.sort(key=lambda r: r["start"])
     net_s = sum((r["end"] or r["start"]) - r["start"] for r in pulls)
     pull_phase = last_pull - first_pull
@@ -519,8 +610,10 @@ def measure() -> str:
     ttfb_note = ""
     if pulls:
         durations = sorted((r["end"] or r["start"]) - r["start"] for r in pulls)
-        ttfb_note = (f"; each page took {percentile(durations, 0.5):.1f} s (median, request to "
-                     f"last byte, 300 ms latency and transfer included)")
+        ttfb_note = (
+            f"; each page took {percentile(durations, 0.5):.1f} s (median, request to "
+            f"last byte, 300 ms latency and transfer included)"
+        )
 
     lines = [
         "## Offline CHW app: first sync and saving a visit (Chromium, CPU ×4, 3G)",
@@ -542,7 +635,7 @@ def measure() -> str:
         "",
         "| Measurement | Result | Target | Met |",
         "|---|---:|---:|---|",
-        f"| (a) First sync: login button → \"Synchronisation terminée\" | **{sync_s:.1f} s**"
+        f'| (a) First sync: login button → "Synchronisation terminée" | **{sync_s:.1f} s**'
         + ("" if sync_ok else f" (ended with `{out.get('sync_text')}`)")
         + f" | < {TARGET_SYNC_S:.0f} s (OpenSRP: 39 min) | {'yes' if sync_met else '**no**'} |",
         f"| (a) of which the app shell was ready (`data-ready`) | {out['ready_s']:.1f} s | | |",
@@ -553,23 +646,21 @@ def measure() -> str:
         f"(last page, with the {local.get('tasks', 0):,} tasks: "
         f"{((pulls[-1]['end'] or 0) - pulls[-1]['start']) if pulls else 0:.1f} s, "
         f"{(pulls[-1]['bytes'] if pulls else 0) / 1024:,.0f} KiB) | | |",
-        f"| (a) of which the tablet writing pages between requests | "
-        f"{pull_phase - net_s:.1f} s | | |",
-        f"| (a) after the last page: writing it, search keys, redraw | "
-        f"{sync_s - last_pull:.1f} s | | |" if pulls else "| (a) pull | none | | |",
+        f"| (a) of which the tablet writing pages between requests | {pull_phase - net_s:.1f} s | | |",
+        f"| (a) after the last page: writing it, search keys, redraw | {sync_s - last_pull:.1f} s | | |"
+        if pulls
+        else "| (a) pull | none | | |",
         f"| (a) bytes of the sync (API, gzip, headers included) | **{api_bytes / 1024:,.0f} KiB** "
         f"(pull {pull_bytes / 1024:,.0f} KiB, "
         f"{pull_bytes / max(data['households'], 1):,.0f} B per household with its people and "
         f"visits) | | |",
-        f"| (b) Save a visit → result panel, warm (median of {len(warm)}) | "
-        f"**{save_p50:.0f} ms** | | |",
+        f"| (b) Save a visit → result panel, warm (median of {len(warm)}) | **{save_p50:.0f} ms** | | |",
         f"| (b) same, p95 / max | **{save_p95:.0f} ms** / {max(warm, default=0):.0f} ms | "
         f"< {TARGET_SAVE_MS:.0f} ms | {'yes' if save_met else '**no**'} |",
         f"| (b) first save of the session (loads the clinical engine) | "
         f"{(cold or {}).get('dom_ms', float('nan')):.0f} ms | < {TARGET_SAVE_MS:.0f} ms | "
         f"{'yes' if cold and cold['dom_ms'] < TARGET_SAVE_MS else '**no**'} |",
-        f"| (b) warm, to the next painted frame (median) | {percentile(warm_painted, 0.5):.0f} ms "
-        f"| | |",
+        f"| (b) warm, to the next painted frame (median) | {percentile(warm_painted, 0.5):.0f} ms | | |",
         "",
         f"On the tablet after the sync: {', '.join(f'{k} {v:,}' for k, v in local.items())}"
         f"{ttfb_note}. The service worker "
@@ -588,22 +679,29 @@ def measure() -> str:
         *kinds_rows,
     ]
     if not_found:
-        lines += ["", "HTTP errors seen by the browser: "
-                  + ", ".join(f"`{p}`" for p in not_found) + "."]
+        lines += ["", "HTTP errors seen by the browser: " + ", ".join(f"`{p}`" for p in not_found) + "."]
     if profile_rows:
-        lines += ["", f"The page's JavaScript while it pulled (CDP sampling profiler, from the "
-                  f"app's start to the end of the sync, CPU ×{CPU_THROTTLE}): {profile_summary}",
-                  "", "Self time is the function's own; \"app, inclusive\" adds what the "
-                  "app's functions call synchronously (Dexie, IndexedDB requests), up to their "
-                  "first `await`.", "",
-                  "| Time | Function | ms | Share |", "|---|---|---:|---:|", *profile_rows]
+        lines += [
+            "",
+            f"The page's JavaScript while it pulled (CDP sampling profiler, from the "
+            f"app's start to the end of the sync, CPU ×{CPU_THROTTLE}): {profile_summary}",
+            "",
+            'Self time is the function\'s own; "app, inclusive" adds what the '
+            "app's functions call synchronously (Dexie, IndexedDB requests), up to their "
+            "first `await`.",
+            "",
+            "| Time | Function | ms | Share |",
+            "|---|---|---:|---:|",
+            *profile_rows,
+        ]
     # "Failed to load resource" lines repeat the HTTP errors listed above.
     console = [c for c in out.get("console", []) if "Failed to load resource" not in c]
     if console:
-        lines += ["", "Browser console (errors and warnings): "
-                  + "; ".join(f"`{c[:160]}`" for c in console)]
-    lines += ["", "Each save (ms, click → result in the DOM): "
-              + ", ".join(f"{s['dom_ms']:.0f}" for s in saves) + "."]
+        lines += ["", "Browser console (errors and warnings): " + "; ".join(f"`{c[:160]}`" for c in console)]
+    lines += [
+        "",
+        "Each save (ms, click → result in the DOM): " + ", ".join(f"{s['dom_ms']:.0f}" for s in saves) + ".",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -623,8 +721,7 @@ def summarise_profile(profile: dict[str, Any] | None) -> tuple[list[str], str]:
         return [], ""
     nodes = {n["id"]: n for n in profile["nodes"]}
     self_us: dict[int, float] = {}
-    for node_id, delta in zip(profile.get("samples", []), profile.get("timeDeltas", []),
-                              strict=False):
+    for node_id, delta in zip(profile.get("samples", []), profile.get("timeDeltas", []), strict=False):
         self_us[node_id] = self_us.get(node_id, 0.0) + delta
     by_function: dict[str, float] = {}
     special: dict[str, float] = {}
@@ -646,32 +743,39 @@ def summarise_profile(profile: dict[str, Any] | None) -> tuple[list[str], str]:
             frame = nodes[walk]["callFrame"]
             url = frame["url"]
             if "/static/pwa/" in url and "/vendor/" not in url:
-                key = f"{frame['functionName'] or '(anonymous)'} ({url.rsplit('/', 1)[-1]}:" \
-                      f"{frame['lineNumber'] + 1})"
+                key = (
+                    f"{frame['functionName'] or '(anonymous)'} ({url.rsplit('/', 1)[-1]}:"
+                    f"{frame['lineNumber'] + 1})"
+                )
                 if key not in seen:
                     seen.add(key)
                     inclusive[key] = inclusive.get(key, 0.0) + us
             walk = parent.get(walk)
     total = sum(self_us.values()) or 1.0
     busy = total - special.get("(idle)", 0.0)
-    rows = [f"| self | `{k}` | {v / 1000:,.0f} | {v / total:.0%} |"
-            for k, v in sorted(by_function.items(), key=lambda kv: -kv[1])[:PROFILE_TOP]]
-    rows += [f"| app, inclusive | `{k}` | {v / 1000:,.0f} | {v / total:.0%} |"
-             for k, v in sorted(inclusive.items(), key=lambda kv: -kv[1])[:PROFILE_TOP // 2]]
-    summary = (f"{total / 1e6:.1f} s sampled, the main thread idle (waiting for the network "
-               f"and IndexedDB) {special.get('(idle)', 0) / total:.0%}, running JavaScript "
-               f"{sum(by_function.values()) / total:.0%}, garbage collection "
-               f"{special.get('(garbage collector)', 0) / total:.0%}, other browser work "
-               f"(`(program)`: DOM, style, IPC) {special.get('(program)', 0) / total:.0%} "
-               f"(busy {busy / 1e6:.1f} s).")
+    rows = [
+        f"| self | `{k}` | {v / 1000:,.0f} | {v / total:.0%} |"
+        for k, v in sorted(by_function.items(), key=lambda kv: -kv[1])[:PROFILE_TOP]
+    ]
+    rows += [
+        f"| app, inclusive | `{k}` | {v / 1000:,.0f} | {v / total:.0%} |"
+        for k, v in sorted(inclusive.items(), key=lambda kv: -kv[1])[: PROFILE_TOP // 2]
+    ]
+    summary = (
+        f"{total / 1e6:.1f} s sampled, the main thread idle (waiting for the network "
+        f"and IndexedDB) {special.get('(idle)', 0) / total:.0%}, running JavaScript "
+        f"{sum(by_function.values()) / total:.0%}, garbage collection "
+        f"{special.get('(garbage collector)', 0) / total:.0%}, other browser work "
+        f"(`(program)`: DOM, style, IPC) {special.get('(program)', 0) / total:.0%} "
+        f"(busy {busy / 1e6:.1f} s)."
+    )
     return rows, summary
 
 
 def _chromium_version() -> str:
     executable = shutil.which("chromium") or "chromium"
     try:
-        text = subprocess.run([executable, "--version"], capture_output=True, text=True,
-                              timeout=30).stdout
+        text = subprocess.run([executable, "--version"], capture_output=True, text=True, timeout=30).stdout
         return text.split()[1]
     except Exception:  # noqa: BLE001
         return "?"

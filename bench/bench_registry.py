@@ -49,8 +49,6 @@ def run() -> str:
 # --- everything below runs in the child process -------------------------------------------------
 
 
-
-
 def log(message: str) -> None:
     sys.stderr.write(f"[bench_registry] {message}\n")
     sys.stderr.flush()
@@ -64,8 +62,8 @@ def ensure_seed() -> tuple[str, float | None]:
     """Seed at scale 50 unless the database already holds exactly that demo."""
     from django.db import connection
 
-    from keneya.core.demo import district
-    from keneya.core.demo import seed as demo
+    from keneya.demo import district
+    from keneya.demo import seed as demo
     from keneya.people.models import Household, Person
 
     plan = demo.plan_for(scale=SCALE)
@@ -87,12 +85,15 @@ def ensure_seed() -> tuple[str, float | None]:
     seconds = time.perf_counter() - started
     log(f"seeded {result.households} households, {result.persons} persons in {seconds:.0f} s")
     with connection.cursor() as cursor:
-        for table in (Household._meta.db_table, Person._meta.db_table, "core_area",
-                      "accounts_user", "accounts_user_areas"):
+        for table in (
+            Household._meta.db_table,
+            Person._meta.db_table,
+            "core_area",
+            "accounts_user",
+            "accounts_user_areas",
+        ):
             cursor.execute(f"VACUUM ANALYZE {table}")
     return "seeded", seconds
-
-
 
 
 def time_get(client: Any, url: str, n: int = REQUESTS) -> tuple[list[float], Any]:
@@ -133,8 +134,7 @@ def explain_slowest(client: Any, url: str) -> str:
 
     with CaptureQueriesContext(connection) as captured:
         client.get(url)
-    queries = [q for q in captured.captured_queries
-               if q["sql"].lstrip().upper().startswith("SELECT")]
+    queries = [q for q in captured.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
     if not queries:
         return ""
     slowest = max(queries, key=lambda q: float(q["time"]))
@@ -144,10 +144,12 @@ def explain_slowest(client: Any, url: str) -> str:
     if len(lines) > PLAN_LINES:
         lines = [*lines[:PLAN_LINES], f"… ({len(lines) - PLAN_LINES} more lines)", lines[-1]]
     sql = slowest["sql"]
-    sql = sql if len(sql) <= SQL_CHARS else sql[:SQL_CHARS // 2] + " … " + sql[-SQL_CHARS // 2:]
+    sql = sql if len(sql) <= SQL_CHARS else sql[: SQL_CHARS // 2] + " … " + sql[-SQL_CHARS // 2 :]
     plan = "\n".join(lines)
-    return (f"{len(queries)} SELECTs; slowest {float(slowest['time']) * 1000:.0f} ms:\n\n"
-            f"```sql\n{sql}\n```\n\n```\n{plan}\n```")
+    return (
+        f"{len(queries)} SELECTs; slowest {float(slowest['time']) * 1000:.0f} ms:\n\n"
+        f"```sql\n{sql}\n```\n\n```\n{plan}\n```"
+    )
 
 
 def sample_terms(clinician: Any) -> dict[str, str]:
@@ -195,15 +197,12 @@ def measure() -> str:
         ("Search page, code", "clinician", f"/menages/?q={terms['code']}"),
         ("Search page, family name", "chw", "/menages/?q=traore"),
         ("Search API, family name", "clinician", "/api/v1/households/?search=traore"),
-        ("Search API, given name", "clinician",
-         f"/api/v1/households/?search={terms['given']}"),
-        ("Search API, phone fragment", "clinician",
-         f"/api/v1/households/?search={terms['phone']}"),
+        ("Search API, given name", "clinician", f"/api/v1/households/?search={terms['given']}"),
+        ("Search API, phone fragment", "clinician", f"/api/v1/households/?search={terms['phone']}"),
         ("Search API, code", "clinician", f"/api/v1/households/?search={terms['code']}"),
         ("Search API, family name", "chw", "/api/v1/households/?search=traore"),
         ("Persons API, family name", "clinician", "/api/v1/persons/?search=traore"),
-        ("Persons API, given + family name", "clinician",
-         "/api/v1/persons/?search=aminata+traore"),
+        ("Persons API, given + family name", "clinician", "/api/v1/persons/?search=aminata+traore"),
     ]
     rows = []
     misses: list[tuple[str, str, str]] = []
@@ -213,8 +212,9 @@ def measure() -> str:
         p50, p95 = percentile(timings, 0.5), percentile(timings, 0.95)
         ok = p95 < TARGET_P95_MS
         count = result_count(people[who], url, response)
-        rows.append(f"| {label} | {who} | `{url}` | {count} | {p50:.0f} | "
-                    f"{p95:.0f} | {'yes' if ok else '**no**'} |")
+        rows.append(
+            f"| {label} | {who} | `{url}` | {count} | {p50:.0f} | {p95:.0f} | {'yes' if ok else '**no**'} |"
+        )
         if not ok:
             misses.append((label, who, url))
 
@@ -241,7 +241,7 @@ def measure() -> str:
         f"{machine_speed_line()} Django test `Client` in process, DEBUG off, "
         f"{REQUESTS} timed requests after {WARMUP} warm-up ones, one new database connection "
         f"per request (`CONN_MAX_AGE=0`, as configured). The clinician of CSCom ASACOLA I sees "
-        f"{scope_clinician:,} households, the one of ASACOSEK (\"clinician SEB\") "
+        f'{scope_clinician:,} households, the one of ASACOSEK ("clinician SEB") '
         f"{scope_last:,}, the CHW ({chw.username}) {scope_chw:,}. "
         f"Target: p95 < {TARGET_P95_MS:.0f} ms.",
         "",
@@ -271,32 +271,52 @@ def measure_registration(chw: Any) -> str:
     for i in range(REGISTER_HOUSEHOLDS):
         members = [
             services.PersonData(
-                family_name="Traoré", given_names="Moussa", sex="M",
-                date_of_birth=today - timedelta(days=365 * 38), phone="+22376000000",
+                family_name="Traoré",
+                given_names="Moussa",
+                sex="M",
+                date_of_birth=today - timedelta(days=365 * 38),
+                phone="+22376000000",
                 relationship_to_head=Relationship.HEAD,
                 id=uuid.uuid5(BENCH_NAMESPACE, f"p-{i}-0"),
             ),
-            services.PersonData(family_name="Coulibaly", given_names="Awa", sex="F",
-                                date_of_birth=today - timedelta(days=365 * 30),
-                                relationship_to_head=Relationship.SPOUSE,
-                                id=uuid.uuid5(BENCH_NAMESPACE, f"p-{i}-1")),
-            *(services.PersonData(family_name="Traoré", given_names=name, sex=sex,
-                                  date_of_birth=today - timedelta(days=400 * (k + 1)),
-                                  relationship_to_head=Relationship.CHILD,
-                                  id=uuid.uuid5(BENCH_NAMESPACE, f"p-{i}-{k + 2}"))
-              for k, (name, sex) in enumerate(
-                  [("Fatoumata", "F"), ("Seydou", "M"), ("Mariam", "F")])),
+            services.PersonData(
+                family_name="Coulibaly",
+                given_names="Awa",
+                sex="F",
+                date_of_birth=today - timedelta(days=365 * 30),
+                relationship_to_head=Relationship.SPOUSE,
+                id=uuid.uuid5(BENCH_NAMESPACE, f"p-{i}-1"),
+            ),
+            *(
+                services.PersonData(
+                    family_name="Traoré",
+                    given_names=name,
+                    sex=sex,
+                    date_of_birth=today - timedelta(days=400 * (k + 1)),
+                    relationship_to_head=Relationship.CHILD,
+                    id=uuid.uuid5(BENCH_NAMESPACE, f"p-{i}-{k + 2}"),
+                )
+                for k, (name, sex) in enumerate([("Fatoumata", "F"), ("Seydou", "M"), ("Mariam", "F")])
+            ),
         ][:REGISTER_MEMBERS]
-        households.append(services.register_household(
-            by=chw, quartier=quartier, members=members, phone="76 00 00 00",
-            address_description="Benchmark", id=uuid.uuid5(BENCH_NAMESPACE, f"h-{i}"),
-            today=today,
-        ))
+        households.append(
+            services.register_household(
+                by=chw,
+                quartier=quartier,
+                members=members,
+                phone="76 00 00 00",
+                address_description="Benchmark",
+                id=uuid.uuid5(BENCH_NAMESPACE, f"h-{i}"),
+                today=today,
+            )
+        )
     seconds = time.perf_counter() - started
     delete_bench_households()
     n_persons = REGISTER_HOUSEHOLDS * REGISTER_MEMBERS
-    return (f"**{n_persons / seconds:.0f} persons/s** ({REGISTER_HOUSEHOLDS / seconds:.0f} "
-            f"households/s, {seconds * 1000 / REGISTER_HOUSEHOLDS:.1f} ms per household).")
+    return (
+        f"**{n_persons / seconds:.0f} persons/s** ({REGISTER_HOUSEHOLDS / seconds:.0f} "
+        f"households/s, {seconds * 1000 / REGISTER_HOUSEHOLDS:.1f} ms per household)."
+    )
 
 
 def delete_bench_households() -> None:
@@ -305,12 +325,13 @@ def delete_bench_households() -> None:
 
     ids = [uuid.uuid5(BENCH_NAMESPACE, f"h-{i}") for i in range(REGISTER_HOUSEHOLDS)]
     Household.objects.filter(pk__in=ids).update(head=None)
-    for qs in (Person.objects.filter(household_id__in=ids), Household.objects.filter(pk__in=ids),
-               Person.history.filter(household_id__in=ids),
-               Household.history.filter(id__in=ids)):
+    for qs in (
+        Person.objects.filter(household_id__in=ids),
+        Household.objects.filter(pk__in=ids),
+        Person.history.filter(household_id__in=ids),
+        Household.history.filter(id__in=ids),
+    ):
         qs._raw_delete(qs.db)
-
-
 
 
 def main() -> None:

@@ -84,8 +84,14 @@ def log(message: str) -> None:
 def run() -> str:
     """Measure in a fresh interpreter: the settings (DEBUG off, PostgreSQL) are read at start-up."""
     env = _server.server_env(os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL))
-    done = subprocess.run([sys.executable, "-m", "bench.bench_sync"], cwd=ROOT, env=env,
-                          check=True, stdout=subprocess.PIPE, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.bench_sync"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     return done.stdout
 
 
@@ -109,14 +115,13 @@ def setup() -> None:
 
 
 def ensure_seed() -> str:
-    from keneya.core.demo import district
-    from keneya.core.demo import seed as demo
+    from keneya.demo import district
+    from keneya.demo import seed as demo
     from keneya.people.models import Household
 
     plan = demo.plan_for(scale=1)
     if demo.demo_exists():
-        n = Household.objects.filter(
-            quartier__code__in={q.code for q in district.QUARTIERS}).count()
+        n = Household.objects.filter(quartier__code__in={q.code for q in district.QUARTIERS}).count()
         if n == plan.households:
             return "reused"
         log(f"demo present with {n} households, expected {plan.households}: reseeding")
@@ -136,10 +141,18 @@ def _tables() -> dict[str, Any]:
     from keneya.sync.models import ChangeLog, PushBatch
     from keneya.visits.models import Observation, Visit
 
-    return {"visits": Visit, "observations": Observation, "alerts": Alert,
-            "alert events": AlertEvent, "referrals": Referral, "referral events": ReferralEvent,
-            "SMS in the outbox": OutboxMessage, "outbox worker tasks": DBTaskResult,
-            "change-log rows": ChangeLog, "stored batches": PushBatch}
+    return {
+        "visits": Visit,
+        "observations": Observation,
+        "alerts": Alert,
+        "alert events": AlertEvent,
+        "referrals": Referral,
+        "referral events": ReferralEvent,
+        "SMS in the outbox": OutboxMessage,
+        "outbox worker tasks": DBTaskResult,
+        "change-log rows": ChangeLog,
+        "stored batches": PushBatch,
+    }
 
 
 def reset_pushed_rows() -> None:
@@ -149,9 +162,20 @@ def reset_pushed_rows() -> None:
     from keneya.sync.models import ChangeLog
 
     t = _tables()
-    names = [t[k]._meta.db_table for k in ("visits", "observations", "alerts", "alert events",
-                                           "referrals", "referral events", "SMS in the outbox",
-                                           "outbox worker tasks", "stored batches")]
+    names = [
+        t[k]._meta.db_table
+        for k in (
+            "visits",
+            "observations",
+            "alerts",
+            "alert events",
+            "referrals",
+            "referral events",
+            "SMS in the outbox",
+            "outbox worker tasks",
+            "stored batches",
+        )
+    ]
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {', '.join(names)} CASCADE")
     ChangeLog.objects.filter(type__in=["visit", "alert", "referral"])._raw_delete("default")
@@ -176,15 +200,18 @@ def pick_chws() -> list[Chw]:
     from django.utils import timezone
 
     from bench._visits import PersonRef, eligible
-    from keneya.core.demo.seed import demo_users
+    from keneya.demo.seed import demo_users
     from keneya.people.models import HouseholdStatus, Person, VitalStatus
 
     today = timezone.localdate()
     chws = []
     for user in demo_users().filter(role="chw", is_active=True).order_by("username"):
-        rows = (Person.objects.filter(household__chw=user, household__status=HouseholdStatus.ACTIVE,
-                                      vital_status=VitalStatus.ALIVE, merged_into__isnull=True)
-                .values_list("id", "sex", "date_of_birth"))
+        rows = Person.objects.filter(
+            household__chw=user,
+            household__status=HouseholdStatus.ACTIVE,
+            vital_status=VitalStatus.ALIVE,
+            merged_into__isnull=True,
+        ).values_list("id", "sex", "date_of_birth")
         persons = [p for p in (PersonRef(*row) for row in rows) if eligible(p, today)]
         chws.append(Chw(username=user.username, user_id=user.pk, persons=persons))
     chws.sort(key=lambda c: -len(c.persons))
@@ -207,10 +234,14 @@ def build_batches(chws: list[Chw]) -> dict[str, Any]:
         visits = make_visits(rng, chw.persons, today, n)
         assert len(visits) == n, (chw.username, len(visits))
         for start in range(0, n, BATCH):
-            chunk = visits[start:start + BATCH]
-            body = json.dumps({"batch_id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-                               "records": [strip_private(v) for v in chunk]},
-                              separators=(",", ":")).encode()
+            chunk = visits[start : start + BATCH]
+            body = json.dumps(
+                {
+                    "batch_id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                    "records": [strip_private(v) for v in chunk],
+                },
+                separators=(",", ":"),
+            ).encode()
             gz = gzip.compress(body, compresslevel=6)
             chw.batches.append((gz, len(chunk), len(body)))
             if start >= (WARMUP_BATCHES + SOLO_BATCHES) * BATCH:
@@ -220,8 +251,13 @@ def build_batches(chws: list[Chw]) -> dict[str, Any]:
                 urgent += sum(v["_urgent"] for v in chunk)
                 kind_counts.update(v["fields"]["kind"] for v in chunk)
                 timed += len(chunk)
-    return {"raw_per_visit": raw_total / visits_total, "gz_per_visit": gz_total / visits_total,
-            "urgent_share": urgent / visits_total, "kinds": kind_counts, "visits": timed}
+    return {
+        "raw_per_visit": raw_total / visits_total,
+        "gz_per_visit": gz_total / visits_total,
+        "urgent_share": urgent / visits_total,
+        "kinds": kind_counts,
+        "visits": timed,
+    }
 
 
 # --- HTTP ----------------------------------------------------------------------------------------
@@ -232,14 +268,15 @@ def register_devices(base: str, chws: list[Chw]) -> None:
 
     with httpx.Client(base_url=base, timeout=60) as client:
         for chw in chws:
-            r = client.post("/api/v1/auth/token/",
-                            json={"username": chw.username, "password": DEMO_PASSWORD})
+            r = client.post("/api/v1/auth/token/", json={"username": chw.username, "password": DEMO_PASSWORD})
             r.raise_for_status()
             user_token = r.json()["token"]
             device_id = uuid.uuid5(DEVICE_NAMESPACE, chw.username)
-            r = client.post("/api/v1/sync/devices/",
-                            json={"device_id": str(device_id), "name": "Banc d'essai"},
-                            headers={"Authorization": f"Token {user_token}"})
+            r = client.post(
+                "/api/v1/sync/devices/",
+                json={"device_id": str(device_id), "name": "Banc d'essai"},
+                headers={"Authorization": f"Token {user_token}"},
+            )
             assert r.status_code in (200, 201), (r.status_code, r.text[:300])
             chw.token = r.json()["token"]
 
@@ -247,8 +284,9 @@ def register_devices(base: str, chws: list[Chw]) -> None:
 def device_client(base: str, token: str) -> Any:
     import httpx
 
-    return httpx.Client(base_url=base, timeout=120, headers={
-        "Authorization": f"Device {token}", "Accept-Encoding": "gzip"})
+    return httpx.Client(
+        base_url=base, timeout=120, headers={"Authorization": f"Device {token}", "Accept-Encoding": "gzip"}
+    )
 
 
 @dataclass
@@ -282,8 +320,9 @@ def pull_all(base: str, chw: Chw, cursor: str = "") -> tuple[str, PullStats]:
             stats.types.update(c["type"] for c in data["changes"])
             if data.get("tasks"):
                 full = _gz_len(data)
-                stats.gz_bytes_without_tasks += (r.num_bytes_downloaded
-                                                 * _gz_len({**data, "tasks": None}) / full)
+                stats.gz_bytes_without_tasks += (
+                    r.num_bytes_downloaded * _gz_len({**data, "tasks": None}) / full
+                )
             else:
                 stats.gz_bytes_without_tasks += r.num_bytes_downloaded
             cursor = data["next_cursor"]
@@ -308,16 +347,25 @@ class BatchResult:
     response_gz: int
 
 
-def push_worker(base: str, chw: Chw, batches: list[tuple[bytes, int, int]], deadline: float,
-                out: list[BatchResult], errors: list[str]) -> None:
+def push_worker(
+    base: str,
+    chw: Chw,
+    batches: list[tuple[bytes, int, int]],
+    deadline: float,
+    out: list[BatchResult],
+    errors: list[str],
+) -> None:
     try:
         with device_client(base, chw.token) as client:
             for body, n, _raw in batches:
                 if time.monotonic() >= deadline:
                     break
                 started = time.perf_counter()
-                r = client.post("/api/v1/sync/push/", content=body, headers={
-                    "Content-Type": "application/json", "Content-Encoding": "gzip"})
+                r = client.post(
+                    "/api/v1/sync/push/",
+                    content=body,
+                    headers={"Content-Type": "application/json", "Content-Encoding": "gzip"},
+                )
                 seconds = time.perf_counter() - started
                 if r.status_code != 200:
                     errors.append(f"{chw.username}: HTTP {r.status_code} {r.text[:200]}")
@@ -328,14 +376,16 @@ def push_worker(base: str, chw: Chw, batches: list[tuple[bytes, int, int]], dead
         errors.append(f"{chw.username}: {type(exc).__name__}: {exc}")
 
 
-def push_round(base: str, chws: list[Chw], which: slice, duration: float
-               ) -> tuple[list[BatchResult], list[str], float]:
+def push_round(
+    base: str, chws: list[Chw], which: slice, duration: float
+) -> tuple[list[BatchResult], list[str], float]:
     out: list[BatchResult] = []
     errors: list[str] = []
     deadline = time.monotonic() + duration
-    threads = [threading.Thread(target=push_worker,
-                                args=(base, chw, chw.batches[which], deadline, out, errors))
-               for chw in chws]
+    threads = [
+        threading.Thread(target=push_worker, args=(base, chw, chw.batches[which], deadline, out, errors))
+        for chw in chws
+    ]
     started = time.perf_counter()
     for t in threads:
         t.start()
@@ -346,20 +396,25 @@ def push_round(base: str, chws: list[Chw], which: slice, duration: float
 
 # --- CPU accounting (/proc) ----------------------------------------------------------------------
 
+
 def backend_pids(dbname: str) -> list[int]:
     import psycopg
 
     with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as conn:
-        rows = conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s "
-                            "AND pid <> pg_backend_pid()", [dbname]).fetchall()
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [dbname]
+        ).fetchall()
     return [r[0] for r in rows]
 
 
 def gunicorn_pids(port: int) -> list[int]:
     """The master (listening on ``port``) and its workers, found among our own children."""
     me = os.getpid()
-    masters = [pid for pid in _server.child_pids(me)
-               if f"127.0.0.1:{port}" in Path(f"/proc/{pid}/cmdline").read_text()]
+    masters = [
+        pid
+        for pid in _server.child_pids(me)
+        if f"127.0.0.1:{port}" in Path(f"/proc/{pid}/cmdline").read_text()
+    ]
     return masters + [c for m in masters for c in _server.child_pids(m)]
 
 
@@ -372,15 +427,20 @@ def measure_copy(since: Any) -> dict[str, Any]:
     from psycopg.types.json import Jsonb
 
     with psycopg.connect(os.environ["DATABASE_URL"]) as conn:
-        cols = [r[0] for r in conn.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = "
-            "'visits_visit' ORDER BY ordinal_position").fetchall()]
+        cols = [
+            r[0]
+            for r in conn.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = "
+                "'visits_visit' ORDER BY ordinal_position"
+            ).fetchall()
+        ]
         collist = ", ".join(cols)
-        rows = conn.execute(f"SELECT {collist} FROM visits_visit WHERE recorded_at >= %s",
-                            [since]).fetchall()
+        rows = conn.execute(f"SELECT {collist} FROM visits_visit WHERE recorded_at >= %s", [since]).fetchall()
         conn.execute("DROP TABLE IF EXISTS bench_visit_copy")
-        conn.execute("CREATE TABLE bench_visit_copy (LIKE visits_visit INCLUDING DEFAULTS "
-                     "INCLUDING INDEXES INCLUDING CONSTRAINTS)")
+        conn.execute(
+            "CREATE TABLE bench_visit_copy (LIKE visits_visit INCLUDING DEFAULTS "
+            "INCLUDING INDEXES INCLUDING CONSTRAINTS)"
+        )
         conn.commit()
         timings = []
         for _ in range(COPY_ROUNDS):
@@ -390,8 +450,7 @@ def measure_copy(since: Any) -> dict[str, Any]:
             with conn.cursor() as cur:
                 with cur.copy(f"COPY bench_visit_copy ({collist}) FROM STDIN") as copy:
                     for row in rows:
-                        copy.write_row([Jsonb(v) if isinstance(v, dict | list) else v
-                                        for v in row])
+                        copy.write_row([Jsonb(v) if isinstance(v, dict | list) else v for v in row])
             conn.commit()
             timings.append(time.perf_counter() - started)
         size_row = conn.execute("SELECT pg_total_relation_size('bench_visit_copy')").fetchone()
@@ -400,8 +459,13 @@ def measure_copy(since: Any) -> dict[str, Any]:
         conn.commit()
     best = min(timings)
     median = sorted(timings)[len(timings) // 2]
-    return {"rows": len(rows), "median_s": median, "best_s": best,
-            "rate": len(rows) / median if rows else 0.0, "bytes": size}
+    return {
+        "rows": len(rows),
+        "median_s": median,
+        "best_s": best,
+        "rate": len(rows) / median if rows else 0.0,
+        "bytes": size,
+    }
 
 
 # --- Profile -------------------------------------------------------------------------------------
@@ -423,13 +487,18 @@ def profile_batch(chw: Chw, bodies: list[bytes]) -> str:
     from django.db import connection
     from django.test import Client
 
-    client = Client(HTTP_AUTHORIZATION=f"Device {chw.token}", HTTP_HOST="127.0.0.1",
-                    HTTP_ACCEPT_ENCODING="gzip")
+    client = Client(
+        HTTP_AUTHORIZATION=f"Device {chw.token}", HTTP_HOST="127.0.0.1", HTTP_ACCEPT_ENCODING="gzip"
+    )
 
     def post(body: bytes) -> float:
         started = time.perf_counter()
-        r = client.post("/api/v1/sync/push/", data=body, content_type="application/json",
-                        headers={"Content-Encoding": "gzip"})
+        r = client.post(
+            "/api/v1/sync/push/",
+            data=body,
+            content_type="application/json",
+            headers={"Content-Encoding": "gzip"},
+        )
         assert r.status_code == 200, r.status_code
         return time.perf_counter() - started
 
@@ -499,22 +568,28 @@ def profile_batch(chw: Chw, bodies: list[bytes]) -> str:
         "",
         "| Statement | Count | Per visit | Total ms |",
         "|---|---:|---:|---:|",
-        *[f"| `{sql.replace('|', '/')}` | {len(ts)} | {len(ts) / BATCH:.1f} | "
-          f"{sum(ts) * 1000:.0f} |" for sql, ts in top_sql],
+        *[
+            f"| `{sql.replace('|', '/')}` | {len(ts)} | {len(ts) / BATCH:.1f} | {sum(ts) * 1000:.0f} |"
+            for sql, ts in top_sql
+        ],
         "",
         "Kènèya functions by cumulative time (cProfile, same batch size):",
         "",
         "| Function | Calls | Cumulative ms | Share |",
         "|---|---:|---:|---:|",
-        *[f"| `{f}:{ln} {n}` | {nc} | {ct * 1000:.0f} | {ct / total:.0%} |"
-          for ct, _tt, nc, f, ln, n in by_cum],
+        *[
+            f"| `{f}:{ln} {n}` | {nc} | {ct * 1000:.0f} | {ct / total:.0%} |"
+            for ct, _tt, nc, f, ln, n in by_cum
+        ],
         "",
         "Functions by self time:",
         "",
         "| Function | Calls | Self ms | Share |",
         "|---|---:|---:|---:|",
-        *[f"| `{f}:{ln} {n}` | {nc} | {tt * 1000:.0f} | {tt / total:.0%} |"
-          for _ct, tt, nc, f, ln, n in by_self],
+        *[
+            f"| `{f}:{ln} {n}` | {nc} | {tt * 1000:.0f} | {tt / total:.0%} |"
+            for _ct, tt, nc, f, ln, n in by_self
+        ],
     ]
     return "\n".join(out)
 
@@ -569,9 +644,12 @@ def measure() -> str:
 
     log_path = ROOT / "var" / "bench_sync_gunicorn.log"
     log_path.parent.mkdir(exist_ok=True)
-    with open(log_path, "w") as gunicorn_log, \
-            _server.gunicorn(dict(os.environ, CONN_MAX_AGE=str(CONN_MAX_AGE_S)), workers=WORKERS,
-                             log_file=gunicorn_log) as port:
+    with (
+        open(log_path, "w") as gunicorn_log,
+        _server.gunicorn(
+            dict(os.environ, CONN_MAX_AGE=str(CONN_MAX_AGE_S)), workers=WORKERS, log_file=gunicorn_log
+        ) as port,
+    ):
         base = f"http://127.0.0.1:{port}"
         log(f"gunicorn on {base}; registering {len(chws)} tablets…")
         register_devices(base, chws)
@@ -583,19 +661,18 @@ def measure() -> str:
         _out, errors, _ = push_round(base, chws, slice(0, WARMUP_BATCHES), 600)
         assert not errors, errors
         log("one upload at a time…")
-        solo, errors, _ = push_round(base, chws[:1], slice(WARMUP_BATCHES,
-                                                            WARMUP_BATCHES + SOLO_BATCHES), 600)
+        solo, errors, _ = push_round(
+            base, chws[:1], slice(WARMUP_BATCHES, WARMUP_BATCHES + SOLO_BATCHES), 600
+        )
         assert not errors, errors
         before = counts()
         connection.close()
         since = timezone.now()
         procs = gunicorn_pids(port)
         backends = backend_pids(dbname)
-        cpu_before = (_server.cpu_seconds(procs), _server.cpu_seconds(backends),
-                      time.process_time())
+        cpu_before = (_server.cpu_seconds(procs), _server.cpu_seconds(backends), time.process_time())
         log(f"timed run: {THREADS} threads, up to {DURATION_S:.0f} s…")
-        results, errors, wall = push_round(base, chws, slice(WARMUP_BATCHES + SOLO_BATCHES, None),
-                                           DURATION_S)
+        results, errors, wall = push_round(base, chws, slice(WARMUP_BATCHES + SOLO_BATCHES, None), DURATION_S)
         app_cpu = _server.cpu_seconds(procs) - cpu_before[0]
         db_cpu = _server.cpu_seconds(backends) - cpu_before[1]
         client_cpu = time.process_time() - cpu_before[2]
@@ -679,7 +756,8 @@ def measure() -> str:
         f"page; without the task list ≈ {pull_gz_no_tasks / max(pull_visits, 1):.0f} B/visit | | |",
         "",
         f"Statuses: {dict(statuses)}; errors: {len(errors)}"
-        + (f" (first: `{errors[0]}`)" if errors else "") + ". "
+        + (f" (first: `{errors[0]}`)" if errors else "")
+        + ". "
         "Rows written by the timed run: "
         + ", ".join(f"{k} {v:,} ({v / max(stored, 1):.2f}/visit)" for k, v in delta.items())
         + f"; urgent among the stored visits: {urgent_stored:.1%}.",
@@ -699,12 +777,21 @@ def measure() -> str:
         f"{first_gz / max(first_households, 1):,.0f} B gzip per household.",
     ]
     log("profiling one batch in process…")
-    bodies = [gzip.compress(json.dumps({"batch_id": str(uuid.uuid4()), "records": recs},
-                                       separators=(",", ":")).encode())
-              for recs in _profile_records(chws[0], 4)]
+    bodies = [
+        gzip.compress(
+            json.dumps({"batch_id": str(uuid.uuid4()), "records": recs}, separators=(",", ":")).encode()
+        )
+        for recs in _profile_records(chws[0], 4)
+    ]
     profile_md = profile_batch(chws[0], bodies)
-    lines += ["", "### Where the time goes", "", profile_md, "",
-              _reading(app_cpu, db_cpu, accepted, span, cores, percentile(solo_ms, 0.5))]
+    lines += [
+        "",
+        "### Where the time goes",
+        "",
+        profile_md,
+        "",
+        _reading(app_cpu, db_cpu, accepted, span, cores, percentile(solo_ms, 0.5)),
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -715,7 +802,7 @@ def _profile_records(chw: Chw, n: int) -> list[list[dict[str, Any]]]:
 
     rng = random.Random(SEED + 1)
     visits = make_visits(rng, chw.persons, timezone.localdate(), n * BATCH)
-    return [[strip_private(v) for v in visits[i * BATCH:(i + 1) * BATCH]] for i in range(n)]
+    return [[strip_private(v) for v in visits[i * BATCH : (i + 1) * BATCH]] for i in range(n)]
 
 
 def _urgent_share(since: Any) -> float:
@@ -726,8 +813,7 @@ def _urgent_share(since: Any) -> float:
     return qs.filter(urgent=True).count() / total if total else 0.0
 
 
-def _reading(app_cpu: float, db_cpu: float, visits: int, span: float, cores: int,
-             solo_ms: float) -> str:
+def _reading(app_cpu: float, db_cpu: float, visits: int, span: float, cores: int, solo_ms: float) -> str:
     """What the CPU and the service time say about the ceiling of this machine."""
     per_visit = (app_cpu + db_cpu) / max(visits, 1)
     ceiling = cores / per_visit if per_visit else 0.0
@@ -742,7 +828,8 @@ def _reading(app_cpu: float, db_cpu: float, visits: int, span: float, cores: int
         f"included. One batch alone takes {solo_ms:,.0f} ms; with {THREADS} uploads on "
         f"{WORKERS} workers a batch waits for about {THREADS // WORKERS - 1} others, so p95 "
         f"≈ {THREADS // WORKERS}× the service time: p95 < {TARGET_P95_MS:.0f} ms needs a batch "
-        f"served in about {TARGET_P95_MS * WORKERS / THREADS:.0f} ms.")
+        f"served in about {TARGET_P95_MS * WORKERS / THREADS:.0f} ms."
+    )
 
 
 def main() -> None:

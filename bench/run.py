@@ -23,13 +23,18 @@ MARK = "<!-- section:{} -->"
 
 def available() -> list[str]:
     here = Path(__file__).resolve().parent
-    return sorted(m.name.removeprefix("bench_") for m in pkgutil.iter_modules([str(here)])
-                  if m.name.startswith("bench_"))
+    return sorted(
+        m.name.removeprefix("bench_")
+        for m in pkgutil.iter_modules([str(here)])
+        if m.name.startswith("bench_")
+    )
 
 
 def machine() -> str:
-    return (f"{platform.python_implementation()} {platform.python_version()}, "
-            f"{os.cpu_count()} cores, {platform.system()} {platform.machine()}")
+    return (
+        f"{platform.python_implementation()} {platform.python_version()}, "
+        f"{os.cpu_count()} cores, {platform.system()} {platform.machine()}"
+    )
 
 
 def _split(text: str) -> dict[str, str]:
@@ -39,7 +44,7 @@ def _split(text: str) -> dict[str, str]:
         if start < 0:
             continue
         end = text.find("<!-- section:", start + 1)
-        sections[name] = text[start: end if end >= 0 else len(text)].rstrip() + "\n"
+        sections[name] = text[start : end if end >= 0 else len(text)].rstrip() + "\n"
     return sections
 
 
@@ -53,8 +58,9 @@ def main(names: list[str]) -> int:
         body = module.run().strip()
         took = time.perf_counter() - started
         stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-        previous[name] = (f"{MARK.format(name)}\n{body}\n\n"
-                          f"_Measured {stamp} on {machine()}; the run took {took:.0f} s._\n")
+        previous[name] = (
+            f"{MARK.format(name)}\n{body}\n\n_Measured {stamp} on {machine()}; the run took {took:.0f} s._\n"
+        )
     header = (
         "# Benchmarks\n\n"
         "Written by `make bench` (`python -m bench.run`). Each section is replaced when its "

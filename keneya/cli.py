@@ -41,8 +41,18 @@ def _demo_secret_key(var_dir: Path) -> str:
 def serve(bind: str, workers: int) -> int:
     """Run gunicorn (sync workers, as measured in shared/spec/stack.md §1)."""
     cmd = [
-        sys.executable, "-m", "gunicorn", "keneya.wsgi:application", "--bind", bind,
-        "--workers", str(workers), "--access-logfile", "-", "--timeout", "60",
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "keneya.wsgi:application",
+        "--bind",
+        bind,
+        "--workers",
+        str(workers),
+        "--access-logfile",
+        "-",
+        "--timeout",
+        "60",
     ]
     return subprocess.call(cmd, cwd=ROOT)  # noqa: S603
 

@@ -12,9 +12,9 @@ from keneya.people.api import HouseholdViewSet, PersonViewSet
 from keneya.records.api import ConsultationViewSet, Icd10SearchView
 from keneya.referrals.api import ReferralViewSet
 from keneya.sync import views as sync_views
-from keneya.visits import tasks_views
+from keneya.visits import worklist_views
 from keneya.visits.api import VisitViewSet
-from keneya.visits.tasks_api import TaskListView
+from keneya.visits.worklist_api import TaskListView
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -39,13 +39,19 @@ urlpatterns = [
     path("api/v1/auth/token/", ObtainTokenView.as_view(), name="api_token"),
     path("api/v1/icd10/", Icd10SearchView.as_view(), name="api_icd10"),
     path("api/v1/tasks/", TaskListView.as_view(), name="api_tasks"),
-    path("taches/", tasks_views.task_list, name="tasks"),
+    path("taches/", worklist_views.task_list, name="tasks"),
     path("api/v1/sync/", include("keneya.sync.urls")),
     path("supervision/synchronisation/", sync_views.supervision, name="sync_supervision"),
-    path("supervision/synchronisation/conflits/<int:conflict_id>/", sync_views.resolve,
-         name="sync_conflict_resolve"),
-    path("supervision/synchronisation/tablettes/<uuid:device_id>/revoquer/", sync_views.revoke,
-         name="sync_device_revoke"),
+    path(
+        "supervision/synchronisation/conflits/<int:conflict_id>/",
+        sync_views.resolve,
+        name="sync_conflict_resolve",
+    ),
+    path(
+        "supervision/synchronisation/tablettes/<uuid:device_id>/revoquer/",
+        sync_views.revoke,
+        name="sync_device_revoke",
+    ),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),

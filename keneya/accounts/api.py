@@ -37,14 +37,18 @@ class ObtainTokenView(APIView):
         responses={
             200: inline_serializer(
                 "TokenResponse",
-                {"token": serializers.CharField(), "role": serializers.CharField(),
-                 "username": serializers.CharField()},
+                {
+                    "token": serializers.CharField(),
+                    "role": serializers.CharField(),
+                    "username": serializers.CharField(),
+                },
             ),
             400: inline_serializer("TokenError", {"non_field_errors": serializers.ListField()}),
             403: inline_serializer("TokenLockedOut", {"detail": serializers.CharField()}),
         },
-        examples=[OpenApiExample("CHW", value={"username": "relais01", "password": "..."},
-                                 request_only=True)],
+        examples=[
+            OpenApiExample("CHW", value={"username": "relais01", "password": "..."}, request_only=True)
+        ],
         auth=[],
     )
     def post(self, request: Request) -> Response:

@@ -17,8 +17,12 @@ from rest_framework.authtoken.models import Token
 from keneya.core.compiled import TEXT_PLACEHOLDER, CompiledGet
 
 _token = CompiledGet(
-    Token, lambda _context, key: Token.objects.select_related("user", "user__facility")
-    .filter(key=key), field="key", placeholder=TEXT_PLACEHOLDER, maxsize=1)
+    Token,
+    lambda _context, key: Token.objects.select_related("user", "user__facility").filter(key=key),
+    field="key",
+    placeholder=TEXT_PLACEHOLDER,
+    maxsize=1,
+)
 
 
 class TokenAuthentication(authentication.TokenAuthentication):

@@ -35,13 +35,21 @@ class User(AbstractUser):
     role = models.CharField(_("rôle"), max_length=20, choices=Role.choices, default=Role.CHW)
     cadre = models.CharField(_("cadre"), max_length=20, choices=Cadre.choices, blank=True)
     facility = models.ForeignKey(
-        "core.Facility", verbose_name=_("structure"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="staff",
+        "core.Facility",
+        verbose_name=_("structure"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
     )
     areas = models.ManyToManyField(
-        "core.Area", verbose_name=_("aires"), blank=True, related_name="users",
-        help_text=_("Pour un relais : les quartiers de sa zone. Pour un travailleur social : "
-                    "les aires qu'il couvre."),
+        "core.Area",
+        verbose_name=_("aires"),
+        blank=True,
+        related_name="users",
+        help_text=_(
+            "Pour un relais : les quartiers de sa zone. Pour un travailleur social : les aires qu'il couvre."
+        ),
     )
     phone = models.CharField(_("téléphone"), max_length=20, blank=True)
 

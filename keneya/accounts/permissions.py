@@ -31,30 +31,58 @@ class Capability:
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
-    Role.CHW: frozenset({Capability.REGISTRY_VIEW, Capability.REGISTRY_EDIT,
-                         Capability.VISIT_RECORD, Capability.SYNC_DEVICE}),
-    Role.CLINICIAN: frozenset({
-        Capability.REGISTRY_VIEW, Capability.REGISTRY_EDIT, Capability.CLINICAL_VIEW,
-        Capability.ALERTS_TRIAGE, Capability.REFERRAL_MANAGE, Capability.CONSULTATION_RECORD,
-    }),
-    Role.SPECIALIST: frozenset({
-        Capability.REGISTRY_VIEW, Capability.CLINICAL_VIEW, Capability.REFERRAL_MANAGE,
-        Capability.CONSULTATION_RECORD,
-    }),
+    Role.CHW: frozenset(
+        {Capability.REGISTRY_VIEW, Capability.REGISTRY_EDIT, Capability.VISIT_RECORD, Capability.SYNC_DEVICE}
+    ),
+    Role.CLINICIAN: frozenset(
+        {
+            Capability.REGISTRY_VIEW,
+            Capability.REGISTRY_EDIT,
+            Capability.CLINICAL_VIEW,
+            Capability.ALERTS_TRIAGE,
+            Capability.REFERRAL_MANAGE,
+            Capability.CONSULTATION_RECORD,
+        }
+    ),
+    Role.SPECIALIST: frozenset(
+        {
+            Capability.REGISTRY_VIEW,
+            Capability.CLINICAL_VIEW,
+            Capability.REFERRAL_MANAGE,
+            Capability.CONSULTATION_RECORD,
+        }
+    ),
     Role.SOCIAL_WORKER: frozenset({Capability.REGISTRY_VIEW, Capability.REGISTRY_EDIT}),
     Role.TREASURER: frozenset(),
-    Role.FACILITY_MANAGER: frozenset({
-        Capability.REGISTRY_VIEW, Capability.REGISTRY_EDIT, Capability.REGISTRY_MERGE,
-        Capability.AGGREGATES_VIEW, Capability.CLINICAL_VIEW, Capability.ALERTS_TRIAGE,
-        Capability.REFERRAL_MANAGE, Capability.REGISTRY_ASSIGN, Capability.SYNC_SUPERVISE,
-    }),
+    Role.FACILITY_MANAGER: frozenset(
+        {
+            Capability.REGISTRY_VIEW,
+            Capability.REGISTRY_EDIT,
+            Capability.REGISTRY_MERGE,
+            Capability.AGGREGATES_VIEW,
+            Capability.CLINICAL_VIEW,
+            Capability.ALERTS_TRIAGE,
+            Capability.REFERRAL_MANAGE,
+            Capability.REGISTRY_ASSIGN,
+            Capability.SYNC_SUPERVISE,
+        }
+    ),
     Role.ME_OFFICER: frozenset({Capability.AGGREGATES_VIEW}),
-    Role.ADMIN: frozenset({
-        Capability.REGISTRY_VIEW, Capability.REGISTRY_EDIT, Capability.REGISTRY_MERGE,
-        Capability.AGGREGATES_VIEW, Capability.CLINICAL_VIEW, Capability.VISIT_RECORD,
-        Capability.ALERTS_TRIAGE, Capability.REFERRAL_MANAGE, Capability.CONSULTATION_RECORD,
-        Capability.REGISTRY_ASSIGN, Capability.SYNC_SUPERVISE,
-    }),
+    Role.ADMIN: frozenset(
+        {
+            Capability.REGISTRY_VIEW,
+            Capability.REGISTRY_EDIT,
+            Capability.REGISTRY_MERGE,
+            Capability.AGGREGATES_VIEW,
+            Capability.CLINICAL_VIEW,
+            Capability.VISIT_RECORD,
+            Capability.ALERTS_TRIAGE,
+            Capability.REFERRAL_MANAGE,
+            Capability.CONSULTATION_RECORD,
+            Capability.REGISTRY_ASSIGN,
+            Capability.SYNC_SUPERVISE,
+        }
+    ),
 }
 
 

@@ -58,8 +58,7 @@ def area_scoped_quartier_ids(user: Any) -> set[UUID] | None:
 def _quartiers_subquery(user: Any) -> Any:
     """The quartiers of ``area_scoped_quartier_ids`` as a subquery (nothing when none)."""
     area_roots = _area_roots(user)
-    query = None if area_roots is None else quartiers_under_sql(area_roots[0],
-                                                                 also_under=area_roots[1])
+    query = None if area_roots is None else quartiers_under_sql(area_roots[0], also_under=area_roots[1])
     return [] if query is None else RawSQL(*query)  # noqa: S611 (model names, values as params)
 
 
@@ -70,8 +69,13 @@ def scope_key(user: Any) -> tuple[Any, ...]:
     areas are not in it: the SQL selects them when it runs. Whoever makes a filter read
     something else of the user adds it here."""
     facility = user.facility if user.is_authenticated and user.facility_id else None
-    return (user.is_authenticated, user.pk, user.role, user.facility_id,
-            facility.health_area_id if facility else None)
+    return (
+        user.is_authenticated,
+        user.pk,
+        user.role,
+        user.facility_id,
+        facility.health_area_id if facility else None,
+    )
 
 
 def household_filter(user: Any, prefix: str = "", *, quartiers_inline: bool = False) -> Q:
@@ -88,8 +92,7 @@ def household_filter(user: Any, prefix: str = "", *, quartiers_inline: bool = Fa
     if user.role == Role.CHW:
         return Q(**{f"{prefix}chw": user})
     if user.role in {Role.CLINICIAN, Role.FACILITY_MANAGER, Role.SOCIAL_WORKER}:
-        quartiers = (_quartiers_subquery(user) if quartiers_inline
-                     else area_scoped_quartier_ids(user) or set())
+        quartiers = _quartiers_subquery(user) if quartiers_inline else area_scoped_quartier_ids(user) or set()
         return Q(**{f"{prefix}quartier_id__in": quartiers})
     # Specialists see referred people only; M&E officers and treasurers see no names.
     return Q(pk__in=[])
@@ -112,17 +115,18 @@ def person_filter(user: Any, *, lookup: bool = False, quartiers_inline: bool = F
     ``quartiers_inline``: see ``household_filter``.
     """
     q = household_filter(user, prefix="household__", quartiers_inline=quartiers_inline)
-    if (user.is_authenticated and user.facility_id
-            and user.role in {Role.CLINICIAN, Role.FACILITY_MANAGER, Role.SPECIALIST}):
+    if (
+        user.is_authenticated
+        and user.facility_id
+        and user.role in {Role.CLINICIAN, Role.FACILITY_MANAGER, Role.SPECIALIST}
+    ):
         from keneya.referrals.models import Referral
 
         if lookup:
-            referred = Referral.objects.filter(person=OuterRef("pk"),
-                                               to_facility_id=user.facility_id)
+            referred = Referral.objects.filter(person=OuterRef("pk"), to_facility_id=user.facility_id)
             q = q | Q(Exists(referred))
         else:
-            referred_ids = (Referral.objects.filter(to_facility_id=user.facility_id)
-                            .values("person_id"))
+            referred_ids = Referral.objects.filter(to_facility_id=user.facility_id).values("person_id")
             q = q | Q(pk__in=referred_ids)
     return q
 

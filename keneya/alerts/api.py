@@ -23,10 +23,27 @@ class AlertSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Alert
-        fields = ["id", "person", "person_name", "facility", "facility_name", "visit",
-                  "referral", "rule", "priority", "status", "title", "findings", "source",
-                  "raised_at", "acknowledged_at", "appointment_date", "escalated_at",
-                  "closed_at", "close_reason"]
+        fields = [
+            "id",
+            "person",
+            "person_name",
+            "facility",
+            "facility_name",
+            "visit",
+            "referral",
+            "rule",
+            "priority",
+            "status",
+            "title",
+            "findings",
+            "source",
+            "raised_at",
+            "acknowledged_at",
+            "appointment_date",
+            "escalated_at",
+            "closed_at",
+            "close_reason",
+        ]
         read_only_fields = fields
 
 
@@ -52,8 +69,9 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     def get_queryset(self) -> QuerySet[Alert]:
         params = self.request.query_params
-        return queries.alert_list(user=self.request.user, status=params.get("status"),
-                                  priority=params.get("priority"))
+        return queries.alert_list(
+            user=self.request.user, status=params.get("status"), priority=params.get("priority")
+        )
 
     @extend_schema(request=None, responses=AlertSerializer, summary="Prendre en compte")
     @action(detail=True, methods=["post"])
@@ -61,36 +79,51 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         alert = services.acknowledge_alert(by=request.user, alert=self.get_object())
         return Response(AlertSerializer(alert).data)
 
-    @extend_schema(request=ConvokeSerializer, responses=AlertSerializer,
-                   summary="Convoquer la famille (prévient le relais)")
+    @extend_schema(
+        request=ConvokeSerializer,
+        responses=AlertSerializer,
+        summary="Convoquer la famille (prévient le relais)",
+    )
     @action(detail=True, methods=["post"])
     def convoke(self, request: Request, pk: Any = None) -> Response:
         alert = self.get_object()  # scope first: another CSCom gets a 404, not a 400
         body = ConvokeSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
-            alert = services.convoke_family(by=request.user, alert=alert,
-                                            appointment_date=body.validated_data["appointment_date"])
+            alert = services.convoke_family(
+                by=request.user, alert=alert, appointment_date=body.validated_data["appointment_date"]
+            )
         except DjangoValidationError as exc:
             raise _bad_request(exc) from None
         return Response(AlertSerializer(alert).data)
 
-    @extend_schema(request=CloseSerializer, responses=AlertSerializer,
-                   summary="Clôturer avec un motif")
+    @extend_schema(request=CloseSerializer, responses=AlertSerializer, summary="Clôturer avec un motif")
     @action(detail=True, methods=["post"])
     def close(self, request: Request, pk: Any = None) -> Response:
         alert = self.get_object()
         body = CloseSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        alert = services.close_alert(by=request.user, alert=alert,
-                                     reason=body.validated_data["reason"])
+        alert = services.close_alert(by=request.user, alert=alert, reason=body.validated_data["reason"])
         return Response(AlertSerializer(alert).data)
 
-    @extend_schema(responses=inline_serializer("AlertEvents", {
-        "kind": serializers.CharField(), "at": serializers.DateTimeField(),
-        "by": serializers.CharField(allow_null=True)}, many=True), summary="Historique")
+    @extend_schema(
+        responses=inline_serializer(
+            "AlertEvents",
+            {
+                "kind": serializers.CharField(),
+                "at": serializers.DateTimeField(),
+                "by": serializers.CharField(allow_null=True),
+            },
+            many=True,
+        ),
+        summary="Historique",
+    )
     @action(detail=True, methods=["get"])
     def events(self, request: Request, pk: Any = None) -> Response:
         alert = self.get_object()
-        return Response([{"kind": e.kind, "at": e.at, "by": e.by.username if e.by else None,
-                          "data": e.data} for e in alert.events.select_related("by")])
+        return Response(
+            [
+                {"kind": e.kind, "at": e.at, "by": e.by.username if e.by else None, "data": e.data}
+                for e in alert.events.select_related("by")
+            ]
+        )

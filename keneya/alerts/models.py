@@ -41,24 +41,29 @@ class CloseReason(models.TextChoices):
 class Alert(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="alerts")
-    facility = models.ForeignKey("core.Facility", on_delete=models.PROTECT, related_name="alerts",
-                                 verbose_name=_("CSCom"))
-    visit = models.ForeignKey("visits.Visit", on_delete=models.PROTECT, null=True, blank=True,
-                              related_name="alerts")
-    referral = models.ForeignKey("referrals.Referral", on_delete=models.PROTECT, null=True,
-                                 blank=True, related_name="alerts")
+    facility = models.ForeignKey(
+        "core.Facility", on_delete=models.PROTECT, related_name="alerts", verbose_name=_("CSCom")
+    )
+    visit = models.ForeignKey(
+        "visits.Visit", on_delete=models.PROTECT, null=True, blank=True, related_name="alerts"
+    )
+    referral = models.ForeignKey(
+        "referrals.Referral", on_delete=models.PROTECT, null=True, blank=True, related_name="alerts"
+    )
     rule = models.CharField(_("règle"), max_length=60)
     priority = models.CharField(_("priorité"), max_length=12, choices=Priority.choices)
     priority_rank = models.PositiveSmallIntegerField(default=2, editable=False)
-    status = models.CharField(_("statut"), max_length=14, choices=AlertStatus.choices,
-                              default=AlertStatus.OPEN)
+    status = models.CharField(
+        _("statut"), max_length=14, choices=AlertStatus.choices, default=AlertStatus.OPEN
+    )
     title = models.CharField(_("motif"), max_length=200)
     findings = models.JSONField(_("constats"), default=list, blank=True)
     source = models.CharField(_("source"), max_length=200, blank=True)
     raised_at = models.DateTimeField(_("levée le"))
     acknowledged_at = models.DateTimeField(null=True, blank=True)
-    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                        null=True, blank=True, related_name="+")
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     appointment_date = models.DateField(_("date de convocation"), null=True, blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -70,12 +75,10 @@ class Alert(models.Model):
         constraints = [
             # One alert per rule per visit: re-sending a visit cannot duplicate its alerts.
             models.UniqueConstraint(fields=["visit", "rule"], name="alert_once_per_visit_rule"),
-            models.UniqueConstraint(fields=["referral", "rule"],
-                                    name="alert_once_per_referral_rule"),
+            models.UniqueConstraint(fields=["referral", "rule"], name="alert_once_per_referral_rule"),
         ]
         indexes = [
-            models.Index(fields=["facility", "status", "priority_rank", "raised_at"],
-                         name="alert_inbox_idx"),
+            models.Index(fields=["facility", "status", "priority_rank", "raised_at"], name="alert_inbox_idx"),
             models.Index(fields=["person", "-raised_at"]),
             models.Index(fields=["status", "priority", "raised_at"]),
         ]
@@ -93,8 +96,9 @@ class AlertEvent(models.Model):
     alert = models.ForeignKey(Alert, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=30)  # raised, acknowledged, convoked, escalated, closed
     at = models.DateTimeField()
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                           blank=True, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     data = models.JSONField(default=dict, blank=True)
 
     class Meta:

@@ -27,29 +27,34 @@ def alerts_visible_to(user: Any) -> QuerySet[Alert]:
 
 
 def _status_rank() -> Case:
-    return Case(When(status=AlertStatus.OPEN, then=Value(0)),
-                When(status=AlertStatus.ACKNOWLEDGED, then=Value(1)),
-                When(status=AlertStatus.CONVOKED, then=Value(2)),
-                default=Value(3), output_field=IntegerField())
+    return Case(
+        When(status=AlertStatus.OPEN, then=Value(0)),
+        When(status=AlertStatus.ACKNOWLEDGED, then=Value(1)),
+        When(status=AlertStatus.CONVOKED, then=Value(2)),
+        default=Value(3),
+        output_field=IntegerField(),
+    )
 
 
-def alert_list(*, user: Any, status: str | None = None, priority: str | None = None
-               ) -> QuerySet[Alert]:
+def alert_list(*, user: Any, status: str | None = None, priority: str | None = None) -> QuerySet[Alert]:
     """Open first, then urgent first, then oldest first."""
     qs = alerts_visible_to(user)
     if status:
         qs = qs.filter(status=status)
     if priority:
         qs = qs.filter(priority=priority)
-    return (qs.select_related("person", "facility")
-            .annotate(status_rank=_status_rank())
-            .order_by("status_rank", "priority_rank", "raised_at", "id"))
+    return (
+        qs.select_related("person", "facility")
+        .annotate(status_rank=_status_rank())
+        .order_by("status_rank", "priority_rank", "raised_at", "id")
+    )
 
 
 def inbox(*, user: Any) -> QuerySet[Alert]:
     """The clinician's inbox: alerts not yet closed, urgent first, then oldest first."""
-    return (inbox_rows(alerts_visible_to(user).exclude(status=AlertStatus.CLOSED))
-            .order_by("priority_rank", "raised_at", "id"))
+    return inbox_rows(alerts_visible_to(user).exclude(status=AlertStatus.CLOSED)).order_by(
+        "priority_rank", "raised_at", "id"
+    )
 
 
 def alert_detail(*, user: Any, alert_id: Any) -> Alert:
@@ -58,11 +63,16 @@ def alert_detail(*, user: Any, alert_id: Any) -> Alert:
 
 
 def inbox_rows(qs: QuerySet[Alert]) -> QuerySet[Alert]:
-    return qs.select_related("person", "person__household", "person__household__chw",
-                             "person__household__quartier", "visit", "referral",
-                             "acknowledged_by")
+    return qs.select_related(
+        "person",
+        "person__household",
+        "person__household__chw",
+        "person__household__quartier",
+        "visit",
+        "referral",
+        "acknowledged_by",
+    )
 
 
 def alerts_for_person(*, user: Any, person: Any) -> QuerySet[Alert]:
-    return (alerts_visible_to(user).filter(person=person).select_related("facility")
-            .order_by("-raised_at"))
+    return alerts_visible_to(user).filter(person=person).select_related("facility").order_by("-raised_at")

@@ -55,8 +55,11 @@ def _has_class(code: str) -> Callable[[VisitFacts], list[str] | None]:
         nutrition = f.assessment.get("nutrition") or {}
         if code in classes:
             found = [code]
-            muac = [r["finding"] for r in f.assessment.get("reasons", [])
-                    if "MUAC" in r.get("rule", "").upper() or "WFH" in r.get("rule", "").upper()]
+            muac = [
+                r["finding"]
+                for r in f.assessment.get("reasons", [])
+                if "MUAC" in r.get("rule", "").upper() or "WFH" in r.get("rule", "").upper()
+            ]
             return found + muac[:2] + ([nutrition["acute"]] if nutrition.get("acute") else [])
         return None
 
@@ -81,35 +84,42 @@ def _growth_faltering(f: VisitFacts) -> list[str] | None:
 
 RULES: tuple[AlertRule, ...] = (
     AlertRule(
-        code="danger_sign", priority=Priority.URGENT,
-        source="WHO/UNICEF iCCM 2011 (S1); WHO PSBI 2015 (S4); WHO PCPNC (pregnancy, "
-               "postpartum, newborn)",
-        title_fr="Signe de danger : référer d'urgence", predicate=_danger_signs,
+        code="danger_sign",
+        priority=Priority.URGENT,
+        source="WHO/UNICEF iCCM 2011 (S1); WHO PSBI 2015 (S4); WHO PCPNC (pregnancy, postpartum, newborn)",
+        title_fr="Signe de danger : référer d'urgence",
+        predicate=_danger_signs,
     ),
     AlertRule(
-        code="severe_acute_malnutrition", priority=Priority.URGENT,
+        code="severe_acute_malnutrition",
+        priority=Priority.URGENT,
         source="WHO/UNICEF 2009 SAM joint statement (S3); WHO IMCI 2014 (S2)",
         title_fr="Malnutrition aiguë sévère",
         predicate=_has_class("severe_acute_malnutrition"),
     ),
     AlertRule(
-        code="moderate_acute_malnutrition", priority=Priority.ROUTINE,
+        code="moderate_acute_malnutrition",
+        priority=Priority.ROUTINE,
         source="WHO IMCI 2014 (S2): MAM, MUAC 115-124 mm or WFH z -3 to < -2",
         title_fr="Malnutrition aiguë modérée",
         predicate=_has_class("moderate_acute_malnutrition"),
     ),
     AlertRule(
-        code="growth_faltering", priority=Priority.ROUTINE,
+        code="growth_faltering",
+        priority=Priority.ROUTINE,
         source="WHO Training Course on Child Growth Assessment 2008, module C",
-        title_fr="Courbe de poids plate ou descendante (2 mois)", predicate=_growth_faltering,
+        title_fr="Courbe de poids plate ou descendante (2 mois)",
+        predicate=_growth_faltering,
     ),
 )
 
 # Raised by the periodic referral check, not from a visit.
 REFERRAL_NOT_ARRIVED = AlertRule(
-    code="referral_not_arrived", priority=Priority.FOLLOW_UP,
+    code="referral_not_arrived",
+    priority=Priority.FOLLOW_UP,
     source="Programme goal: care within 24 h of referral (Mali Health strategy)",
-    title_fr="Référé·e non arrivé·e après 24 h", predicate=lambda f: None,
+    title_fr="Référé·e non arrivé·e après 24 h",
+    predicate=lambda f: None,
 )
 
 
@@ -125,8 +135,7 @@ def matching_rules(facts: VisitFacts) -> list[tuple[AlertRule, list[str]]]:
 def alert_to_raise(facts: VisitFacts) -> tuple[AlertRule, list[str]] | None:
     """The one alert of a visit: the most serious matching rule, with every rule's findings
     (each once, the most serious rules' first); None when no rule matches."""
-    matches = sorted(matching_rules(facts),
-                     key=lambda m: PRIORITY_RANK[m[0].priority])  # type: ignore[index]
+    matches = sorted(matching_rules(facts), key=lambda m: PRIORITY_RANK[m[0].priority])  # type: ignore[index]
     if not matches:
         return None
     findings = [f for _rule, found in matches for f in found]

@@ -48,20 +48,25 @@ def escalation_delay() -> timedelta:
 def cscom_ids_of_quartiers(quartier_ids: Iterable[Any]) -> dict[Any, Any]:
     """Where alerts and referrals go: for each quartier, the CSCom of its health area (the
     first by code), in one query; quartier id → CSCom id (or None)."""
-    first_cscom = (Facility.objects.filter(kind=FacilityKind.CSCOM,
-                                           health_area_id=OuterRef("parent_id"))
-                   .order_by("code").values("pk")[:1])
-    return dict(Area.objects.filter(pk__in=list(quartier_ids))
-                .annotate(cscom=Subquery(first_cscom)).values_list("pk", "cscom"))
+    first_cscom = (
+        Facility.objects.filter(kind=FacilityKind.CSCOM, health_area_id=OuterRef("parent_id"))
+        .order_by("code")
+        .values("pk")[:1]
+    )
+    return dict(
+        Area.objects.filter(pk__in=list(quartier_ids))
+        .annotate(cscom=Subquery(first_cscom))
+        .values_list("pk", "cscom")
+    )
 
 
-def _event(alert: Alert, kind: str, by: Any = None, at: datetime | None = None,
-           **data: Any) -> None:
+def _event(alert: Alert, kind: str, by: Any = None, at: datetime | None = None, **data: Any) -> None:
     """Every change of an alert writes its event here, and tells the CHW's tablet."""
     from keneya.sync.changelog import chw_of_person, record_change
 
-    AlertEvent.objects.create(alert=alert, kind=kind, by=by if by and by.pk else None,
-                              at=at or timezone.now(), data=data)
+    AlertEvent.objects.create(
+        alert=alert, kind=kind, by=by if by and by.pk else None, at=at or timezone.now(), data=data
+    )
     record_change(type="alert", obj_id=alert.pk, chw_id=chw_of_person(alert.person_id))
 
 
@@ -84,22 +89,34 @@ def _notify_clinicians(alerts: Sequence[Alert]) -> None:
     if not urgent:
         return
     clinicians: dict[Any, list[User]] = {}
-    for clinician in (User.objects.filter(facility_id__in={a.facility_id for a in urgent},
-                                          role=Role.CLINICIAN, is_active=True)
-                      .exclude(phone="").order_by("pk")):
+    for clinician in (
+        User.objects.filter(
+            facility_id__in={a.facility_id for a in urgent}, role=Role.CLINICIAN, is_active=True
+        )
+        .exclude(phone="")
+        .order_by("pk")
+    ):
         clinicians.setdefault(clinician.facility_id, []).append(clinician)
     messages = []
     for alert in urgent:
         visit = alert.visit if alert.visit_id else None
         chw = visit.chw if visit else None
-        context = {"child": alert.person.full_name,
-                   "age": _age_text(visit.assessment if visit else {}),
-                   "reason": alert.title,
-                   "chw": chw.get_full_name() if chw else "",
-                   "chw_phone": chw.phone if chw else ""}
-        messages += [Sms(to=clinician.phone, template="urgent_alert", context=context,
-                         dedup_key=f"alert:{alert.pk}:clinician:{clinician.pk}")
-                     for clinician in clinicians.get(alert.facility_id, [])]
+        context = {
+            "child": alert.person.full_name,
+            "age": _age_text(visit.assessment if visit else {}),
+            "reason": alert.title,
+            "chw": chw.get_full_name() if chw else "",
+            "chw_phone": chw.phone if chw else "",
+        }
+        messages += [
+            Sms(
+                to=clinician.phone,
+                template="urgent_alert",
+                context=context,
+                dedup_key=f"alert:{alert.pk}:clinician:{clinician.pk}",
+            )
+            for clinician in clinicians.get(alert.facility_id, [])
+        ]
     enqueue_sms_many(messages)
 
 
@@ -119,12 +136,23 @@ def raise_alerts_for_visits(checks: Sequence[VisitToCheck]) -> list[Alert | None
     that CSCom, and an urgent alert queues an SMS for its clinicians. Called inside the
     visits' transaction, for visits just stored; a few statements for the whole set.
     """
-    decided = [alert_to_raise(VisitFacts(kind=c.visit.kind, visit_date=c.visit.visit_date,
-                                         assessment=c.visit.assessment, weights=c.weights))
-               for c in checks]
+    decided = [
+        alert_to_raise(
+            VisitFacts(
+                kind=c.visit.kind,
+                visit_date=c.visit.visit_date,
+                assessment=c.visit.assessment,
+                weights=c.weights,
+            )
+        )
+        for c in checks
+    ]
     routed = [i for i, chosen in enumerate(decided) if chosen or checks[i].visit.urgent]
-    cscoms = cscom_ids_of_quartiers({checks[i].visit.person.household.quartier_id
-                                     for i in routed}) if routed else {}
+    cscoms = (
+        cscom_ids_of_quartiers({checks[i].visit.person.household.quartier_id for i in routed})
+        if routed
+        else {}
+    )
     alerts: list[Alert | None] = [None] * len(checks)
     to_refer: list[tuple[int, Visit, Any, Any]] = []
     now = timezone.now()
@@ -133,17 +161,23 @@ def raise_alerts_for_visits(checks: Sequence[VisitToCheck]) -> list[Alert | None
         household = visit.person.household
         facility_id = cscoms.get(household.quartier_id)
         if facility_id is None:
-            logger.warning("no CSCom for the health area of person %s: alert not routed",
-                           visit.person_id)
+            logger.warning("no CSCom for the health area of person %s: alert not routed", visit.person_id)
             continue
         chosen = decided[i]
         if chosen is not None:
             rule, findings = chosen
-            alerts[i] = Alert(person=visit.person, facility_id=facility_id, visit=visit,
-                              rule=rule.code, priority=rule.priority,
-                              priority_rank=PRIORITY_RANK[rule.priority],  # type: ignore[index]
-                              title=rule.title_fr, findings=findings, source=rule.source,
-                              raised_at=now)
+            alerts[i] = Alert(
+                person=visit.person,
+                facility_id=facility_id,
+                visit=visit,
+                rule=rule.code,
+                priority=rule.priority,
+                priority_rank=PRIORITY_RANK[rule.priority],  # type: ignore[index]
+                title=rule.title_fr,
+                findings=findings,
+                source=rule.source,
+                raised_at=now,
+            )
         if visit.urgent:
             to_refer.append((i, visit, facility_id, household.chw_id))
     from keneya.referrals.services import refer_from_new_visits
@@ -158,8 +192,9 @@ def raise_alerts_for_visits(checks: Sequence[VisitToCheck]) -> list[Alert | None
         from keneya.sync.changelog import record_changes_for
 
         Alert.objects.bulk_create(raised)
-        AlertEvent.objects.bulk_create([AlertEvent(alert=a, kind="raised", at=a.raised_at,
-                                                   data={"rule": a.rule}) for a in raised])
+        AlertEvent.objects.bulk_create(
+            [AlertEvent(alert=a, kind="raised", at=a.raised_at, data={"rule": a.rule}) for a in raised]
+        )
         record_changes_for([(a.person.household.chw_id, "alert", a.pk) for a in raised])
         _notify_clinicians(raised)
     return alerts
@@ -173,10 +208,17 @@ def raise_referral_not_arrived(referral: Any, *, now: datetime | None = None) ->
         facility = referral.from_facility or facility
     rule = REFERRAL_NOT_ARRIVED
     alert = Alert.objects.create(
-        person=referral.person, facility=facility, referral=referral, rule=rule.code,
-        priority=rule.priority, priority_rank=PRIORITY_RANK[rule.priority],  # type: ignore[index]
-        title=rule.title_fr, findings=[referral.reason], source=rule.source,
-        raised_at=now or timezone.now())
+        person=referral.person,
+        facility=facility,
+        referral=referral,
+        rule=rule.code,
+        priority=rule.priority,
+        priority_rank=PRIORITY_RANK[rule.priority],  # type: ignore[index]
+        title=rule.title_fr,
+        findings=[referral.reason],
+        source=rule.source,
+        raised_at=now or timezone.now(),
+    )
     _event(alert, "raised", at=alert.raised_at, rule=rule.code)
     return alert
 
@@ -221,12 +263,19 @@ def convoke_family(*, by: Any, alert: Alert, appointment_date: date) -> Alert:
     chw = household.chw
     from keneya.notifications.services import enqueue_sms
 
-    context = {"name": alert.person.full_name, "facility": alert.facility.name,
-               "date": appointment_date.strftime("%d/%m/%Y")}
+    context = {
+        "name": alert.person.full_name,
+        "facility": alert.facility.name,
+        "date": appointment_date.strftime("%d/%m/%Y"),
+    }
     for phone, who in ((chw.phone if chw else "", "chw"), (household.phone, "family")):
         if phone:
-            enqueue_sms(to=phone, template="convocation", context=context,
-                        dedup_key=f"alert:{alert.pk}:convocation:{appointment_date}:{who}")
+            enqueue_sms(
+                to=phone,
+                template="convocation",
+                context=context,
+                dedup_key=f"alert:{alert.pk}:convocation:{appointment_date}:{who}",
+            )
     return alert
 
 
@@ -263,21 +312,31 @@ def escalate_unacknowledged(*, now: datetime | None = None) -> int:
     from keneya.notifications.services import enqueue_sms
 
     now = now or timezone.now()
-    due = Alert.objects.filter(priority="urgent", status=AlertStatus.OPEN,
-                               escalated_at__isnull=True,
-                               raised_at__lte=now - escalation_delay())
+    due = Alert.objects.filter(
+        priority="urgent",
+        status=AlertStatus.OPEN,
+        escalated_at__isnull=True,
+        raised_at__lte=now - escalation_delay(),
+    )
     count = 0
     for alert in due.select_related("facility", "person"):
         with transaction.atomic():
             alert.escalated_at = now
             alert.save(update_fields=["escalated_at"])
             _event(alert, "escalated", at=now)
-            managers = User.objects.filter(facility=alert.facility,
-                                           role=Role.FACILITY_MANAGER, is_active=True)
+            managers = User.objects.filter(
+                facility=alert.facility, role=Role.FACILITY_MANAGER, is_active=True
+            )
             for manager in managers.exclude(phone=""):
-                enqueue_sms(to=manager.phone, template="escalation",
-                            context={"child": alert.person.full_name, "reason": alert.title,
-                                     "hours": int(escalation_delay().total_seconds() // 3600)},
-                            dedup_key=f"alert:{alert.pk}:escalation:{manager.pk}")
+                enqueue_sms(
+                    to=manager.phone,
+                    template="escalation",
+                    context={
+                        "child": alert.person.full_name,
+                        "reason": alert.title,
+                        "hours": int(escalation_delay().total_seconds() // 3600),
+                    },
+                    dedup_key=f"alert:{alert.pk}:escalation:{manager.pk}",
+                )
         count += 1
     return count

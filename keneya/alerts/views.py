@@ -34,29 +34,39 @@ def _get_alert(request: HttpRequest, alert_id: Any) -> Alert:
 
 
 def _row_context(alert: Alert, **extra: Any) -> dict[str, Any]:
-    return {"alert": alert, "close_reasons": CloseReason.choices,
-            "today": timezone.localdate(), **extra}
+    return {"alert": alert, "close_reasons": CloseReason.choices, "today": timezone.localdate(), **extra}
 
 
 @require_capability(Capability.ALERTS_TRIAGE)
 def alert_inbox(request: HttpRequest) -> HttpResponse:
     page = Paginator(queries.inbox(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "alerts/inbox.html", {
-        "page": page, "close_reasons": CloseReason.choices, "today": timezone.localdate(),
-    })
+    return render(
+        request,
+        "alerts/inbox.html",
+        {
+            "page": page,
+            "close_reasons": CloseReason.choices,
+            "today": timezone.localdate(),
+        },
+    )
 
 
 def _answer(request: HttpRequest, alert: Alert, *, error: str = "") -> HttpResponse:
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "alerts/_alert_row.html", _row_context(alert, error=error))
     if error:
-        return render(request, "alerts/action_error.html", {"alert": alert, "error": error},
-                      status=400)
+        return render(request, "alerts/action_error.html", {"alert": alert, "error": error}, status=400)
     return redirect("alerts:alert_inbox")
 
 
-def _act(request: HttpRequest, alert_id: Any, action: Callable[..., Alert], done: str,
-         form: ConvokeForm | CloseForm | None = None, **kwargs: Any) -> HttpResponse:
+def _act(
+    request: HttpRequest,
+    alert_id: Any,
+    action: Callable[..., Alert],
+    done: str,
+    form: ConvokeForm | CloseForm | None = None,
+    **kwargs: Any,
+) -> HttpResponse:
     alert = _get_alert(request, alert_id)  # scope first: another CSCom gets a 404
     if form is not None:
         if not form.is_valid():
@@ -81,12 +91,16 @@ def alert_acknowledge(request: HttpRequest, alert_id: Any) -> HttpResponse:
 @require_capability(Capability.ALERTS_TRIAGE)
 @require_POST
 def alert_convoke(request: HttpRequest, alert_id: Any) -> HttpResponse:
-    return _act(request, alert_id, services.convoke_family,
-                _("Famille convoquée : le relais est prévenu."), form=ConvokeForm(request.POST))
+    return _act(
+        request,
+        alert_id,
+        services.convoke_family,
+        _("Famille convoquée : le relais est prévenu."),
+        form=ConvokeForm(request.POST),
+    )
 
 
 @require_capability(Capability.ALERTS_TRIAGE)
 @require_POST
 def alert_close(request: HttpRequest, alert_id: Any) -> HttpResponse:
-    return _act(request, alert_id, services.close_alert, _("Alerte clôturée."),
-                form=CloseForm(request.POST))
+    return _act(request, alert_id, services.close_alert, _("Alerte clôturée."), form=CloseForm(request.POST))

@@ -52,9 +52,7 @@ def age_days(date_of_birth: date, on: date) -> int:
     check_date(on, "on")
     days = (on - date_of_birth).days
     if days < 0:
-        raise ValueError(
-            f"on: {on.isoformat()} is before date_of_birth {date_of_birth.isoformat()}"
-        )
+        raise ValueError(f"on: {on.isoformat()} is before date_of_birth {date_of_birth.isoformat()}")
     return days
 
 

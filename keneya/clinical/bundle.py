@@ -45,8 +45,15 @@ BUNDLE_FORMAT = 1
 DATA_DIR = Path(__file__).resolve().parent / "data"
 RULE_FILES = ("age_bands", "iccm_rules", "nutrition_rules", "pregnancy_rules", "pev_mali")
 # Index of each growth table's rows (growth._Table.first: a day, or a length in tenths of a cm).
-TABLE_INDEX = {"wfa": "day", "lhfa": "day", "bmi": "day", "acfa": "day", "hcfa": "day",
-               "wfl": "tenth_cm", "wfh": "tenth_cm"}
+TABLE_INDEX = {
+    "wfa": "day",
+    "lhfa": "day",
+    "bmi": "day",
+    "acfa": "day",
+    "hcfa": "day",
+    "wfl": "tenth_cm",
+    "wfh": "tenth_cm",
+}
 
 
 def _decimals(value: float) -> int:
@@ -84,12 +91,12 @@ def decode_column(column: float | dict[str, Any], rows: int) -> list[float]:
 def growth_tables() -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, table in growth.tables().items():
-        entry: dict[str, Any] = {"index": TABLE_INDEX[name], "first": table.first,
-                                 "rows": len(table.rows[0])}
+        entry: dict[str, Any] = {"index": TABLE_INDEX[name], "first": table.first, "rows": len(table.rows[0])}
         for sex_index, sex in enumerate(growth._SEXES):
             rows = table.rows[sex_index]
-            entry[sex] = {key: _encode_column([row[i] for row in rows])
-                          for i, key in enumerate(("l", "m", "s"))}
+            entry[sex] = {
+                key: _encode_column([row[i] for row in rows]) for i, key in enumerate(("l", "m", "s"))
+            }
         out[name] = entry
     return out
 
@@ -129,8 +136,11 @@ def engine_constants() -> dict[str, Any]:
             "names_fr": growth.NAMES_FR,
             "reason_text_fr": growth.REASON_TEXT_FR,
             "class_labels_fr": growth.CLASS_LABELS_FR,
-            "sources": {"algorithm": growth.SOURCE_ALGORITHM, "flags": growth.SOURCE_FLAGS,
-                        "cutoffs": growth.SOURCE_CUTOFFS},
+            "sources": {
+                "algorithm": growth.SOURCE_ALGORITHM,
+                "flags": growth.SOURCE_FLAGS,
+                "cutoffs": growth.SOURCE_CUTOFFS,
+            },
         },
         "iccm": {
             "home_treated": sorted(iccm._HOME_TREATED),

@@ -51,9 +51,7 @@ from keneya.clinical.nutrition import (
 )
 from keneya.clinical.reasons import Reason
 
-_RULES: dict[str, Any] = json.loads(
-    (Path(__file__).parent / "data" / "iccm_rules.json").read_text("utf-8")
-)
+_RULES: dict[str, Any] = json.loads((Path(__file__).parent / "data" / "iccm_rules.json").read_text("utf-8"))
 ICCM_RULES_VERSION: str = _RULES["version"]
 _CITATIONS: dict[str, str] = _RULES["citations"]  # short form of each source, for reasons
 
@@ -83,7 +81,11 @@ FINDINGS: tuple[str, ...] = tuple(_RULES["findings"])
 ALIASES: dict[str, str] = {k: v["to"] for k, v in _RULES["aliases"].items() if k != "note"}
 # Urgency order, lowest first; a property test checks that a danger sign never lowers it.
 ACTION_URGENCY: dict[str | None, int] = {
-    None: 0, "advise_only": 1, "treat_at_home": 2, "non_urgent_referral": 3, "urgent_referral": 4,
+    None: 0,
+    "advise_only": 1,
+    "treat_at_home": 2,
+    "non_urgent_referral": 3,
+    "urgent_referral": 4,
 }
 _HOME_TREATED = frozenset({"fast_breathing", "malaria", "diarrhoea"})
 
@@ -158,8 +160,7 @@ def assessment_as_dict(a: SickChildAssessment) -> dict[str, Any]:
 
 _BOOL, _INT, _NUM, _ENUM = "bool", "int", "number", "enum"
 _BOUNDS: dict[str, tuple[float, float]] = {
-    key: (_PLAUSIBLE[key]["min"], _PLAUSIBLE[key]["max"])
-    for key in ("respiratory_rate", "temperature_c")
+    key: (_PLAUSIBLE[key]["min"], _PLAUSIBLE[key]["max"]) for key in ("respiratory_rate", "temperature_c")
 }
 _BOUNDS["muac_mm"] = (MUAC_PLAUSIBLE_MIN_MM, MUAC_PLAUSIBLE_MAX_MM)
 _DAYS_MIN = _PLAUSIBLE["days"]["min"]
@@ -246,8 +247,9 @@ def _cite(source: str) -> str:
 
 
 def _reason_from(rule: str, finding: str, threshold: str | None, spec: Mapping[str, str]) -> Reason:
-    return Reason(rule=rule, finding=finding, threshold=threshold, source=_cite(spec["source"]),
-                  text_fr=spec["text_fr"])
+    return Reason(
+        rule=rule, finding=finding, threshold=threshold, source=_cite(spec["source"]), text_fr=spec["text_fr"]
+    )
 
 
 _DANGER_SPECS = {
@@ -321,12 +323,13 @@ def _child(f: dict[str, Any], band: str, months: int, cfg: IccmConfig):
     danger: list[tuple[str, Reason]] = []
     ignored = _positive(f) - _BAND_KEYS["child"]
 
-    has_cough, cough_long, cough_finding = _duration(
-        "cough", "cough_14_days_or_more", f, COUGH_DANGER_DAYS)
+    has_cough, cough_long, cough_finding = _duration("cough", "cough_14_days_or_more", f, COUGH_DANGER_DAYS)
     has_diarrhoea, diarrhoea_long, diarrhoea_finding = _duration(
-        "diarrhoea", "diarrhoea_14_days_or_more", f, DIARRHOEA_DANGER_DAYS)
+        "diarrhoea", "diarrhoea_14_days_or_more", f, DIARRHOEA_DANGER_DAYS
+    )
     reported_fever, fever_long, fever_finding = _duration(
-        "fever", "fever_7_days_or_more", f, FEVER_DANGER_DAYS)
+        "fever", "fever_7_days_or_more", f, FEVER_DANGER_DAYS
+    )
     temperature = f.get("temperature_c")
     hot = temperature is not None and temperature >= CHILD_FEVER_C
     has_fever = reported_fever or hot
@@ -350,21 +353,26 @@ def _child(f: dict[str, Any], band: str, months: int, cfg: IccmConfig):
     for code in CHILD_DANGER_SIGNS:
         if code == "cough_14_days_or_more":
             if cough_long:
-                danger.append((code, _danger_reason("child", code, cough_finding,
-                                                    f">= {COUGH_DANGER_DAYS} days")))
+                danger.append(
+                    (code, _danger_reason("child", code, cough_finding, f">= {COUGH_DANGER_DAYS} days"))
+                )
         elif code == "diarrhoea_14_days_or_more":
             if diarrhoea_long:
-                danger.append((code, _danger_reason("child", code, diarrhoea_finding,
-                                                    f">= {DIARRHOEA_DANGER_DAYS} days")))
+                danger.append(
+                    (
+                        code,
+                        _danger_reason("child", code, diarrhoea_finding, f">= {DIARRHOEA_DANGER_DAYS} days"),
+                    )
+                )
         elif code == "fever_7_days_or_more":
             if fever_long:
-                danger.append((code, _danger_reason("child", code, fever_finding,
-                                                    f">= {FEVER_DANGER_DAYS} days")))
+                danger.append(
+                    (code, _danger_reason("child", code, fever_finding, f">= {FEVER_DANGER_DAYS} days"))
+                )
         elif code == "muac_red":
             if muac_red:
                 finding = f"muac_mm={muac}" if muac is not None else "muac_red"
-                danger.append((code, _danger_reason("child", code, finding,
-                                                    f"< {MUAC_RED_BELOW_MM} mm")))
+                danger.append((code, _danger_reason("child", code, finding, f"< {MUAC_RED_BELOW_MM} mm")))
         else:
             key = _sign(f, code, "child")
             if key is not None:
@@ -374,24 +382,47 @@ def _child(f: dict[str, Any], band: str, months: int, cfg: IccmConfig):
     rr = f.get("respiratory_rate")
     breathing_problem = has_cough or f.get("difficult_breathing") is True
     if breathing_problem and rr is not None and rr >= threshold:
-        classes.append(("fast_breathing", _class_reason(
-            "fast_breathing", f"respiratory_rate={rr}", f">= {threshold} /min")))
+        classes.append(
+            (
+                "fast_breathing",
+                _class_reason("fast_breathing", f"respiratory_rate={rr}", f">= {threshold} /min"),
+            )
+        )
     else:
         key = _sign(f, "chest_indrawing", "child")
         if key is not None:  # spec 1.5 worked example; IMCI 2014: chest indrawing = pneumonia
-            classes.append(("fast_breathing", _static(
-                "ICCM.CLASS.FAST_BREATHING.CHEST_INDRAWING", key, None,
-                _RULES["fast_breathing_from_chest_indrawing"])))
+            classes.append(
+                (
+                    "fast_breathing",
+                    _static(
+                        "ICCM.CLASS.FAST_BREATHING.CHEST_INDRAWING",
+                        key,
+                        None,
+                        _RULES["fast_breathing_from_chest_indrawing"],
+                    ),
+                )
+            )
     if muac_red or oedema:
-        finding = "bilateral_oedema" if oedema else (
-            f"muac_mm={muac}" if muac is not None else "muac_red")
-        classes.append(("severe_acute_malnutrition", _class_reason(
-            "severe_acute_malnutrition", finding,
-            None if oedema else f"< {MUAC_RED_BELOW_MM} mm")))
+        finding = "bilateral_oedema" if oedema else (f"muac_mm={muac}" if muac is not None else "muac_red")
+        classes.append(
+            (
+                "severe_acute_malnutrition",
+                _class_reason(
+                    "severe_acute_malnutrition", finding, None if oedema else f"< {MUAC_RED_BELOW_MM} mm"
+                ),
+            )
+        )
     elif muac is not None and muac < MUAC_YELLOW_BELOW_MM:
-        classes.append(("moderate_acute_malnutrition", _class_reason(
-            "moderate_acute_malnutrition", f"muac_mm={muac}",
-            f">= {MUAC_RED_BELOW_MM} and < {MUAC_YELLOW_BELOW_MM} mm")))
+        classes.append(
+            (
+                "moderate_acute_malnutrition",
+                _class_reason(
+                    "moderate_acute_malnutrition",
+                    f"muac_mm={muac}",
+                    f">= {MUAC_RED_BELOW_MM} and < {MUAC_YELLOW_BELOW_MM} mm",
+                ),
+            )
+        )
     notes: list[Reason] = []
     if has_fever:
         rdt = f.get("rdt_result")
@@ -399,18 +430,28 @@ def _child(f: dict[str, Any], band: str, months: int, cfg: IccmConfig):
         if rdt == "positive":
             classes.append(("malaria", _class_reason("malaria", seen + "+rdt_positive")))
         elif rdt == "negative":
-            classes.append(("fever_rdt_negative", _class_reason(
-                "fever_rdt_negative", seen + "+rdt_negative")))
+            classes.append(
+                ("fever_rdt_negative", _class_reason("fever_rdt_negative", seen + "+rdt_negative"))
+            )
         else:
-            notes.append(_static("ICCM.FEVER.RDT_REQUIRED", seen,
-                                 f">= {CHILD_FEVER_C} C or reported", _RULES["fever_needs_rdt"]))
+            notes.append(
+                _static(
+                    "ICCM.FEVER.RDT_REQUIRED",
+                    seen,
+                    f">= {CHILD_FEVER_C} C or reported",
+                    _RULES["fever_needs_rdt"],
+                )
+            )
     if has_diarrhoea and not diarrhoea_long and not blood:
         finding = diarrhoea_finding if "diarrhoea_days" in f else "diarrhoea"
-        classes.append(("diarrhoea", _class_reason("diarrhoea", finding,
-                                                   f"< {DIARRHOEA_DANGER_DAYS} days")))
+        classes.append(("diarrhoea", _class_reason("diarrhoea", finding, f"< {DIARRHOEA_DANGER_DAYS} days")))
     if diarrhoea_long:
-        classes.append(("persistent_diarrhoea", _class_reason(
-            "persistent_diarrhoea", diarrhoea_finding, f">= {DIARRHOEA_DANGER_DAYS} days")))
+        classes.append(
+            (
+                "persistent_diarrhoea",
+                _class_reason("persistent_diarrhoea", diarrhoea_finding, f">= {DIARRHOEA_DANGER_DAYS} days"),
+            )
+        )
     if blood:
         classes.append(("dysentery", _class_reason("dysentery", "blood_in_stool")))
 
@@ -420,8 +461,14 @@ def _child(f: dict[str, Any], band: str, months: int, cfg: IccmConfig):
     elif codes & _HOME_TREATED:
         action = "treat_at_home" if cfg.chw_may_treat_at_home else "non_urgent_referral"
         if not cfg.chw_may_treat_at_home:
-            notes.append(_static("ICCM.CONFIG.TREAT_AT_HOME_DISABLED", "chw_may_treat_at_home",
-                                 None, _RULES["treat_at_home_disabled"]))
+            notes.append(
+                _static(
+                    "ICCM.CONFIG.TREAT_AT_HOME_DISABLED",
+                    "chw_may_treat_at_home",
+                    None,
+                    _RULES["treat_at_home_disabled"],
+                )
+            )
     else:
         action = "advise_only"
     follow_up = None
@@ -445,15 +492,12 @@ def _young_infant(f: dict[str, Any], cfg: IccmConfig):
     measured = {  # None: not measured
         "fast_breathing_60": None if rr is None else rr >= FAST_BREATHING_PER_MIN[YOUNG_INFANT],
         "fever_37_5": None if temperature is None else temperature >= cfg.young_infant_fever_c,
-        "low_temperature_35_5": None if temperature is None
-        else temperature < YOUNG_INFANT_LOW_TEMPERATURE_C,
+        "low_temperature_35_5": None if temperature is None else temperature < YOUNG_INFANT_LOW_TEMPERATURE_C,
     }
     thresholds = {
-        "fast_breathing_60": (f"respiratory_rate={rr}",
-                              f">= {FAST_BREATHING_PER_MIN[YOUNG_INFANT]} /min"),
+        "fast_breathing_60": (f"respiratory_rate={rr}", f">= {FAST_BREATHING_PER_MIN[YOUNG_INFANT]} /min"),
         "fever_37_5": (f"temperature_c={temperature}", f">= {cfg.young_infant_fever_c} C"),
-        "low_temperature_35_5": (f"temperature_c={temperature}",
-                                 f"< {YOUNG_INFANT_LOW_TEMPERATURE_C} C"),
+        "low_temperature_35_5": (f"temperature_c={temperature}", f"< {YOUNG_INFANT_LOW_TEMPERATURE_C} C"),
     }
     for code in YOUNG_INFANT_DANGER_SIGNS:
         if code in measured:
@@ -470,8 +514,7 @@ def _young_infant(f: dict[str, Any], cfg: IccmConfig):
             if parts and f.get(code) is False:
                 raise ValueError(f"jaundice_severe: False contradicts {parts[0]}=True")
             if parts or f.get(code):
-                danger.append((code, _danger_reason("young_infant", code,
-                                                    parts[0] if parts else code)))
+                danger.append((code, _danger_reason("young_infant", code, parts[0] if parts else code)))
         else:
             key = _sign(f, code, "young_infant")
             if key is not None:
@@ -482,8 +525,9 @@ def _young_infant(f: dict[str, Any], cfg: IccmConfig):
         classes.append(("danger_sign", _class_reason("danger_sign", danger[0][0])))
     local = [k for k in ("umbilicus_red_or_draining_pus", "skin_pustules") if f.get(k)]
     if local:
-        classes.append(("local_bacterial_infection",
-                        _class_reason("local_bacterial_infection", "+".join(local))))
+        classes.append(
+            ("local_bacterial_infection", _class_reason("local_bacterial_infection", "+".join(local)))
+        )
     action = "urgent_referral" if danger else "non_urgent_referral" if local else "advise_only"
     return danger, classes, [], action, None, ignored
 
@@ -501,8 +545,7 @@ def classify_sick_child(
     days = (visit_date - date_of_birth).days
     if days < 0:
         raise ValueError(
-            f"visit_date: {visit_date.isoformat()} is before date_of_birth "
-            f"{date_of_birth.isoformat()}"
+            f"visit_date: {visit_date.isoformat()} is before date_of_birth {date_of_birth.isoformat()}"
         )
     months = completed_months(date_of_birth, visit_date)
     cfg = DEFAULT_CONFIG if config is None else config
@@ -513,14 +556,31 @@ def classify_sick_child(
 
     if band == OUT_OF_SCOPE:
         ignored = frozenset(_positive(f))
-        reasons = [_class_reason("age_out_of_scope", f"age_months={months}",
-                                 f">= {OUT_OF_SCOPE_MIN_MONTHS} months")]
+        reasons = [
+            _class_reason("age_out_of_scope", f"age_months={months}", f">= {OUT_OF_SCOPE_MIN_MONTHS} months")
+        ]
         if ignored:
-            reasons.append(_static("ICCM.AGE.NOT_APPLIED", "+".join(sorted(ignored)), None,
-                                   _RULES["not_applied_out_of_scope"]))
-        return SickChildAssessment(days, months, band, None, False, frozenset(),
-                                   frozenset({"age_out_of_scope"}), None, None, tuple(reasons),
-                                   ignored)
+            reasons.append(
+                _static(
+                    "ICCM.AGE.NOT_APPLIED",
+                    "+".join(sorted(ignored)),
+                    None,
+                    _RULES["not_applied_out_of_scope"],
+                )
+            )
+        return SickChildAssessment(
+            days,
+            months,
+            band,
+            None,
+            False,
+            frozenset(),
+            frozenset({"age_out_of_scope"}),
+            None,
+            None,
+            tuple(reasons),
+            ignored,
+        )
 
     if band == YOUNG_INFANT:
         danger, classes, notes, action, follow_up, ignored = _young_infant(f, cfg)

@@ -38,9 +38,7 @@ from typing import Any
 
 from keneya.clinical.ages import check_date, date_at_age_months
 
-_DATA: dict[str, Any] = json.loads(
-    (Path(__file__).parent / "data" / "pev_mali.json").read_text("utf-8")
-)
+_DATA: dict[str, Any] = json.loads((Path(__file__).parent / "data" / "pev_mali.json").read_text("utf-8"))
 PEV_SCHEDULE_VERSION: str = _DATA["version"]
 # Overdue when on > due_date + 28 days: a programme choice, not a WHO constant [U].
 DEFAULT_GRACE_DAYS: int = _DATA["grace_days"]["default"]
@@ -86,9 +84,16 @@ def _age(spec: dict[str, int]) -> tuple[str, int]:
 
 SCHEDULE: tuple[Dose, ...] = tuple(
     Dose(
-        code=d["code"], antigen=d["antigen"], series=d["series"], dose=d["dose"],
-        age=_age(d["age"]), catch_up_until=_age(d["catch_up_until"]), enabled=d["enabled"],
-        label_fr=d["label_fr"], source=d["source"], confidence=d["confidence"],
+        code=d["code"],
+        antigen=d["antigen"],
+        series=d["series"],
+        dose=d["dose"],
+        age=_age(d["age"]),
+        catch_up_until=_age(d["catch_up_until"]),
+        enabled=d["enabled"],
+        label_fr=d["label_fr"],
+        source=d["source"],
+        confidence=d["confidence"],
     )
     for d in _DATA["doses"]
 )
@@ -137,11 +142,16 @@ class VaccineDue:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "code": self.code, "antigen": self.antigen, "series": self.series,
-            "dose": self.dose, "label_fr": self.label_fr, "status": self.status,
+            "code": self.code,
+            "antigen": self.antigen,
+            "series": self.series,
+            "dose": self.dose,
+            "label_fr": self.label_fr,
+            "status": self.status,
             "due_date": self.due_date.isoformat(),
             "overdue_after": self.overdue_after.isoformat(),
-            "last_date": self.last_date.isoformat(), "source": self.source,
+            "last_date": self.last_date.isoformat(),
+            "source": self.source,
         }
 
 
@@ -155,8 +165,9 @@ def canonical_code(code: object) -> str:
     return code
 
 
-def _received(doses_received: Iterable[tuple[str, date]], date_of_birth: date,
-              on: date | None) -> dict[str, date]:
+def _received(
+    doses_received: Iterable[tuple[str, date]], date_of_birth: date, on: date | None
+) -> dict[str, date]:
     """code -> date given (the earliest when a dose is recorded twice)."""
     out: dict[str, date] = {}
     for item in doses_received:
@@ -217,11 +228,20 @@ def due_vaccines(
             status = "due"
         # Not given yet: the next dose of the series counts from when this one can be given.
         previous[dose.series] = max(due, on)
-        out.append(VaccineDue(
-            code=dose.code, antigen=dose.antigen, series=dose.series, dose=dose.dose,
-            label_fr=dose.label_fr, status=status, due_date=due, overdue_after=due + grace,
-            last_date=last, source=dose.source,
-        ))
+        out.append(
+            VaccineDue(
+                code=dose.code,
+                antigen=dose.antigen,
+                series=dose.series,
+                dose=dose.dose,
+                label_fr=dose.label_fr,
+                status=status,
+                due_date=due,
+                overdue_after=due + grace,
+                last_date=last,
+                source=dose.source,
+            )
+        )
     out.sort(key=lambda v: (v.due_date, _ORDER[v.code]))
     return out
 

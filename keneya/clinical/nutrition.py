@@ -197,39 +197,60 @@ def assess_nutrition(
 
     if age_months > MAX_AGE_MONTHS:
         text = _RULES["acute_classes"]["age_out_of_scope"]["text_fr"]
-        reason = _reason("NUTRITION.AGE_OUT_OF_SCOPE", f"age_months={age_months}",
-                         f"<= {MAX_AGE_MONTHS} months", text)
-        return NutritionAssessment("age_out_of_scope", False, None, None, None, None, None,
-                                   (reason,))
+        reason = _reason(
+            "NUTRITION.AGE_OUT_OF_SCOPE", f"age_months={age_months}", f"<= {MAX_AGE_MONTHS} months", text
+        )
+        return NutritionAssessment("age_out_of_scope", False, None, None, None, None, None, (reason,))
 
     reasons: list[Reason] = []
     if muac is not None and age_months < MUAC_MIN_AGE_MONTHS:
-        reasons.append(_reason("NUTRITION.MUAC.UNDER_6_MONTHS", f"muac_mm={muac_mm}",
-                               f">= {MUAC_MIN_AGE_MONTHS} months", _TEXT["muac_under_6_months"]))
+        reasons.append(
+            _reason(
+                "NUTRITION.MUAC.UNDER_6_MONTHS",
+                f"muac_mm={muac_mm}",
+                f">= {MUAC_MIN_AGE_MONTHS} months",
+                _TEXT["muac_under_6_months"],
+            )
+        )
         muac = None
 
     severe: list[Reason] = []
     moderate: list[Reason] = []
     if oedema:
-        severe.append(_reason("NUTRITION.SAM.OEDEMA", "bilateral_oedema", None,
-                              _TEXT["bilateral_oedema"]))
+        severe.append(_reason("NUTRITION.SAM.OEDEMA", "bilateral_oedema", None, _TEXT["bilateral_oedema"]))
     if zw is not None:
         if zw < _WFH["severe_below"]:
-            severe.append(_reason("NUTRITION.SAM.WHZ", f"whz={zw:.2f}",
-                                  f"< {_WFH['severe_below']}", _TEXT["severe_wasting"]))
+            severe.append(
+                _reason(
+                    "NUTRITION.SAM.WHZ", f"whz={zw:.2f}", f"< {_WFH['severe_below']}", _TEXT["severe_wasting"]
+                )
+            )
         elif zw < _WFH["moderate_below"]:
-            moderate.append(_reason("NUTRITION.MAM.WHZ", f"whz={zw:.2f}",
-                                    f">= {_WFH['severe_below']} and < {_WFH['moderate_below']}",
-                                    _TEXT["wasting"]))
+            moderate.append(
+                _reason(
+                    "NUTRITION.MAM.WHZ",
+                    f"whz={zw:.2f}",
+                    f">= {_WFH['severe_below']} and < {_WFH['moderate_below']}",
+                    _TEXT["wasting"],
+                )
+            )
     if muac is not None:
         colour = muac_colour(muac)
         if colour == "red":
-            severe.append(_reason("NUTRITION.SAM.MUAC", f"muac_mm={muac_mm}",
-                                  f"< {MUAC_RED_BELOW_MM} mm", _TEXT["muac_red"]))
+            severe.append(
+                _reason(
+                    "NUTRITION.SAM.MUAC", f"muac_mm={muac_mm}", f"< {MUAC_RED_BELOW_MM} mm", _TEXT["muac_red"]
+                )
+            )
         elif colour == "yellow":
-            moderate.append(_reason("NUTRITION.MAM.MUAC", f"muac_mm={muac_mm}",
-                                    f">= {MUAC_RED_BELOW_MM} and < {MUAC_YELLOW_BELOW_MM} mm",
-                                    _TEXT["muac_yellow"]))
+            moderate.append(
+                _reason(
+                    "NUTRITION.MAM.MUAC",
+                    f"muac_mm={muac_mm}",
+                    f">= {MUAC_RED_BELOW_MM} and < {MUAC_YELLOW_BELOW_MM} mm",
+                    _TEXT["muac_yellow"],
+                )
+            )
 
     follow_up = None
     if severe:
@@ -237,8 +258,9 @@ def assess_nutrition(
         acute = "complicated_sam" if complications else "uncomplicated_sam"
         reasons += severe
         if complications:
-            reasons.append(_reason("NUTRITION.SAM.COMPLICATED", "+".join(complications), None,
-                                   _TEXT["complication"]))
+            reasons.append(
+                _reason("NUTRITION.SAM.COMPLICATED", "+".join(complications), None, _TEXT["complication"])
+            )
         else:
             follow_up = SAM_FOLLOW_UP_DAYS
     elif moderate:
@@ -250,20 +272,26 @@ def assess_nutrition(
     else:
         acute = "no_acute_malnutrition"
         if age_months >= MUAC_MIN_AGE_MONTHS and (zw is None or muac is None):
-            reasons.append(_reason("NUTRITION.INCOMPLETE", "whz" if zw is None else "muac_mm",
-                                   None, _TEXT["incomplete"]))
+            reasons.append(
+                _reason("NUTRITION.INCOMPLETE", "whz" if zw is None else "muac_mm", None, _TEXT["incomplete"])
+            )
     spec = _RULES["acute_classes"][acute]
-    reasons.append(_reason(f"NUTRITION.{acute.upper()}", acute, None, spec["text_fr"],
-                           spec["source"]))
+    reasons.append(_reason(f"NUTRITION.{acute.upper()}", acute, None, spec["text_fr"], spec["source"]))
 
     wasting = None if zw is None else classify_wasting(zw)
     stunting = None if zh is None else classify_stunting(zh)
     underweight = None if za is None else classify_underweight(za)
-    for prefix, value, z in (("WASTING", wasting, zw), ("STUNTING", stunting, zh),
-                             ("UNDERWEIGHT", underweight, za)):
+    for prefix, value, z in (
+        ("WASTING", wasting, zw),
+        ("STUNTING", stunting, zh),
+        ("UNDERWEIGHT", underweight, za),
+    ):
         if value is not None and value != "normal":
-            reasons.append(_reason(f"NUTRITION.{prefix}.{value.upper()}", f"z={z:.2f}", None,
-                                   _TEXT[value], _GROWTH_SOURCE))
+            reasons.append(
+                _reason(
+                    f"NUTRITION.{prefix}.{value.upper()}", f"z={z:.2f}", None, _TEXT[value], _GROWTH_SOURCE
+                )
+            )
     return NutritionAssessment(
         acute=acute,
         urgent_referral=acute == "complicated_sam",

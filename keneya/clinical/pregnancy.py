@@ -72,12 +72,15 @@ class PregnancyConfig:
 
     def __post_init__(self) -> None:
         weeks = self.anc_contact_weeks
-        if (not isinstance(weeks, tuple) or not weeks
-                or any(isinstance(w, bool) or not isinstance(w, int) for w in weeks)
-                or list(weeks) != sorted(set(weeks)) or not 0 < weeks[0] <= weeks[-1] <= 44):
+        if (
+            not isinstance(weeks, tuple)
+            or not weeks
+            or any(isinstance(w, bool) or not isinstance(w, int) for w in weeks)
+            or list(weeks) != sorted(set(weeks))
+            or not 0 < weeks[0] <= weeks[-1] <= 44
+        ):
             raise ValueError(f"anc_contact_weeks: expected increasing weeks 1-44, got {weeks!r}")
-        for name in ("anc_due_window_days", "anc_last_contact_grace_days",
-                     "pnc_last_contact_grace_days"):
+        for name in ("anc_due_window_days", "anc_last_contact_grace_days", "pnc_last_contact_grace_days"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int) or v < 0:
                 raise ValueError(f"{name}: expected an integer >= 0, got {v!r}")
@@ -108,13 +111,16 @@ class GestationalAge:
     extra_days: int  # days % 7: GA is "weeks + extra_days"
 
     def as_dict(self) -> dict[str, Any]:
-        return {"lmp": self.lmp.isoformat(), "edd": self.edd.isoformat(), "days": self.days,
-                "weeks": self.weeks, "extra_days": self.extra_days}
+        return {
+            "lmp": self.lmp.isoformat(),
+            "edd": self.edd.isoformat(),
+            "days": self.days,
+            "weeks": self.weeks,
+            "extra_days": self.extra_days,
+        }
 
 
-def gestational_age(
-    *, on: date, lmp: date | None = None, edd: date | None = None
-) -> GestationalAge:
+def gestational_age(*, on: date, lmp: date | None = None, edd: date | None = None) -> GestationalAge:
     """GA on ``on`` from the LMP, or from the EDD (which wins when both are given)."""
     check_date(on, "on")
     if edd is not None:
@@ -132,8 +138,13 @@ def gestational_age(
             f"on: {days // 7} weeks since the LMP (> {MAX_GESTATIONAL_AGE_DAYS // 7}): the "
             "pregnancy has ended, record its outcome"
         )
-    return GestationalAge(lmp=lmp, edd=lmp + timedelta(days=PREGNANCY_LENGTH_DAYS), days=days,
-                          weeks=days // 7, extra_days=days % 7)
+    return GestationalAge(
+        lmp=lmp,
+        edd=lmp + timedelta(days=PREGNANCY_LENGTH_DAYS),
+        days=days,
+        weeks=days // 7,
+        extra_days=days % 7,
+    )
 
 
 # --- contact schedules ----------------------------------------------------------------------
@@ -152,9 +163,13 @@ class ScheduledContact:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "code": self.code, "number": self.number, "label_fr": self.label_fr,
-            "due_from": self.due_from.isoformat(), "target_date": self.target_date.isoformat(),
-            "overdue_until": self.overdue_until.isoformat(), "status": self.status,
+            "code": self.code,
+            "number": self.number,
+            "label_fr": self.label_fr,
+            "due_from": self.due_from.isoformat(),
+            "target_date": self.target_date.isoformat(),
+            "overdue_until": self.overdue_until.isoformat(),
+            "status": self.status,
             "done_on": None if self.done_on is None else self.done_on.isoformat(),
         }
 
@@ -175,8 +190,9 @@ def _dates(values: Iterable[date], start: date, on: date, field: str) -> list[da
     return sorted(out)
 
 
-def _match(windows: list[tuple[str, int, str, date, date, date]], done: list[date],
-           on: date) -> tuple[tuple[ScheduledContact, ...], tuple[date, ...]]:
+def _match(
+    windows: list[tuple[str, int, str, date, date, date]], done: list[date], on: date
+) -> tuple[tuple[ScheduledContact, ...], tuple[date, ...]]:
     """windows: (code, number, label, due_from, target, overdue_until), contiguous and ordered."""
     done_on: dict[str, date] = {}
     extra: list[date] = []
@@ -198,8 +214,9 @@ def _match(windows: list[tuple[str, int, str, date, date, date]], done: list[dat
             status = "overdue"
         else:
             status = "missed"
-        contacts.append(ScheduledContact(code, number, label, due_from, target, overdue_until,
-                                         status, done_on.get(code)))
+        contacts.append(
+            ScheduledContact(code, number, label, due_from, target, overdue_until, status, done_on.get(code))
+        )
     return tuple(contacts), tuple(extra)
 
 
@@ -237,8 +254,7 @@ def anc_schedule(
     targets = [ga.lmp + timedelta(weeks=w) for w in cfg.anc_contact_weeks]
     window = timedelta(days=cfg.anc_due_window_days)
     starts = [ga.lmp] + [
-        max(targets[k - 1] + timedelta(days=1), targets[k] - window)
-        for k in range(1, len(targets))
+        max(targets[k - 1] + timedelta(days=1), targets[k] - window) for k in range(1, len(targets))
     ]
     ends = [s - timedelta(days=1) for s in starts[1:]]
     ends.append(targets[-1] + timedelta(days=cfg.anc_last_contact_grace_days))
@@ -247,8 +263,7 @@ def anc_schedule(
         label = f"CPN {k + 1} : jusqu'à {week} SA" if k == 0 else f"CPN {k + 1} : {week} SA"
         windows.append((f"ANC{k + 1}", k + 1, label, starts[k], targets[k], ends[k]))
     contacts, extra = _match(windows, done, on)
-    return AncSchedule(ga, contacts, _next(contacts), extra,
-                       ga.lmp + timedelta(weeks=POST_TERM_CHECK_WEEK))
+    return AncSchedule(ga, contacts, _next(contacts), extra, ga.lmp + timedelta(weeks=POST_TERM_CHECK_WEEK))
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,7 +276,8 @@ class PostnatalSchedule:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "delivery_date": self.delivery_date.isoformat(), "day": self.day,
+            "delivery_date": self.delivery_date.isoformat(),
+            "day": self.day,
             "contacts": [c.as_dict() for c in self.contacts],
             "next_contact": None if self.next_contact is None else self.next_contact.code,
             "extra_contacts": [d.isoformat() for d in self.extra_contacts],
@@ -289,13 +305,18 @@ def postnatal_schedule(
             last_day = PNC_CONTACTS[k + 1]["from_day"] - 1
         else:
             last_day = c["to_day"] + cfg.pnc_last_contact_grace_days
-        windows.append((c["code"], k + 1, c["label_fr"],
-                        delivery_date + timedelta(days=c["from_day"]),
-                        delivery_date + timedelta(days=c["to_day"]),
-                        delivery_date + timedelta(days=last_day)))
+        windows.append(
+            (
+                c["code"],
+                k + 1,
+                c["label_fr"],
+                delivery_date + timedelta(days=c["from_day"]),
+                delivery_date + timedelta(days=c["to_day"]),
+                delivery_date + timedelta(days=last_day),
+            )
+        )
     contacts, extra = _match(windows, done, on)
-    return PostnatalSchedule(delivery_date, (on - delivery_date).days, contacts, _next(contacts),
-                             extra)
+    return PostnatalSchedule(delivery_date, (on - delivery_date).days, contacts, _next(contacts), extra)
 
 
 # --- danger signs ---------------------------------------------------------------------------
@@ -336,22 +357,43 @@ def _signs(findings: Mapping[str, object], known: tuple[str, ...]) -> list[str]:
     return [code for code in known if findings.get(code) is True]
 
 
-def _assess(prefix: str, urgent: list[str], same_day: list[str], specs: Mapping[str, Any],
-            same_day_specs: Mapping[str, Any]) -> DangerSignAssessment:
-    reasons = [Reason(f"{prefix}.DANGER.{c.upper()}", c, None, _cite(specs[c]["source"]),
-                      specs[c]["text_fr"]) for c in urgent]
-    reasons += [Reason(f"{prefix}.SAME_DAY.{c.upper()}", c, None,
-                       _cite(same_day_specs[c]["source"]), same_day_specs[c]["text_fr"])
-                for c in same_day]
+def _assess(
+    prefix: str,
+    urgent: list[str],
+    same_day: list[str],
+    specs: Mapping[str, Any],
+    same_day_specs: Mapping[str, Any],
+) -> DangerSignAssessment:
+    reasons = [
+        Reason(f"{prefix}.DANGER.{c.upper()}", c, None, _cite(specs[c]["source"]), specs[c]["text_fr"])
+        for c in urgent
+    ]
+    reasons += [
+        Reason(
+            f"{prefix}.SAME_DAY.{c.upper()}",
+            c,
+            None,
+            _cite(same_day_specs[c]["source"]),
+            same_day_specs[c]["text_fr"],
+        )
+        for c in same_day
+    ]
     action = "urgent_referral" if urgent else "same_day_visit" if same_day else "routine_care"
-    reasons.append(Reason(f"{prefix}.ACTION.{action.upper()}", action, None,
-                          _cite("PCPNC"), _RULES["actions"][action]["text_fr"]))
-    return DangerSignAssessment(bool(urgent), frozenset(urgent), frozenset(same_day), action,
-                                tuple(reasons))
+    reasons.append(
+        Reason(
+            f"{prefix}.ACTION.{action.upper()}",
+            action,
+            None,
+            _cite("PCPNC"),
+            _RULES["actions"][action]["text_fr"],
+        )
+    )
+    return DangerSignAssessment(bool(urgent), frozenset(urgent), frozenset(same_day), action, tuple(reasons))
 
 
-def assess_pregnancy(findings: Mapping[str, object],
-                     config: PregnancyConfig | None = None) -> DangerSignAssessment:
+def assess_pregnancy(
+    findings: Mapping[str, object], config: PregnancyConfig | None = None
+) -> DangerSignAssessment:
     """Danger signs in pregnancy (SMART ANC quick check, PCPNC, national additions [U]).
 
     ``findings`` maps sign codes (``PREGNANCY_DANGER_SIGNS``) to True/False/None; any sign
@@ -370,25 +412,29 @@ def assess_postpartum(findings: Mapping[str, object]) -> DangerSignAssessment:
     present = _signs(findings, POSTPARTUM_DANGER_SIGNS + POSTPARTUM_SAME_DAY_SIGNS)
     urgent = [c for c in present if c in POSTPARTUM_DANGER_SIGNS]
     same_day = [c for c in present if c in POSTPARTUM_SAME_DAY_SIGNS]
-    return _assess("POSTPARTUM", urgent, same_day, _RULES["postpartum_danger_signs"],
-                   _RULES["postpartum_same_day_signs"])
+    return _assess(
+        "POSTPARTUM", urgent, same_day, _RULES["postpartum_danger_signs"], _RULES["postpartum_same_day_signs"]
+    )
 
 
-def assess_newborn(*, date_of_birth: date, visit_date: date, findings: Mapping[str, object],
-                   config: IccmConfig | None = None) -> DangerSignAssessment:
+def assess_newborn(
+    *, date_of_birth: date, visit_date: date, findings: Mapping[str, object], config: IccmConfig | None = None
+) -> DangerSignAssessment:
     """Newborn / young infant 0-59 days: the danger signs of section 1.6, via ``iccm``.
 
     Same findings vocabulary as ``iccm.classify_sick_child``; ``action`` is the iCCM one
     (urgent_referral, non_urgent_referral for a local infection, advise_only).
     """
-    a = classify_sick_child(date_of_birth=date_of_birth, visit_date=visit_date,
-                            findings=findings, config=config)
+    a = classify_sick_child(
+        date_of_birth=date_of_birth, visit_date=visit_date, findings=findings, config=config
+    )
     if a.age_days > YOUNG_INFANT_MAX_DAYS:
         raise ValueError(
             f"visit_date: the newborn rules apply to 0-{YOUNG_INFANT_MAX_DAYS} days (age "
             f"{a.age_days} days): use iccm.classify_sick_child"
         )
-    local = frozenset(k for k in ("umbilicus_red_or_draining_pus", "skin_pustules")
-                      if findings.get(k) is True)
+    local = frozenset(
+        k for k in ("umbilicus_red_or_draining_pus", "skin_pustules") if findings.get(k) is True
+    )
     assert a.action is not None  # only None out of scope (>= 60 months)
     return DangerSignAssessment(a.urgent_referral, a.danger_signs, local, a.action, a.reasons)

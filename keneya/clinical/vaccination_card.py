@@ -67,8 +67,11 @@ class CardDose:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "code": self.code, "label_fr": self.label_fr, "series": self.series,
-            "dose": self.dose, "age_label_fr": self.age_label_fr,
+            "code": self.code,
+            "label_fr": self.label_fr,
+            "series": self.series,
+            "dose": self.dose,
+            "age_label_fr": self.age_label_fr,
             "from_date": self.from_date.isoformat(),
             "given": self.given.isoformat() if self.given else None,
         }
@@ -101,9 +104,17 @@ def card_doses(
         from_date = dose.due_from_birth(date_of_birth)
         if given is None and (not cfg.enabled(dose) or from_date > on):
             continue
-        out.append(CardDose(code=dose.code, label_fr=dose.label_fr, series=dose.series,
-                            dose=dose.dose, age_label_fr=age_label_fr(dose),
-                            from_date=from_date, given=given))
+        out.append(
+            CardDose(
+                code=dose.code,
+                label_fr=dose.label_fr,
+                series=dose.series,
+                dose=dose.dose,
+                age_label_fr=age_label_fr(dose),
+                from_date=from_date,
+                given=given,
+            )
+        )
     return out
 
 
@@ -115,8 +126,7 @@ def next_doses(
     config: ImmunizationConfig | None = None,
 ) -> list[VaccineDue]:
     """The doses due or overdue on ``on``; if none, the upcoming doses of the earliest date."""
-    schedule = due_vaccines(date_of_birth=date_of_birth, on=on,
-                            doses_received=doses_received, config=config)
+    schedule = due_vaccines(date_of_birth=date_of_birth, on=on, doses_received=doses_received, config=config)
     now = [v for v in schedule if v.status in ("due", "overdue")]
     if now:
         return now

@@ -26,14 +26,26 @@ from keneya.clinical.ages import YOUNG_INFANT_MAX_DAYS, age_days, age_months
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # strict: fromisoformat alone accepts 20250301
 KINDS = ("child_followup", "sick_child", "pregnancy", "postnatal")
-MEASUREMENT_KEYS = ("weight_kg", "length_or_height_cm", "measured_position", "muac_mm",
-                    "head_circumference_cm", "lmp", "edd")
+MEASUREMENT_KEYS = (
+    "weight_kg",
+    "length_or_height_cm",
+    "measured_position",
+    "muac_mm",
+    "head_circumference_cm",
+    "lmp",
+    "edd",
+)
 
 # How serious an action is; the visit's action is the most serious one found.
 ACTION_RANK = {
-    "urgent_referral": 0, "non_urgent_referral": 1, "same_day_visit": 2,
-    "outpatient_rutf": 3, "treat_at_home": 4, "supplementary_feeding": 5,
-    "advise_only": 6, "routine_care": 7,
+    "urgent_referral": 0,
+    "non_urgent_referral": 1,
+    "same_day_visit": 2,
+    "outpatient_rutf": 3,
+    "treat_at_home": 4,
+    "supplementary_feeding": 5,
+    "advise_only": 6,
+    "routine_care": 7,
 }
 # Under-5 growth standards and the nutrition rules stop at 60 months (WHO 2006; spec 1.8).
 UNDER_FIVE_MONTHS = 60
@@ -47,10 +59,10 @@ ACUTE_TO_CLASSIFICATION = {
 
 
 def _age(date_of_birth: date, visit_date: date) -> tuple[int, int]:
-    if isinstance(visit_date, date) and isinstance(date_of_birth, date) \
-            and visit_date < date_of_birth:
-        raise ValueError(f"visit_date: {visit_date.isoformat()} is before date_of_birth "
-                         f"{date_of_birth.isoformat()}")
+    if isinstance(visit_date, date) and isinstance(date_of_birth, date) and visit_date < date_of_birth:
+        raise ValueError(
+            f"visit_date: {visit_date.isoformat()} is before date_of_birth {date_of_birth.isoformat()}"
+        )
     return age_days(date_of_birth, visit_date), age_months(date_of_birth, visit_date)
 
 
@@ -76,8 +88,15 @@ def _number(measurements: Mapping[str, object], key: str) -> float | None:
     return float(value)
 
 
-def _growth_part(*, sex: str, age_days: int, age_months: int, measurements: Mapping[str, object],
-                 oedema: bool, danger: bool) -> tuple[dict[str, Any], dict[str, Any] | None]:
+def _growth_part(
+    *,
+    sex: str,
+    age_days: int,
+    age_months: int,
+    measurements: Mapping[str, object],
+    oedema: bool,
+    danger: bool,
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
     weight = _number(measurements, "weight_kg")
     height = _number(measurements, "length_or_height_cm")
     muac = _number(measurements, "muac_mm")
@@ -87,9 +106,16 @@ def _growth_part(*, sex: str, age_days: int, age_months: int, measurements: Mapp
         raise ValueError(f"measured_position: expected 'L' or 'H', got {position!r}")
     if weight is None and height is None and muac is None and head is None:
         return {}, None
-    zs = growth.zscores(sex=sex, age_days=age_days, weight_kg=weight,
-                        length_or_height_cm=height, measured_position=position,  # type: ignore[arg-type]
-                        muac_mm=muac, head_circumference_cm=head, oedema=oedema)
+    zs = growth.zscores(
+        sex=sex,
+        age_days=age_days,
+        weight_kg=weight,
+        length_or_height_cm=height,
+        measured_position=position,  # type: ignore[arg-type]
+        muac_mm=muac,
+        head_circumference_cm=head,
+        oedema=oedema,
+    )
     zscores = {k: {"z": v.z, "flagged": v.flagged, "reason": v.reason} for k, v in zs.items()}
     if age_months >= UNDER_FIVE_MONTHS:
         return zscores, None
@@ -99,8 +125,13 @@ def _growth_part(*, sex: str, age_days: int, age_months: int, measurements: Mapp
         return z.z if z.z is not None and not z.flagged else None
 
     nut = nutrition.assess_nutrition(
-        age_months=age_months, whz=usable("wflh"), muac_mm=muac, bilateral_oedema=oedema,
-        general_danger_sign=danger, haz=usable("lhfa"), waz=usable("wfa"),
+        age_months=age_months,
+        whz=usable("wflh"),
+        muac_mm=muac,
+        bilateral_oedema=oedema,
+        general_danger_sign=danger,
+        haz=usable("lhfa"),
+        waz=usable("wfa"),
     )
     return zscores, nut.as_dict()
 
@@ -110,7 +141,11 @@ def _most_serious(actions: list[str]) -> str:
 
 
 def assess_home_visit(
-    *, kind: str, sex: str, date_of_birth: date, visit_date: date,
+    *,
+    kind: str,
+    sex: str,
+    date_of_birth: date,
+    visit_date: date,
     findings: Mapping[str, object] | None = None,
     measurements: Mapping[str, object] | None = None,
     iccm_config: iccm.IccmConfig | None = None,
@@ -124,13 +159,19 @@ def assess_home_visit(
     measurements = dict(measurements or {})
     unknown = set(measurements) - set(MEASUREMENT_KEYS)
     if unknown:
-        raise ValueError(f"measurements: unknown key {sorted(unknown)[0]!r} "
-                         f"(expected {MEASUREMENT_KEYS})")
+        raise ValueError(f"measurements: unknown key {sorted(unknown)[0]!r} (expected {MEASUREMENT_KEYS})")
     age_days, age_months = _age(date_of_birth, visit_date)
     result: dict[str, Any] = {
-        "kind": kind, "engine_version": ENGINE_VERSION, "age_days": age_days,
-        "age_months": age_months, "urgent_referral": False, "danger_signs": [],
-        "classifications": [], "zscores": {}, "nutrition": None, "follow_up_days": None,
+        "kind": kind,
+        "engine_version": ENGINE_VERSION,
+        "age_days": age_days,
+        "age_months": age_months,
+        "urgent_referral": False,
+        "danger_signs": [],
+        "classifications": [],
+        "zscores": {},
+        "nutrition": None,
+        "follow_up_days": None,
     }
     actions: list[str] = []
     reasons: list[dict[str, Any]] = []
@@ -144,29 +185,36 @@ def assess_home_visit(
             # A MUAC finding wins; a null finding must not hide the measured MUAC.
             iccm_findings["muac_mm"] = measured_muac
         if kind == "sick_child" or findings:
-            sick = iccm.classify_sick_child(date_of_birth=date_of_birth, visit_date=visit_date,
-                                            findings=iccm_findings, config=iccm_config)
+            sick = iccm.classify_sick_child(
+                date_of_birth=date_of_birth, visit_date=visit_date, findings=iccm_findings, config=iccm_config
+            )
             data = iccm.assessment_as_dict(sick)
-            result.update(age_band=data["age_band"],
-                          fast_breathing_threshold=data["fast_breathing_threshold"])
+            result.update(
+                age_band=data["age_band"], fast_breathing_threshold=data["fast_breathing_threshold"]
+            )
             result["danger_signs"] = data["danger_signs"]
-            result["classifications"] = [c for c in data["classifications"]
-                                         if c != "age_out_of_scope" or kind == "sick_child"]
+            result["classifications"] = [
+                c for c in data["classifications"] if c != "age_out_of_scope" or kind == "sick_child"
+            ]
             if data["action"]:
                 actions.append(data["action"])
             if data["follow_up_days"]:
                 follow_ups.append(data["follow_up_days"])
             reasons += data["reasons"]
         oedema = findings.get("bilateral_oedema") is True
-        zscores, nut = _growth_part(sex=sex, age_days=age_days, age_months=age_months,
-                                    measurements=measurements, oedema=oedema,
-                                    danger=bool(sick and sick.urgent_referral))
+        zscores, nut = _growth_part(
+            sex=sex,
+            age_days=age_days,
+            age_months=age_months,
+            measurements=measurements,
+            oedema=oedema,
+            danger=bool(sick and sick.urgent_referral),
+        )
         result["zscores"], result["nutrition"] = zscores, nut
         if nut is not None:
             extra = ACUTE_TO_CLASSIFICATION.get(nut["acute"])
             if extra and extra not in result["classifications"]:
-                result["classifications"] = sorted({*result["classifications"], extra}
-                                                   - {"no_finding"})
+                result["classifications"] = sorted({*result["classifications"], extra} - {"no_finding"})
             if nut["action"]:
                 actions.append(nut["action"])
             if nut["follow_up_days"]:
@@ -183,12 +231,12 @@ def assess_home_visit(
         lmp = _date(measurements.get("lmp"), "lmp")
         edd = _date(measurements.get("edd"), "edd")
         if lmp or edd:
-            result["gestational_age"] = pregnancy.gestational_age(
-                on=visit_date, lmp=lmp, edd=edd).as_dict()
+            result["gestational_age"] = pregnancy.gestational_age(on=visit_date, lmp=lmp, edd=edd).as_dict()
     else:  # postnatal: the newborn (0-59 days) or the mother
         if age_days <= YOUNG_INFANT_MAX_DAYS:
-            signs = pregnancy.assess_newborn(date_of_birth=date_of_birth, visit_date=visit_date,
-                                             findings=findings, config=iccm_config)
+            signs = pregnancy.assess_newborn(
+                date_of_birth=date_of_birth, visit_date=visit_date, findings=findings, config=iccm_config
+            )
         else:
             signs = pregnancy.assess_postpartum(findings)
         data = signs.as_dict()
@@ -199,8 +247,7 @@ def assess_home_visit(
     action = _most_serious(actions)
     result["action"] = action
     result["urgent_referral"] = action == "urgent_referral"
-    result["follow_up_days"] = min(follow_ups) if follow_ups and not result["urgent_referral"] \
-        else None
+    result["follow_up_days"] = min(follow_ups) if follow_ups and not result["urgent_referral"] else None
     result["reasons"] = reasons
     result["summary_fr"] = summary_fr(result)
     return result

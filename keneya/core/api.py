@@ -78,7 +78,7 @@ class SearchPagination(Pagination):
         except ValueError:
             number = 1
         start = (number - 1) * size
-        rows = list(queryset[start:start + size + 1])
+        rows = list(queryset[start : start + size + 1])
         self._has_next, self._number, self._size = len(rows) > size, number, size
         return rows[:size]
 
@@ -89,16 +89,16 @@ class SearchPagination(Pagination):
 
         assert self.request is not None
         url = self.request.build_absolute_uri()
-        next_url = (replace_query_param(url, self.page_query_param, self._number + 1)
-                    if self._has_next else None)
+        next_url = (
+            replace_query_param(url, self.page_query_param, self._number + 1) if self._has_next else None
+        )
         if self._number <= 1:
             previous_url = None
         elif self._number == 2:
             previous_url = remove_query_param(url, self.page_query_param)
         else:
             previous_url = replace_query_param(url, self.page_query_param, self._number - 1)
-        return Response({"count": None, "next": next_url, "previous": previous_url,
-                         "results": data})
+        return Response({"count": None, "next": next_url, "previous": previous_url, "results": data})
 
     def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
         response = super().get_paginated_response_schema(schema)
@@ -108,8 +108,9 @@ class SearchPagination(Pagination):
 
 def validation_error_detail(exc: DjangoValidationError) -> Any:
     if hasattr(exc, "error_dict"):
-        return {field: [str(m) for e in errors for m in e.messages]
-                for field, errors in exc.error_dict.items()}
+        return {
+            field: [str(m) for e in errors for m in e.messages] for field, errors in exc.error_dict.items()
+        }
     return {"non_field_errors": [str(m) for m in exc.messages]}
 
 

@@ -36,8 +36,7 @@ def insert_new(objs: Sequence[models.Model]) -> None:
         model._default_manager.bulk_create(objs)
         return
     fields = list(model._meta.concrete_fields)
-    _copy(model, fields, ([f.pre_save(obj, add=True) for f in fields] for obj in objs),
-          len(objs))
+    _copy(model, fields, ([f.pre_save(obj, add=True) for f in fields] for obj in objs), len(objs))
     for obj in objs:
         obj._state.adding = False
         obj._state.db = connection.alias
@@ -58,23 +57,24 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> No
         model._default_manager.bulk_create([model(**row) for row in rows])
         return
     now = timezone.now()
-    stamped = {f.attname for f in fields
-               if getattr(f, "auto_now_add", False) or getattr(f, "auto_now", False)}
+    stamped = {
+        f.attname for f in fields if getattr(f, "auto_now_add", False) or getattr(f, "auto_now", False)
+    }
 
     def values(row: dict[str, Any]) -> list[Any]:
-        return [row[f.attname] if f.attname in row
-                else now if f.attname in stamped else f.get_default() for f in fields]
+        return [
+            row[f.attname] if f.attname in row else now if f.attname in stamped else f.get_default()
+            for f in fields
+        ]
 
     _copy(model, fields, (values(row) for row in rows), len(rows))
 
 
-def _copy(model: type[models.Model], fields: list[Any], rows: Iterable[list[Any]],
-          count: int) -> None:
+def _copy(model: type[models.Model], fields: list[Any], rows: Iterable[list[Any]], count: int) -> None:
     """``COPY table (fields) FROM STDIN`` of these values (JSON through the fields' encoder)."""
     from psycopg.types.json import Jsonb
 
-    json_dumps = {i: partial(_dumps, f) for i, f in enumerate(fields)
-                  if isinstance(f, models.JSONField)}
+    json_dumps = {i: partial(_dumps, f) for i, f in enumerate(fields) if isinstance(f, models.JSONField)}
     columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
     sql = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN"
     started = time.monotonic()
@@ -86,8 +86,9 @@ def _copy(model: type[models.Model], fields: list[Any], rows: Iterable[list[Any]
                         row[i] = Jsonb(row[i], dumps=dumps)
                 copy.write_row(row)
     if connection.queries_logged:  # COPY bypasses Django's query log: counted all the same
-        connection.queries_log.append({"sql": f"{sql} -- {count} rows",
-                                       "time": f"{time.monotonic() - started:.3f}"})
+        connection.queries_log.append(
+            {"sql": f"{sql} -- {count} rows", "time": f"{time.monotonic() - started:.3f}"}
+        )
 
 
 def _dumps(field: models.JSONField, value: Any) -> str:

@@ -37,9 +37,15 @@ class CompiledGet(Generic[M]):
     refuses (a primary key that is no UUID), as the ORM does.
     """
 
-    def __init__(self, model: type[M], build: Callable[[Any, Any], QuerySet[M]], *,
-                 field: str = "pk", placeholder: Any = UUID_PLACEHOLDER,
-                 maxsize: int = 256) -> None:
+    def __init__(
+        self,
+        model: type[M],
+        build: Callable[[Any, Any], QuerySet[M]],
+        *,
+        field: str = "pk",
+        placeholder: Any = UUID_PLACEHOLDER,
+        maxsize: int = 256,
+    ) -> None:
         self.model = model
         self.build = build
         self.placeholder = placeholder
@@ -71,7 +77,7 @@ class CompiledGet(Generic[M]):
                 for converter in converters:
                     row[at] = converter(row[at], expression, connection)
         # As the ORM's ModelIterable builds an instance and its select_related ones.
-        obj = self.model.from_db(c.alias, c.init_list, row[c.start:c.end])
+        obj = self.model.from_db(c.alias, c.init_list, row[c.start : c.end])
         for populator in c.related_populators:
             populator.populate(row, obj)
         return obj
@@ -86,8 +92,11 @@ class CompiledGet(Generic[M]):
         alias = queryset.db
         compiler = queryset.query.get_compiler(alias)
         sql, params = compiler.as_sql()
-        if compiler.annotation_col_map or compiler.klass_info is None \
-                or compiler.klass_info["model"] is not self.model:
+        if (
+            compiler.annotation_col_map
+            or compiler.klass_info is None
+            or compiler.klass_info["model"] is not self.model
+        ):
             raise ValueError("CompiledGet takes a queryset of model instances, no annotations")
         placeholder = self._field.get_db_prep_value(self.placeholder, connections[alias])
         found_at = [i for i, p in enumerate(params) if p == placeholder]
@@ -96,9 +105,13 @@ class CompiledGet(Generic[M]):
         select_fields = compiler.klass_info["select_fields"]
         start, end = select_fields[0], select_fields[-1] + 1
         compiled = _Compiled(
-            alias=alias, sql=sql, params=tuple(params), value_at=found_at[0],
+            alias=alias,
+            sql=sql,
+            params=tuple(params),
+            value_at=found_at[0],
             converters=compiler.get_converters([s[0] for s in compiler.select]),
-            start=start, end=end,
+            start=start,
+            end=end,
             init_list=[s[0].target.attname for s in compiler.select[start:end]],
             related_populators=_related_populators(compiler.klass_info, compiler.select, alias),
         )

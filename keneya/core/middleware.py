@@ -15,7 +15,6 @@ from django.middleware.locale import LocaleMiddleware
 
 class FrenchFirstLocaleMiddleware(LocaleMiddleware):
     def process_request(self, request: HttpRequest) -> None:
-        if (not request.path.startswith("/api/")
-                and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES):
+        if not request.path.startswith("/api/") and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
             request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         super().process_request(request)

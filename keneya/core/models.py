@@ -26,8 +26,12 @@ class Area(models.Model):
     name = models.CharField(_("nom"), max_length=120)
     level = models.CharField(_("niveau"), max_length=20, choices=AreaLevel.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("aire parente"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="children",
+        "self",
+        verbose_name=_("aire parente"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
 
     class Meta:
@@ -49,8 +53,10 @@ class Area(models.Model):
             return
         if self.parent is None or self.parent.level != LEVEL_ORDER[expected_parent]:
             raise ValidationError(
-                {"parent": _("L'aire parente doit être de niveau « %(level)s ».")
-                 % {"level": AreaLevel(LEVEL_ORDER[expected_parent]).label}}
+                {
+                    "parent": _("L'aire parente doit être de niveau « %(level)s ».")
+                    % {"level": AreaLevel(LEVEL_ORDER[expected_parent]).label}
+                }
             )
 
 
@@ -69,13 +75,21 @@ class Facility(models.Model):
     name = models.CharField(_("nom"), max_length=160)
     kind = models.CharField(_("type"), max_length=20, choices=FacilityKind.choices)
     health_area = models.ForeignKey(
-        Area, verbose_name=_("aire de santé"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="facilities",
+        Area,
+        verbose_name=_("aire de santé"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="facilities",
         limit_choices_to={"level__in": [AreaLevel.HEALTH_AREA, AreaLevel.COMMUNE, AreaLevel.CERCLE]},
     )
     refers_to = models.ForeignKey(
-        "self", verbose_name=_("structure de référence"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="referring_facilities",
+        "self",
+        verbose_name=_("structure de référence"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="referring_facilities",
         help_text=_("Pour un CSCom : le CSRef qui reçoit ses références."),
     )
     phone = models.CharField(_("téléphone"), max_length=20, blank=True)
@@ -102,12 +116,14 @@ class Organisation(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(_("nom"), max_length=160)
     kind = models.CharField(_("type"), max_length=20, choices=OrganisationKind.choices)
-    area = models.ForeignKey(
-        Area, verbose_name=_("aire"), null=True, blank=True, on_delete=models.PROTECT
-    )
+    area = models.ForeignKey(Area, verbose_name=_("aire"), null=True, blank=True, on_delete=models.PROTECT)
     facility = models.ForeignKey(
-        Facility, verbose_name=_("structure liée"), null=True, blank=True,
-        on_delete=models.PROTECT, help_text=_("Pour une ASACO : le CSCom qu'elle gère."),
+        Facility,
+        verbose_name=_("structure liée"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        help_text=_("Pour une ASACO : le CSCom qu'elle gère."),
     )
 
     class Meta:

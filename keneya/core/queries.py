@@ -28,9 +28,9 @@ def descendant_area_ids(roots: Iterable[Area | UUID], *, level: str | None = Non
     return set(Area.objects.filter(id__in=found, level=level).values_list("id", flat=True))
 
 
-def quartiers_under_sql(roots: Iterable[Area | UUID] = (), *,
-                        also_under: QuerySet[Any] | None = None
-                        ) -> tuple[str, list[Any]] | None:
+def quartiers_under_sql(
+    roots: Iterable[Area | UUID] = (), *, also_under: QuerySet[Any] | None = None
+) -> tuple[str, list[Any]] | None:
     """SQL selecting the ids of the quartiers at or below ``roots`` and the areas that
     ``also_under`` selects (a queryset of area ids, e.g. a user's areas); None without roots.
 
@@ -60,8 +60,9 @@ def quartiers_under_sql(roots: Iterable[Area | UUID] = (), *,
     )
 
 
-def quartier_ids_under(roots: Iterable[Area | UUID] = (), *,
-                       also_under: QuerySet[Any] | None = None) -> set[UUID]:
+def quartier_ids_under(
+    roots: Iterable[Area | UUID] = (), *, also_under: QuerySet[Any] | None = None
+) -> set[UUID]:
     """Ids of the quartiers at or below ``roots`` and the areas ``also_under`` selects.
 
     One query: the ORM walk (a query per level) cost ~2 ms of a 7 ms lookup (benchmarks.md).

@@ -53,8 +53,11 @@ def _conversion(field: Any, model: Any) -> tuple[str, str] | None:
         return source, "bool"
     if kind is fields.DateField and _iso_format(field, api_settings.DATE_FORMAT):
         return source, "date"
-    if (kind is fields.DateTimeField and not hasattr(field, "timezone")
-            and _iso_format(field, api_settings.DATETIME_FORMAT)):
+    if (
+        kind is fields.DateTimeField
+        and not hasattr(field, "timezone")
+        and _iso_format(field, api_settings.DATETIME_FORMAT)
+    ):
         return source, "datetime"
     return None
 

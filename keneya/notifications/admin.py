@@ -15,8 +15,16 @@ from keneya.notifications.services import requeue_message
 
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(admin.ModelAdmin[OutboxMessage]):
-    list_display = ["created_at", "template", "masked_recipient", "status", "attempts",
-                    "next_attempt_at", "sent_at", "last_error"]
+    list_display = [
+        "created_at",
+        "template",
+        "masked_recipient",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "sent_at",
+        "last_error",
+    ]
     list_filter = ["status", "channel", "template"]
     search_fields = ["=id", "=dedup_key", "=provider_message_id"]
     date_hierarchy = "created_at"
@@ -41,5 +49,6 @@ class OutboxMessageAdmin(admin.ModelAdmin[OutboxMessage]):
                 done += 1
             except ValidationError:
                 continue
-        self.message_user(request, _("%(n)d message(s) remis en file d'attente.") % {"n": done},
-                          messages.SUCCESS)
+        self.message_user(
+            request, _("%(n)d message(s) remis en file d'attente.") % {"n": done}, messages.SUCCESS
+        )

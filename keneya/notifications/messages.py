@@ -30,8 +30,21 @@ GSM7_EXTENSION = "^{}\\[~]|€"
 _SPACES = re.compile(r" {2,}")
 _SPACE_BEFORE_PUNCTUATION = re.compile(r" +([.,)])")
 _REPLACEMENTS = {
-    "–": "-", "—": "-", "‑": "-", "’": "'", "‘": "'", "«": '"', "»": '"', "“": '"', "”": '"',
-    "…": "...", "\u00a0": " ", "\u202f": " ", "œ": "oe", "Œ": "OE", "ç": "c",
+    "–": "-",
+    "—": "-",
+    "‑": "-",
+    "’": "'",
+    "‘": "'",
+    "«": '"',
+    "»": '"',
+    "“": '"',
+    "”": '"',
+    "…": "...",
+    "\u00a0": " ",
+    "\u202f": " ",
+    "œ": "oe",
+    "Œ": "OE",
+    "ç": "c",
 }
 
 
@@ -67,8 +80,7 @@ TEMPLATES: dict[str, SmsTemplate] = {
         ),
         SmsTemplate(
             "escalation",
-            "Kènèya ESCALADE : alerte urgente pour {child} ({reason}) sans prise en charge "
-            "depuis {hours} h.",
+            "Kènèya ESCALADE : alerte urgente pour {child} ({reason}) sans prise en charge depuis {hours} h.",
             "Urgent alert nobody acknowledged in time, to the facility manager (DTC).",
         ),
     ]
@@ -92,8 +104,11 @@ def render(code: str, context: dict[str, Any]) -> str:
 
 def _display(value: Any) -> str:
     if isinstance(value, datetime):
-        return timezone.localtime(value).strftime("%d/%m/%Y %H:%M") if timezone.is_aware(value) \
+        return (
+            timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
+            if timezone.is_aware(value)
             else value.strftime("%d/%m/%Y %H:%M")
+        )
     if isinstance(value, date):
         return value.strftime("%d/%m/%Y")
     return " ".join(str(value).split())
@@ -108,8 +123,7 @@ def to_gsm7(text: str) -> str:
         elif char in _REPLACEMENTS:
             out.append(_REPLACEMENTS[char])
         else:
-            base = "".join(c for c in unicodedata.normalize("NFKD", char)
-                           if not unicodedata.combining(c))
+            base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
             out.append(base if base and all(c in GSM7_BASIC for c in base) else "?")
     return "".join(out)
 

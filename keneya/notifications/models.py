@@ -33,25 +33,25 @@ class OutboxStatus(models.TextChoices):
 
 class OutboxMessage(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
-    channel = models.CharField(_("canal"), max_length=10, choices=Channel.choices,
-                               default=Channel.SMS)
-    recipient = models.CharField(_("destinataire"), max_length=64,
-                                 help_text=_("Numéro normalisé (+223XXXXXXXX) pour un SMS."))
+    channel = models.CharField(_("canal"), max_length=10, choices=Channel.choices, default=Channel.SMS)
+    recipient = models.CharField(
+        _("destinataire"), max_length=64, help_text=_("Numéro normalisé (+223XXXXXXXX) pour un SMS.")
+    )
     template = models.CharField(_("modèle"), max_length=64)
     body = models.TextField(_("texte"))
     context = models.JSONField(_("contexte"), default=dict, blank=True, encoder=DjangoJSONEncoder)
     # One row per logical message, e.g. "alert:<uuid>:clinician:<user id>": enqueuing it again
     # (a retried request, a resent offline batch) finds this row instead of making a second SMS.
     dedup_key = models.CharField(_("clé de déduplication"), max_length=200, unique=True)
-    status = models.CharField(_("statut"), max_length=10, choices=OutboxStatus.choices,
-                              default=OutboxStatus.PENDING)
+    status = models.CharField(
+        _("statut"), max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING
+    )
     attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
     next_attempt_at = models.DateTimeField(_("prochaine tentative"), default=timezone.now)
     claimed_at = models.DateTimeField(_("pris par un envoyeur le"), null=True, blank=True)
     # The provider's error code and short reason only: never a phone number or the text.
     last_error = models.CharField(_("dernière erreur"), max_length=255, blank=True)
-    provider_message_id = models.CharField(_("identifiant chez le fournisseur"), max_length=100,
-                                           blank=True)
+    provider_message_id = models.CharField(_("identifiant chez le fournisseur"), max_length=100, blank=True)
     cost = models.CharField(_("coût"), max_length=40, blank=True)
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)

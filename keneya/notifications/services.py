@@ -56,8 +56,12 @@ class SendReport:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "claimed": self.claimed, "sent": self.sent, "retried": self.retried,
-            "failed": self.failed, "dead": self.dead, "interrupted": self.interrupted,
+            "claimed": self.claimed,
+            "sent": self.sent,
+            "retried": self.retried,
+            "failed": self.failed,
+            "dead": self.dead,
+            "interrupted": self.interrupted,
             "next_due_at": self.next_due_at.isoformat() if self.next_due_at else None,
         }
 
@@ -74,8 +78,11 @@ def retry_delay(attempts: int) -> timedelta:
 
 
 def _sending_timeout() -> timedelta:
-    return timedelta(seconds=float(getattr(settings, "NOTIFICATIONS_SENDING_TIMEOUT_SECONDS",
-                                           DEFAULT_SENDING_TIMEOUT_SECONDS)))
+    return timedelta(
+        seconds=float(
+            getattr(settings, "NOTIFICATIONS_SENDING_TIMEOUT_SECONDS", DEFAULT_SENDING_TIMEOUT_SECONDS)
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -100,17 +107,20 @@ def enqueue_sms(*, to: str, template: str, context: dict[str, Any], dedup_key: s
     ``failed`` ("invalid recipient number") for an operator to see, and the caller's write (a visit, an
     alert) goes on.
     """
-    [message] = enqueue_sms_many([Sms(to=to, template=template, context=context,
-                                      dedup_key=dedup_key)])
+    [message] = enqueue_sms_many([Sms(to=to, template=template, context=context, dedup_key=dedup_key)])
     return message
 
 
 def _outbox_row(sms: Sms) -> OutboxMessage:
     if not sms.dedup_key:
         raise ValueError("enqueue_sms needs a dedup_key, e.g. 'alert:<uuid>:clinician:<user id>'")
-    fields: dict[str, Any] = {"channel": Channel.SMS, "template": sms.template,
-                              "body": render(sms.template, sms.context), "context": sms.context,
-                              "dedup_key": sms.dedup_key}
+    fields: dict[str, Any] = {
+        "channel": Channel.SMS,
+        "template": sms.template,
+        "body": render(sms.template, sms.context),
+        "context": sms.context,
+        "dedup_key": sms.dedup_key,
+    }
     try:
         fields["recipient"] = normalise_phone(sms.to, field="to")
         problem = "" if fields["recipient"] else INVALID_NUMBER_ERROR
@@ -130,13 +140,14 @@ def enqueue_sms_many(messages: Sequence[Sms]) -> list[OutboxMessage]:
     rows = [_outbox_row(sms) for sms in messages]
     if not rows:
         return []
-    stored = {m.dedup_key: m for m in
-              OutboxMessage.objects.filter(dedup_key__in=[r.dedup_key for r in rows])}
+    stored = {m.dedup_key: m for m in OutboxMessage.objects.filter(dedup_key__in=[r.dedup_key for r in rows])}
     new: dict[str, OutboxMessage] = {}
     for row in rows:
         if row.dedup_key in stored or row.dedup_key in new:
-            logger.debug("outbox %s already holds dedup key of this message",
-                         (stored.get(row.dedup_key) or new[row.dedup_key]).id)
+            logger.debug(
+                "outbox %s already holds dedup key of this message",
+                (stored.get(row.dedup_key) or new[row.dedup_key]).id,
+            )
         else:
             new[row.dedup_key] = row
     # A row written meanwhile by another transaction with the same key wins (as get_or_create).
@@ -144,8 +155,7 @@ def enqueue_sms_many(messages: Sequence[Sms]) -> list[OutboxMessage]:
     sendable = False
     for row in new.values():
         if row.status == OutboxStatus.FAILED:
-            logger.warning("outbox %s not sendable (%s): %s", row.id, row.template,
-                           row.last_error)
+            logger.warning("outbox %s not sendable (%s): %s", row.id, row.template, row.last_error)
         else:
             logger.info("outbox %s enqueued (%s)", row.id, row.template)
             sendable = True
@@ -174,13 +184,15 @@ def wake_worker() -> None:
     send_outbox.enqueue()
 
 
-def send_pending(*, now: datetime | None = None, limit: int = 100,
-                 gateway: SmsGateway | None = None) -> SendReport:
+def send_pending(
+    *, now: datetime | None = None, limit: int = 100, gateway: SmsGateway | None = None
+) -> SendReport:
     """Send up to ``limit`` due SMS through ``gateway`` (default: the configured one) and mark them.
 
     Each message is claimed, sent and marked on its own, so a slow gateway never holds a claim on
     messages it has not reached. ``now`` is fixed for tests; by default the clock is read per step.
     """
+
     def clock() -> datetime:
         return now or timezone.now()
 
@@ -222,30 +234,35 @@ def _claim_next(*, now: datetime) -> OutboxMessage | None:
                 return OutboxMessage.objects.get(pk=candidate)
 
 
-def _send_one(message: OutboxMessage, gateway: SmsGateway, *, now: datetime,
-              report: SendReport) -> None:
+def _send_one(message: OutboxMessage, gateway: SmsGateway, *, now: datetime, report: SendReport) -> None:
     try:
         result = gateway.send(message.recipient, message.body)
     except GatewayError as exc:
         _record_failure(message, exc, now=now, report=report)
         return
     except Exception as exc:  # a gateway bug must not leave the row in "sending"
-        logger.error("outbox %s: gateway %s raised %s", message.id, gateway.name,
-                     type(exc).__name__)
-        _record_failure(message, GatewayError(f"unexpected {type(exc).__name__}", retryable=True),
-                        now=now, report=report)
+        logger.error("outbox %s: gateway %s raised %s", message.id, gateway.name, type(exc).__name__)
+        _record_failure(
+            message, GatewayError(f"unexpected {type(exc).__name__}", retryable=True), now=now, report=report
+        )
         return
     OutboxMessage.objects.filter(pk=message.pk).update(
-        status=OutboxStatus.SENT, sent_at=now, claimed_at=None, last_error="",
-        provider_message_id=result.provider_id[:100], cost=result.cost[:40],
+        status=OutboxStatus.SENT,
+        sent_at=now,
+        claimed_at=None,
+        last_error="",
+        provider_message_id=result.provider_id[:100],
+        cost=result.cost[:40],
     )
     report.sent += 1
-    logger.info("outbox %s sent (attempt %d, provider id %s)", message.id, message.attempts,
-                result.provider_id)
+    logger.info(
+        "outbox %s sent (attempt %d, provider id %s)", message.id, message.attempts, result.provider_id
+    )
 
 
-def _record_failure(message: OutboxMessage, error: GatewayError, *, now: datetime,
-                    report: SendReport) -> None:
+def _record_failure(
+    message: OutboxMessage, error: GatewayError, *, now: datetime, report: SendReport
+) -> None:
     text = redact(str(error), max_length=255)
     changes: dict[str, Any] = {"claimed_at": None, "last_error": text}
     if not error.retryable:
@@ -260,8 +277,13 @@ def _record_failure(message: OutboxMessage, error: GatewayError, *, now: datetim
         retry_at = now + retry_delay(message.attempts)
         changes.update(status=OutboxStatus.PENDING, next_attempt_at=retry_at)
         report.retried += 1
-        logger.warning("outbox %s attempt %d failed (%s); retry at %s", message.id,
-                       message.attempts, text, retry_at.isoformat())
+        logger.warning(
+            "outbox %s attempt %d failed (%s); retry at %s",
+            message.id,
+            message.attempts,
+            text,
+            retry_at.isoformat(),
+        )
     OutboxMessage.objects.filter(pk=message.pk).update(**changes)
 
 
@@ -274,8 +296,7 @@ def _give_up_interrupted_sends(*, now: datetime) -> int:
     count = OutboxMessage.objects.filter(pk__in=ids, status=OutboxStatus.SENDING).update(
         status=OutboxStatus.DEAD, claimed_at=None, last_error=INTERRUPTED_ERROR
     )
-    logger.error("outbox: %d interrupted sends marked dead: %s", count,
-                 ", ".join(str(pk) for pk in ids))
+    logger.error("outbox: %d interrupted sends marked dead: %s", count, ", ".join(str(pk) for pk in ids))
     return count
 
 

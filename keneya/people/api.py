@@ -30,17 +30,28 @@ class PersonSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     id = serializers.UUIDField(required=False, help_text="UUID généré par le client (optionnel).")
     household = serializers.PrimaryKeyRelatedField(queryset=Household.objects.none())
     sex = serializers.ChoiceField(choices=Sex.choices)
-    relationship_to_head = serializers.ChoiceField(
-        choices=Relationship.choices, default=Relationship.OTHER
-    )
+    relationship_to_head = serializers.ChoiceField(choices=Relationship.choices, default=Relationship.OTHER)
 
     class Meta:
         model = Person
         fields = [
-            "id", "household", "family_name", "given_names", "sex", "date_of_birth",
-            "date_of_birth_estimated", "relationship_to_head", "phone", "nina",
-            "birth_certificate_number", "ramed_number", "mutuelle_number", "vital_status",
-            "date_of_death", "created_at", "updated_at",
+            "id",
+            "household",
+            "family_name",
+            "given_names",
+            "sex",
+            "date_of_birth",
+            "date_of_birth_estimated",
+            "relationship_to_head",
+            "phone",
+            "nina",
+            "birth_certificate_number",
+            "ramed_number",
+            "mutuelle_number",
+            "vital_status",
+            "date_of_death",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = ["vital_status", "date_of_death", "created_at", "updated_at"]
         extra_kwargs = {"family_name": {"allow_blank": True}, "given_names": {"allow_blank": True}}
@@ -77,9 +88,7 @@ class MemberSerializer(serializers.Serializer):
 
 class HouseholdSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(required=False, help_text="UUID généré par le client (optionnel).")
-    quartier = serializers.PrimaryKeyRelatedField(
-        queryset=Area.objects.filter(level=AreaLevel.QUARTIER)
-    )
+    quartier = serializers.PrimaryKeyRelatedField(queryset=Area.objects.filter(level=AreaLevel.QUARTIER))
     status = serializers.ChoiceField(choices=HouseholdStatus.choices, required=False)
     members = MemberSerializer(many=True, required=False, write_only=True)
     gps_latitude = serializers.FloatField(required=False, allow_null=True)
@@ -88,8 +97,20 @@ class HouseholdSerializer(serializers.ModelSerializer):
     class Meta:
         model = Household
         fields = [
-            "id", "code", "quartier", "address_description", "gps_latitude", "gps_longitude",
-            "head", "phone", "phone_alt", "chw", "status", "members", "created_at", "updated_at",
+            "id",
+            "code",
+            "quartier",
+            "address_description",
+            "gps_latitude",
+            "gps_longitude",
+            "head",
+            "phone",
+            "phone_alt",
+            "chw",
+            "status",
+            "members",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = ["code", "head", "chw", "created_at", "updated_at"]
 
@@ -108,29 +129,38 @@ def _raise_as_drf(exc: DjangoValidationError) -> None:
         summary="Ménages visibles par l'utilisateur",
         parameters=[
             OpenApiParameter("search", str, description="Nom, code ou téléphone"),
-            OpenApiParameter("quartier", str), OpenApiParameter("status", str),
+            OpenApiParameter("quartier", str),
+            OpenApiParameter("status", str),
         ],
     ),
     create=extend_schema(summary="Enregistrer un ménage (et ses membres)"),
 )
 class HouseholdViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-    mixins.UpdateModelMixin, viewsets.GenericViewSet,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
 ):
     serializer_class = HouseholdSerializer
     permission_classes = [HasCapability]
     required_capabilities = {
-        "GET": Capability.REGISTRY_VIEW, "HEAD": Capability.REGISTRY_VIEW,
-        "OPTIONS": Capability.REGISTRY_VIEW, "POST": Capability.REGISTRY_EDIT,
-        "PUT": Capability.REGISTRY_EDIT, "PATCH": Capability.REGISTRY_EDIT,
+        "GET": Capability.REGISTRY_VIEW,
+        "HEAD": Capability.REGISTRY_VIEW,
+        "OPTIONS": Capability.REGISTRY_VIEW,
+        "POST": Capability.REGISTRY_EDIT,
+        "PUT": Capability.REGISTRY_EDIT,
+        "PATCH": Capability.REGISTRY_EDIT,
     }
     filter_backends: list[Any] = []
 
     def get_queryset(self) -> QuerySet[Household]:
         params = self.request.query_params
         return queries.household_list(
-            user=self.request.user, search=params.get("search", ""),
-            quartier=params.get("quartier"), status=params.get("status"),
+            user=self.request.user,
+            search=params.get("search", ""),
+            quartier=params.get("quartier"),
+            status=params.get("status"),
         )
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -152,11 +182,11 @@ class HouseholdViewSet(
         partial = kwargs.get("partial", False)
         serializer = self.get_serializer(household, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        changes = {k: v for k, v in serializer.validated_data.items()
-                   if k in services.HOUSEHOLD_UPDATABLE_FIELDS}
+        changes = {
+            k: v for k, v in serializer.validated_data.items() if k in services.HOUSEHOLD_UPDATABLE_FIELDS
+        }
         try:
-            household = services.update_household(by=request.user, household=household,
-                                                  changes=changes)
+            household = services.update_household(by=request.user, household=household, changes=changes)
         except DjangoValidationError as exc:
             _raise_as_drf(exc)
         return Response(self.get_serializer(household).data)
@@ -174,9 +204,7 @@ class SimilarPersonSerializer(serializers.Serializer):
 
 
 class SimilarQuerySerializer(serializers.Serializer):
-    quartier = serializers.PrimaryKeyRelatedField(
-        queryset=Area.objects.filter(level=AreaLevel.QUARTIER)
-    )
+    quartier = serializers.PrimaryKeyRelatedField(queryset=Area.objects.filter(level=AreaLevel.QUARTIER))
     family_name = serializers.CharField()
     given_names = serializers.CharField()
     sex = serializers.ChoiceField(choices=Sex.choices)
@@ -191,8 +219,11 @@ class SimilarQuerySerializer(serializers.Serializer):
     create=extend_schema(summary="Ajouter un membre à un ménage"),
 )
 class PersonViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-    mixins.UpdateModelMixin, viewsets.GenericViewSet,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
 ):
     serializer_class = PersonSerializer
     pagination_class = SearchPagination
@@ -217,7 +248,8 @@ class PersonViewSet(
     def get_queryset(self) -> QuerySet[Person]:
         params = self.request.query_params
         persons = queries.person_list(
-            user=self.request.user, search=params.get("search", ""),
+            user=self.request.user,
+            search=params.get("search", ""),
             household=params.get("household"),
         )
         if self.action in ("update", "partial_update"):
@@ -241,11 +273,11 @@ class PersonViewSet(
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         person = self.get_object()
-        serializer = self.get_serializer(person, data=request.data,
-                                         partial=kwargs.get("partial", False))
+        serializer = self.get_serializer(person, data=request.data, partial=kwargs.get("partial", False))
         serializer.is_valid(raise_exception=True)
-        changes = {k: v for k, v in serializer.validated_data.items()
-                   if k in services.UPDATABLE_PERSON_FIELDS}
+        changes = {
+            k: v for k, v in serializer.validated_data.items() if k in services.UPDATABLE_PERSON_FIELDS
+        }
         try:
             person = services.update_person(by=request.user, person=person, changes=changes)
         except DjangoValidationError as exc:
@@ -264,16 +296,20 @@ class PersonViewSet(
         candidates = queries.similar_persons(**query.validated_data)
         return Response(SimilarPersonSerializer(candidates, many=True).data)
 
-    @extend_schema(summary="Visites d'une personne (les plus récentes d'abord)",
-                   responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        summary="Visites d'une personne (les plus récentes d'abord)", responses={200: OpenApiTypes.OBJECT}
+    )
     @action(detail=True, methods=["get"])
     def visits(self, request: Request, pk: Any = None) -> Response:
         from keneya.visits.api import VisitSerializer
         from keneya.visits.queries import visit_history
 
         person = self.get_object()
-        visits = (visit_history(person=person).select_related("referral", "referral__to_facility")
-                  .prefetch_related("alerts"))
+        visits = (
+            visit_history(person=person)
+            .select_related("referral", "referral__to_facility")
+            .prefetch_related("alerts")
+        )
         page = self.paginate_queryset(visits)
         data = VisitSerializer(page, many=True, context=self.get_serializer_context()).data
         return self.get_paginated_response(data)

@@ -28,12 +28,15 @@ class PersonForm(forms.Form):
     sex = forms.ChoiceField(label=_("Sexe"), choices=Sex.choices, widget=forms.RadioSelect)
     date_of_birth = forms.DateField(label=_("Date de naissance"), required=False, widget=DateInput())
     age_years = forms.IntegerField(
-        label=_("ou âge (années)"), required=False, min_value=0,
+        label=_("ou âge (années)"),
+        required=False,
+        min_value=0,
         help_text=_("Si la date exacte n'est pas connue."),
     )
     age_months = forms.IntegerField(label=_("et mois"), required=False, min_value=0, max_value=11)
     relationship_to_head = forms.ChoiceField(
-        label=_("Lien avec le chef de ménage"), choices=Relationship.choices,
+        label=_("Lien avec le chef de ménage"),
+        choices=Relationship.choices,
         initial=Relationship.CHILD,
     )
     phone = forms.CharField(label=_("Téléphone"), required=False, max_length=20)
@@ -52,8 +55,9 @@ class PersonForm(forms.Form):
         if cleaned.get("date_of_birth") is None and "date_of_birth" not in self.errors:
             years, months = cleaned.get("age_years"), cleaned.get("age_months")
             if years is not None and years > MAX_AGE_YEARS:
-                raise ValidationError({"age_years": _("Âge impossible : plus de %(max)s ans.")
-                                       % {"max": MAX_AGE_YEARS}})
+                raise ValidationError(
+                    {"age_years": _("Âge impossible : plus de %(max)s ans.") % {"max": MAX_AGE_YEARS}}
+                )
             if years is not None or months is not None:
                 cleaned["date_of_birth"] = estimated_birth_date(
                     age_years=years, age_months=months, today=timezone.localdate()
@@ -64,13 +68,17 @@ class PersonForm(forms.Form):
     def person_data(self) -> PersonData:
         c = self.cleaned_data
         return PersonData(
-            family_name=c.get("family_name", ""), given_names=c.get("given_names", ""),
-            sex=c.get("sex", ""), date_of_birth=c.get("date_of_birth"),
+            family_name=c.get("family_name", ""),
+            given_names=c.get("given_names", ""),
+            sex=c.get("sex", ""),
+            date_of_birth=c.get("date_of_birth"),
             date_of_birth_estimated=c.get("date_of_birth_estimated", False),
             relationship_to_head=c.get("relationship_to_head", Relationship.OTHER),
-            phone=c.get("phone", ""), nina=c.get("nina", ""),
+            phone=c.get("phone", ""),
+            nina=c.get("nina", ""),
             birth_certificate_number=c.get("birth_certificate_number", ""),
-            ramed_number=c.get("ramed_number", ""), mutuelle_number=c.get("mutuelle_number", ""),
+            ramed_number=c.get("ramed_number", ""),
+            mutuelle_number=c.get("mutuelle_number", ""),
         )
 
     def add_service_errors(self, exc: ValidationError) -> None:
@@ -88,7 +96,8 @@ class HouseholdForm(PersonForm):
 
     quartier = forms.ModelChoiceField(label=_("Quartier"), queryset=Area.objects.none())
     address_description = forms.CharField(
-        label=_("Repères pour trouver la maison"), required=False,
+        label=_("Repères pour trouver la maison"),
+        required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Ex. : derrière la mosquée, portail bleu, à côté de la boutique de Seydou."),
     )
@@ -97,9 +106,22 @@ class HouseholdForm(PersonForm):
     gps_longitude = forms.FloatField(label=_("Longitude GPS"), required=False)
 
     field_order = [
-        "quartier", "address_description", "household_phone", "gps_latitude", "gps_longitude",
-        "family_name", "given_names", "sex", "date_of_birth", "age_years", "age_months",
-        "phone", "nina", "birth_certificate_number", "ramed_number", "mutuelle_number",
+        "quartier",
+        "address_description",
+        "household_phone",
+        "gps_latitude",
+        "gps_longitude",
+        "family_name",
+        "given_names",
+        "sex",
+        "date_of_birth",
+        "age_years",
+        "age_months",
+        "phone",
+        "nina",
+        "birth_certificate_number",
+        "ramed_number",
+        "mutuelle_number",
     ]
 
     def __init__(self, *args: Any, quartiers: Any, **kwargs: Any) -> None:
@@ -117,8 +139,7 @@ class HouseholdForm(PersonForm):
         return data
 
     def add_service_errors(self, exc: ValidationError) -> None:
-        renamed = {("household_phone" if k == "phone" else k): v
-                   for k, v in exc.message_dict.items()}
+        renamed = {("household_phone" if k == "phone" else k): v for k, v in exc.message_dict.items()}
         super().add_service_errors(ValidationError(renamed))
 
 

@@ -26,28 +26,35 @@ class Household(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     code = models.CharField(_("code ménage"), max_length=32, unique=True)
     quartier = models.ForeignKey(
-        "core.Area", verbose_name=_("quartier"), on_delete=models.PROTECT,
+        "core.Area",
+        verbose_name=_("quartier"),
+        on_delete=models.PROTECT,
         related_name="households",
     )
     address_description = models.TextField(
-        _("repères pour trouver le ménage"), blank=True,
+        _("repères pour trouver le ménage"),
+        blank=True,
         help_text=_("Repères : mosquée, école, boutique, couleur du portail…"),
     )
-    gps_latitude = models.DecimalField(
-        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
-    )
-    gps_longitude = models.DecimalField(
-        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
-    )
+    gps_latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    gps_longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     head = models.ForeignKey(
-        "Person", verbose_name=_("chef de ménage"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="headed_households",
+        "Person",
+        verbose_name=_("chef de ménage"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="headed_households",
     )
     phone = models.CharField(_("téléphone"), max_length=20, blank=True)
     phone_alt = models.CharField(_("autre téléphone"), max_length=20, blank=True)
     chw = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("relais assigné"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="households",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("relais assigné"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="households",
     )
     status = models.CharField(
         _("statut"), max_length=12, choices=HouseholdStatus.choices, default=HouseholdStatus.ACTIVE
@@ -104,7 +111,9 @@ class Person(models.Model):
     date_of_birth = models.DateField(_("date de naissance"))
     date_of_birth_estimated = models.BooleanField(_("date de naissance estimée"), default=False)
     relationship_to_head = models.CharField(
-        _("lien avec le chef de ménage"), max_length=20, choices=Relationship.choices,
+        _("lien avec le chef de ménage"),
+        max_length=20,
+        choices=Relationship.choices,
         default=Relationship.OTHER,
     )
     phone = models.CharField(_("téléphone"), max_length=20, blank=True)
@@ -117,8 +126,12 @@ class Person(models.Model):
     )
     date_of_death = models.DateField(_("date du décès"), null=True, blank=True)
     merged_into = models.ForeignKey(
-        "self", verbose_name=_("fusionné dans"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="merged_from",
+        "self",
+        verbose_name=_("fusionné dans"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_from",
     )
     # Folded, Mande-normalised "family given" for duplicate detection and search.
     name_key = models.CharField(max_length=220, editable=False, default="", db_index=True)

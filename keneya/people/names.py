@@ -30,8 +30,7 @@ _DOUBLES = re.compile(r"(.)\1+")
 def fold(text: str) -> str:
     """Lower-case, strip accents (é→e, ï→i, ɛ→e, ɔ→o, ɲ→ny, ŋ→ng) and punctuation."""
     text = (text or "").strip().lower()
-    text = (text.replace("ɛ", "e").replace("ɔ", "o").replace("ɲ", "ny").replace("ŋ", "ng")
-            .replace("œ", "oe"))
+    text = text.replace("ɛ", "e").replace("ɔ", "o").replace("ɲ", "ny").replace("ŋ", "ng").replace("œ", "oe")
     decomposed = unicodedata.normalize("NFKD", text)
     ascii_only = "".join(c for c in decomposed if not unicodedata.combining(c))
     ascii_only = _NON_LETTERS.sub(" ", ascii_only.replace("-", " ").replace("'", " "))

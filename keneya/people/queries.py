@@ -40,7 +40,11 @@ def search_filter(term: str, *, field: str = "search_text") -> Q:
 
 
 def household_list(
-    *, user: Any, search: str = "", quartier: Any = None, status: str | None = None,
+    *,
+    user: Any,
+    search: str = "",
+    quartier: Any = None,
+    status: str | None = None,
     chw: Any = None,
 ) -> QuerySet[Household]:
     qs = households_visible_to(user).filter(search_filter(search))
@@ -53,8 +57,13 @@ def household_list(
     # A correlated subquery, not a JOIN + GROUP BY: PostgreSQL can then read the page in code
     # order instead of grouping every household in scope (900 ms → 35 ms at 100,000 households,
     # docs/benchmarks.md).
-    members = (Person.objects.filter(household=OuterRef("pk"), merged_into__isnull=True)
-               .order_by().values("household").annotate(n=Count("*")).values("n"))
+    members = (
+        Person.objects.filter(household=OuterRef("pk"), merged_into__isnull=True)
+        .order_by()
+        .values("household")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
     return (
         qs.select_related("quartier", "head", "chw")
         .annotate(member_count=Coalesce(Subquery(members, output_field=IntegerField()), 0))
@@ -86,8 +95,8 @@ def person_list(*, user: Any, search: str = "", household: str | None = None) ->
 
 def _person_by_id(user: Any, person_id: Any) -> QuerySet[Person]:
     return Person.objects.order_by().filter(  # one row: the default name ordering is no use
-        person_filter(user, lookup=True, quartiers_inline=True), pk=person_id,
-        merged_into__isnull=True)
+        person_filter(user, lookup=True, quartiers_inline=True), pk=person_id, merged_into__isnull=True
+    )
 
 
 _person_detail = CompiledGet(Person, _person_by_id)
@@ -109,8 +118,14 @@ class DuplicateCandidate:
 
 
 def similar_persons(
-    *, quartier: Area, family_name: str, given_names: str, sex: str,
-    date_of_birth: date | None, exclude_ids: tuple[Any, ...] = (), limit: int = 5,
+    *,
+    quartier: Area,
+    family_name: str,
+    given_names: str,
+    sex: str,
+    date_of_birth: date | None,
+    exclude_ids: tuple[Any, ...] = (),
+    limit: int = 5,
     birth_year_window: int = 2,
 ) -> list[DuplicateCandidate]:
     """Persons of the same health area who resemble the one being registered.
@@ -126,10 +141,12 @@ def similar_persons(
     key = name_key(family_name, given_names)
     rows = (
         Person.objects.filter(
-            household__quartier__parent_id=health_area_id, sex=sex,
+            household__quartier__parent_id=health_area_id,
+            sex=sex,
             date_of_birth__year__gte=date_of_birth.year - birth_year_window,
             date_of_birth__year__lte=date_of_birth.year + birth_year_window,
-            merged_into__isnull=True, vital_status=VitalStatus.ALIVE,
+            merged_into__isnull=True,
+            vital_status=VitalStatus.ALIVE,
         )
         .exclude(pk__in=exclude_ids)
         .values_list("pk", "name_key")
@@ -137,9 +154,7 @@ def similar_persons(
     scored = [(name_similarity(key, k), pk) for pk, k in rows if names_resemble(key, k)]
     scored.sort(key=lambda item: item[0], reverse=True)
     top = scored[:limit]
-    people = Person.objects.select_related("household", "household__quartier").in_bulk(
-        [pk for _, pk in top]
-    )
+    people = Person.objects.select_related("household", "household__quartier").in_bulk([pk for _, pk in top])
     return [DuplicateCandidate(people[pk], score) for score, pk in top]
 
 

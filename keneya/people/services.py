@@ -106,8 +106,9 @@ def _clean_person(data: PersonData, *, today: date) -> dict[str, Any]:
     return cleaned
 
 
-def household_search_text(code: str, phone: str, phone_alt: str,
-                          members: Iterable[tuple[str, str, str]]) -> str:
+def household_search_text(
+    code: str, phone: str, phone_alt: str, members: Iterable[tuple[str, str, str]]
+) -> str:
     """``Household.search_text`` from values: folded code, phones and normalised member names.
 
     ``members`` are (family_name, given_names, phone) of the members not merged away, ordered by
@@ -120,9 +121,11 @@ def household_search_text(code: str, phone: str, phone_alt: str,
 
 
 def refresh_search_text(household: Household) -> None:
-    members = (household.members.filter(merged_into__isnull=True)
-               .order_by("family_name", "given_names", "id")
-               .values_list("family_name", "given_names", "phone"))
+    members = (
+        household.members.filter(merged_into__isnull=True)
+        .order_by("family_name", "given_names", "id")
+        .values_list("family_name", "given_names", "phone")
+    )
     text = household_search_text(household.code, household.phone, household.phone_alt, members)
     Household.objects.filter(pk=household.pk).update(search_text=text)
     household.search_text = text
@@ -221,16 +224,15 @@ def register_household(
     if household.head_id:
         household.save(update_fields=["head", "updated_at"])
     refresh_search_text(household)
-    changelog.record_changes(objects=[("household", household.pk)]
-                             + [("person", m.pk) for m in household.members.all()],
-                             chw_id=household.chw_id)
+    changelog.record_changes(
+        objects=[("household", household.pk)] + [("person", m.pk) for m in household.members.all()],
+        chw_id=household.chw_id,
+    )
     return household
 
 
 @transaction.atomic
-def add_member(
-    *, by: Any, household: Household, data: PersonData, today: date | None = None
-) -> Person:
+def add_member(*, by: Any, household: Household, data: PersonData, today: date | None = None) -> Person:
     """Add a person to a household. Sending the same ``data.id`` twice adds them once."""
     _check_may_edit(by, household)
     if data.id is not None:
@@ -239,9 +241,7 @@ def add_member(
             return existing
     cleaned = _clean_person(data, today=today or _today())
     if cleaned["relationship_to_head"] == Relationship.HEAD and household.head_id:
-        raise ValidationError(
-            {"relationship_to_head": _("Ce ménage a déjà un chef de ménage.")}
-        )
+        raise ValidationError({"relationship_to_head": _("Ce ménage a déjà un chef de ménage.")})
     person = Person(id=data.id or uuid.uuid4(), household=household, **cleaned)
     _set_history_user(person, by)
     person.save()
@@ -249,24 +249,31 @@ def add_member(
         household.head = person
         _set_history_user(household, by)
         household.save(update_fields=["head", "updated_at"])
-        changelog.record_change(type="household", obj_id=household.pk,
-                                chw_id=household.chw_id, fields=["head"])
+        changelog.record_change(
+            type="household", obj_id=household.pk, chw_id=household.chw_id, fields=["head"]
+        )
     refresh_search_text(household)
     changelog.record_change(type="person", obj_id=person.pk, chw_id=household.chw_id)
     return person
 
 
 UPDATABLE_PERSON_FIELDS = (
-    "family_name", "given_names", "sex", "date_of_birth", "date_of_birth_estimated",
-    "relationship_to_head", "phone", "nina", "birth_certificate_number", "ramed_number",
+    "family_name",
+    "given_names",
+    "sex",
+    "date_of_birth",
+    "date_of_birth_estimated",
+    "relationship_to_head",
+    "phone",
+    "nina",
+    "birth_certificate_number",
+    "ramed_number",
     "mutuelle_number",
 )
 
 
 @transaction.atomic
-def update_person(
-    *, by: Any, person: Person, changes: dict[str, Any], today: date | None = None
-) -> Person:
+def update_person(*, by: Any, person: Person, changes: dict[str, Any], today: date | None = None) -> Person:
     """Change some fields of a person. Validation is the same as at registration."""
     _check_may_edit(by, person.household)
     unknown = set(changes) - set(UPDATABLE_PERSON_FIELDS)
@@ -277,8 +284,7 @@ def update_person(
     current.update(changes)
     cleaned = _clean_person(PersonData(**current), today=today or _today())
     household = person.household
-    if (cleaned["relationship_to_head"] == Relationship.HEAD
-            and household.head_id not in (None, person.pk)):
+    if cleaned["relationship_to_head"] == Relationship.HEAD and household.head_id not in (None, person.pk):
         raise ValidationError({"relationship_to_head": _("Ce ménage a déjà un chef de ménage.")})
     for key, value in cleaned.items():
         setattr(person, key, value)
@@ -287,16 +293,26 @@ def update_person(
     if cleaned["relationship_to_head"] == Relationship.HEAD and household.head_id is None:
         household.head = person
         household.save(update_fields=["head", "updated_at"])
-        changelog.record_change(type="household", obj_id=household.pk,
-                                chw_id=household.chw_id, fields=["head"])
+        changelog.record_change(
+            type="household", obj_id=household.pk, chw_id=household.chw_id, fields=["head"]
+        )
     refresh_search_text(household)
-    changelog.record_change(type="person", obj_id=person.pk, chw_id=household.chw_id,
-                            fields=[f for f in before if getattr(person, f) != before[f]])
+    changelog.record_change(
+        type="person",
+        obj_id=person.pk,
+        chw_id=household.chw_id,
+        fields=[f for f in before if getattr(person, f) != before[f]],
+    )
     return person
 
 
 HOUSEHOLD_UPDATABLE_FIELDS = (
-    "address_description", "phone", "phone_alt", "gps_latitude", "gps_longitude", "status",
+    "address_description",
+    "phone",
+    "phone_alt",
+    "gps_latitude",
+    "gps_longitude",
+    "status",
 )
 
 
@@ -326,12 +342,12 @@ def update_household(*, by: Any, household: Household, changes: dict[str, Any]) 
     household.save()
     refresh_search_text(household)
     changed = [key for key in changes if getattr(household, key) != before[key]]
-    changelog.record_change(type="household", obj_id=household.pk, chw_id=household.chw_id,
-                            fields=changed)
+    changelog.record_change(type="household", obj_id=household.pk, chw_id=household.chw_id, fields=changed)
     if "status" in changed and HouseholdStatus.DISSOLVED in (before["status"], household.status):
         # Dissolved households leave the tablet with their members, and come back with them.
-        changelog.record_changes(objects=changelog.household_objects(household.pk)[1:],
-                                 chw_id=household.chw_id)
+        changelog.record_changes(
+            objects=changelog.household_objects(household.pk)[1:], chw_id=household.chw_id
+        )
     return household
 
 
@@ -347,8 +363,7 @@ def move_member(*, by: Any, person: Person, to_household: Household) -> Person:
         old.head = None
         _set_history_user(old, by)
         old.save(update_fields=["head", "updated_at"])
-        changelog.record_change(type="household", obj_id=old.pk, chw_id=old.chw_id,
-                                fields=["head"])
+        changelog.record_change(type="household", obj_id=old.pk, chw_id=old.chw_id, fields=["head"])
     person.household = to_household
     if person.relationship_to_head == Relationship.HEAD and to_household.head_id:
         person.relationship_to_head = Relationship.OTHER_RELATIVE
@@ -356,28 +371,35 @@ def move_member(*, by: Any, person: Person, to_household: Household) -> Person:
     person.save()
     refresh_search_text(old)
     refresh_search_text(to_household)
-    changelog.record_person_handover(person_id=person.pk, from_chw_id=old.chw_id,
-                                     to_chw_id=to_household.chw_id)
+    changelog.record_person_handover(
+        person_id=person.pk, from_chw_id=old.chw_id, to_chw_id=to_household.chw_id
+    )
     return person
 
 
 @transaction.atomic
-def record_death(
-    *, by: Any, person: Person, date_of_death: date, today: date | None = None
-) -> Person:
+def record_death(*, by: Any, person: Person, date_of_death: date, today: date | None = None) -> Person:
     _check_may_edit(by, person.household)
     check_date_of_death(date_of_death, date_of_birth=person.date_of_birth, today=today or _today())
     person.vital_status = VitalStatus.DECEASED
     person.date_of_death = date_of_death
     _set_history_user(person, by)
     person.save(update_fields=["vital_status", "date_of_death", "updated_at"])
-    changelog.record_change(type="person", obj_id=person.pk, chw_id=person.household.chw_id,
-                            fields=["vital_status", "date_of_death"])
+    changelog.record_change(
+        type="person",
+        obj_id=person.pk,
+        chw_id=person.household.chw_id,
+        fields=["vital_status", "date_of_death"],
+    )
     return person
 
 
 MERGE_FILLABLE_FIELDS = (
-    "phone", "nina", "birth_certificate_number", "ramed_number", "mutuelle_number",
+    "phone",
+    "nina",
+    "birth_certificate_number",
+    "ramed_number",
+    "mutuelle_number",
 )
 
 
@@ -414,14 +436,15 @@ def merge_persons(*, by: Any, keep: Person, duplicate: Person) -> Person:
     if household.head_id == duplicate.pk:
         household.head = keep if keep.household_id == household.pk else None
         household.save(update_fields=["head", "updated_at"])
-        changelog.record_change(type="household", obj_id=household.pk,
-                                chw_id=household.chw_id, fields=["head"])
+        changelog.record_change(
+            type="household", obj_id=household.pk, chw_id=household.chw_id, fields=["head"]
+        )
     refresh_search_text(household)
-    changelog.record_change(type="person", obj_id=keep.pk, chw_id=keep.household.chw_id,
-                            fields=filled)
+    changelog.record_change(type="person", obj_id=keep.pk, chw_id=keep.household.chw_id, fields=filled)
     # The duplicate leaves the tablet (a tombstone naming the record kept), with its visits.
-    changelog.record_changes(objects=changelog.person_objects([duplicate.pk]),
-                             chw_id=household.chw_id, op="delete")
+    changelog.record_changes(
+        objects=changelog.person_objects([duplicate.pk]), chw_id=household.chw_id, op="delete"
+    )
     return keep
 
 
@@ -445,6 +468,7 @@ def reassign_household(*, by: Any, household: Household, chw: Any) -> Household:
     household.chw = chw
     _set_history_user(household, by)
     household.save(update_fields=["chw", "updated_at"])
-    changelog.record_household_handover(household_id=household.pk, from_chw_id=old_chw_id,
-                                        to_chw_id=household.chw_id)
+    changelog.record_household_handover(
+        household_id=household.pk, from_chw_id=old_chw_id, to_chw_id=household.chw_id
+    )
     return household

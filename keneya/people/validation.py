@@ -57,13 +57,13 @@ def check_date_of_birth(value: date | None, *, today: date) -> date:
     if value is None:
         raise ValidationError({"date_of_birth": _("La date de naissance (ou l'âge) est obligatoire.")})
     if value > today:
-        raise ValidationError(
-            {"date_of_birth": _("La date de naissance ne peut pas être dans le futur.")}
-        )
+        raise ValidationError({"date_of_birth": _("La date de naissance ne peut pas être dans le futur.")})
     if years_between(value, today) > MAX_AGE_YEARS:
         raise ValidationError(
-            {"date_of_birth": _("Âge impossible : plus de %(max)s ans. Vérifiez la date de "
-                                "naissance.") % {"max": MAX_AGE_YEARS}}
+            {
+                "date_of_birth": _("Âge impossible : plus de %(max)s ans. Vérifiez la date de naissance.")
+                % {"max": MAX_AGE_YEARS}
+            }
         )
     return value
 
@@ -72,9 +72,7 @@ def check_date_of_death(value: date, *, date_of_birth: date, today: date) -> dat
     if value > today:
         raise ValidationError({"date_of_death": _("La date du décès ne peut pas être dans le futur.")})
     if value < date_of_birth:
-        raise ValidationError(
-            {"date_of_death": _("La date du décès est antérieure à la date de naissance.")}
-        )
+        raise ValidationError({"date_of_death": _("La date du décès est antérieure à la date de naissance.")})
     return value
 
 

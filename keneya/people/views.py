@@ -39,8 +39,12 @@ def _get_household(request: HttpRequest, household_id: Any) -> Household:
 
 
 def _get_person(request: HttpRequest, person_id: Any) -> Person:
-    person = (persons_visible_to(request.user).select_related("household", "household__quartier")
-              .filter(pk=person_id).first())
+    person = (
+        persons_visible_to(request.user)
+        .select_related("household", "household__quartier")
+        .filter(pk=person_id)
+        .first()
+    )
     if person is None:
         raise Http404
     return person
@@ -52,14 +56,17 @@ def household_list(request: HttpRequest) -> HttpResponse:
     quartier = request.GET.get("quartier") or None
     status = request.GET.get("statut") or None
     try:
-        qs = queries.household_list(user=request.user, search=search, quartier=quartier,
-                                    status=status)
+        qs = queries.household_list(user=request.user, search=search, quartier=quartier, status=status)
         page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     except ValidationError:  # a malformed quartier id in the URL
         raise Http404 from None
     context = {
-        "page": page, "q": search, "quartier": quartier or "", "statut": status or "",
-        "quartiers": _quartiers_for(request.user), "statuses": HouseholdStatus.choices,
+        "page": page,
+        "q": search,
+        "quartier": quartier or "",
+        "statut": status or "",
+        "quartiers": _quartiers_for(request.user),
+        "statuses": HouseholdStatus.choices,
         "can_edit": has_capability(request.user, Capability.REGISTRY_EDIT),
     }
     partial = getattr(request, "htmx", False)
@@ -70,19 +77,27 @@ def household_list(request: HttpRequest) -> HttpResponse:
 @require_capability(Capability.REGISTRY_VIEW)
 def household_detail(request: HttpRequest, household_id: Any) -> HttpResponse:
     household = _get_household(request, household_id)
-    return render(request, "people/household_detail.html", {
-        "household": household, "members": household.active_members,  # type: ignore[attr-defined]
-        "can_edit": has_capability(request.user, Capability.REGISTRY_EDIT),
-        "can_record_visit": has_capability(request.user, Capability.VISIT_RECORD),
-    })
+    return render(
+        request,
+        "people/household_detail.html",
+        {
+            "household": household,
+            "members": household.active_members,  # type: ignore[attr-defined]
+            "can_edit": has_capability(request.user, Capability.REGISTRY_EDIT),
+            "can_record_visit": has_capability(request.user, Capability.VISIT_RECORD),
+        },
+    )
 
 
 def _duplicates_for(form: PersonForm, quartier: Area, exclude: tuple[Any, ...] = ()) -> list[Any]:
     c = form.cleaned_data
     return queries.similar_persons(
-        quartier=quartier, family_name=c.get("family_name", ""),
-        given_names=c.get("given_names", ""), sex=c.get("sex", ""),
-        date_of_birth=c.get("date_of_birth"), exclude_ids=exclude,
+        quartier=quartier,
+        family_name=c.get("family_name", ""),
+        given_names=c.get("given_names", ""),
+        sex=c.get("sex", ""),
+        date_of_birth=c.get("date_of_birth"),
+        exclude_ids=exclude,
     )
 
 
@@ -98,7 +113,8 @@ def household_create(request: HttpRequest) -> HttpResponse:
         if not duplicates or form.cleaned_data.get("confirm_not_duplicate"):
             try:
                 household = services.register_household(
-                    by=request.user, quartier=quartier,
+                    by=request.user,
+                    quartier=quartier,
                     address_description=form.cleaned_data.get("address_description", ""),
                     phone=form.cleaned_data.get("household_phone", ""),
                     gps_latitude=form.cleaned_data.get("gps_latitude"),
@@ -110,8 +126,12 @@ def household_create(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Ménage %(code)s enregistré.") % {"code": household.code})
                 return redirect("people:household_detail", household_id=household.pk)
-    return render(request, "people/household_form.html",
-                  {"form": form, "duplicates": duplicates}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "people/household_form.html",
+        {"form": form, "duplicates": duplicates},
+        status=400 if form.errors else 200,
+    )
 
 
 @require_capability(Capability.REGISTRY_EDIT)
@@ -124,19 +144,20 @@ def member_create(request: HttpRequest, household_id: Any) -> HttpResponse:
         duplicates = _duplicates_for(form, household.quartier)
         if not duplicates or form.cleaned_data.get("confirm_not_duplicate"):
             try:
-                person = services.add_member(by=request.user, household=household,
-                                             data=form.person_data())
+                person = services.add_member(by=request.user, household=household, data=form.person_data())
             except ValidationError as exc:
                 form.add_service_errors(exc)
             else:
-                messages.success(request, _("%(name)s ajouté·e au ménage.")
-                                 % {"name": person.full_name})
+                messages.success(request, _("%(name)s ajouté·e au ménage.") % {"name": person.full_name})
                 if "add_another" in request.POST:
                     return redirect("people:member_create", household_id=household.pk)
                 return redirect("people:household_detail", household_id=household.pk)
-    return render(request, "people/member_form.html",
-                  {"form": form, "household": household, "duplicates": duplicates},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "people/member_form.html",
+        {"form": form, "household": household, "duplicates": duplicates},
+        status=400 if form.errors else 200,
+    )
 
 
 @require_capability(Capability.REGISTRY_EDIT)
@@ -158,9 +179,11 @@ def person_detail(request: HttpRequest, person_id: Any) -> HttpResponse:
     can_record_visit = has_capability(request.user, Capability.VISIT_RECORD)
     can_open_record = has_capability(request.user, Capability.CLINICAL_VIEW)
     context: dict[str, Any] = {
-        "person": person, "history": history,
+        "person": person,
+        "history": history,
         "can_edit": has_capability(request.user, Capability.REGISTRY_EDIT),
-        "can_record_visit": can_record_visit, "can_open_record": can_open_record,
+        "can_record_visit": can_record_visit,
+        "can_open_record": can_open_record,
         "show_outcomes": can_record_visit or can_open_record,
     }
     if context["show_outcomes"]:
@@ -180,16 +203,21 @@ def person_death(request: HttpRequest, person_id: Any) -> HttpResponse:
     form = DeathForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_death(by=request.user, person=person,
-                                  date_of_death=form.cleaned_data["date_of_death"])
+            services.record_death(
+                by=request.user, person=person, date_of_death=form.cleaned_data["date_of_death"]
+            )
         except ValidationError as exc:
             for message in exc.messages:
                 form.add_error("date_of_death", message)
         else:
             messages.success(request, _("Décès enregistré."))
             return redirect("people:person_detail", person_id=person.pk)
-    return render(request, "people/death_form.html", {"form": form, "person": person},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "people/death_form.html",
+        {"form": form, "person": person},
+        status=400 if form.errors else 200,
+    )
 
 
 @require_capability(Capability.AGGREGATES_VIEW)

@@ -73,15 +73,23 @@ def engine_payload() -> tuple[bytes, bytes, str]:
     from keneya.clinical import bundle as bundle_module
 
     data_dir = Path(bundle_module.__file__).resolve().parent / "data"
-    stamp = (Path(bundle_module.__file__).stat().st_mtime_ns,
-             max((p.stat().st_mtime_ns for p in data_dir.rglob("*") if p.is_file()), default=0)
-             ) if settings.DEBUG else None
+    stamp = (
+        (
+            Path(bundle_module.__file__).stat().st_mtime_ns,
+            max((p.stat().st_mtime_ns for p in data_dir.rglob("*") if p.is_file()), default=0),
+        )
+        if settings.DEBUG
+        else None
+    )
     with _bundle_lock:
         if _bundle_cache.get("stamp", "unset") != stamp or "raw" not in _bundle_cache:
             raw = bundle_module.render().encode("utf-8")
             _bundle_cache.update(
-                stamp=stamp, raw=raw, gz=gzip.compress(raw, compresslevel=6, mtime=0),
-                etag=f'"{hashlib.sha256(raw).hexdigest()[:32]}"')
+                stamp=stamp,
+                raw=raw,
+                gz=gzip.compress(raw, compresslevel=6, mtime=0),
+                etag=f'"{hashlib.sha256(raw).hexdigest()[:32]}"',
+            )
         return _bundle_cache["raw"], _bundle_cache["gz"], _bundle_cache["etag"]
 
 
@@ -104,8 +112,12 @@ def engine_data(request: HttpRequest) -> HttpResponse:
 
 # --- Service worker ----------------------------------------------------------------------------
 def _precache_urls() -> list[str]:
-    return [reverse("pwa:shell"), reverse("pwa:manifest"), reverse("pwa:engine_data"),
-            *(static(path) for path in static_files())]
+    return [
+        reverse("pwa:shell"),
+        reverse("pwa:manifest"),
+        reverse("pwa:engine_data"),
+        *(static(path) for path in static_files()),
+    ]
 
 
 def _version() -> str:
@@ -120,11 +132,14 @@ def _version() -> str:
 
 @require_GET
 def service_worker(request: HttpRequest) -> HttpResponse:
-    header = (f"const VERSION = {json.dumps(_version())};\n"
-              f"const SHELL_URL = {json.dumps(reverse('pwa:shell'))};\n"
-              f"const PRECACHE = {json.dumps(_precache_urls(), indent=1)};\n")
-    response = HttpResponse(header + SW_SOURCE.read_text("utf-8"),
-                            content_type="text/javascript; charset=utf-8")
+    header = (
+        f"const VERSION = {json.dumps(_version())};\n"
+        f"const SHELL_URL = {json.dumps(reverse('pwa:shell'))};\n"
+        f"const PRECACHE = {json.dumps(_precache_urls(), indent=1)};\n"
+    )
+    response = HttpResponse(
+        header + SW_SOURCE.read_text("utf-8"), content_type="text/javascript; charset=utf-8"
+    )
     response["Service-Worker-Allowed"] = reverse("pwa:shell")
     response["Cache-Control"] = "no-cache"
     return response
@@ -148,16 +163,29 @@ def manifest(request: HttpRequest) -> HttpResponse:
         "background_color": "#ffffff",
         "theme_color": THEME_COLOUR,
         "icons": [
-            {"src": static("pwa/icons/icon-192.png"), "sizes": "192x192", "type": "image/png",
-             "purpose": "any"},
-            {"src": static("pwa/icons/icon-512.png"), "sizes": "512x512", "type": "image/png",
-             "purpose": "any"},
-            {"src": static("pwa/icons/icon-512.png"), "sizes": "512x512", "type": "image/png",
-             "purpose": "maskable"},
+            {
+                "src": static("pwa/icons/icon-192.png"),
+                "sizes": "192x192",
+                "type": "image/png",
+                "purpose": "any",
+            },
+            {
+                "src": static("pwa/icons/icon-512.png"),
+                "sizes": "512x512",
+                "type": "image/png",
+                "purpose": "any",
+            },
+            {
+                "src": static("pwa/icons/icon-512.png"),
+                "sizes": "512x512",
+                "type": "image/png",
+                "purpose": "maskable",
+            },
         ],
     }
-    response = HttpResponse(json.dumps(data, ensure_ascii=False),
-                            content_type="application/manifest+json; charset=utf-8")
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False), content_type="application/manifest+json; charset=utf-8"
+    )
     response["Cache-Control"] = "no-cache"
     return response
 
@@ -167,11 +195,15 @@ def manifest(request: HttpRequest) -> HttpResponse:
 @require_GET
 def shell(request: HttpRequest) -> HttpResponse:
     _require_chw(request)
-    response = render(request, "pwa/shell.html", {
-        "vocabulary": vocabulary(),
-        "theme_colour": THEME_COLOUR,
-        "login_url": reverse("login"),
-    })
+    response = render(
+        request,
+        "pwa/shell.html",
+        {
+            "vocabulary": vocabulary(),
+            "theme_colour": THEME_COLOUR,
+            "login_url": reverse("login"),
+        },
+    )
     response["Cache-Control"] = "no-cache"
     return response
 
@@ -181,18 +213,20 @@ def shell(request: HttpRequest) -> HttpResponse:
 def session(request: HttpRequest) -> HttpResponse:
     """Who uses the app: the CHW, their quartiers (to register households offline), a CSRF token."""
     if not request.user.is_authenticated:
-        return JsonResponse({"code": "not_authenticated",
-                             "detail": "Connectez-vous pour continuer."}, status=401)
+        return JsonResponse(
+            {"code": "not_authenticated", "detail": "Connectez-vous pour continuer."}, status=401
+        )
     _require_chw(request)
     from keneya.accounts.scope import area_scoped_quartier_ids
     from keneya.core.models import Area
 
     user: Any = request.user
     quartiers = Area.objects.filter(pk__in=area_scoped_quartier_ids(user) or set()).order_by("name")
-    return JsonResponse({
-        "user": {"id": user.pk, "username": user.username,
-                 "name": user.get_full_name() or user.username},
-        "quartiers": [{"id": str(q.pk), "code": q.code, "name": q.name} for q in quartiers],
-        "csrf_token": get_token(request),
-        "logout_url": reverse("logout"),
-    })
+    return JsonResponse(
+        {
+            "user": {"id": user.pk, "username": user.username, "name": user.get_full_name() or user.username},
+            "quartiers": [{"id": str(q.pk), "code": q.code, "name": q.name} for q in quartiers],
+            "csrf_token": get_token(request),
+            "logout_url": reverse("logout"),
+        }
+    )

@@ -25,16 +25,32 @@ VITAL_FIELDS = tuple(services.VITAL_RANGES)
 class ConsultationSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(required=False)
     person = serializers.PrimaryKeyRelatedField(queryset=Person.objects.none())
-    diagnoses = serializers.ListField(child=serializers.CharField(max_length=8), required=False,
-                                      write_only=True,
-                                      default=list, help_text="Codes CIM-10, ex. B50.9")
+    diagnoses = serializers.ListField(
+        child=serializers.CharField(max_length=8),
+        required=False,
+        write_only=True,
+        default=list,
+        help_text="Codes CIM-10, ex. B50.9",
+    )
     diagnosis_labels = serializers.SerializerMethodField()
 
     class Meta:
         model = Consultation
-        fields = ["id", "person", "facility", "clinician", "referral", "consulted_at",
-                  "complaint", "examination", "treatment", "follow_up_date", *VITAL_FIELDS,
-                  "diagnoses", "diagnosis_labels"]
+        fields = [
+            "id",
+            "person",
+            "facility",
+            "clinician",
+            "referral",
+            "consulted_at",
+            "complaint",
+            "examination",
+            "treatment",
+            "follow_up_date",
+            *VITAL_FIELDS,
+            "diagnoses",
+            "diagnosis_labels",
+        ]
         read_only_fields = ["facility", "clinician", "referral"]
         extra_kwargs = {"consulted_at": {"required": False}}
 
@@ -54,12 +70,12 @@ class ConsultationSerializer(serializers.ModelSerializer):
         return data
 
 
-class ConsultationViewSet(mixins.CreateModelMixin, mixins.ListModelMixin,
-                          mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ConsultationViewSet(
+    mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     serializer_class = ConsultationSerializer
     permission_classes = [HasCapability]
-    required_capabilities = {"GET": Capability.CLINICAL_VIEW,
-                             "POST": Capability.CONSULTATION_RECORD}
+    required_capabilities = {"GET": Capability.CLINICAL_VIEW, "POST": Capability.CONSULTATION_RECORD}
     filter_backends: list[Any] = []
 
     def get_queryset(self) -> QuerySet[Consultation]:
@@ -75,8 +91,12 @@ class ConsultationViewSet(mixins.CreateModelMixin, mixins.ListModelMixin,
         vitals = {k: data.pop(k) for k in VITAL_FIELDS if k in data}
         try:
             consultation = services.record_consultation(
-                by=request.user, person=data.pop("person"), vitals=vitals,
-                diagnoses=data.pop("diagnoses", []), **data)
+                by=request.user,
+                person=data.pop("person"),
+                vitals=vitals,
+                diagnoses=data.pop("diagnoses", []),
+                **data,
+            )
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.message_dict) from None
         return Response(self.get_serializer(consultation).data, status=status.HTTP_201_CREATED)
@@ -89,8 +109,9 @@ class Icd10SearchView(APIView):
     @extend_schema(
         summary="Chercher un code CIM-10 (en français)",
         parameters=[OpenApiParameter("q", str, description="code ou mots, ex. « palu grave »")],
-        responses=inline_serializer("Icd10Entry", {"code": serializers.CharField(),
-                                                   "label": serializers.CharField()}, many=True),
+        responses=inline_serializer(
+            "Icd10Entry", {"code": serializers.CharField(), "label": serializers.CharField()}, many=True
+        ),
     )
     def get(self, request: Request) -> Response:
         results = icd10.search(request.query_params.get("q", ""), limit=20)

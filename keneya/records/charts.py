@@ -49,13 +49,12 @@ def _as_charted(height: float, day: int, position: str | None) -> float:
 
 
 def _point(day: int, value: float, on: date) -> dict[str, Any]:
-    return {"x": round(day / DAYS_PER_MONTH, 2), "y": round(value, 2),
-            "date": on.strftime("%d/%m/%Y")}
+    return {"x": round(day / DAYS_PER_MONTH, 2), "y": round(value, 2), "date": on.strftime("%d/%m/%Y")}
 
 
-def growth_points(person: Person, visits: Iterable[Visit],
-                  consultations: Iterable[Consultation]) -> tuple[list[dict[str, Any]],
-                                                                  list[dict[str, Any]]]:
+def growth_points(
+    person: Person, visits: Iterable[Visit], consultations: Iterable[Consultation]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(weights, lengths/heights), oldest first, within the WHO tables' age range."""
     weights, heights = [], []
     for visit in visits:
@@ -66,8 +65,9 @@ def growth_points(person: Person, visits: Iterable[Visit],
         if (weight := _number(measures.get("weight_kg"))) is not None:
             weights.append(_point(day, weight, visit.visit_date))
         if (height := _number(measures.get("length_or_height_cm"))) is not None:
-            heights.append(_point(day, _as_charted(height, day, measures.get("measured_position")),
-                                  visit.visit_date))
+            heights.append(
+                _point(day, _as_charted(height, day, measures.get("measured_position")), visit.visit_date)
+            )
     for consultation in consultations:
         on = timezone.localtime(consultation.consulted_at).date()
         day = (on - person.date_of_birth).days
@@ -80,8 +80,9 @@ def growth_points(person: Person, visits: Iterable[Visit],
     return sorted(weights, key=lambda p: p["x"]), sorted(heights, key=lambda p: p["x"])
 
 
-def growth_chart(*, person: Person, visits: Iterable[Visit],
-                 consultations: Iterable[Consultation], today: date) -> dict[str, Any] | None:
+def growth_chart(
+    *, person: Person, visits: Iterable[Visit], consultations: Iterable[Consultation], today: date
+) -> dict[str, Any] | None:
     """Chart data for a child under 5 (None for anyone older)."""
     age_days = (today - person.date_of_birth).days
     if not 0 <= age_days <= LAST_TABLE_DAY:
@@ -90,13 +91,23 @@ def growth_chart(*, person: Person, visits: Iterable[Visit],
     last = max([age_days] + [round(p["x"] * DAYS_PER_MONTH) for p in weights + heights])
     to_day = min(LAST_TABLE_DAY, max(AXIS_MIN_DAYS, last + AXIS_MARGIN_DAYS))
     return {
-        "x_label": _("Âge (mois)"), "points_label": person.given_names or person.full_name,
+        "x_label": _("Âge (mois)"),
+        "points_label": person.given_names or person.full_name,
         "line_labels": LINE_LABELS,
         "charts": [
-            {"id": "chart-wfa", "title": _("Poids pour l'âge"), "y_label": _("Poids (kg)"),
-             "curves": sd_curves("wfa", person.sex, to_day=to_day), "points": weights},
-            {"id": "chart-lhfa", "title": _("Taille pour l'âge"),
-             "y_label": _("Longueur / taille (cm)"),
-             "curves": sd_curves("lhfa", person.sex, to_day=to_day), "points": heights},
+            {
+                "id": "chart-wfa",
+                "title": _("Poids pour l'âge"),
+                "y_label": _("Poids (kg)"),
+                "curves": sd_curves("wfa", person.sex, to_day=to_day),
+                "points": weights,
+            },
+            {
+                "id": "chart-lhfa",
+                "title": _("Taille pour l'âge"),
+                "y_label": _("Longueur / taille (cm)"),
+                "curves": sd_curves("lhfa", person.sex, to_day=to_day),
+                "points": heights,
+            },
         ],
     }

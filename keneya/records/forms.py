@@ -42,8 +42,7 @@ class ConsultationForm(forms.Form):
             self.fields[name] = field
 
     def vitals(self) -> dict[str, Any]:
-        return {k: self.cleaned_data.get(k) for k in VITALS
-                if self.cleaned_data.get(k) is not None}
+        return {k: self.cleaned_data.get(k) for k in VITALS if self.cleaned_data.get(k) is not None}
 
     def add_service_errors(self, exc: ValidationError) -> None:
         for key, messages in exc.message_dict.items():

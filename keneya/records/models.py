@@ -16,33 +16,31 @@ from keneya.core.ids import uuid7
 
 class Consultation(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
-    person = models.ForeignKey("people.Person", on_delete=models.PROTECT,
-                               related_name="consultations")
-    facility = models.ForeignKey("core.Facility", on_delete=models.PROTECT,
-                                 related_name="consultations")
-    clinician = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                  related_name="consultations")
-    referral = models.ForeignKey("referrals.Referral", on_delete=models.PROTECT, null=True,
-                                 blank=True, related_name="consultations")
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="consultations")
+    facility = models.ForeignKey("core.Facility", on_delete=models.PROTECT, related_name="consultations")
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="consultations"
+    )
+    referral = models.ForeignKey(
+        "referrals.Referral", on_delete=models.PROTECT, null=True, blank=True, related_name="consultations"
+    )
     consulted_at = models.DateTimeField(_("date de consultation"))
     complaint = models.TextField(_("motif de consultation"), blank=True)
     examination = models.TextField(_("examen clinique"), blank=True)
     treatment = models.TextField(_("traitement"), blank=True)
     follow_up_date = models.DateField(_("revoir le"), null=True, blank=True)
     # Vitals (units in the names). All optional: a clinician records what was measured.
-    temperature_c = models.DecimalField(_("température (°C)"), max_digits=3, decimal_places=1,
-                                        null=True, blank=True)
-    weight_kg = models.DecimalField(_("poids (kg)"), max_digits=5, decimal_places=2, null=True,
-                                    blank=True)
-    height_cm = models.DecimalField(_("taille (cm)"), max_digits=4, decimal_places=1, null=True,
-                                    blank=True)
-    respiratory_rate = models.PositiveSmallIntegerField(_("fréquence respiratoire (/min)"),
-                                                        null=True, blank=True)
+    temperature_c = models.DecimalField(
+        _("température (°C)"), max_digits=3, decimal_places=1, null=True, blank=True
+    )
+    weight_kg = models.DecimalField(_("poids (kg)"), max_digits=5, decimal_places=2, null=True, blank=True)
+    height_cm = models.DecimalField(_("taille (cm)"), max_digits=4, decimal_places=1, null=True, blank=True)
+    respiratory_rate = models.PositiveSmallIntegerField(
+        _("fréquence respiratoire (/min)"), null=True, blank=True
+    )
     heart_rate = models.PositiveSmallIntegerField(_("pouls (/min)"), null=True, blank=True)
-    systolic_bp = models.PositiveSmallIntegerField(_("TA systolique (mmHg)"), null=True,
-                                                   blank=True)
-    diastolic_bp = models.PositiveSmallIntegerField(_("TA diastolique (mmHg)"), null=True,
-                                                    blank=True)
+    systolic_bp = models.PositiveSmallIntegerField(_("TA systolique (mmHg)"), null=True, blank=True)
+    diastolic_bp = models.PositiveSmallIntegerField(_("TA diastolique (mmHg)"), null=True, blank=True)
     spo2 = models.PositiveSmallIntegerField(_("SpO2 (%)"), null=True, blank=True)
     muac_mm = models.PositiveSmallIntegerField(_("PB (mm)"), null=True, blank=True)
     recorded_at = models.DateTimeField(auto_now_add=True)
@@ -58,8 +56,7 @@ class Consultation(models.Model):
 
 
 class Diagnosis(models.Model):
-    consultation = models.ForeignKey(Consultation, on_delete=models.PROTECT,
-                                     related_name="diagnoses")
+    consultation = models.ForeignKey(Consultation, on_delete=models.PROTECT, related_name="diagnoses")
     icd10_code = models.CharField(_("code CIM-10"), max_length=8)
     label = models.CharField(_("libellé"), max_length=200)
 
@@ -75,10 +72,8 @@ class RecordAccess(models.Model):
     """Who opened which person's medical record, and when. Append-only."""
 
     id = models.BigAutoField(primary_key=True)
-    person = models.ForeignKey("people.Person", on_delete=models.PROTECT,
-                               related_name="record_accesses")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                             related_name="+")
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="record_accesses")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
     context = models.CharField(max_length=60)  # e.g. "patient_page", "api"
 

@@ -18,8 +18,7 @@ from keneya.visits.models import Visit
 
 def consultations_visible_to(user: Any) -> QuerySet[Consultation]:
     persons = Person.objects.filter(person_filter(user)).values("pk")
-    return Consultation.objects.filter(person__in=persons).select_related("facility",
-                                                                          "clinician")
+    return Consultation.objects.filter(person__in=persons).select_related("facility", "clinician")
 
 
 _KIND_ORDER = {"visit": 0, "alert": 1, "referral": 2, "consultation": 3}
@@ -51,8 +50,7 @@ class PatientRecord:
 
     @property
     def pending_referrals(self) -> list[Referral]:
-        return [r for r in self.referrals if r.status in (*OPEN_STATUSES,
-                                                           ReferralStatus.NOT_ARRIVED)]
+        return [r for r in self.referrals if r.status in (*OPEN_STATUSES, ReferralStatus.NOT_ARRIVED)]
 
 
 def patient_record(*, person: Person) -> PatientRecord:
@@ -61,18 +59,25 @@ def patient_record(*, person: Person) -> PatientRecord:
     The caller has checked that the person is in the user's scope.
     """
     return PatientRecord(
-        visits=list(Visit.objects.filter(person=person).select_related("chw")
-                    .order_by("-visit_date", "-recorded_at")),
-        alerts=list(Alert.objects.filter(person=person).select_related("facility")
-                    .prefetch_related(Prefetch("events",
-                                               queryset=AlertEvent.objects.select_related("by")))
-                    .order_by("-raised_at")),
-        referrals=list(Referral.objects.filter(person=person)
-                       .select_related("to_facility", "from_facility", "issued_by")
-                       .prefetch_related(Prefetch(
-                           "events", queryset=ReferralEvent.objects.select_related("by")))
-                       .order_by("-issued_at")),
-        consultations=list(Consultation.objects.filter(person=person)
-                           .select_related("facility", "clinician")
-                           .prefetch_related("diagnoses").order_by("-consulted_at")),
+        visits=list(
+            Visit.objects.filter(person=person).select_related("chw").order_by("-visit_date", "-recorded_at")
+        ),
+        alerts=list(
+            Alert.objects.filter(person=person)
+            .select_related("facility")
+            .prefetch_related(Prefetch("events", queryset=AlertEvent.objects.select_related("by")))
+            .order_by("-raised_at")
+        ),
+        referrals=list(
+            Referral.objects.filter(person=person)
+            .select_related("to_facility", "from_facility", "issued_by")
+            .prefetch_related(Prefetch("events", queryset=ReferralEvent.objects.select_related("by")))
+            .order_by("-issued_at")
+        ),
+        consultations=list(
+            Consultation.objects.filter(person=person)
+            .select_related("facility", "clinician")
+            .prefetch_related("diagnoses")
+            .order_by("-consulted_at")
+        ),
     )

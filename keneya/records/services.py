@@ -26,9 +26,15 @@ from keneya.referrals.models import OPEN_STATUSES, Referral, ReferralStatus
 
 # Plausible ranges for vitals (typing errors, not clinical thresholds).
 VITAL_RANGES: dict[str, tuple[float, float]] = {
-    "temperature_c": (30, 44), "weight_kg": (0.3, 250), "height_cm": (20, 230),
-    "respiratory_rate": (5, 120), "heart_rate": (20, 250), "systolic_bp": (50, 260),
-    "diastolic_bp": (20, 160), "spo2": (50, 100), "muac_mm": (50, 400),
+    "temperature_c": (30, 44),
+    "weight_kg": (0.3, 250),
+    "height_cm": (20, 230),
+    "respiratory_rate": (5, 120),
+    "heart_rate": (20, 250),
+    "systolic_bp": (50, 260),
+    "diastolic_bp": (20, 160),
+    "spo2": (50, 100),
+    "muac_mm": (50, 400),
 }
 
 
@@ -38,9 +44,16 @@ def log_record_access(*, user: Any, person: Person, context: str) -> None:
 
 @transaction.atomic
 def record_consultation(
-    *, by: Any, person: Person, complaint: str = "", examination: str = "", treatment: str = "",
-    diagnoses: list[str] | tuple[str, ...] = (), follow_up_date: date | None = None,
-    vitals: dict[str, Any] | None = None, consulted_at: datetime | None = None,
+    *,
+    by: Any,
+    person: Person,
+    complaint: str = "",
+    examination: str = "",
+    treatment: str = "",
+    diagnoses: list[str] | tuple[str, ...] = (),
+    follow_up_date: date | None = None,
+    vitals: dict[str, Any] | None = None,
+    consulted_at: datetime | None = None,
     id: uuid.UUID | None = None,
 ) -> Consultation:
     if id is not None:
@@ -60,14 +73,14 @@ def record_consultation(
             continue
         low, high = VITAL_RANGES[key]
         if not low <= float(value) <= high:
-            errors[key] = [_("Valeur invraisemblable (attendu entre %(low)s et %(high)s).")
-                           % {"low": low, "high": high}]
+            errors[key] = [
+                _("Valeur invraisemblable (attendu entre %(low)s et %(high)s).") % {"low": low, "high": high}
+            ]
     labels = []
     for code in diagnoses:
         entry = lookup(code)
         if entry is None:
-            errors.setdefault("diagnoses", []).append(
-                _("Code CIM-10 inconnu : %(code)s.") % {"code": code})
+            errors.setdefault("diagnoses", []).append(_("Code CIM-10 inconnu : %(code)s.") % {"code": code})
         else:
             labels.append(entry)
     if consulted_at > timezone.now():
@@ -79,19 +92,32 @@ def record_consultation(
     if errors:
         raise ValidationError(errors)
 
-    referral = (Referral.objects.filter(person=person, to_facility=by.facility,
-                                        status__in=[*OPEN_STATUSES, ReferralStatus.NOT_ARRIVED])
-                .order_by("issued_at").first())
+    referral = (
+        Referral.objects.filter(
+            person=person, to_facility=by.facility, status__in=[*OPEN_STATUSES, ReferralStatus.NOT_ARRIVED]
+        )
+        .order_by("issued_at")
+        .first()
+    )
     consultation = Consultation.objects.create(
-        id=id or uuid7(), person=person, facility=by.facility, clinician=by,
-        referral=referral, consulted_at=consulted_at, complaint=complaint.strip(),
-        examination=examination.strip(), treatment=treatment.strip(),
+        id=id or uuid7(),
+        person=person,
+        facility=by.facility,
+        clinician=by,
+        referral=referral,
+        consulted_at=consulted_at,
+        complaint=complaint.strip(),
+        examination=examination.strip(),
+        treatment=treatment.strip(),
         follow_up_date=follow_up_date,
-        **{k: Decimal(str(v)) if k in ("temperature_c", "weight_kg", "height_cm") else int(v)
-           for k, v in vitals.items()},
+        **{
+            k: Decimal(str(v)) if k in ("temperature_c", "weight_kg", "height_cm") else int(v)
+            for k, v in vitals.items()
+        },
     )
     Diagnosis.objects.bulk_create(
-        [Diagnosis(consultation=consultation, icd10_code=e.code, label=e.label) for e in labels])
+        [Diagnosis(consultation=consultation, icd10_code=e.code, label=e.label) for e in labels]
+    )
     if referral is not None:
         from keneya.referrals.services import mark_seen
 

@@ -26,10 +26,27 @@ class ReferralSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Referral
-        fields = ["id", "person", "person_name", "visit", "from_facility", "to_facility",
-                  "to_facility_name", "issued_by", "issued_at", "urgent", "reason", "findings",
-                  "status", "arrived_at", "seen_at", "time_to_care_hours",
-                  "counter_referral_note", "counter_referred_at", "closed_at"]
+        fields = [
+            "id",
+            "person",
+            "person_name",
+            "visit",
+            "from_facility",
+            "to_facility",
+            "to_facility_name",
+            "issued_by",
+            "issued_at",
+            "urgent",
+            "reason",
+            "findings",
+            "status",
+            "arrived_at",
+            "seen_at",
+            "time_to_care_hours",
+            "counter_referral_note",
+            "counter_referred_at",
+            "closed_at",
+        ]
         read_only_fields = fields
 
     def get_time_to_care_hours(self, referral: Referral) -> float | None:
@@ -62,8 +79,7 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     filter_backends: list[Any] = []
 
     def get_queryset(self) -> QuerySet[Referral]:
-        return queries.referral_list(user=self.request.user,
-                                     status=self.request.query_params.get("status"))
+        return queries.referral_list(user=self.request.user, status=self.request.query_params.get("status"))
 
     def _run(self, fn: Any, **kwargs: Any) -> Response:
         try:
@@ -72,8 +88,11 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             raise serializers.ValidationError(exc.message_dict) from None
         return Response(ReferralSerializer(referral).data)
 
-    @extend_schema(request=ReferToCsrefSerializer, responses={201: ReferralSerializer},
-                   summary="Référer au CSRef (clinicien du CSCom)")
+    @extend_schema(
+        request=ReferToCsrefSerializer,
+        responses={201: ReferralSerializer},
+        summary="Référer au CSRef (clinicien du CSCom)",
+    )
     def create(self, request: Request) -> Response:
         body = ReferToCsrefSerializer(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
@@ -86,21 +105,23 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def arrived(self, request: Request, pk: Any = None) -> Response:
         return self._run(services.mark_arrived, referral=self.get_object())
 
-    @extend_schema(request=NoteSerializer, responses=ReferralSerializer,
-                   summary="Contre-référence (retour au relais)")
+    @extend_schema(
+        request=NoteSerializer, responses=ReferralSerializer, summary="Contre-référence (retour au relais)"
+    )
     @action(detail=True, methods=["post"], url_path="counter-referral")
     def counter_referral(self, request: Request, pk: Any = None) -> Response:
         referral = self.get_object()
         body = NoteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        return self._run(services.counter_refer, referral=referral,
-                         note=body.validated_data["note"])
+        return self._run(services.counter_refer, referral=referral, note=body.validated_data["note"])
 
     @extend_schema(request=None, responses=ReferralSerializer, summary="Non arrivé")
     @action(detail=True, methods=["post"], url_path="not-arrived")
     def not_arrived(self, request: Request, pk: Any = None) -> Response:
-        return self._run(lambda by, referral: services.mark_not_arrived(by=by, referral=referral),
-                         referral=self.get_object())
+        return self._run(
+            lambda by, referral: services.mark_not_arrived(by=by, referral=referral),
+            referral=self.get_object(),
+        )
 
     @extend_schema(request=None, responses=ReferralSerializer, summary="Clôturer")
     @action(detail=True, methods=["post"])

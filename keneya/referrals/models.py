@@ -33,23 +33,29 @@ OPEN_STATUSES = (ReferralStatus.ISSUED, ReferralStatus.ARRIVED)
 
 class Referral(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
-    person = models.ForeignKey("people.Person", on_delete=models.PROTECT,
-                               related_name="referrals")
-    visit = models.OneToOneField("visits.Visit", on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="referral")
-    from_facility = models.ForeignKey("core.Facility", on_delete=models.PROTECT, null=True,
-                                      blank=True, related_name="referrals_sent")
-    to_facility = models.ForeignKey("core.Facility", on_delete=models.PROTECT,
-                                    related_name="referrals_received",
-                                    verbose_name=_("structure de destination"))
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                  related_name="referrals_issued")
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="referrals")
+    visit = models.OneToOneField(
+        "visits.Visit", on_delete=models.PROTECT, null=True, blank=True, related_name="referral"
+    )
+    from_facility = models.ForeignKey(
+        "core.Facility", on_delete=models.PROTECT, null=True, blank=True, related_name="referrals_sent"
+    )
+    to_facility = models.ForeignKey(
+        "core.Facility",
+        on_delete=models.PROTECT,
+        related_name="referrals_received",
+        verbose_name=_("structure de destination"),
+    )
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="referrals_issued"
+    )
     issued_at = models.DateTimeField(_("émise le"))
     urgent = models.BooleanField(_("urgente"), default=True)
     reason = models.CharField(_("motif"), max_length=300)
     findings = models.JSONField(_("constats"), default=list, blank=True)
-    status = models.CharField(_("statut"), max_length=20, choices=ReferralStatus.choices,
-                              default=ReferralStatus.ISSUED)
+    status = models.CharField(
+        _("statut"), max_length=20, choices=ReferralStatus.choices, default=ReferralStatus.ISSUED
+    )
     arrived_at = models.DateTimeField(null=True, blank=True)
     seen_at = models.DateTimeField(null=True, blank=True)
     time_to_care = models.DurationField(_("délai de prise en charge"), null=True, blank=True)
@@ -88,8 +94,9 @@ class ReferralEvent(models.Model):
     referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=30)
     at = models.DateTimeField()
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                           blank=True, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     data = models.JSONField(default=dict, blank=True)
 
     class Meta:

@@ -24,19 +24,22 @@ from keneya.referrals.models import (
 from keneya.visits.models import Visit
 
 
-def _event(referral: Referral, kind: str, by: Any = None, at: datetime | None = None,
-           **data: Any) -> None:
+def _event(referral: Referral, kind: str, by: Any = None, at: datetime | None = None, **data: Any) -> None:
     """Every change of a referral writes its event here, and tells the CHW's tablet."""
     from keneya.sync.changelog import chw_of_person, record_change
 
-    ReferralEvent.objects.create(referral=referral, kind=kind, by=by if by and by.pk else None,
-                                 at=at or timezone.now(), data=data)
+    ReferralEvent.objects.create(
+        referral=referral, kind=kind, by=by if by and by.pk else None, at=at or timezone.now(), data=data
+    )
     record_change(type="referral", obj_id=referral.pk, chw_id=chw_of_person(referral.person_id))
 
 
 def _reason_text(visit: Visit) -> str:
-    texts = [r.get("text_fr", "") for r in visit.assessment.get("reasons", [])
-             if ".DANGER." in r.get("rule", "") or ".CLASS." in r.get("rule", "")]
+    texts = [
+        r.get("text_fr", "")
+        for r in visit.assessment.get("reasons", [])
+        if ".DANGER." in r.get("rule", "") or ".CLASS." in r.get("rule", "")
+    ]
     summary = visit.assessment.get("summary_fr", "")
     return ("; ".join(t for t in texts if t) or summary)[:300]
 
@@ -48,20 +51,31 @@ def refer_from_new_visits(entries: Sequence[tuple[Visit, Any, Any]]) -> list[Ref
     from keneya.sync.changelog import record_changes_for
 
     now = timezone.now()
-    referrals = [Referral(person_id=visit.person_id, visit=visit, to_facility_id=to_facility_id,
-                          issued_by=visit.chw, issued_at=now, urgent=True,
-                          reason=_reason_text(visit),
-                          findings=list(visit.assessment.get("danger_signs", [])))
-                 for visit, to_facility_id, _chw_id in entries]
+    referrals = [
+        Referral(
+            person_id=visit.person_id,
+            visit=visit,
+            to_facility_id=to_facility_id,
+            issued_by=visit.chw,
+            issued_at=now,
+            urgent=True,
+            reason=_reason_text(visit),
+            findings=list(visit.assessment.get("danger_signs", [])),
+        )
+        for visit, to_facility_id, _chw_id in entries
+    ]
     if not referrals:
         return []
     Referral.objects.bulk_create(referrals)
     ReferralEvent.objects.bulk_create(
-        [ReferralEvent(referral=r, kind="issued", by=r.issued_by, at=now, data={})
-         for r in referrals])
-    record_changes_for([(chw_id, "referral", r.pk)
-                        for r, (_visit, _facility, chw_id) in zip(referrals, entries,
-                                                                  strict=True)])
+        [ReferralEvent(referral=r, kind="issued", by=r.issued_by, at=now, data={}) for r in referrals]
+    )
+    record_changes_for(
+        [
+            (chw_id, "referral", r.pk)
+            for r, (_visit, _facility, chw_id) in zip(referrals, entries, strict=True)
+        ]
+    )
     return referrals
 
 
@@ -75,8 +89,9 @@ def _check(by: Any, referral: Referral) -> None:
 
 
 @transaction.atomic
-def refer_to_csref(*, by: Any, person: Person, reason: str, urgent: bool = False,
-                   findings: list[str] | None = None) -> Referral:
+def refer_to_csref(
+    *, by: Any, person: Person, reason: str, urgent: bool = False, findings: list[str] | None = None
+) -> Referral:
     """A CSCom clinician refers a patient to the CSRef the CSCom refers to."""
     from keneya.accounts.scope import persons_visible_to
 
@@ -90,8 +105,13 @@ def refer_to_csref(*, by: Any, person: Person, reason: str, urgent: bool = False
     if target is None or target.kind != FacilityKind.CSREF:
         raise ValidationError({"to_facility": _("Ce centre n'a pas de CSRef de référence.")})
     referral = Referral.objects.create(
-        person=person, from_facility=by.facility, to_facility=target, issued_by=by,
-        issued_at=timezone.now(), urgent=urgent, reason=reason.strip()[:300],
+        person=person,
+        from_facility=by.facility,
+        to_facility=target,
+        issued_by=by,
+        issued_at=timezone.now(),
+        urgent=urgent,
+        reason=reason.strip()[:300],
         findings=findings or [],
     )
     _event(referral, "issued", by, at=referral.issued_at)
@@ -119,8 +139,7 @@ def mark_seen(*, by: Any, referral: Referral, at: datetime | None = None) -> Ref
     referral.arrived_at = referral.arrived_at or at
     referral.time_to_care = max(at - referral.issued_at, timedelta(0))
     referral.save(update_fields=["status", "seen_at", "arrived_at", "time_to_care"])
-    _event(referral, "seen", by, at=at,
-           within_target=referral.time_to_care <= CARE_TARGET)
+    _event(referral, "seen", by, at=at, within_target=referral.time_to_care <= CARE_TARGET)
     return referral
 
 
@@ -141,11 +160,16 @@ def counter_refer(*, by: Any, referral: Referral, note: str) -> Referral:
     if chw is not None and chw.phone:
         from keneya.notifications.services import enqueue_sms
 
-        enqueue_sms(to=chw.phone, template="referral_outcome",
-                    context={"name": referral.person.full_name,
-                             "facility": referral.to_facility.name,
-                             "note": referral.counter_referral_note[:80]},
-                    dedup_key=f"referral:{referral.pk}:counter_referral")
+        enqueue_sms(
+            to=chw.phone,
+            template="referral_outcome",
+            context={
+                "name": referral.person.full_name,
+                "facility": referral.to_facility.name,
+                "note": referral.counter_referral_note[:80],
+            },
+            dedup_key=f"referral:{referral.pk}:counter_referral",
+        )
     return referral
 
 
@@ -153,9 +177,15 @@ def counter_refer(*, by: Any, referral: Referral, note: str) -> Referral:
 def close_referral(*, by: Any, referral: Referral) -> Referral:
     _check(by, referral)
     if referral.status in OPEN_STATUSES:
-        raise ValidationError({"status": _("Une référence ouverte ne peut pas être clôturée : "
-                                           "déclarez-la non arrivée ou enregistrez la "
-                                           "consultation.")})
+        raise ValidationError(
+            {
+                "status": _(
+                    "Une référence ouverte ne peut pas être clôturée : "
+                    "déclarez-la non arrivée ou enregistrez la "
+                    "consultation."
+                )
+            }
+        )
     if referral.status != ReferralStatus.CLOSED:
         referral.status = ReferralStatus.CLOSED
         referral.closed_at = timezone.now()
@@ -165,8 +195,7 @@ def close_referral(*, by: Any, referral: Referral) -> Referral:
 
 
 @transaction.atomic
-def mark_not_arrived(*, referral: Referral, by: Any = None, now: datetime | None = None
-                     ) -> Referral:
+def mark_not_arrived(*, referral: Referral, by: Any = None, now: datetime | None = None) -> Referral:
     """No arrival: the CHW gets a follow-up task and the CSCom a follow-up alert."""
     if by is not None:
         _check(by, referral)
@@ -184,8 +213,7 @@ def mark_not_arrived(*, referral: Referral, by: Any = None, now: datetime | None
 def check_overdue_referrals(*, now: datetime | None = None) -> int:
     """Periodic: referrals issued more than 24 h ago with no arrival become "not arrived"."""
     now = now or timezone.now()
-    overdue = Referral.objects.filter(status=ReferralStatus.ISSUED,
-                                      issued_at__lte=now - CARE_TARGET)
+    overdue = Referral.objects.filter(status=ReferralStatus.ISSUED, issued_at__lte=now - CARE_TARGET)
     count = 0
     for referral in overdue:
         mark_not_arrived(referral=referral, now=now)

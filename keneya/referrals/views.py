@@ -39,28 +39,41 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("statut") or None
     if status not in (None, *ReferralStatus.values):
         status = None
-    page = Paginator(queries.facility_referrals(user=request.user, status=status),
-                     PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "referrals/referral_list.html", {
-        "page": page, "statut": status or "", "statuses": ReferralStatus.choices,
-        "note_form": CounterReferralForm(),
-    })
+    page = Paginator(queries.facility_referrals(user=request.user, status=status), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "referrals/referral_list.html",
+        {
+            "page": page,
+            "statut": status or "",
+            "statuses": ReferralStatus.choices,
+            "note_form": CounterReferralForm(),
+        },
+    )
 
 
-def _row(request: HttpRequest, referral: Referral, *, error: str = "",
-         note_form: CounterReferralForm | None = None) -> HttpResponse:
+def _row(
+    request: HttpRequest, referral: Referral, *, error: str = "", note_form: CounterReferralForm | None = None
+) -> HttpResponse:
     """The answer to an action: the row (htmx), else back to the list or an error page."""
     if request.htmx:  # type: ignore[attr-defined]
-        return render(request, "referrals/_referral_row.html", {
-            "r": referral, "error": error, "note_form": note_form or CounterReferralForm()})
+        return render(
+            request,
+            "referrals/_referral_row.html",
+            {"r": referral, "error": error, "note_form": note_form or CounterReferralForm()},
+        )
     if error:
-        return render(request, "referrals/action_error.html", {"referral": referral,
-                                                               "error": error}, status=400)
+        return render(
+            request, "referrals/action_error.html", {"referral": referral, "error": error}, status=400
+        )
     return redirect("referrals:referral_list")
 
 
-def _act(request: HttpRequest, referral_id: Any, action: Callable[..., Referral],
-         done: str, **kwargs: Any) -> HttpResponse:
+def _act(
+    request: HttpRequest, referral_id: Any, action: Callable[..., Referral], done: str, **kwargs: Any
+) -> HttpResponse:
     referral = _get_referral(request, referral_id)
     try:
         referral = action(by=request.user, referral=referral, **kwargs)
@@ -80,9 +93,12 @@ def referral_arrived(request: HttpRequest, referral_id: Any) -> HttpResponse:
 @require_capability(Capability.REFERRAL_MANAGE)
 @require_POST
 def referral_not_arrived(request: HttpRequest, referral_id: Any) -> HttpResponse:
-    return _act(request, referral_id,
-                lambda by, referral: services.mark_not_arrived(by=by, referral=referral),
-                _("Référence déclarée non arrivée : le relais va relancer la famille."))
+    return _act(
+        request,
+        referral_id,
+        lambda by, referral: services.mark_not_arrived(by=by, referral=referral),
+        _("Référence déclarée non arrivée : le relais va relancer la famille."),
+    )
 
 
 @require_capability(Capability.REFERRAL_MANAGE)
@@ -91,10 +107,16 @@ def referral_counter_refer(request: HttpRequest, referral_id: Any) -> HttpRespon
     form = CounterReferralForm(request.POST)
     if not form.is_valid():
         referral = _get_referral(request, referral_id)
-        return _row(request, referral, error=" ".join(str(e) for e in form.errors.get("note", [])),
-                    note_form=form)
-    return _act(request, referral_id, services.counter_refer,
-                _("Contre-référence envoyée au relais."), note=form.cleaned_data["note"])
+        return _row(
+            request, referral, error=" ".join(str(e) for e in form.errors.get("note", [])), note_form=form
+        )
+    return _act(
+        request,
+        referral_id,
+        services.counter_refer,
+        _("Contre-référence envoyée au relais."),
+        note=form.cleaned_data["note"],
+    )
 
 
 @require_capability(Capability.REFERRAL_MANAGE)
@@ -108,19 +130,23 @@ def referral_slip(request: HttpRequest, referral_id: Any) -> HttpResponse:
     """The paper that goes with the family: printable, in French."""
     referral = _get_referral(request, referral_id)
     visit = referral.visit
-    return render(request, "referrals/slip.html", {
-        "referral": referral, "person": referral.person, "visit": visit,
-        "signs": [display.sign_label(code, visit.kind if visit else "")
-                  for code in referral.findings],
-        "reasons": display.trigger_texts(visit.assessment) if visit else [],
-    })
+    return render(
+        request,
+        "referrals/slip.html",
+        {
+            "referral": referral,
+            "person": referral.person,
+            "visit": visit,
+            "signs": [display.sign_label(code, visit.kind if visit else "") for code in referral.findings],
+            "reasons": display.trigger_texts(visit.assessment) if visit else [],
+        },
+    )
 
 
 @require_capability(Capability.REFERRAL_MANAGE)
 @require_http_methods(["GET", "POST"])
 def refer_to_csref(request: HttpRequest, person_id: Any) -> HttpResponse:
-    person = (persons_visible_to(request.user).select_related("household")
-              .filter(pk=person_id).first())
+    person = persons_visible_to(request.user).select_related("household").filter(pk=person_id).first()
     if person is None:
         raise Http404
     form = ReferToCsrefForm(request.POST or None)
@@ -128,18 +154,29 @@ def refer_to_csref(request: HttpRequest, person_id: Any) -> HttpResponse:
     target = facility.refers_to if facility is not None else None
     if request.method == "POST" and form.is_valid():
         try:
-            referral = services.refer_to_csref(by=request.user, person=person,
-                                               reason=form.cleaned_data["reason"],
-                                               urgent=form.cleaned_data["urgent"])
+            referral = services.refer_to_csref(
+                by=request.user,
+                person=person,
+                reason=form.cleaned_data["reason"],
+                urgent=form.cleaned_data["urgent"],
+            )
         except ValidationError as exc:
             for key, errors in exc.message_dict.items():
                 for error in errors:
                     form.add_error(key if key in form.fields else None, error)
         else:
-            messages.success(request, _("Référence vers le %(facility)s enregistrée.")
-                             % {"facility": referral.to_facility.name})
+            messages.success(
+                request,
+                _("Référence vers le %(facility)s enregistrée.") % {"facility": referral.to_facility.name},
+            )
             return redirect("referrals:referral_slip", referral_id=referral.pk)
-    return render(request, "referrals/refer_form.html", {
-        "form": form, "person": person, "target": target,
-    }, status=400 if form.errors else 200)
-
+    return render(
+        request,
+        "referrals/refer_form.html",
+        {
+            "form": form,
+            "person": person,
+            "target": target,
+        },
+        status=400 if form.errors else 200,
+    )

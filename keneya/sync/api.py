@@ -72,8 +72,9 @@ class SyncJSONParser(BaseParser):
 
     media_type = "application/json"
 
-    def parse(self, stream: Any, media_type: str | None = None,
-              parser_context: Mapping[str, Any] | None = None) -> Any:
+    def parse(
+        self, stream: Any, media_type: str | None = None, parser_context: Mapping[str, Any] | None = None
+    ) -> Any:
         request = (parser_context or {}).get("request")
         meta = request.META if request is not None else {}
         encoding = meta.get("HTTP_CONTENT_ENCODING", "").strip().lower()
@@ -96,8 +97,7 @@ class IsSyncDevice(BasePermission):
     message = "Ce compte ne peut pas synchroniser de tablette."
 
     def has_permission(self, request: Any, view: Any) -> bool:
-        return (isinstance(request.auth, Device)
-                and has_capability(request.user, Capability.SYNC_DEVICE))
+        return isinstance(request.auth, Device) and has_capability(request.user, Capability.SYNC_DEVICE)
 
 
 def _error(exc: services.SyncError, code: int) -> Response:
@@ -118,20 +118,17 @@ class DeviceRegisterSerializer(serializers.Serializer):
 class DeviceTokenSerializer(serializers.Serializer):
     device_id = serializers.UUIDField()
     name = serializers.CharField()
-    token = serializers.CharField(help_text="Montré une seule fois : seul son empreinte est "
-                                            "gardée.")
+    token = serializers.CharField(help_text="Montré une seule fois : seul son empreinte est gardée.")
 
 
 class DeviceSerializer(serializers.ModelSerializer):
     device_id = serializers.UUIDField(source="id")
     chw = serializers.CharField(source="user.username")
-    revoked_by = serializers.CharField(source="revoked_by.username", allow_null=True,
-                                       default=None)
+    revoked_by = serializers.CharField(source="revoked_by.username", allow_null=True, default=None)
 
     class Meta:
         model = Device
-        fields = ["device_id", "name", "chw", "created_at", "last_seen_at", "revoked_at",
-                  "revoked_by"]
+        fields = ["device_id", "name", "chw", "created_at", "last_seen_at", "revoked_at", "revoked_by"]
         read_only_fields = fields
 
 
@@ -140,8 +137,9 @@ class RecordSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     op = serializers.ChoiceField(choices=["upsert", "delete", "create"])
     base_version = serializers.IntegerField(allow_null=True, required=False)
-    changed_at = serializers.DateTimeField(required=False,
-                                           help_text="Heure de la tablette (ménage, personne).")
+    changed_at = serializers.DateTimeField(
+        required=False, help_text="Heure de la tablette (ménage, personne)."
+    )
     fields = serializers.DictField()  # type: ignore[assignment]
 
 
@@ -160,10 +158,10 @@ class RecordResultSerializer(serializers.Serializer):
     review = serializers.BooleanField(required=False)
     assessment_mismatch = serializers.BooleanField(required=False)
     assessment = serializers.DictField(required=False)
-    reason = serializers.ChoiceField(choices=["malformed", "validation", "forbidden"],
-                                     required=False)
+    reason = serializers.ChoiceField(choices=["malformed", "validation", "forbidden"], required=False)
     errors = serializers.DictField(  # type: ignore[assignment]
-        child=serializers.ListField(child=serializers.CharField()), required=False)
+        child=serializers.ListField(child=serializers.CharField()), required=False
+    )
 
 
 class PushResponseSerializer(serializers.Serializer):
@@ -203,15 +201,29 @@ class ConflictSerializer(serializers.ModelSerializer):
     server_device = serializers.SerializerMethodField()
     incoming_device = serializers.SerializerMethodField()
     household_code = serializers.CharField(source="household.code")
-    resolved_by = serializers.CharField(source="resolved_by.username", allow_null=True,
-                                        default=None)
+    resolved_by = serializers.CharField(source="resolved_by.username", allow_null=True, default=None)
 
     class Meta:
         model = SyncConflict
-        fields = ["id", "type", "object_id", "household", "household_code", "field",
-                  "server_value", "incoming_value", "kept", "server_device", "incoming_device",
-                  "server_changed_at", "incoming_changed_at", "created_at", "resolved_at",
-                  "resolved_by", "chosen_value"]
+        fields = [
+            "id",
+            "type",
+            "object_id",
+            "household",
+            "household_code",
+            "field",
+            "server_value",
+            "incoming_value",
+            "kept",
+            "server_device",
+            "incoming_device",
+            "server_changed_at",
+            "incoming_changed_at",
+            "created_at",
+            "resolved_at",
+            "resolved_by",
+            "chosen_value",
+        ]
         read_only_fields = fields
 
     @extend_schema_field(DeviceRefSerializer(allow_null=True))
@@ -224,9 +236,11 @@ class ConflictSerializer(serializers.ModelSerializer):
 
 
 class ResolveSerializer(serializers.Serializer):
-    value = serializers.JSONField(help_text="La valeur retenue. Pour une demande de suppression "
-                                            "(champ « _delete ») : « keep » ou l'identifiant "
-                                            "de la fiche dans laquelle fusionner.")
+    value = serializers.JSONField(
+        help_text="La valeur retenue. Pour une demande de suppression "
+        "(champ « _delete ») : « keep » ou l'identifiant "
+        "de la fiche dans laquelle fusionner."
+    )
 
 
 # --- Views ------------------------------------------------------------------------------------
@@ -236,8 +250,9 @@ class DeviceListCreateView(APIView):
     permission_classes = [HasCapability]
     required_capabilities = {"POST": Capability.SYNC_DEVICE, "GET": Capability.SYNC_SUPERVISE}
 
-    @extend_schema(summary="Tablettes visibles par le superviseur",
-                   responses={200: DeviceSerializer(many=True)})
+    @extend_schema(
+        summary="Tablettes visibles par le superviseur", responses={200: DeviceSerializer(many=True)}
+    )
     def get(self, request: Request) -> Response:
         devices = queries.device_list(user=request.user)
         return Response(DeviceSerializer(devices, many=True).data)
@@ -245,34 +260,39 @@ class DeviceListCreateView(APIView):
     @extend_schema(
         summary="Enregistrer une tablette (relais)",
         request=DeviceRegisterSerializer,
-        responses={201: DeviceTokenSerializer,
-                   200: OpenApiResponse(DeviceTokenSerializer,
-                                        description="Déjà enregistrée : nouveau jeton."),
-                   403: OpenApiResponse(ErrorSerializer, description="Tablette révoquée."),
-                   409: OpenApiResponse(ErrorSerializer,
-                                        description="Identifiant d'un autre relais.")},
+        responses={
+            201: DeviceTokenSerializer,
+            200: OpenApiResponse(DeviceTokenSerializer, description="Déjà enregistrée : nouveau jeton."),
+            403: OpenApiResponse(ErrorSerializer, description="Tablette révoquée."),
+            409: OpenApiResponse(ErrorSerializer, description="Identifiant d'un autre relais."),
+        },
     )
     def post(self, request: Request) -> Response:
         body = DeviceRegisterSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
             device, token, created = services.register_device(
-                by=request.user, device_id=body.validated_data["device_id"],
-                name=body.validated_data["name"])
+                by=request.user, device_id=body.validated_data["device_id"], name=body.validated_data["name"]
+            )
         except services.DeviceRevoked as exc:
             return _error(exc, status.HTTP_403_FORBIDDEN)
         except services.DeviceTaken as exc:
             return _error(exc, status.HTTP_409_CONFLICT)
-        return Response({"device_id": str(device.pk), "name": device.name, "token": token},
-                        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        return Response(
+            {"device_id": str(device.pk), "name": device.name, "token": token},
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
 
 
 class DeviceRevokeView(APIView):
     permission_classes = [HasCapability]
     required_capabilities = {"POST": Capability.SYNC_SUPERVISE}
 
-    @extend_schema(summary="Révoquer une tablette (perdue, volée, remise)", request=None,
-                   responses={200: DeviceSerializer})
+    @extend_schema(
+        summary="Révoquer une tablette (perdue, volée, remise)",
+        request=None,
+        responses={200: DeviceSerializer},
+    )
     def post(self, request: Request, device_id: Any) -> Response:
         device = get_object_or_404(queries.devices_visible_to(request.user), pk=device_id)
         device = services.revoke_device(by=request.user, device=device)
@@ -293,14 +313,15 @@ class PushView(APIView):
             "accepté (`Content-Encoding: gzip`, 20 Mo au plus décompressé). Voir docs/sync.md."
         ),
         request=PushRequestSerializer,
-        responses={200: PushResponseSerializer,
-                   400: OpenApiResponse(ErrorSerializer, description="Pas un lot."),
-                   401: OpenApiResponse(ErrorSerializer,
-                                        description="Jeton invalide ou tablette révoquée "
-                                                    "(`device_revoked`)."),
-                   409: OpenApiResponse(ErrorSerializer,
-                                        description="`batch_id` d'une autre tablette."),
-                   413: OpenApiResponse(ErrorSerializer, description="Lot trop volumineux.")},
+        responses={
+            200: PushResponseSerializer,
+            400: OpenApiResponse(ErrorSerializer, description="Pas un lot."),
+            401: OpenApiResponse(
+                ErrorSerializer, description="Jeton invalide ou tablette révoquée (`device_revoked`)."
+            ),
+            409: OpenApiResponse(ErrorSerializer, description="`batch_id` d'une autre tablette."),
+            413: OpenApiResponse(ErrorSerializer, description="Lot trop volumineux."),
+        },
     )
     def post(self, request: Request) -> Response:
         try:
@@ -324,36 +345,56 @@ class PullView(APIView):
             "est vrai. Les tâches viennent avec la dernière page (`null` avant)."
         ),
         parameters=[
-            OpenApiParameter("cursor", OpenApiTypes.STR, required=False,
-                             description="Le dernier `next_cursor` reçu (opaque)."),
-            OpenApiParameter("limit", OpenApiTypes.INT, required=False,
-                             description=f"Lignes du journal par page (défaut "
-                                         f"{services.DEFAULT_PULL_LIMIT}, au plus "
-                                         f"{services.MAX_PULL_LIMIT})."),
+            OpenApiParameter(
+                "cursor",
+                OpenApiTypes.STR,
+                required=False,
+                description="Le dernier `next_cursor` reçu (opaque).",
+            ),
+            OpenApiParameter(
+                "limit",
+                OpenApiTypes.INT,
+                required=False,
+                description=f"Lignes du journal par page (défaut "
+                f"{services.DEFAULT_PULL_LIMIT}, au plus "
+                f"{services.MAX_PULL_LIMIT}).",
+            ),
         ],
-        responses={200: PullResponseSerializer,
-                   400: OpenApiResponse(ErrorSerializer, description="Curseur invalide."),
-                   401: OpenApiResponse(ErrorSerializer,
-                                        description="Jeton invalide ou tablette révoquée.")},
+        responses={
+            200: PullResponseSerializer,
+            400: OpenApiResponse(ErrorSerializer, description="Curseur invalide."),
+            401: OpenApiResponse(ErrorSerializer, description="Jeton invalide ou tablette révoquée."),
+        },
     )
     def get(self, request: Request) -> Response:
         raw_limit = request.query_params.get("limit", "")
         if raw_limit and not raw_limit.isdigit():
-            return Response({"code": "bad_limit", "detail": "« limit » : entier attendu."},
-                            status=status.HTTP_400_BAD_REQUEST)
+            return Response(
+                {"code": "bad_limit", "detail": "« limit » : entier attendu."},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
         limit = int(raw_limit) if raw_limit else services.DEFAULT_PULL_LIMIT
         try:
-            result = services.pull(device=cast(Device, request.auth),
-                                   cursor=request.query_params.get("cursor"), limit=limit)
+            result = services.pull(
+                device=cast(Device, request.auth), cursor=request.query_params.get("cursor"), limit=limit
+            )
         except services.BadCursor as exc:
             return _error(exc, status.HTTP_400_BAD_REQUEST)
         return Response(result)
 
 
-@extend_schema(summary="Conflits de synchronisation (superviseur)",
-               parameters=[OpenApiParameter("status", OpenApiTypes.STR, required=False,
-                                            enum=["open", "resolved", "all"],
-                                            description="Défaut : open.")])
+@extend_schema(
+    summary="Conflits de synchronisation (superviseur)",
+    parameters=[
+        OpenApiParameter(
+            "status",
+            OpenApiTypes.STR,
+            required=False,
+            enum=["open", "resolved", "all"],
+            description="Défaut : open.",
+        )
+    ],
+)
 class ConflictListView(generics.ListAPIView):
     serializer_class = ConflictSerializer
     permission_classes = [HasCapability]
@@ -361,23 +402,28 @@ class ConflictListView(generics.ListAPIView):
     filter_backends: list[Any] = []
 
     def get_queryset(self) -> QuerySet[SyncConflict]:
-        return queries.conflict_list(user=self.request.user,
-                                     status=self.request.query_params.get("status", "open"))
+        return queries.conflict_list(
+            user=self.request.user, status=self.request.query_params.get("status", "open")
+        )
 
 
 class ConflictResolveView(APIView):
     permission_classes = [HasCapability]
     required_capabilities = {"POST": Capability.SYNC_SUPERVISE}
 
-    @extend_schema(summary="Résoudre un conflit : choisir la valeur", request=ResolveSerializer,
-                   responses={200: ConflictSerializer})
+    @extend_schema(
+        summary="Résoudre un conflit : choisir la valeur",
+        request=ResolveSerializer,
+        responses={200: ConflictSerializer},
+    )
     def post(self, request: Request, conflict_id: int) -> Response:
         conflict = get_object_or_404(queries.conflicts_visible_to(request.user), pk=conflict_id)
         body = ResolveSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
-            conflict = services.resolve_conflict(by=request.user, conflict=conflict,
-                                                 value=body.validated_data["value"])
+            conflict = services.resolve_conflict(
+                by=request.user, conflict=conflict, value=body.validated_data["value"]
+            )
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.message_dict) from None
         conflict = queries.conflict_list(user=request.user, status="all").get(pk=conflict.pk)

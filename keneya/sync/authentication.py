@@ -25,7 +25,8 @@ class DeviceTokenAuthentication(BaseAuthentication):
             return None
         if len(parts) != 2:
             raise exceptions.AuthenticationFailed(
-                {"code": "invalid_token", "detail": "En-tête attendu : « Device <jeton> »."})
+                {"code": "invalid_token", "detail": "En-tête attendu : « Device <jeton> »."}
+            )
         try:
             device = services.authenticate_device(parts[1].decode("latin-1"))
         except services.SyncError as exc:
@@ -42,6 +43,10 @@ class DeviceTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-unty
     name = "deviceToken"
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
-        return {"type": "apiKey", "in": "header", "name": "Authorization",
-                "description": "`Device <jeton>` : le jeton reçu à l'enregistrement de la "
-                               "tablette (POST /api/v1/sync/devices/)."}
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Device <jeton>` : le jeton reçu à l'enregistrement de la "
+            "tablette (POST /api/v1/sync/devices/).",
+        }

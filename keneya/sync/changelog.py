@@ -29,8 +29,7 @@ from keneya.sync.models import ChangeLog, ChangeOp, ChangeType, FieldClock
 ObjectRef = tuple[str, uuid.UUID]
 
 # The CHW streams locked by an enclosing ``streams_locked`` block (a push batch), if any.
-_held_streams: ContextVar[frozenset[Any]] = ContextVar("keneya_held_streams",
-                                                       default=frozenset())
+_held_streams: ContextVar[frozenset[Any]] = ContextVar("keneya_held_streams", default=frozenset())
 
 
 def _lock_streams(chw_ids: Iterable[Any]) -> None:
@@ -39,8 +38,12 @@ def _lock_streams(chw_ids: Iterable[Any]) -> None:
     held = _held_streams.get()
     ids = sorted({i for i in chw_ids if i is not None and i not in held})
     if ids:
-        list(User.objects.select_for_update(no_key=True).filter(pk__in=ids)
-             .order_by("pk").values_list("pk", flat=True))
+        list(
+            User.objects.select_for_update(no_key=True)
+            .filter(pk__in=ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
 
 
 @contextmanager
@@ -63,8 +66,7 @@ def streams_locked(chw_ids: Iterable[Any]) -> Iterator[None]:
         _held_streams.reset(token)
 
 
-def record_changes(*, objects: Sequence[ObjectRef], chw_id: Any, op: str = ChangeOp.UPSERT
-                   ) -> int | None:
+def record_changes(*, objects: Sequence[ObjectRef], chw_id: Any, op: str = ChangeOp.UPSERT) -> int | None:
     """Append one row per object for the tablet of ``chw_id``; returns the highest ``seq``.
 
     ``chw_id`` may be None (no CHW): the rows then reach no tablet but still version the objects.
@@ -73,8 +75,9 @@ def record_changes(*, objects: Sequence[ObjectRef], chw_id: Any, op: str = Chang
     return max(seqs) if seqs else None
 
 
-def record_changes_for(entries: Sequence[tuple[Any, str, uuid.UUID]], *,
-                       op: str = ChangeOp.UPSERT) -> list[int]:
+def record_changes_for(
+    entries: Sequence[tuple[Any, str, uuid.UUID]], *, op: str = ChangeOp.UPSERT
+) -> list[int]:
     """Append one row per ``(chw_id, type, object_id)``, for one CHW or several at once (a set
     of visits with their alerts and referrals); returns each row's ``seq``, in order.
 
@@ -86,15 +89,16 @@ def record_changes_for(entries: Sequence[tuple[Any, str, uuid.UUID]], *,
     with transaction.atomic(savepoint=False):
         _lock_streams(chw_id for chw_id, _kind, _obj_id in entries)
         rows = ChangeLog.objects.bulk_create(
-            [ChangeLog(chw_id=chw_id, type=kind, object_id=obj_id, op=op)
-             for chw_id, kind, obj_id in entries])
+            [ChangeLog(chw_id=chw_id, type=kind, object_id=obj_id, op=op) for chw_id, kind, obj_id in entries]
+        )
     if any(row.seq is None for row in rows):  # backends without RETURNING (none we support)
         raise RuntimeError("the database did not return the change-log sequence numbers")
     return [int(row.seq) for row in rows]
 
 
-def record_change(*, type: str, obj_id: Any, chw_id: Any, op: str = ChangeOp.UPSERT,
-                  fields: Iterable[str] = ()) -> int:
+def record_change(
+    *, type: str, obj_id: Any, chw_id: Any, op: str = ChangeOp.UPSERT, fields: Iterable[str] = ()
+) -> int:
     """Append one change; ``fields`` (an edit's changed fields) move their clocks to now.
 
     The web and the API edit with the server's clock and no device: a tablet that edits the same
@@ -106,8 +110,11 @@ def record_change(*, type: str, obj_id: Any, chw_id: Any, op: str = ChangeOp.UPS
         now = timezone.now()
         for name in fields:
             FieldClock.objects.update_or_create(
-                type=type, object_id=obj_id, field=name,
-                defaults={"changed_at": now, "device": None, "seq": seq})
+                type=type,
+                object_id=obj_id,
+                field=name,
+                defaults={"changed_at": now, "device": None, "seq": seq},
+            )
     return seq
 
 
@@ -123,15 +130,18 @@ def versions(refs: Iterable[ObjectRef]) -> dict[ObjectRef, int]:
         by_type.setdefault(kind, set()).add(obj_id)
     found: dict[ObjectRef, int] = {}
     for kind, ids in by_type.items():
-        rows = (ChangeLog.objects.filter(type=kind, object_id__in=ids).values("object_id")
-                .annotate(version=Max("seq")).values_list("object_id", "version"))
+        rows = (
+            ChangeLog.objects.filter(type=kind, object_id__in=ids)
+            .values("object_id")
+            .annotate(version=Max("seq"))
+            .values_list("object_id", "version")
+        )
         found.update({(kind, obj_id): version for obj_id, version in rows})
     return found
 
 
 def version_of(kind: str, obj_id: Any) -> int:
-    return (ChangeLog.objects.filter(type=kind, object_id=obj_id)
-            .aggregate(m=Max("seq"))["m"] or 0)
+    return ChangeLog.objects.filter(type=kind, object_id=obj_id).aggregate(m=Max("seq"))["m"] or 0
 
 
 def chw_of_person(person_id: Any) -> Any:
@@ -150,10 +160,17 @@ def person_objects(person_ids: Iterable[Any]) -> list[ObjectRef]:
     if not ids:
         return []
     refs: list[ObjectRef] = [(ChangeType.PERSON, i) for i in ids]
-    for kind, model in ((ChangeType.VISIT, Visit), (ChangeType.ALERT, Alert),
-                        (ChangeType.REFERRAL, Referral)):
-        refs += [(kind, pk) for pk in model.objects.filter(person_id__in=ids)  # type: ignore[attr-defined]
-                 .order_by("pk").values_list("pk", flat=True)]
+    for kind, model in (
+        (ChangeType.VISIT, Visit),
+        (ChangeType.ALERT, Alert),
+        (ChangeType.REFERRAL, Referral),
+    ):
+        refs += [
+            (kind, pk)
+            for pk in model.objects.filter(person_id__in=ids)  # type: ignore[attr-defined]
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        ]
     return refs
 
 
@@ -162,8 +179,7 @@ def household_objects(household_id: Any) -> list[ObjectRef]:
     from keneya.people.models import Person
 
     members = Person.objects.filter(household_id=household_id).order_by("pk")
-    return [(ChangeType.HOUSEHOLD, household_id),
-            *person_objects(members.values_list("pk", flat=True))]
+    return [(ChangeType.HOUSEHOLD, household_id), *person_objects(members.values_list("pk", flat=True))]
 
 
 def record_household_handover(*, household_id: Any, from_chw_id: Any, to_chw_id: Any) -> None:
@@ -202,8 +218,9 @@ def backfill(*, chw: Any = None) -> int:
     households = Household.objects.filter(chw__isnull=False)
     if chw is not None:
         households = households.filter(chw=chw)
-    logged = ChangeLog.objects.filter(type=ChangeType.HOUSEHOLD, object_id=OuterRef("pk"),
-                                      chw_id=OuterRef("chw_id"))
+    logged = ChangeLog.objects.filter(
+        type=ChangeType.HOUSEHOLD, object_id=OuterRef("pk"), chw_id=OuterRef("chw_id")
+    )
     missing = households.exclude(Exists(logged)).values_list("pk", "chw_id")
     added = 0
     for household_id, chw_id in list(missing):

@@ -41,8 +41,7 @@ def _date(field: str, value: Any) -> date | None:
     try:
         return date.fromisoformat(str(value))
     except ValueError:
-        raise ValidationError({field: [_("Date invalide : utilisez le format AAAA-MM-JJ.")]}) \
-            from None
+        raise ValidationError({field: [_("Date invalide : utilisez le format AAAA-MM-JJ.")]}) from None
 
 
 def _bool(field: str, value: Any) -> bool:
@@ -65,22 +64,38 @@ def _coordinate(field: str, value: Any) -> float | None:
 Coercer = Callable[[str, Any], Any]
 
 HOUSEHOLD_FIELDS: dict[str, Coercer] = {
-    "quartier": _uuid, "address_description": _text, "phone": _text, "phone_alt": _text,
-    "gps_latitude": _coordinate, "gps_longitude": _coordinate, "status": _text,
+    "quartier": _uuid,
+    "address_description": _text,
+    "phone": _text,
+    "phone_alt": _text,
+    "gps_latitude": _coordinate,
+    "gps_longitude": _coordinate,
+    "status": _text,
 }
 PERSON_FIELDS: dict[str, Coercer] = {
-    "household": _uuid, "family_name": _text, "given_names": _text, "sex": _text,
-    "date_of_birth": _date, "date_of_birth_estimated": _bool, "relationship_to_head": _text,
-    "phone": _text, "nina": _text, "birth_certificate_number": _text, "ramed_number": _text,
-    "mutuelle_number": _text, "date_of_death": _date,
+    "household": _uuid,
+    "family_name": _text,
+    "given_names": _text,
+    "sex": _text,
+    "date_of_birth": _date,
+    "date_of_birth_estimated": _bool,
+    "relationship_to_head": _text,
+    "phone": _text,
+    "nina": _text,
+    "birth_certificate_number": _text,
+    "ramed_number": _text,
+    "mutuelle_number": _text,
+    "date_of_death": _date,
 }
 # Sent back by a tablet that pushes a whole record it pulled; the server sets them itself.
 READ_ONLY_FIELDS: dict[str, set[str]] = {
     ChangeType.HOUSEHOLD: {"code", "head", "chw", "created_at", "updated_at"},
     ChangeType.PERSON: {"vital_status", "created_at", "updated_at"},
 }
-FIELDS: dict[str, dict[str, Coercer]] = {ChangeType.HOUSEHOLD: HOUSEHOLD_FIELDS,
-                                         ChangeType.PERSON: PERSON_FIELDS}
+FIELDS: dict[str, dict[str, Coercer]] = {
+    ChangeType.HOUSEHOLD: HOUSEHOLD_FIELDS,
+    ChangeType.PERSON: PERSON_FIELDS,
+}
 FOREIGN_KEYS = {"quartier", "household"}
 PHONE_FIELDS = {"phone", "phone_alt"}
 

@@ -79,8 +79,7 @@ class Batch:
         for record in records:
             if isinstance(record, dict) and record.get("type") == ChangeType.VISIT:
                 fields = record.get("fields")
-                person_id = _uuid_or_none(fields.get("person")) if isinstance(fields,
-                                                                              dict) else None
+                person_id = _uuid_or_none(fields.get("person")) if isinstance(fields, dict) else None
                 if person_id is not None:
                     batch.person_ids.add(person_id)
         return batch
@@ -90,8 +89,11 @@ class Batch:
         scope: the caller tells which)."""
         if self._persons is None:
             self._persons = {
-                p.pk: p for p in persons_visible_to(self.device.user)
-                .filter(pk__in=self.person_ids | {person_id}).select_related("household")}
+                p.pk: p
+                for p in persons_visible_to(self.device.user)
+                .filter(pk__in=self.person_ids | {person_id})
+                .select_related("household")
+            }
         return self._persons.get(person_id)
 
     def registry_changed(self) -> None:
@@ -111,14 +113,16 @@ def parse_record(record: Any, now: datetime) -> Incoming:
         errors["id"] = [_("Identifiant invalide : UUID attendu.")]
     op = record.get("op")
     if kind in PUSH_TYPES and op not in PUSH_TYPES[kind]:
-        errors["op"] = [_("Opération inconnue pour ce type : %(ops)s.")
-                        % {"ops": ", ".join(PUSH_TYPES[kind])}]
+        errors["op"] = [
+            _("Opération inconnue pour ce type : %(ops)s.") % {"ops": ", ".join(PUSH_TYPES[kind])}
+        ]
     fields = record.get("fields", {})
     if not isinstance(fields, dict):
         errors["fields"] = [_("« fields » doit être un objet JSON.")]
     base_version = record.get("base_version")
-    if base_version is not None and (not isinstance(base_version, int)
-                                     or isinstance(base_version, bool) or base_version < 0):
+    if base_version is not None and (
+        not isinstance(base_version, int) or isinstance(base_version, bool) or base_version < 0
+    ):
         errors["base_version"] = [_("Version invalide : entier positif ou null.")]
     changed_at = now
     raw_changed_at = record.get("changed_at")
@@ -128,21 +132,31 @@ def parse_record(record: Any, now: datetime) -> Incoming:
             if changed_at.tzinfo is None:
                 raise ValueError
         except ValueError:
-            errors["changed_at"] = [_("Date de modification invalide : ISO 8601 avec fuseau, "
-                                      "par ex. 2026-03-02T09:14:03Z.")]
+            errors["changed_at"] = [
+                _("Date de modification invalide : ISO 8601 avec fuseau, par ex. 2026-03-02T09:14:03Z.")
+            ]
     if errors:
         raise ValidationError(errors)
     # A tablet whose clock runs ahead must not win every later edit: clamp to the server's now.
-    return Incoming(kind=str(kind), id=obj_id, op=str(op), base_version=base_version or 0,
-                    changed_at=min(changed_at, now), fields=fields)
+    return Incoming(
+        kind=str(kind),
+        id=obj_id,
+        op=str(op),
+        base_version=base_version or 0,
+        changed_at=min(changed_at, now),
+        fields=fields,
+    )
 
 
 def _set_clocks(device: Device, incoming: Incoming, names: Any) -> None:
     seq = changelog.version_of(incoming.kind, incoming.id)
     for name in names:
         FieldClock.objects.update_or_create(
-            type=incoming.kind, object_id=incoming.id, field=name,
-            defaults={"changed_at": incoming.changed_at, "device": device, "seq": seq})
+            type=incoming.kind,
+            object_id=incoming.id,
+            field=name,
+            defaults={"changed_at": incoming.changed_at, "device": device, "seq": seq},
+        )
 
 
 @dataclass
@@ -152,12 +166,15 @@ class Merge:
     superseded: list[str]
 
 
-def merge_fields(device: Device, incoming: Incoming, obj: Any, household_id: Any,
-           values: dict[str, Any]) -> Merge:
+def merge_fields(
+    device: Device, incoming: Incoming, obj: Any, household_id: Any, values: dict[str, Any]
+) -> Merge:
     """Field by field: which incoming values win (newer ``changed_at``), which lose, and which
     meet a change made after ``base_version`` by another device or the web (a conflict)."""
-    clocks = {c.field: c for c in FieldClock.objects.filter(
-        type=incoming.kind, object_id=incoming.id, field__in=list(values))}
+    clocks = {
+        c.field: c
+        for c in FieldClock.objects.filter(type=incoming.kind, object_id=incoming.id, field__in=list(values))
+    }
     merge = Merge(changes={}, conflicts=[], superseded=[])
     for name, value in values.items():
         server = canonical(name, current_value(obj, name))
@@ -168,14 +185,22 @@ def merge_fields(device: Device, incoming: Incoming, obj: Any, household_id: Any
         newer = clock is None or incoming.changed_at > clock.changed_at
         if name == "date_of_death" and value is None:
             newer = False  # a recorded death is not undone from a tablet
-        if (clock is not None and clock.seq > incoming.base_version
-                and clock.device_id != device.pk):
-            merge.conflicts.append(SyncConflict(
-                type=incoming.kind, object_id=incoming.id, household_id=household_id,
-                field=name, server_value=server, incoming_value=mine,
-                server_device_id=clock.device_id, incoming_device=device,
-                server_changed_at=clock.changed_at, incoming_changed_at=incoming.changed_at,
-                kept="incoming" if newer else "server"))
+        if clock is not None and clock.seq > incoming.base_version and clock.device_id != device.pk:
+            merge.conflicts.append(
+                SyncConflict(
+                    type=incoming.kind,
+                    object_id=incoming.id,
+                    household_id=household_id,
+                    field=name,
+                    server_value=server,
+                    incoming_value=mine,
+                    server_device_id=clock.device_id,
+                    incoming_device=device,
+                    server_changed_at=clock.changed_at,
+                    incoming_changed_at=incoming.changed_at,
+                    kept="incoming" if newer else "server",
+                )
+            )
         if newer:
             merge.changes[name] = value
         else:
@@ -187,15 +212,20 @@ def _save_conflicts(conflicts: list[SyncConflict]) -> None:
     for conflict in conflicts:
         # A retried record must not list the same conflict twice.
         SyncConflict.objects.get_or_create(
-            type=conflict.type, object_id=conflict.object_id, field=conflict.field,
+            type=conflict.type,
+            object_id=conflict.object_id,
+            field=conflict.field,
             incoming_device=conflict.incoming_device,
             incoming_changed_at=conflict.incoming_changed_at,
             incoming_value=conflict.incoming_value,
-            defaults={"household_id": conflict.household_id,
-                      "server_value": conflict.server_value,
-                      "server_device_id": conflict.server_device_id,
-                      "server_changed_at": conflict.server_changed_at,
-                      "kept": conflict.kept})
+            defaults={
+                "household_id": conflict.household_id,
+                "server_value": conflict.server_value,
+                "server_device_id": conflict.server_device_id,
+                "server_changed_at": conflict.server_changed_at,
+                "kept": conflict.kept,
+            },
+        )
 
 
 def apply_household_changes(by: Any, household: Household, changes: dict[str, Any]) -> None:
@@ -221,8 +251,7 @@ def _edit_result(device: Device, incoming: Incoming, merge: Merge) -> dict[str, 
     _save_conflicts(merge.conflicts)
     _set_clocks(device, incoming, merge.changes)
     result: dict[str, Any] = {
-        "status": "accepted" if merge.changes or merge.superseded or merge.conflicts
-        else "duplicate",
+        "status": "accepted" if merge.changes or merge.superseded or merge.conflicts else "duplicate",
         "version": changelog.version_of(incoming.kind, incoming.id),
     }
     if merge.conflicts:
@@ -248,10 +277,15 @@ def _upsert_household(device: Device, incoming: Incoming) -> dict[str, Any]:
     if quartier is None:
         raise ValidationError({"quartier": [_("Quartier inconnu.")]})
     household = people.register_household(
-        by=user, id=incoming.id, quartier=quartier,
+        by=user,
+        id=incoming.id,
+        quartier=quartier,
         address_description=values.get("address_description", ""),
-        phone=values.get("phone", ""), phone_alt=values.get("phone_alt", ""),
-        gps_latitude=values.get("gps_latitude"), gps_longitude=values.get("gps_longitude"))
+        phone=values.get("phone", ""),
+        phone_alt=values.get("phone_alt", ""),
+        gps_latitude=values.get("gps_latitude"),
+        gps_longitude=values.get("gps_longitude"),
+    )
     status = values.get("status") or HouseholdStatus.ACTIVE
     if status != household.status:
         people.update_household(by=user, household=household, changes={"status": status})
@@ -262,8 +296,7 @@ def _upsert_household(device: Device, incoming: Incoming) -> dict[str, Any]:
 def _upsert_person(device: Device, incoming: Incoming) -> dict[str, Any]:
     user = device.user
     values = coerce(ChangeType.PERSON, incoming.fields)
-    person = (Person.objects.select_for_update().filter(pk=incoming.id)
-              .select_related("household").first())
+    person = Person.objects.select_for_update().filter(pk=incoming.id).select_related("household").first()
     if person is not None:
         if not households_visible_to(user).filter(pk=person.household_id).exists():
             raise PermissionDenied
@@ -274,18 +307,21 @@ def _upsert_person(device: Device, incoming: Incoming) -> dict[str, Any]:
         raise ValidationError({"household": [_("Le ménage est obligatoire.")]})
     household = Household.objects.filter(pk=values["household"]).first()
     if household is None:
-        raise ValidationError({"household": [_("Ménage inconnu : envoyez le ménage avant ses "
-                                               "membres.")]})
+        raise ValidationError({"household": [_("Ménage inconnu : envoyez le ménage avant ses membres.")]})
     data = people.PersonData(
-        id=incoming.id, family_name=values.get("family_name", ""),
-        given_names=values.get("given_names", ""), sex=values.get("sex", ""),
+        id=incoming.id,
+        family_name=values.get("family_name", ""),
+        given_names=values.get("given_names", ""),
+        sex=values.get("sex", ""),
         date_of_birth=values.get("date_of_birth"),
         date_of_birth_estimated=values.get("date_of_birth_estimated", False),
         relationship_to_head=values.get("relationship_to_head") or Relationship.OTHER,
-        phone=values.get("phone", ""), nina=values.get("nina", ""),
+        phone=values.get("phone", ""),
+        nina=values.get("nina", ""),
         birth_certificate_number=values.get("birth_certificate_number", ""),
         ramed_number=values.get("ramed_number", ""),
-        mutuelle_number=values.get("mutuelle_number", ""))
+        mutuelle_number=values.get("mutuelle_number", ""),
+    )
     person = people.add_member(by=user, household=household, data=data)
     if values.get("date_of_death"):
         people.record_death(by=user, person=person, date_of_death=values["date_of_death"])
@@ -297,12 +333,10 @@ def _delete_household(device: Device, incoming: Incoming) -> dict[str, Any]:
     """Dissolve the household (status ``dissolved``): nothing is deleted, it can be undone."""
     household = Household.objects.select_for_update().filter(pk=incoming.id).first()
     if household is None:
-        return {"status": "duplicate", "version": changelog.version_of(incoming.kind,
-                                                                        incoming.id)}
+        return {"status": "duplicate", "version": changelog.version_of(incoming.kind, incoming.id)}
     if not households_visible_to(device.user).filter(pk=household.pk).exists():
         raise PermissionDenied
-    merge = merge_fields(device, incoming, household, household.pk,
-                   {"status": HouseholdStatus.DISSOLVED})
+    merge = merge_fields(device, incoming, household, household.pk, {"status": HouseholdStatus.DISSOLVED})
     apply_household_changes(device.user, household, merge.changes)
     return _edit_result(device, incoming, merge)
 
@@ -316,13 +350,20 @@ def _delete_person(device: Device, incoming: Incoming) -> dict[str, Any]:
     if not households_visible_to(device.user).filter(pk=person.household_id).exists():
         raise PermissionDenied
     _request, created = SyncConflict.objects.get_or_create(
-        type=ChangeType.PERSON, object_id=person.pk, field=DELETE_REQUEST_FIELD,
-        incoming_device=device, resolved_at__isnull=True,
-        defaults={"household_id": person.household_id, "server_value": None,
-                  "incoming_value": "delete", "incoming_changed_at": incoming.changed_at,
-                  "kept": "server"})
-    return {"status": "accepted" if created else "duplicate", "version": version,
-            "review": True}
+        type=ChangeType.PERSON,
+        object_id=person.pk,
+        field=DELETE_REQUEST_FIELD,
+        incoming_device=device,
+        resolved_at__isnull=True,
+        defaults={
+            "household_id": person.household_id,
+            "server_value": None,
+            "incoming_value": "delete",
+            "incoming_changed_at": incoming.changed_at,
+            "kept": "server",
+        },
+    )
+    return {"status": "accepted" if created else "duplicate", "version": version, "review": True}
 
 
 def _visit_data(batch: Batch, incoming: Incoming) -> VisitData:
@@ -331,8 +372,7 @@ def _visit_data(batch: Batch, incoming: Incoming) -> VisitData:
     errors: dict[str, list[str]] = {}
     person_id = _uuid_or_none(values.get("person"))
     person = batch.person_in_scope(person_id) if person_id is not None else None
-    known = person is not None or (person_id is not None
-                                   and Person.objects.filter(pk=person_id).exists())
+    known = person is not None or (person_id is not None and Person.objects.filter(pk=person_id).exists())
     if not known:
         errors["person"] = [_("Personne inconnue : envoyez la personne avant ses visites.")]
     try:
@@ -349,10 +389,15 @@ def _visit_data(batch: Batch, incoming: Incoming) -> VisitData:
         raise ValidationError(errors)
     if person is None:
         raise PermissionDenied
-    return VisitData(person=person, visit_date=visit_date, kind=str(values.get("kind", "")),
-                     findings=values.get("findings") or {},
-                     measurements=values.get("measurements") or {}, id=incoming.id,
-                     device_assessment=device_assessment)
+    return VisitData(
+        person=person,
+        visit_date=visit_date,
+        kind=str(values.get("kind", "")),
+        findings=values.get("findings") or {},
+        measurements=values.get("measurements") or {},
+        id=incoming.id,
+        device_assessment=device_assessment,
+    )
 
 
 def _visit_result(incoming: Incoming, outcome: Outcome) -> dict[str, Any]:
@@ -363,14 +408,19 @@ def _visit_result(incoming: Incoming, outcome: Outcome) -> dict[str, Any]:
     version = outcome.recorded.version
     if version is None:  # a visit stored before: its latest change
         version = changelog.version_of(incoming.kind, incoming.id)
-    result: dict[str, Any] = {"type": incoming.kind, "id": str(incoming.id),
-                              "status": "accepted" if outcome.recorded.created else "duplicate",
-                              "version": version,
-                              "assessment_mismatch": visit.device_assessment_mismatch}
+    result: dict[str, Any] = {
+        "type": incoming.kind,
+        "id": str(incoming.id),
+        "status": "accepted" if outcome.recorded.created else "duplicate",
+        "version": version,
+        "assessment_mismatch": visit.device_assessment_mismatch,
+    }
     if visit.device_assessment_mismatch:
         result["assessment"] = {
-            "action": visit.action, "urgent": visit.urgent,
-            "classifications": list(visit.assessment.get("classifications", []))}
+            "action": visit.action,
+            "urgent": visit.urgent,
+            "classifications": list(visit.assessment.get("classifications", [])),
+        }
     return result
 
 
@@ -393,8 +443,7 @@ def apply_visits(batch: Batch, records: list[Any], now: datetime) -> list[dict[s
             checked.append((i, incoming, _visit_data(batch, incoming)))
         except (ValidationError, PermissionDenied) as exc:
             results[i] = _rejected(record, exc)
-    outcomes = record_home_visits(by=batch.device.user, visits=[c[2] for c in checked],
-                                  in_scope=True)
+    outcomes = record_home_visits(by=batch.device.user, visits=[c[2] for c in checked], in_scope=True)
     for (i, incoming, _data), outcome in zip(checked, outcomes, strict=True):
         try:
             results[i] = _visit_result(incoming, outcome)
@@ -422,19 +471,32 @@ def _head(record: Any) -> dict[str, Any]:
     return head
 
 
-def _rejected(record: Any, exc: ValidationError | PermissionDenied, *,
-              malformed: bool = False) -> dict[str, Any]:
+def _rejected(
+    record: Any, exc: ValidationError | PermissionDenied, *, malformed: bool = False
+) -> dict[str, Any]:
     if isinstance(exc, PermissionDenied):
-        return {**_head(record), "status": "rejected", "reason": "forbidden",
-                "errors": {"id": [_("Cet enregistrement n'est pas dans votre zone, ou votre "
-                                    "rôle ne permet pas cette action.")]}}
-    return {**_head(record), "status": "rejected",
-            "reason": "malformed" if malformed else "validation",
-            "errors": validation_error_detail(exc)}
+        return {
+            **_head(record),
+            "status": "rejected",
+            "reason": "forbidden",
+            "errors": {
+                "id": [
+                    _(
+                        "Cet enregistrement n'est pas dans votre zone, ou votre "
+                        "rôle ne permet pas cette action."
+                    )
+                ]
+            },
+        }
+    return {
+        **_head(record),
+        "status": "rejected",
+        "reason": "malformed" if malformed else "validation",
+        "errors": validation_error_detail(exc),
+    }
 
 
-def apply_record(device: Device, record: Any, now: datetime, batch: Batch | None = None
-                 ) -> dict[str, Any]:
+def apply_record(device: Device, record: Any, now: datetime, batch: Batch | None = None) -> dict[str, Any]:
     """Apply one record, inside the batch's transaction; ``batch``: what the push read once
     for all its records (``Batch.of``), made for this record alone when not given. A run of
     visit records goes through ``apply_visits`` at once."""

@@ -36,17 +36,23 @@ class ChangeOp(models.TextChoices):
 class Device(models.Model):
     # The tablet generates its id (UUID) at installation.
     id = models.UUIDField(primary_key=True, editable=False)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                             related_name="devices", verbose_name=_("relais"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="devices", verbose_name=_("relais")
+    )
     name = models.CharField(_("nom"), max_length=80, blank=True)
     # SHA-256 of the token: the token is shown once, at registration.
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(_("enregistrée le"), auto_now_add=True)
     last_seen_at = models.DateTimeField(_("vue le"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("révoquée le"), null=True, blank=True)
-    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   null=True, blank=True, related_name="+",
-                                   verbose_name=_("révoquée par"))
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("révoquée par"),
+    )
 
     class Meta:
         verbose_name = _("tablette")
@@ -66,8 +72,14 @@ class ChangeLog(models.Model):
     # Whose tablet receives the change; null when the household has no CHW (the row still
     # versions the object).
     # Served by the (chw, seq) index of Meta (one index fewer to update per change).
-    chw = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                            blank=True, related_name="+", db_index=False)
+    chw = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
     type = models.CharField(max_length=12, choices=ChangeType.choices)
     object_id = models.UUIDField()
     op = models.CharField(max_length=6, choices=ChangeOp.choices, default=ChangeOp.UPSERT)
@@ -91,14 +103,12 @@ class FieldClock(models.Model):
     field = models.CharField(max_length=40)
     # When the value was set: the device's clock for a tablet edit, the server's for the web.
     changed_at = models.DateTimeField()
-    device = models.ForeignKey(Device, on_delete=models.PROTECT, null=True, blank=True,
-                               related_name="+")
+    device = models.ForeignKey(Device, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     seq = models.BigIntegerField(help_text="ChangeLog.seq of the write that set the value.")
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["type", "object_id", "field"],
-                                    name="sync_one_clock_per_field"),
+            models.UniqueConstraint(fields=["type", "object_id", "field"], name="sync_one_clock_per_field"),
         ]
 
     def __str__(self) -> str:
@@ -112,13 +122,15 @@ class SyncConflict(models.Model):
     type = models.CharField(max_length=12, choices=ChangeType.choices)
     object_id = models.UUIDField()
     # The household the object belongs to: what scopes the conflict to a supervisor.
-    household = models.ForeignKey("people.Household", on_delete=models.PROTECT,
-                                  related_name="+", verbose_name=_("ménage"))
+    household = models.ForeignKey(
+        "people.Household", on_delete=models.PROTECT, related_name="+", verbose_name=_("ménage")
+    )
     field = models.CharField(_("champ"), max_length=40)
     server_value = models.JSONField(_("valeur du serveur"), null=True)
     incoming_value = models.JSONField(_("valeur reçue"), null=True)
-    server_device = models.ForeignKey(Device, on_delete=models.PROTECT, null=True, blank=True,
-                                      related_name="+")
+    server_device = models.ForeignKey(
+        Device, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     incoming_device = models.ForeignKey(Device, on_delete=models.PROTECT, related_name="+")
     server_changed_at = models.DateTimeField(null=True, blank=True)
     incoming_changed_at = models.DateTimeField()
@@ -126,8 +138,9 @@ class SyncConflict(models.Model):
     kept = models.CharField(max_length=10)
     created_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
-    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    null=True, blank=True, related_name="+")
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     chosen_value = models.JSONField(_("valeur retenue"), null=True, blank=True)
 
     class Meta:

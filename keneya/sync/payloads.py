@@ -47,28 +47,47 @@ def _person_live(person: Person, chw_id: Any) -> bool:
 
 
 def household_data(household: Household) -> dict[str, Any]:
-    data = _pick(household, ("code", "address_description", "gps_latitude", "gps_longitude",
-                             "phone", "phone_alt", "status"))
-    data.update(quartier=str(household.quartier_id),
-                head=str(household.head_id) if household.head_id else None)
+    data = _pick(
+        household,
+        ("code", "address_description", "gps_latitude", "gps_longitude", "phone", "phone_alt", "status"),
+    )
+    data.update(
+        quartier=str(household.quartier_id), head=str(household.head_id) if household.head_id else None
+    )
     return data
 
 
 def person_data(person: Person) -> dict[str, Any]:
-    data = _pick(person, ("family_name", "given_names", "sex", "date_of_birth",
-                          "date_of_birth_estimated", "relationship_to_head", "phone", "nina",
-                          "birth_certificate_number", "ramed_number", "mutuelle_number",
-                          "vital_status", "date_of_death"))
+    data = _pick(
+        person,
+        (
+            "family_name",
+            "given_names",
+            "sex",
+            "date_of_birth",
+            "date_of_birth_estimated",
+            "relationship_to_head",
+            "phone",
+            "nina",
+            "birth_certificate_number",
+            "ramed_number",
+            "mutuelle_number",
+            "vital_status",
+            "date_of_death",
+        ),
+    )
     data["household"] = str(person.household_id)
     return data
 
 
 def visit_data(visit: Visit) -> dict[str, Any]:
-    data = _pick(visit, ("visit_date", "kind", "action", "urgent", "follow_up_days",
-                         "measurements"))
-    data.update(person=str(visit.person_id), household=str(visit.household_id),
-                classifications=list(visit.assessment.get("classifications", [])),
-                assessment_mismatch=visit.device_assessment_mismatch)
+    data = _pick(visit, ("visit_date", "kind", "action", "urgent", "follow_up_days", "measurements"))
+    data.update(
+        person=str(visit.person_id),
+        household=str(visit.household_id),
+        classifications=list(visit.assessment.get("classifications", [])),
+        assessment_mismatch=visit.device_assessment_mismatch,
+    )
     card = _vaccination_card(visit)
     if card:  # only when a card was copied: most visits carry none
         data["vaccines"] = card
@@ -91,20 +110,38 @@ def _vaccination_card(visit: Visit) -> dict[str, str]:
 
 
 def alert_data(alert: Alert) -> dict[str, Any]:
-    data = _pick(alert, ("rule", "priority", "status", "title", "raised_at", "appointment_date",
-                         "closed_at", "close_reason"))
-    data.update(person=str(alert.person_id),
-                visit=str(alert.visit_id) if alert.visit_id else None,
-                facility=alert.facility.name)
+    data = _pick(
+        alert,
+        ("rule", "priority", "status", "title", "raised_at", "appointment_date", "closed_at", "close_reason"),
+    )
+    data.update(
+        person=str(alert.person_id),
+        visit=str(alert.visit_id) if alert.visit_id else None,
+        facility=alert.facility.name,
+    )
     return data
 
 
 def referral_data(referral: Referral) -> dict[str, Any]:
-    data = _pick(referral, ("status", "urgent", "reason", "issued_at", "arrived_at", "seen_at",
-                            "counter_referral_note", "counter_referred_at", "closed_at"))
-    data.update(person=str(referral.person_id),
-                visit=str(referral.visit_id) if referral.visit_id else None,
-                to_facility=referral.to_facility.name)
+    data = _pick(
+        referral,
+        (
+            "status",
+            "urgent",
+            "reason",
+            "issued_at",
+            "arrived_at",
+            "seen_at",
+            "counter_referral_note",
+            "counter_referred_at",
+            "closed_at",
+        ),
+    )
+    data.update(
+        person=str(referral.person_id),
+        visit=str(referral.visit_id) if referral.visit_id else None,
+        to_facility=referral.to_facility.name,
+    )
     return data
 
 
@@ -123,23 +160,19 @@ def load(kind: str, ids: set[uuid.UUID], chw_id: Any) -> dict[uuid.UUID, dict[st
             found[household.pk] = _entry(household_data(household) if live else None)
     elif kind == ChangeType.PERSON:
         for person in Person.objects.filter(pk__in=ids).select_related("household"):
-            found[person.pk] = _entry(person_data(person) if _person_live(person, chw_id)
-                                      else None)
+            found[person.pk] = _entry(person_data(person) if _person_live(person, chw_id) else None)
             if person.merged_into_id is not None:
                 found[person.pk]["data"] = {"merged_into": str(person.merged_into_id)}
     elif kind == ChangeType.VISIT:
         visits = Visit.objects.filter(pk__in=ids).select_related("person__household")
         for visit in visits:
-            found[visit.pk] = _entry(visit_data(visit) if _person_live(visit.person, chw_id)
-                                     else None)
+            found[visit.pk] = _entry(visit_data(visit) if _person_live(visit.person, chw_id) else None)
     elif kind == ChangeType.ALERT:
         alerts = Alert.objects.filter(pk__in=ids).select_related("person__household", "facility")
         for alert in alerts:
-            found[alert.pk] = _entry(alert_data(alert) if _person_live(alert.person, chw_id)
-                                     else None)
+            found[alert.pk] = _entry(alert_data(alert) if _person_live(alert.person, chw_id) else None)
     elif kind == ChangeType.REFERRAL:
-        referrals = Referral.objects.filter(pk__in=ids).select_related(
-            "person__household", "to_facility")
+        referrals = Referral.objects.filter(pk__in=ids).select_related("person__household", "to_facility")
         for referral in referrals:
             live = _person_live(referral.person, chw_id)
             found[referral.pk] = _entry(referral_data(referral) if live else None)

@@ -40,12 +40,12 @@ def conflict_list(*, user: Any, status: str | None = "open") -> QuerySet[SyncCon
         qs = qs.filter(resolved_at__isnull=True)
     elif status == "resolved":
         qs = qs.filter(resolved_at__isnull=False)
-    return (qs.select_related("server_device__user", "incoming_device__user", "resolved_by",
-                              "household")
-            .order_by("-created_at", "-id"))
+    return qs.select_related(
+        "server_device__user", "incoming_device__user", "resolved_by", "household"
+    ).order_by("-created_at", "-id")
 
 
 def device_list(*, user: Any) -> QuerySet[Device]:
-    return (devices_visible_to(user).select_related("user", "revoked_by")
-            .order_by("user__username", "created_at"))
-
+    return (
+        devices_visible_to(user).select_related("user", "revoked_by").order_by("user__username", "created_at")
+    )

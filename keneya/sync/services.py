@@ -40,8 +40,15 @@ from keneya.sync.models import (
 )
 from keneya.sync.queries import conflicts_visible_to, devices_visible_to
 
-__all__ = ["authenticate_device", "pull", "push", "record_change", "register_device",
-           "resolve_conflict", "revoke_device"]
+__all__ = [
+    "authenticate_device",
+    "pull",
+    "push",
+    "record_change",
+    "register_device",
+    "resolve_conflict",
+    "revoke_device",
+]
 
 TOKEN_BYTES = 32
 MAX_RECORDS_PER_BATCH = 1000
@@ -104,8 +111,7 @@ def register_device(*, by: Any, device_id: uuid.UUID, name: str = "") -> tuple[D
     if device is None:
         try:
             with transaction.atomic():
-                device = Device.objects.create(id=device_id, user=by, name=name,
-                                               token_hash=_hash(token))
+                device = Device.objects.create(id=device_id, user=by, name=name, token_hash=_hash(token))
         except IntegrityError:
             raise DeviceTaken(_("Cet identifiant de tablette est déjà utilisé.")) from None
     else:
@@ -136,13 +142,11 @@ def revoke_device(*, by: Any, device: Device) -> Device:
 
 def authenticate_device(token: str) -> Device:
     """The device of a token, or UnknownDevice / DeviceRevoked."""
-    device = (Device.objects.select_related("user").filter(token_hash=_hash(token or ""))
-              .first())
+    device = Device.objects.select_related("user").filter(token_hash=_hash(token or "")).first()
     if device is None:
         raise UnknownDevice(_("Jeton de tablette invalide."))
     if device.is_revoked:
-        raise DeviceRevoked(_("Cette tablette a été révoquée : ses données locales doivent être "
-                              "effacées."))
+        raise DeviceRevoked(_("Cette tablette a été révoquée : ses données locales doivent être effacées."))
     if not device.user.is_active:
         raise UnknownDevice(_("Le compte de ce relais est désactivé."))
     now = timezone.now()
@@ -173,8 +177,9 @@ def push(*, device: Device, batch: Any) -> dict[str, Any]:
     if not isinstance(records, list):
         raise MalformedBatch(_("« records » : liste attendue."))
     if len(records) > MAX_RECORDS_PER_BATCH:
-        raise MalformedBatch(_("Trop d'enregistrements dans un lot (%(max)s au plus).")
-                             % {"max": MAX_RECORDS_PER_BATCH})
+        raise MalformedBatch(
+            _("Trop d'enregistrements dans un lot (%(max)s au plus).") % {"max": MAX_RECORDS_PER_BATCH}
+        )
     stored = _stored_result(device, batch_id)
     if stored is not None:
         return stored
@@ -198,8 +203,11 @@ def push(*, device: Device, batch: Any) -> dict[str, Any]:
                 failure = exc
                 break
         if failure is None:
-            response = {"batch_id": str(batch_id), "results": results,
-                        "cursor": str(changelog.latest_seq(chw_id=device.user_id))}
+            response = {
+                "batch_id": str(batch_id),
+                "results": results,
+                "cursor": str(changelog.latest_seq(chw_id=device.user_id)),
+            }
             try:
                 with transaction.atomic():
                     PushBatch.objects.create(batch_id=batch_id, device=device, result=response)
@@ -236,8 +244,13 @@ def _stored_result(device: Device, batch_id: uuid.UUID) -> dict[str, Any] | None
 
 
 # --- Pull -------------------------------------------------------------------------------------
-TYPE_ORDER: list[str] = [ChangeType.HOUSEHOLD, ChangeType.PERSON, ChangeType.VISIT, ChangeType.ALERT,
-              ChangeType.REFERRAL]
+TYPE_ORDER: list[str] = [
+    ChangeType.HOUSEHOLD,
+    ChangeType.PERSON,
+    ChangeType.VISIT,
+    ChangeType.ALERT,
+    ChangeType.REFERRAL,
+]
 
 
 def _parse_cursor(cursor: str | None) -> int:
@@ -251,15 +264,14 @@ def _parse_cursor(cursor: str | None) -> int:
 
 def _tasks(chw: Any) -> list[dict[str, Any]]:
     try:
-        from keneya.visits.tasks import tasks_for_chw
+        from keneya.visits.worklist import tasks_for_chw
     except ImportError:
         return []
     tasks = tasks_for_chw(chw=chw, on=timezone.localdate())
     return [task.as_dict() for task in tasks]
 
 
-def pull(*, device: Device, cursor: str | None = None, limit: int = DEFAULT_PULL_LIMIT
-         ) -> dict[str, Any]:
+def pull(*, device: Device, cursor: str | None = None, limit: int = DEFAULT_PULL_LIMIT) -> dict[str, Any]:
     """The CHW's changes after ``cursor``, oldest first, at most ``limit`` log rows.
 
     Within a page an object appears once (its latest row), households first, then persons,
@@ -267,8 +279,11 @@ def pull(*, device: Device, cursor: str | None = None, limit: int = DEFAULT_PULL
     """
     after = _parse_cursor(cursor)
     limit = max(1, min(limit, MAX_PULL_LIMIT))
-    rows = list(ChangeLog.objects.filter(chw_id=device.user_id, seq__gt=after)
-                .order_by("seq").values_list("seq", "type", "object_id")[:limit + 1])
+    rows = list(
+        ChangeLog.objects.filter(chw_id=device.user_id, seq__gt=after)
+        .order_by("seq")
+        .values_list("seq", "type", "object_id")[: limit + 1]
+    )
     has_more = len(rows) > limit
     rows = rows[:limit]
     latest: dict[tuple[str, uuid.UUID], int] = {}
@@ -277,20 +292,28 @@ def pull(*, device: Device, cursor: str | None = None, limit: int = DEFAULT_PULL
     ids: dict[str, set[uuid.UUID]] = {}
     for kind, obj_id in latest:
         ids.setdefault(kind, set()).add(obj_id)
-    loaded = {kind: payloads.load(kind, kind_ids, device.user_id)
-              for kind, kind_ids in ids.items()}
+    loaded = {kind: payloads.load(kind, kind_ids, device.user_id) for kind, kind_ids in ids.items()}
     versions = changelog.versions(latest)
     changes = []
-    for (kind, obj_id), _seq in sorted(latest.items(),
-                                       key=lambda item: (TYPE_ORDER.index(item[0][0]), item[1])):
+    for (kind, obj_id), _seq in sorted(
+        latest.items(), key=lambda item: (TYPE_ORDER.index(item[0][0]), item[1])
+    ):
         entry = loaded[kind].get(obj_id, {"op": "delete"})
-        change = {"type": kind, "id": str(obj_id), "op": entry["op"],
-                  "version": versions.get((kind, obj_id), 0)}
+        change = {
+            "type": kind,
+            "id": str(obj_id),
+            "op": entry["op"],
+            "version": versions.get((kind, obj_id), 0),
+        }
         if entry.get("data") is not None:
             change["data"] = entry["data"]
         changes.append(change)
-    return {"changes": changes, "tasks": None if has_more else _tasks(device.user),
-            "next_cursor": str(rows[-1][0]) if rows else str(after), "has_more": has_more}
+    return {
+        "changes": changes,
+        "tasks": None if has_more else _tasks(device.user),
+        "next_cursor": str(rows[-1][0]) if rows else str(after),
+        "has_more": has_more,
+    }
 
 
 # --- Conflicts --------------------------------------------------------------------------------
@@ -309,8 +332,16 @@ def _resolve_delete_request(by: Any, conflict: SyncConflict, value: Any) -> str:
     except ValueError:
         keep = None
     if keep is None:
-        raise ValidationError({"value": [_("Indiquez « keep » (garder la fiche) ou l'identifiant "
-                                           "de la fiche dans laquelle la fusionner.")]})
+        raise ValidationError(
+            {
+                "value": [
+                    _(
+                        "Indiquez « keep » (garder la fiche) ou l'identifiant "
+                        "de la fiche dans laquelle la fusionner."
+                    )
+                ]
+            }
+        )
     people.merge_persons(by=by, keep=keep, duplicate=person)
     return str(keep.pk)
 
@@ -321,12 +352,14 @@ def _resolve_field(by: Any, conflict: SyncConflict, value: Any) -> Any:
     if conflict.type == ChangeType.HOUSEHOLD:
         household = Household.objects.select_for_update().get(pk=conflict.object_id)
         if canonical(conflict.field, current_value(household, conflict.field)) != canonical(
-                conflict.field, chosen):
+            conflict.field, chosen
+        ):
             incoming.apply_household_changes(by, household, {conflict.field: chosen})
     else:
         person = Person.objects.select_for_update().get(pk=conflict.object_id)
         if canonical(conflict.field, current_value(person, conflict.field)) != canonical(
-                conflict.field, chosen):
+            conflict.field, chosen
+        ):
             incoming.apply_person_changes(by, person, {conflict.field: chosen})
     return canonical(conflict.field, chosen)
 
@@ -340,9 +373,9 @@ def resolve_conflict(*, by: Any, conflict: SyncConflict, value: Any) -> SyncConf
         raise PermissionDenied
     conflict = SyncConflict.objects.select_for_update().get(pk=conflict.pk)
     if conflict.resolved_at is not None:
-        if conflict.chosen_value == value or (not conflict.is_delete_request and
-                                              conflict.chosen_value == canonical(conflict.field,
-                                                                                 value)):
+        if conflict.chosen_value == value or (
+            not conflict.is_delete_request and conflict.chosen_value == canonical(conflict.field, value)
+        ):
             return conflict
         raise ValidationError({"value": [_("Ce conflit est déjà résolu.")]})
     if conflict.is_delete_request:

@@ -21,11 +21,15 @@ MISMATCH_ROWS = 50
 
 @require_capability(Capability.SYNC_SUPERVISE)
 def supervision(request: HttpRequest) -> HttpResponse:
-    return render(request, "sync/supervision.html", {
-        "conflicts": queries.conflict_list(user=request.user, status="open")[:100],
-        "mismatches": assessment_mismatches(user=request.user)[:MISMATCH_ROWS],
-        "devices": queries.device_list(user=request.user),
-    })
+    return render(
+        request,
+        "sync/supervision.html",
+        {
+            "conflicts": queries.conflict_list(user=request.user, status="open")[:100],
+            "mismatches": assessment_mismatches(user=request.user)[:MISMATCH_ROWS],
+            "devices": queries.device_list(user=request.user),
+        },
+    )
 
 
 @require_capability(Capability.SYNC_SUPERVISE)
@@ -55,6 +59,5 @@ def revoke(request: HttpRequest, device_id: Any) -> HttpResponse:
     if device is None:
         raise Http404
     services.revoke_device(by=request.user, device=device)
-    messages.success(request, _("Tablette révoquée : elle se verrouillera à la prochaine "
-                                "synchronisation."))
+    messages.success(request, _("Tablette révoquée : elle se verrouillera à la prochaine synchronisation."))
     return redirect("sync_supervision")

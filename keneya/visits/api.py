@@ -22,24 +22,52 @@ class VisitSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(required=False, help_text="UUID généré par la tablette.")
     person = serializers.PrimaryKeyRelatedField(queryset=Person.objects.none())
     kind = serializers.ChoiceField(choices=VisitKind.choices)
-    findings = serializers.DictField(required=False, default=dict,
-                                     help_text="Constats, clés de clinical-rules.md §1.7")
+    findings = serializers.DictField(
+        required=False, default=dict, help_text="Constats, clés de clinical-rules.md §1.7"
+    )
     measurements = serializers.DictField(
-        required=False, default=dict,
+        required=False,
+        default=dict,
         help_text="weight_kg, length_or_height_cm, measured_position (L/H), muac_mm, "
-                  "head_circumference_cm, lmp, edd")
-    device_assessment = serializers.DictField(required=False, write_only=True,
-                                              help_text="Ce que la tablette a affiché.")
+        "head_circumference_cm, lmp, edd",
+    )
+    device_assessment = serializers.DictField(
+        required=False, write_only=True, help_text="Ce que la tablette a affiché."
+    )
     alerts = serializers.SerializerMethodField()
     referral = serializers.SerializerMethodField()
 
     class Meta:
         model = Visit
-        fields = ["id", "person", "household", "chw", "kind", "visit_date", "findings",
-                  "measurements", "assessment", "engine_version", "urgent", "action",
-                  "follow_up_days", "recorded_at", "device_assessment", "alerts", "referral"]
-        read_only_fields = ["household", "chw", "assessment", "engine_version", "urgent",
-                            "action", "follow_up_days", "recorded_at"]
+        fields = [
+            "id",
+            "person",
+            "household",
+            "chw",
+            "kind",
+            "visit_date",
+            "findings",
+            "measurements",
+            "assessment",
+            "engine_version",
+            "urgent",
+            "action",
+            "follow_up_days",
+            "recorded_at",
+            "device_assessment",
+            "alerts",
+            "referral",
+        ]
+        read_only_fields = [
+            "household",
+            "chw",
+            "assessment",
+            "engine_version",
+            "urgent",
+            "action",
+            "follow_up_days",
+            "recorded_at",
+        ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -49,39 +77,52 @@ class VisitSerializer(serializers.ModelSerializer):
             field.queryset = persons_visible_to(request.user).select_related("household")
 
     def get_alerts(self, visit: Visit) -> list[dict[str, Any]]:
-        return [{"id": str(a.pk), "priority": a.priority, "status": a.status, "title": a.title}
-                for a in visit.alerts.all()]
+        return [
+            {"id": str(a.pk), "priority": a.priority, "status": a.status, "title": a.title}
+            for a in visit.alerts.all()
+        ]
 
     def get_referral(self, visit: Visit) -> dict[str, Any] | None:
         referral = getattr(visit, "referral", None)
         if referral is None:
             return None
-        return {"id": str(referral.pk), "status": referral.status,
-                "to_facility": referral.to_facility.name,
-                "issued_at": referral.issued_at.isoformat()}
+        return {
+            "id": str(referral.pk),
+            "status": referral.status,
+            "to_facility": referral.to_facility.name,
+            "issued_at": referral.issued_at.isoformat(),
+        }
 
 
 SICK_CHILD_EXAMPLE = {
-    "id": "0b6a3f5e-2c1d-4e8a-9f10-1a2b3c4d5e6f", "person": "<uuid>", "visit_date": "2026-03-02",
-    "kind": "sick_child", "findings": {"cough": True, "chest_indrawing": True},
+    "id": "0b6a3f5e-2c1d-4e8a-9f10-1a2b3c4d5e6f",
+    "person": "<uuid>",
+    "visit_date": "2026-03-02",
+    "kind": "sick_child",
+    "findings": {"cough": True, "chest_indrawing": True},
     "measurements": {"weight_kg": 9.2, "muac_mm": 131},
 }
 
 
-class VisitViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.ListModelMixin,
-                   viewsets.GenericViewSet):
+class VisitViewSet(
+    mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet
+):
     serializer_class = VisitSerializer
     permission_classes = [HasCapability]
     required_capabilities = {"POST": Capability.VISIT_RECORD, "GET": Capability.REGISTRY_VIEW}
     filter_backends: list[Any] = []
 
     def get_queryset(self) -> QuerySet[Visit]:
-        return queries.visits_visible_to(self.request.user).select_related(
-            "referral", "referral__to_facility").prefetch_related("alerts")
+        return (
+            queries.visits_visible_to(self.request.user)
+            .select_related("referral", "referral__to_facility")
+            .prefetch_related("alerts")
+        )
 
-    @extend_schema(summary="Enregistrer une visite à domicile (idempotent sur id)",
-                   examples=[OpenApiExample("Enfant malade", value=SICK_CHILD_EXAMPLE,
-                                            request_only=True)])
+    @extend_schema(
+        summary="Enregistrer une visite à domicile (idempotent sur id)",
+        examples=[OpenApiExample("Enfant malade", value=SICK_CHILD_EXAMPLE, request_only=True)],
+    )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -89,14 +130,22 @@ class VisitViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.Li
         existed = data.get("id") is not None and Visit.objects.filter(pk=data["id"]).exists()
         try:
             visit = services.record_home_visit(
-                by=request.user, person=data["person"], visit_date=data["visit_date"],
-                kind=data["kind"], findings=data.get("findings"),
-                measurements=data.get("measurements"), id=data.get("id"),
+                by=request.user,
+                person=data["person"],
+                visit_date=data["visit_date"],
+                kind=data["kind"],
+                findings=data.get("findings"),
+                measurements=data.get("measurements"),
+                id=data.get("id"),
                 device_assessment=data.get("device_assessment"),
             )
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.message_dict) from None
-        visit = (Visit.objects.select_related("referral", "referral__to_facility")
-                 .prefetch_related("alerts").get(pk=visit.pk))
-        return Response(self.get_serializer(visit).data,
-                        status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED)
+        visit = (
+            Visit.objects.select_related("referral", "referral__to_facility")
+            .prefetch_related("alerts")
+            .get(pk=visit.pk)
+        )
+        return Response(
+            self.get_serializer(visit).data, status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED
+        )

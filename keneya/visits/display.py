@@ -34,13 +34,17 @@ def _question(text_fr: str) -> str:
 # key -> French label, as the engine names them.
 FINDING_LABELS: dict[str, str] = {k: v["text_fr"] for k, v in _ICCM["findings"].items()}
 PREGNANCY_SIGNS: dict[str, str] = {
-    k: _question(v["text_fr"]) for k, v in _PREGNANCY["pregnancy_danger_signs"].items()}
+    k: _question(v["text_fr"]) for k, v in _PREGNANCY["pregnancy_danger_signs"].items()
+}
 POSTPARTUM_SIGNS: dict[str, str] = {
-    k: _question(v["text_fr"]) for k, v in _PREGNANCY["postpartum_danger_signs"].items()}
+    k: _question(v["text_fr"]) for k, v in _PREGNANCY["postpartum_danger_signs"].items()
+}
 POSTPARTUM_SAME_DAY_SIGNS: dict[str, str] = {
-    k: _question(v["text_fr"]) for k, v in _PREGNANCY["postpartum_same_day_signs"].items()}
-_CHILD_DANGER = {k: _question(v["text_fr"])
-                 for band in _ICCM["danger_signs"].values() for k, v in band.items()}
+    k: _question(v["text_fr"]) for k, v in _PREGNANCY["postpartum_same_day_signs"].items()
+}
+_CHILD_DANGER = {
+    k: _question(v["text_fr"]) for band in _ICCM["danger_signs"].values() for k, v in band.items()
+}
 
 CLASSIFICATION_LABELS = {
     "danger_sign": _("Signe de danger"),
@@ -80,8 +84,13 @@ def classification_label(code: str) -> str:
 
 
 # Nutrition reasons that are findings (acute malnutrition, wasting), not "nothing found".
-_NUTRITION_TRIGGERS = ("NUTRITION.SAM", "NUTRITION.MAM", "NUTRITION.COMPLICATED_SAM",
-                       "NUTRITION.UNCOMPLICATED_SAM", "NUTRITION.WASTING.")
+_NUTRITION_TRIGGERS = (
+    "NUTRITION.SAM",
+    "NUTRITION.MAM",
+    "NUTRITION.COMPLICATED_SAM",
+    "NUTRITION.UNCOMPLICATED_SAM",
+    "NUTRITION.WASTING.",
+)
 
 
 def _is_trigger(rule: str) -> bool:
@@ -89,8 +98,9 @@ def _is_trigger(rule: str) -> bool:
     # sign" line nor the action (shown on its own).
     if rule.startswith("NUTRITION."):
         return rule.startswith(_NUTRITION_TRIGGERS)
-    return ((".DANGER." in rule or ".CLASS." in rule or ".SAME_DAY." in rule)
-            and rule != "ICCM.CLASS.DANGER_SIGN")
+    return (
+        ".DANGER." in rule or ".CLASS." in rule or ".SAME_DAY." in rule
+    ) and rule != "ICCM.CLASS.DANGER_SIGN"
 
 
 def action_text(assessment: Mapping[str, Any] | None) -> str:
@@ -127,16 +137,20 @@ def zscore_rows(assessment: Mapping[str, Any] | None) -> list[dict[str, Any]]:
             continue
         z = round(entry["z"], 2)
         severity = "severe" if z < SEVERE_BELOW else "moderate" if z < MODERATE_BELOW else ""
-        rows.append({"key": key, "label": label, "z": z, "severity": severity,
-                     "flagged": bool(entry.get("flagged"))})
+        rows.append(
+            {"key": key, "label": label, "z": z, "severity": severity, "flagged": bool(entry.get("flagged"))}
+        )
     return rows
 
 
 def _dated(gestational_age: Mapping[str, Any] | None) -> dict[str, Any] | None:
     if not gestational_age:
         return None
-    return {**gestational_age, "lmp": date.fromisoformat(gestational_age["lmp"]),
-            "edd": date.fromisoformat(gestational_age["edd"])}
+    return {
+        **gestational_age,
+        "lmp": date.fromisoformat(gestational_age["lmp"]),
+        "edd": date.fromisoformat(gestational_age["edd"]),
+    }
 
 
 def present(assessment: Mapping[str, Any], kind: str) -> dict[str, Any]:
@@ -147,9 +161,11 @@ def present(assessment: Mapping[str, Any], kind: str) -> dict[str, Any]:
         "summary": assessment.get("summary_fr", ""),
         "action_text": action_text(assessment),
         "danger_signs": [sign_label(c, kind) for c in assessment.get("danger_signs") or []],
-        "classifications": [classification_label(c)
-                            for c in assessment.get("classifications") or []
-                            if c not in ("danger_sign", "no_finding")],
+        "classifications": [
+            classification_label(c)
+            for c in assessment.get("classifications") or []
+            if c not in ("danger_sign", "no_finding")
+        ],
         "reasons": reason_texts(assessment),
         "zscores": zscore_rows(assessment),
         "gestational_age": _dated(assessment.get("gestational_age")),
@@ -160,20 +176,26 @@ def present(assessment: Mapping[str, Any], kind: str) -> dict[str, Any]:
 _SCHEDULE_ORDER = {dose.code: i for i, dose in enumerate(SCHEDULE)}
 
 
-def vaccination_summary(*, date_of_birth: date, visit_date: date,
-                        recorded_here: Mapping[str, date],
-                        known: Mapping[str, date]) -> dict[str, Any]:
+def vaccination_summary(
+    *, date_of_birth: date, visit_date: date, recorded_here: Mapping[str, date], known: Mapping[str, date]
+) -> dict[str, Any]:
     """What the result page says about the card: the doses copied at this visit (schedule
     order) and the next doses (``vaccination_card.next_doses`` on the visit date, with every
     dose known then, this visit's included)."""
-    received = [(code, given) for code, given in known.items()
-                if date_of_birth <= given <= visit_date]
+    received = [(code, given) for code, given in known.items() if date_of_birth <= given <= visit_date]
     return {
-        "recorded": [{"code": code, "label": DOSES[code].label_fr, "given": given}
-                     for code, given in sorted(recorded_here.items(),
-                                               key=lambda item: _SCHEDULE_ORDER[item[0]])],
-        "next": [{"code": v.code, "label": v.label_fr, "status": v.status,
-                  "due_date": v.due_date, "overdue_after": v.overdue_after}
-                 for v in next_doses(date_of_birth=date_of_birth, on=visit_date,
-                                     doses_received=received)],
+        "recorded": [
+            {"code": code, "label": DOSES[code].label_fr, "given": given}
+            for code, given in sorted(recorded_here.items(), key=lambda item: _SCHEDULE_ORDER[item[0]])
+        ],
+        "next": [
+            {
+                "code": v.code,
+                "label": v.label_fr,
+                "status": v.status,
+                "due_date": v.due_date,
+                "overdue_after": v.overdue_after,
+            }
+            for v in next_doses(date_of_birth=date_of_birth, on=visit_date, doses_received=received)
+        ],
     }

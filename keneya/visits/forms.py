@@ -52,13 +52,32 @@ SLUG_FOR_KIND = {kind: slug for slug, kind in KIND_SLUGS.items()}
 CHILDBEARING_YEARS = (10, 55)
 
 # The yes/no signs of each band, in the order of the iCCM chart booklet (iccm_rules.json keys).
-CHILD_DANGER_SIGNS = ("convulsions", "not_able_to_drink_or_feed", "vomits_everything",
-                      "chest_indrawing", "unusually_sleepy_or_unconscious", "bilateral_oedema")
-CHILD_SYMPTOMS = ("cough", "cough_days", "difficult_breathing", "diarrhoea", "diarrhoea_days",
-                  "blood_in_stool", "fever", "fever_days")
-YOUNG_INFANT_SIGNS = ("not_feeding_well", "convulsions", "severe_chest_indrawing",
-                      "movement_only_when_stimulated_or_none", "jaundice_first_24h",
-                      "yellow_palms_or_soles")
+CHILD_DANGER_SIGNS = (
+    "convulsions",
+    "not_able_to_drink_or_feed",
+    "vomits_everything",
+    "chest_indrawing",
+    "unusually_sleepy_or_unconscious",
+    "bilateral_oedema",
+)
+CHILD_SYMPTOMS = (
+    "cough",
+    "cough_days",
+    "difficult_breathing",
+    "diarrhoea",
+    "diarrhoea_days",
+    "blood_in_stool",
+    "fever",
+    "fever_days",
+)
+YOUNG_INFANT_SIGNS = (
+    "not_feeding_well",
+    "convulsions",
+    "severe_chest_indrawing",
+    "movement_only_when_stimulated_or_none",
+    "jaundice_first_24h",
+    "yellow_palms_or_soles",
+)
 LOCAL_INFECTION_SIGNS = ("umbilicus_red_or_draining_pus", "skin_pustules")
 DURATIONS = {"cough": "cough_days", "diarrhoea": "diarrhoea_days", "fever": "fever_days"}
 MAX_SYMPTOM_DAYS = 365
@@ -107,28 +126,38 @@ def sections_for(kind: str, person: Person, on: date) -> list[tuple[Any, tuple[s
     muac = ("muac_mm",) if completed_months(person.date_of_birth, on) >= MUAC_MIN_AGE_MONTHS else ()
     growth = ("weight_kg", "length_or_height_cm", "measured_position")
     if kind == VisitKind.SICK_CHILD and young:
-        return [(_("Signes de danger"), YOUNG_INFANT_SIGNS),
-                (_("Infection locale"), LOCAL_INFECTION_SIGNS),
-                (_("Mesures"), ("temperature_c", "respiratory_rate", "weight_kg"))]
+        return [
+            (_("Signes de danger"), YOUNG_INFANT_SIGNS),
+            (_("Infection locale"), LOCAL_INFECTION_SIGNS),
+            (_("Mesures"), ("temperature_c", "respiratory_rate", "weight_kg")),
+        ]
     if kind == VisitKind.SICK_CHILD:
-        return [(_("Ce que la famille signale"), CHILD_SYMPTOMS),
-                (_("Signes de danger"), CHILD_DANGER_SIGNS),
-                (_("Examen et mesures"),
-                 ("respiratory_rate", "temperature_c", "rdt_result", *muac, *growth))]
+        return [
+            (_("Ce que la famille signale"), CHILD_SYMPTOMS),
+            (_("Signes de danger"), CHILD_DANGER_SIGNS),
+            (_("Examen et mesures"), ("respiratory_rate", "temperature_c", "rdt_result", *muac, *growth)),
+        ]
     if kind == VisitKind.CHILD_FOLLOWUP:
         signs = YOUNG_INFANT_SIGNS if young else CHILD_DANGER_SIGNS
-        return [(_("Mesures"), (*growth, *muac)),
-                (_("Signes de danger (si vous en voyez)"),
-                 tuple(dict.fromkeys(("bilateral_oedema", *signs))))]
+        return [
+            (_("Mesures"), (*growth, *muac)),
+            (_("Signes de danger (si vous en voyez)"), tuple(dict.fromkeys(("bilateral_oedema", *signs)))),
+        ]
     if kind == VisitKind.PREGNANCY:
-        return [(_("Signes de danger"), tuple(PREGNANCY_SIGNS)),
-                (_("Datation de la grossesse"), ("lmp", "edd"))]
+        return [
+            (_("Signes de danger"), tuple(PREGNANCY_SIGNS)),
+            (_("Datation de la grossesse"), ("lmp", "edd")),
+        ]
     if young:  # postnatal: the newborn
-        return [(_("Signes de danger du nouveau-né"), YOUNG_INFANT_SIGNS),
-                (_("Infection locale"), LOCAL_INFECTION_SIGNS),
-                (_("Mesures"), ("temperature_c", "respiratory_rate"))]
-    return [(_("Signes de danger"), tuple(POSTPARTUM_SIGNS)),
-            (_("À faire voir au CSCom le jour même"), tuple(POSTPARTUM_SAME_DAY_SIGNS))]
+        return [
+            (_("Signes de danger du nouveau-né"), YOUNG_INFANT_SIGNS),
+            (_("Infection locale"), LOCAL_INFECTION_SIGNS),
+            (_("Mesures"), ("temperature_c", "respiratory_rate")),
+        ]
+    return [
+        (_("Signes de danger"), tuple(POSTPARTUM_SIGNS)),
+        (_("À faire voir au CSCom le jour même"), tuple(POSTPARTUM_SAME_DAY_SIGNS)),
+    ]
 
 
 class YesNoField(forms.TypedChoiceField):
@@ -137,26 +166,29 @@ class YesNoField(forms.TypedChoiceField):
     is_yes_no = True  # drawn as a big Oui / Non toggle
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(choices=[("yes", _("Oui")), ("no", _("Non"))],
-                         coerce=lambda value: value == "yes", empty_value=None, required=False,
-                         widget=forms.RadioSelect, **kwargs)
+        super().__init__(
+            choices=[("yes", _("Oui")), ("no", _("Non"))],
+            coerce=lambda value: value == "yes",
+            empty_value=None,
+            required=False,
+            widget=forms.RadioSelect,
+            **kwargs,
+        )
 
 
-def _number(label: Any, low: float, high: float, *, step: str = "1",
-            integer: bool = False) -> forms.Field:
+def _number(label: Any, low: float, high: float, *, step: str = "1", integer: bool = False) -> forms.Field:
     attrs = {"step": step, "inputmode": "numeric" if integer else "decimal"}
     widget = forms.NumberInput(attrs=attrs)
     if integer:
-        return forms.IntegerField(label=label, required=False, min_value=int(low),
-                                  max_value=int(high), widget=widget)
-    return forms.FloatField(label=label, required=False, min_value=low, max_value=high,
-                            widget=widget)
+        return forms.IntegerField(
+            label=label, required=False, min_value=int(low), max_value=int(high), widget=widget
+        )
+    return forms.FloatField(label=label, required=False, min_value=low, max_value=high, widget=widget)
 
 
 def _field(key: str, *, age_days: int, band: str) -> forms.Field:
     if key in PREGNANCY_SIGNS or key in POSTPARTUM_SIGNS or key in POSTPARTUM_SAME_DAY_SIGNS:
-        label = (PREGNANCY_SIGNS.get(key) or POSTPARTUM_SIGNS.get(key)
-                 or POSTPARTUM_SAME_DAY_SIGNS[key])
+        label = PREGNANCY_SIGNS.get(key) or POSTPARTUM_SIGNS.get(key) or POSTPARTUM_SAME_DAY_SIGNS[key]
         return YesNoField(label=label)
     if key in DURATIONS.values():
         return _number(FINDING_LABELS[key], 0, MAX_SYMPTOM_DAYS, integer=True)
@@ -164,19 +196,22 @@ def _field(key: str, *, age_days: int, band: str) -> forms.Field:
         field = _number(FINDING_LABELS[key], *RESPIRATORY_RATE_RANGE, integer=True)
         threshold = FAST_BREATHING_PER_MIN.get(band)
         if threshold:
-            field.help_text = _("Comptez pendant une minute entière. Rapide à partir de "
-                                "%(n)s.") % {"n": threshold}
+            field.help_text = _("Comptez pendant une minute entière. Rapide à partir de %(n)s.") % {
+                "n": threshold
+            }
         return field
     if key == "temperature_c":
         return _number(FINDING_LABELS[key], *TEMPERATURE_C_RANGE, step="0.1")
     if key == "rdt_result":
-        return forms.ChoiceField(label=FINDING_LABELS[key], required=False,
-                                 widget=forms.RadioSelect, initial="",
-                                 choices=[("positive", _("Positif")), ("negative", _("Négatif")),
-                                          ("", _("Pas fait"))])
+        return forms.ChoiceField(
+            label=FINDING_LABELS[key],
+            required=False,
+            widget=forms.RadioSelect,
+            initial="",
+            choices=[("positive", _("Positif")), ("negative", _("Négatif")), ("", _("Pas fait"))],
+        )
     if key == "muac_mm":
-        field = _number(FINDING_LABELS[key], MUAC_PLAUSIBLE_MIN_MM, MUAC_PLAUSIBLE_MAX_MM,
-                        integer=True)
+        field = _number(FINDING_LABELS[key], MUAC_PLAUSIBLE_MIN_MM, MUAC_PLAUSIBLE_MAX_MM, integer=True)
         field.help_text = _("Rouge : moins de 115 mm. Jaune : 115 à 124 mm.")
         return field
     if key == "weight_kg":
@@ -185,17 +220,22 @@ def _field(key: str, *, age_days: int, band: str) -> forms.Field:
         return _number(_("Longueur ou taille (cm)"), *LENGTH_CM_RANGE, step="0.1")
     if key == "measured_position":
         return forms.ChoiceField(
-            label=_("Mesuré"), required=False, widget=forms.RadioSelect,
+            label=_("Mesuré"),
+            required=False,
+            widget=forms.RadioSelect,
             choices=[("L", _("Couché")), ("H", _("Debout"))],
             initial="L" if age_days < LENHEI_SWITCH_DAYS else "H",
-            help_text=_("Couché avant 2 ans, debout ensuite."))
+            help_text=_("Couché avant 2 ans, debout ensuite."),
+        )
     if key == "lmp":
-        return forms.DateField(label=_("Date des dernières règles (DDR)"), required=False,
-                               widget=DateInput())
+        return forms.DateField(label=_("Date des dernières règles (DDR)"), required=False, widget=DateInput())
     if key == "edd":
-        return forms.DateField(label=_("Date prévue de l'accouchement (DPA)"), required=False,
-                               widget=DateInput(),
-                               help_text=_("Si elle est connue (échographie) : elle remplace la DDR."))
+        return forms.DateField(
+            label=_("Date prévue de l'accouchement (DPA)"),
+            required=False,
+            widget=DateInput(),
+            help_text=_("Si elle est connue (échographie) : elle remplace la DDR."),
+        )
     return YesNoField(label=FINDING_LABELS[key])
 
 
@@ -203,8 +243,15 @@ class VisitForm(forms.Form):
     id = forms.UUIDField(widget=forms.HiddenInput)  # made with the page: a double tap saves once
     visit_date = forms.DateField(label=_("Date de la visite"), widget=DateInput())
 
-    def __init__(self, *args: Any, person: Person, kind: str, today: date,
-                 doses_recorded: Mapping[str, date] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        person: Person,
+        kind: str,
+        today: date,
+        doses_recorded: Mapping[str, date] | None = None,
+        **kwargs: Any,
+    ) -> None:
         """``doses_recorded``: the person's vaccination card as stored (dose code -> date)."""
         super().__init__(*args, **kwargs)
         self.person, self.kind = person, kind
@@ -220,17 +267,20 @@ class VisitForm(forms.Form):
         self.card: list[CardDose] = []
         if asks_vaccination_card(kind, person, today):
             born = person.date_of_birth
-            known = [(code, given) for code, given in (doses_recorded or {}).items()
-                     if born <= given <= today]
+            known = [
+                (code, given) for code, given in (doses_recorded or {}).items() if born <= given <= today
+            ]
             self.card = card_doses(date_of_birth=born, on=today, doses_received=known)
             for dose in self.card:
                 if dose.given is None:  # a dose already recorded is not asked again
                     self.fields[VACCINE_FIELD_PREFIX + dose.code] = forms.DateField(
-                        label=dose.label_fr, required=False,
-                        widget=DateInput(attrs={"min": born.isoformat(),
-                                                "max": today.isoformat()}),
-                        error_messages={"invalid": _("Date invalide : choisissez le jour, le "
-                                                     "mois et l'année.")})
+                        label=dose.label_fr,
+                        required=False,
+                        widget=DateInput(attrs={"min": born.isoformat(), "max": today.isoformat()}),
+                        error_messages={
+                            "invalid": _("Date invalide : choisissez le jour, le mois et l'année.")
+                        },
+                    )
 
     def section_fields(self) -> list[tuple[Any, list[forms.BoundField]]]:
         return [(title, [self[key] for key in keys]) for title, keys in self.sections]
@@ -242,19 +292,24 @@ class VisitForm(forms.Form):
         for dose in self.card:
             key = VACCINE_FIELD_PREFIX + dose.code
             groups.setdefault(dose.age_label_fr, []).append(
-                {"dose": dose, "field": self[key] if key in self.fields else None})
+                {"dose": dose, "field": self[key] if key in self.fields else None}
+            )
         return list(groups.items())
 
     def _vaccine_keys(self) -> list[tuple[str, str]]:
-        return [(dose.code, VACCINE_FIELD_PREFIX + dose.code) for dose in self.card
-                if VACCINE_FIELD_PREFIX + dose.code in self.fields]
+        return [
+            (dose.code, VACCINE_FIELD_PREFIX + dose.code)
+            for dose in self.card
+            if VACCINE_FIELD_PREFIX + dose.code in self.fields
+        ]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         for symptom, days_key in DURATIONS.items():
             if cleaned.get(symptom) is False and cleaned.get(days_key):
-                self.add_error(days_key, _("Vous avez répondu « Non » : laissez la durée vide "
-                                           "ou corrigez la réponse."))
+                self.add_error(
+                    days_key, _("Vous avez répondu « Non » : laissez la durée vide ou corrigez la réponse.")
+                )
         visit_date = cleaned.get("visit_date")
         if visit_date is not None:
             for key in ("lmp", "edd"):
@@ -266,8 +321,11 @@ class VisitForm(forms.Form):
             if given is None:
                 continue
             if given < born:
-                self.add_error(key, _("Date avant la naissance (%(born)s) : vérifiez la "
-                                      "carte.") % {"born": date_format(born, "SHORT_DATE_FORMAT")})
+                self.add_error(
+                    key,
+                    _("Date avant la naissance (%(born)s) : vérifiez la carte.")
+                    % {"born": date_format(born, "SHORT_DATE_FORMAT")},
+                )
             elif visit_date is not None and given > visit_date:
                 self.add_error(key, _("Date après la visite : vérifiez la carte."))
         return cleaned
@@ -275,12 +333,13 @@ class VisitForm(forms.Form):
     def _check_dating(self, key: str, value: date, visit_date: date) -> None:
         lmp = value - timedelta(days=PREGNANCY_LENGTH_DAYS) if key == "edd" else value
         if lmp > visit_date:
-            self.add_error(key, _("Date impossible : elle place les dernières règles après la "
-                                  "visite."))
+            self.add_error(key, _("Date impossible : elle place les dernières règles après la visite."))
         elif (visit_date - lmp).days > MAX_GESTATIONAL_AGE_DAYS:
-            self.add_error(key, _("Plus de %(weeks)s semaines de grossesse : la grossesse est "
-                                  "terminée, vérifiez la date.")
-                           % {"weeks": MAX_GESTATIONAL_AGE_DAYS // 7})
+            self.add_error(
+                key,
+                _("Plus de %(weeks)s semaines de grossesse : la grossesse est terminée, vérifiez la date.")
+                % {"weeks": MAX_GESTATIONAL_AGE_DAYS // 7},
+            )
 
     def visit_input(self) -> tuple[dict[str, Any], dict[str, Any]]:
         """(findings, measurements) for ``record_home_visit``; unanswered questions are left out."""
@@ -299,8 +358,9 @@ class VisitForm(forms.Form):
                     # runs on a follow-up only when something was found.
                     findings[key] = value
         if "length_or_height_cm" in measurements:
-            measurements["measured_position"] = (c.get("measured_position")
-                                                 or self.fields["measured_position"].initial)
+            measurements["measured_position"] = (
+                c.get("measured_position") or self.fields["measured_position"].initial
+            )
         card = {code: c[key].isoformat() for code, key in self._vaccine_keys() if c.get(key)}
         if card:
             findings[VACCINES_FINDING] = card
@@ -319,8 +379,9 @@ class VisitForm(forms.Form):
                     self.add_error(field if field in self.fields else None, message)
                 elif key == "findings" or key in MEASUREMENT_KEYS:
                     field = message.split(":", 1)[0].strip()
-                    self.add_error(field if field in self.fields else None,
-                                   _("Valeur impossible ou contradictoire avec une autre "
-                                     "réponse : vérifiez la saisie."))
+                    self.add_error(
+                        field if field in self.fields else None,
+                        _("Valeur impossible ou contradictoire avec une autre réponse : vérifiez la saisie."),
+                    )
                 else:
                     self.add_error(key if key in self.fields else None, message)

@@ -26,13 +26,27 @@ class Visit(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
     # No single-column index on these three: the (column, -visit_date) indexes of Meta serve
     # every lookup by them, and each index costs every insert (a batch of visits is hot).
-    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="visits",
-                               verbose_name=_("personne"), db_index=False)
-    household = models.ForeignKey("people.Household", on_delete=models.PROTECT,
-                                  related_name="visits", verbose_name=_("ménage"),
-                                  db_index=False)
-    chw = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                            related_name="visits", verbose_name=_("relais"), db_index=False)
+    person = models.ForeignKey(
+        "people.Person",
+        on_delete=models.PROTECT,
+        related_name="visits",
+        verbose_name=_("personne"),
+        db_index=False,
+    )
+    household = models.ForeignKey(
+        "people.Household",
+        on_delete=models.PROTECT,
+        related_name="visits",
+        verbose_name=_("ménage"),
+        db_index=False,
+    )
+    chw = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="visits",
+        verbose_name=_("relais"),
+        db_index=False,
+    )
     kind = models.CharField(_("type de visite"), max_length=20, choices=VisitKind.choices)
     visit_date = models.DateField(_("date de la visite"))
     findings = models.JSONField(_("constats"), default=dict, blank=True)
@@ -41,8 +55,7 @@ class Visit(models.Model):
     engine_version = models.CharField(_("version du moteur clinique"), max_length=20)
     urgent = models.BooleanField(_("urgent"), default=False)
     action = models.CharField(_("conduite à tenir"), max_length=40, blank=True)
-    follow_up_days = models.PositiveSmallIntegerField(_("suivi dans (jours)"), null=True,
-                                                      blank=True)
+    follow_up_days = models.PositiveSmallIntegerField(_("suivi dans (jours)"), null=True, blank=True)
     recorded_at = models.DateTimeField(_("reçue le"), auto_now_add=True)
     # Set when a tablet's own assessment (sent along) disagreed with the server's.
     device_assessment_mismatch = models.BooleanField(default=False)
@@ -67,33 +80,46 @@ class Observation(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
     visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="observations")
     # Served by the (person, code, observed_on) index of Meta.
-    person = models.ForeignKey("people.Person", on_delete=models.PROTECT,
-                               related_name="observations", db_index=False)
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, related_name="observations", db_index=False
+    )
     code = models.CharField(max_length=60)
     value_number = models.FloatField(null=True, blank=True)
     value_text = models.CharField(max_length=200, blank=True)
     value_date = models.DateField(null=True, blank=True)
     observed_on = models.DateField()
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    related_name="+")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
     voided_at = models.DateTimeField(null=True, blank=True)
     # Set on the few corrected values only: indexed where set (Meta), not on every row.
-    voided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                  related_name="+", null=True, blank=True, db_index=False)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        db_index=False,
+    )
     void_reason = models.CharField(max_length=200, blank=True)
-    replaces = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="replaced_by", db_index=False)
+    replaces = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by", db_index=False
+    )
 
     class Meta:
         verbose_name = _("observation")
         verbose_name_plural = _("observations")
         indexes = [
             models.Index(fields=["person", "code", "observed_on"]),
-            models.Index(fields=["voided_by"], condition=models.Q(voided_by__isnull=False),
-                         name="visits_obs_voided_by_idx"),
-            models.Index(fields=["replaces"], condition=models.Q(replaces__isnull=False),
-                         name="visits_obs_replaces_idx"),
+            models.Index(
+                fields=["voided_by"],
+                condition=models.Q(voided_by__isnull=False),
+                name="visits_obs_voided_by_idx",
+            ),
+            models.Index(
+                fields=["replaces"],
+                condition=models.Q(replaces__isnull=False),
+                name="visits_obs_replaces_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -33,15 +33,20 @@ def is_weighed_for_growth(visit: Visit) -> bool:
     return visit.kind in WEIGHED_KINDS and bool(visit.measurements.get("weight_kg"))
 
 
-def weighings(*, person_ids: Iterable[Any], since: date, until: date
-              ) -> dict[Any, list[tuple[date, float]]]:
+def weighings(*, person_ids: Iterable[Any], since: date, until: date) -> dict[Any, list[tuple[date, float]]]:
     """Each person's weights between two dates, as ``(visit date, kg)`` in the order they were
     recorded within a date: what the growth-faltering rule reads (one query for a whole set of
     visits; the weight read as text, cheaper than decoding each JSON value)."""
-    rows = (Visit.objects.filter(person_id__in=list(person_ids), visit_date__gte=since,
-                                 visit_date__lte=until, measurements__weight_kg__isnull=False)
-            .order_by("person_id", "visit_date", "recorded_at")
-            .values_list("person_id", "visit_date", KT("measurements__weight_kg")))
+    rows = (
+        Visit.objects.filter(
+            person_id__in=list(person_ids),
+            visit_date__gte=since,
+            visit_date__lte=until,
+            measurements__weight_kg__isnull=False,
+        )
+        .order_by("person_id", "visit_date", "recorded_at")
+        .values_list("person_id", "visit_date", KT("measurements__weight_kg"))
+    )
     found: dict[Any, list[tuple[date, float]]] = {}
     for person_id, day, weight in rows:
         try:
@@ -63,18 +68,20 @@ def weights_up_to(visit: Visit) -> list[tuple[date, float]]:
     """The weighings the growth-faltering rule reads for a stored visit (one query)."""
     if not is_weighed_for_growth(visit):
         return []
-    rows = weighings(person_ids=[visit.person_id], since=visit.visit_date - WEIGHINGS_WINDOW,
-                     until=visit.visit_date)
+    rows = weighings(
+        person_ids=[visit.person_id], since=visit.visit_date - WEIGHINGS_WINDOW, until=visit.visit_date
+    )
     return weights_until(rows.get(visit.person_id, []), visit.visit_date)
 
 
 def visit_detail(*, user: Any, visit_id: Any) -> Visit:
     """One visit with what its result page shows (Visit.DoesNotExist outside the scope)."""
-    return (visits_visible_to(user)
-            .select_related("person", "household", "chw", "referral",
-                            "referral__to_facility")
-            .prefetch_related("alerts__facility")
-            .get(pk=visit_id))
+    return (
+        visits_visible_to(user)
+        .select_related("person", "household", "chw", "referral", "referral__to_facility")
+        .prefetch_related("alerts__facility")
+        .get(pk=visit_id)
+    )
 
 
 def recent_visits(*, person: Person, limit: int = 10) -> QuerySet[Visit]:
@@ -83,5 +90,9 @@ def recent_visits(*, person: Person, limit: int = 10) -> QuerySet[Visit]:
 
 def assessment_mismatches(*, user: Any) -> QuerySet[Visit]:
     """Visits whose tablet assessment differed from the server's: shown to the supervisor."""
-    return (visits_visible_to(user).filter(device_assessment_mismatch=True)
-            .select_related("person", "chw").order_by("-visit_date", "-recorded_at"))
+    return (
+        visits_visible_to(user)
+        .filter(device_assessment_mismatch=True)
+        .select_related("person", "chw")
+        .order_by("-visit_date", "-recorded_at")
+    )

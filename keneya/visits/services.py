@@ -46,7 +46,7 @@ logger = logging.getLogger(__name__)
 # A vaccination card seen during a visit travels in ``findings["vaccines"]``: dose code of
 # ``clinical.immunization`` -> date given (ISO string), e.g. ``{"PENTA1": "2026-01-10"}``. The
 # clinical engine never sees it; each entry becomes one Observation ``vaccine:PENTA1`` whose
-# ``value_date`` is the date given (``visits.tasks`` reads them as the doses received).
+# ``value_date`` is the date given (``visits.worklist`` reads them as the doses received).
 VACCINES_FINDING = "vaccines"
 VACCINE_OBSERVATION_PREFIX = "vaccine:"
 
@@ -54,28 +54,42 @@ VACCINE_OBSERVATION_PREFIX = "vaccine:"
 def _vaccine_observations(visit: Visit, by: Any, card: object) -> list[dict[str, Any]]:
     """One observation per dose of the card; ValidationError names a bad code or date."""
     if not isinstance(card, dict):
-        raise ValidationError({VACCINES_FINDING: [_("La carte de vaccination doit associer "
-                                                    "chaque dose à sa date.")]})
+        raise ValidationError(
+            {VACCINES_FINDING: [_("La carte de vaccination doit associer chaque dose à sa date.")]}
+        )
     born = visit.person.date_of_birth
     rows = []
     for raw_code, raw_date in card.items():
         try:
             code = canonical_code(raw_code)
         except ValueError:
-            raise ValidationError({VACCINES_FINDING: [
-                _("Dose de vaccin inconnue : %(code)s.") % {"code": raw_code}]}) from None
+            raise ValidationError(
+                {VACCINES_FINDING: [_("Dose de vaccin inconnue : %(code)s.") % {"code": raw_code}]}
+            ) from None
         try:
             given = date.fromisoformat(str(raw_date))
         except ValueError:
-            raise ValidationError({VACCINES_FINDING: [
-                _("%(code)s : date invalide (AAAA-MM-JJ).") % {"code": code}]}) from None
+            raise ValidationError(
+                {VACCINES_FINDING: [_("%(code)s : date invalide (AAAA-MM-JJ).") % {"code": code}]}
+            ) from None
         if not born <= given <= visit.visit_date:
-            raise ValidationError({VACCINES_FINDING: [
-                _("%(code)s : la date doit être entre la naissance et la visite.")
-                % {"code": code}]})
-        rows.append({"visit_id": visit.pk, "person_id": visit.person_id,
-                     "code": f"{VACCINE_OBSERVATION_PREFIX}{code}", "value_date": given,
-                     "observed_on": visit.visit_date, "recorded_by_id": by.pk})
+            raise ValidationError(
+                {
+                    VACCINES_FINDING: [
+                        _("%(code)s : la date doit être entre la naissance et la visite.") % {"code": code}
+                    ]
+                }
+            )
+        rows.append(
+            {
+                "visit_id": visit.pk,
+                "person_id": visit.person_id,
+                "code": f"{VACCINE_OBSERVATION_PREFIX}{code}",
+                "value_date": given,
+                "observed_on": visit.visit_date,
+                "recorded_by_id": by.pk,
+            }
+        )
     return rows
 
 
@@ -99,8 +113,16 @@ def _observations(visit: Visit, by: Any) -> list[dict[str, Any]]:
                 value_of = {"value_date": date.fromisoformat(str(value))}
             else:
                 value_of = {"value_text": str(value)[:200]}
-            rows.append({"visit_id": visit.pk, "person_id": visit.person_id, "code": code,
-                         "observed_on": visit.visit_date, "recorded_by_id": by.pk, **value_of})
+            rows.append(
+                {
+                    "visit_id": visit.pk,
+                    "person_id": visit.person_id,
+                    "code": code,
+                    "observed_on": visit.visit_date,
+                    "recorded_by_id": by.pk,
+                    **value_of,
+                }
+            )
     return rows
 
 
@@ -144,28 +166,47 @@ class Outcome:
 def _resent(existing: Visit, person: Person, *, version: int | None = None) -> Outcome:
     """A resent visit: the stored one, provided the id is not reused for someone else."""
     if existing.person_id != person.pk:
-        return Outcome(error=ValidationError({"id": _(
-            "Cet identifiant de visite est déjà utilisé pour une autre personne.")}))
+        return Outcome(
+            error=ValidationError(
+                {"id": _("Cet identifiant de visite est déjà utilisé pour une autre personne.")}
+            )
+        )
     return Outcome(Recorded(existing, created=False, version=version))
 
 
 def record_home_visit(
-    *, by: Any, person: Person, visit_date: date, kind: str,
-    findings: dict[str, Any] | None = None, measurements: dict[str, Any] | None = None,
-    id: uuid.UUID | None = None, device_assessment: dict[str, Any] | None = None,
+    *,
+    by: Any,
+    person: Person,
+    visit_date: date,
+    kind: str,
+    findings: dict[str, Any] | None = None,
+    measurements: dict[str, Any] | None = None,
+    id: uuid.UUID | None = None,
+    device_assessment: dict[str, Any] | None = None,
 ) -> Visit:
     """Store a visit with the engine's assessment; raise its alerts and referral."""
-    [outcome] = record_home_visits(by=by, visits=[VisitData(
-        person=person, visit_date=visit_date, kind=kind, findings=findings or {},
-        measurements=measurements or {}, id=id, device_assessment=device_assessment)])
+    [outcome] = record_home_visits(
+        by=by,
+        visits=[
+            VisitData(
+                person=person,
+                visit_date=visit_date,
+                kind=kind,
+                findings=findings or {},
+                measurements=measurements or {},
+                id=id,
+                device_assessment=device_assessment,
+            )
+        ],
+    )
     if outcome.error is not None:
         raise outcome.error
     assert outcome.recorded is not None
     return outcome.recorded.visit
 
 
-def record_home_visits(*, by: Any, visits: Sequence[VisitData], in_scope: bool = False
-                       ) -> list[Outcome]:
+def record_home_visits(*, by: Any, visits: Sequence[VisitData], in_scope: bool = False) -> list[Outcome]:
     """Record a set of visits by ``by`` (a tablet's batch, or one visit): one outcome each.
 
     Set-based: the statements do not grow with the number of visits (the stored ids, the
@@ -193,8 +234,9 @@ def _record(by: Any, visits: Sequence[VisitData], *, in_scope: bool) -> list[Out
         return [Outcome(error=PermissionDenied()) for _visit in visits]
     outcomes: list[Outcome | None] = [None] * len(visits)
     if not in_scope:
-        visible = set(persons_visible_to(by).filter(pk__in={v.person.pk for v in visits})
-                      .values_list("pk", flat=True))
+        visible = set(
+            persons_visible_to(by).filter(pk__in={v.person.pk for v in visits}).values_list("pk", flat=True)
+        )
         for i, data in enumerate(visits):
             if data.person.pk not in visible:
                 outcomes[i] = Outcome(error=PermissionDenied())
@@ -204,8 +246,7 @@ def _record(by: Any, visits: Sequence[VisitData], *, in_scope: bool) -> list[Out
         return _record_locked(by, visits, outcomes)
 
 
-def _record_locked(by: Any, visits: Sequence[VisitData], outcomes: list[Outcome | None]
-                   ) -> list[Outcome]:
+def _record_locked(by: Any, visits: Sequence[VisitData], outcomes: list[Outcome | None]) -> list[Outcome]:
     """``_record`` once the streams are locked; ``outcomes``: the visits already refused."""
     ids = [v.id for v in visits if v.id is not None]
     stored = Visit.objects.order_by().in_bulk(ids) if ids else {}
@@ -234,8 +275,7 @@ def _record_locked(by: Any, visits: Sequence[VisitData], outcomes: list[Outcome 
     for i in again:
         first = outcomes[first_of[visits[i].id]]  # type: ignore[index]
         assert first is not None and first.recorded is not None
-        outcomes[i] = _resent(first.recorded.visit, visits[i].person,
-                              version=first.recorded.version)
+        outcomes[i] = _resent(first.recorded.visit, visits[i].person, version=first.recorded.version)
     done = [outcome for outcome in outcomes if outcome is not None]
     assert len(done) == len(visits), "every visit of the set has its outcome, in order"
     return done
@@ -258,29 +298,41 @@ def _prepare(by: Any, data: VisitData) -> tuple[Visit, list[dict[str, Any]]]:
     if errors:
         raise ValidationError(errors)
     try:
-        assessment = assess_home_visit(kind=data.kind, sex=person.sex,
-                                       date_of_birth=person.date_of_birth,
-                                       visit_date=data.visit_date,
-                                       findings={k: v for k, v in findings.items()
-                                                 if k != VACCINES_FINDING},
-                                       measurements=measurements)
+        assessment = assess_home_visit(
+            kind=data.kind,
+            sex=person.sex,
+            date_of_birth=person.date_of_birth,
+            visit_date=data.visit_date,
+            findings={k: v for k, v in findings.items() if k != VACCINES_FINDING},
+            measurements=measurements,
+        )
     except ValueError as exc:
         field_name = str(exc).split(":", 1)[0].strip()
-        if field_name not in MEASUREMENT_KEYS and field_name not in ("visit_date", "kind",
-                                                                     "sex"):
+        if field_name not in MEASUREMENT_KEYS and field_name not in ("visit_date", "kind", "sex"):
             field_name = "findings"
         raise ValidationError({field_name: [str(exc)]}) from None
     device = data.device_assessment
     mismatch = bool(device) and (
         device.get("action") != assessment["action"]  # type: ignore[union-attr]
         or sorted(device.get("classifications", []))  # type: ignore[union-attr]
-        != sorted(assessment["classifications"]))
+        != sorted(assessment["classifications"])
+    )
     visit = Visit(
-        id=data.id or uuid7(), person=person, household_id=person.household_id, chw=by,
-        kind=data.kind, visit_date=data.visit_date, findings=findings,
-        measurements=measurements, assessment=assessment, engine_version=ENGINE_VERSION,
-        urgent=assessment["urgent_referral"], action=assessment["action"],
-        follow_up_days=assessment["follow_up_days"], device_assessment_mismatch=mismatch)
+        id=data.id or uuid7(),
+        person=person,
+        household_id=person.household_id,
+        chw=by,
+        kind=data.kind,
+        visit_date=data.visit_date,
+        findings=findings,
+        measurements=measurements,
+        assessment=assessment,
+        engine_version=ENGINE_VERSION,
+        urgent=assessment["urgent_referral"],
+        action=assessment["action"],
+        follow_up_days=assessment["follow_up_days"],
+        device_assessment_mismatch=mismatch,
+    )
     return visit, _observations(visit, by)
 
 
@@ -292,27 +344,43 @@ def _store(by: Any, new: list[tuple[Visit, list[dict[str, Any]]]]) -> list[Recor
     visits = [visit for visit, _observations in new]
     insert_new(visits)
     insert_rows(Observation, [o for _visit, observations in new for o in observations])
-    versions = record_changes_for([(visit.person.household.chw_id, "visit", visit.pk)
-                                   for visit in visits])
+    versions = record_changes_for([(visit.person.household.chw_id, "visit", visit.pk) for visit in visits])
     weighed = [v for v in visits if is_weighed_for_growth(v)]
-    history = weighings(person_ids={v.person_id for v in weighed},
-                        since=min(v.visit_date for v in weighed) - WEIGHINGS_WINDOW,
-                        until=max(v.visit_date for v in weighed)) if weighed else {}
-    raise_alerts_for_visits([
-        VisitToCheck(visit, weights_until(history.get(visit.person_id, []), visit.visit_date)
-                     if is_weighed_for_growth(visit) else [])
-        for visit in visits])
+    history = (
+        weighings(
+            person_ids={v.person_id for v in weighed},
+            since=min(v.visit_date for v in weighed) - WEIGHINGS_WINDOW,
+            until=max(v.visit_date for v in weighed),
+        )
+        if weighed
+        else {}
+    )
+    raise_alerts_for_visits(
+        [
+            VisitToCheck(
+                visit,
+                weights_until(history.get(visit.person_id, []), visit.visit_date)
+                if is_weighed_for_growth(visit)
+                else [],
+            )
+            for visit in visits
+        ]
+    )
     for visit in visits:
         if visit.device_assessment_mismatch:
-            logger.error("assessment mismatch device/server for visit %s (engine %s)",
-                         visit.pk, ENGINE_VERSION)
-    return [Recorded(visit, created=True, version=version)
-            for visit, version in zip(visits, versions, strict=True)]
+            logger.error(
+                "assessment mismatch device/server for visit %s (engine %s)", visit.pk, ENGINE_VERSION
+            )
+    return [
+        Recorded(visit, created=True, version=version)
+        for visit, version in zip(visits, versions, strict=True)
+    ]
 
 
 @transaction.atomic
-def void_observation(*, by: Any, observation: Observation, reason: str,
-                     replacement: Any = None) -> Observation | None:
+def void_observation(
+    *, by: Any, observation: Observation, reason: str, replacement: Any = None
+) -> Observation | None:
     """Correct a measurement: the old value is voided (kept), a new one replaces it."""
     if not reason.strip():
         raise ValidationError({"reason": _("Indiquez pourquoi la valeur est corrigée.")})
@@ -326,9 +394,14 @@ def void_observation(*, by: Any, observation: Observation, reason: str,
     observation.save(update_fields=["voided_at", "voided_by", "void_reason"])
     if replacement is None:
         return None
-    new = Observation(visit_id=observation.visit_id, person_id=observation.person_id,
-                      code=observation.code, observed_on=observation.observed_on,
-                      recorded_by=by, replaces=observation)
+    new = Observation(
+        visit_id=observation.visit_id,
+        person_id=observation.person_id,
+        code=observation.code,
+        observed_on=observation.observed_on,
+        recorded_by=by,
+        replaces=observation,
+    )
     if isinstance(replacement, int | float):
         new.value_number = float(replacement)
     elif isinstance(replacement, date):

@@ -41,15 +41,17 @@ KIND_HINTS: dict[str, Any] = {
 def _vaccination_card(person_id: Any) -> list[tuple[str, date, Any]]:
     """The person's stored card: (dose code, date given, visit id), codes of the schedule."""
     rows: list[tuple[str, date, Any]] = []
-    for code, given, visit_id in (
-            Observation.objects.filter(person_id=person_id, voided_at__isnull=True,
-                                       code__startswith=services.VACCINE_OBSERVATION_PREFIX,
-                                       value_date__isnull=False)
-            .values_list("code", "value_date", "visit_id")):
+    for code, given, visit_id in Observation.objects.filter(
+        person_id=person_id,
+        voided_at__isnull=True,
+        code__startswith=services.VACCINE_OBSERVATION_PREFIX,
+        value_date__isnull=False,
+    ).values_list("code", "value_date", "visit_id"):
         assert given is not None  # value_date__isnull=False
         try:
-            rows.append((canonical_code(code.removeprefix(services.VACCINE_OBSERVATION_PREFIX)),
-                         given, visit_id))
+            rows.append(
+                (canonical_code(code.removeprefix(services.VACCINE_OBSERVATION_PREFIX)), given, visit_id)
+            )
         except ValueError:
             continue  # a dose since removed from the schedule
     return rows
@@ -64,8 +66,12 @@ def _earliest(rows: list[tuple[str, date, Any]]) -> dict[str, date]:
 
 
 def _get_person(request: HttpRequest, person_id: Any) -> Person:
-    person = (persons_visible_to(request.user).select_related("household")
-              .filter(pk=person_id, merged_into__isnull=True).first())
+    person = (
+        persons_visible_to(request.user)
+        .select_related("household")
+        .filter(pk=person_id, merged_into__isnull=True)
+        .first()
+    )
     if person is None:
         raise Http404
     return person
@@ -76,10 +82,15 @@ def visit_new(request: HttpRequest, person_id: Any) -> HttpResponse:
     person = _get_person(request, person_id)
     alive = person.vital_status == VitalStatus.ALIVE
     kinds = available_kinds(person, timezone.localdate()) if alive else []
-    return render(request, "visits/visit_new.html", {
-        "person": person, "alive": alive,
-        "kinds": [(SLUG_FOR_KIND[k], VisitKind(k).label, KIND_HINTS[k]) for k in kinds],
-    })
+    return render(
+        request,
+        "visits/visit_new.html",
+        {
+            "person": person,
+            "alive": alive,
+            "kinds": [(SLUG_FOR_KIND[k], VisitKind(k).label, KIND_HINTS[k]) for k in kinds],
+        },
+    )
 
 
 @require_capability(Capability.VISIT_RECORD)
@@ -90,24 +101,34 @@ def visit_create(request: HttpRequest, person_id: Any, kind_slug: str) -> HttpRe
     kind = KIND_SLUGS.get(kind_slug)
     if kind is None or kind not in available_kinds(person, today):
         raise Http404
-    card = (_earliest(_vaccination_card(person.pk))
-            if asks_vaccination_card(kind, person, today) else {})
-    form = VisitForm(request.POST or None, person=person, kind=kind, today=today,
-                     doses_recorded=card)
+    card = _earliest(_vaccination_card(person.pk)) if asks_vaccination_card(kind, person, today) else {}
+    form = VisitForm(request.POST or None, person=person, kind=kind, today=today, doses_recorded=card)
     if request.method == "POST" and form.is_valid():
         findings, measurements = form.visit_input()
         try:
             visit = services.record_home_visit(
-                by=request.user, person=person, visit_date=form.cleaned_data["visit_date"],
-                kind=kind, findings=findings, measurements=measurements,
-                id=form.cleaned_data["id"])
+                by=request.user,
+                person=person,
+                visit_date=form.cleaned_data["visit_date"],
+                kind=kind,
+                findings=findings,
+                measurements=measurements,
+                id=form.cleaned_data["id"],
+            )
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
             return redirect("visits:visit_result", visit_id=visit.pk)
-    return render(request, "visits/visit_form.html", {
-        "form": form, "person": person, "kind_label": VisitKind(kind).label,
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "visits/visit_form.html",
+        {
+            "form": form,
+            "person": person,
+            "kind_label": VisitKind(kind).label,
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @require_capability(Capability.VISIT_RECORD)
@@ -120,11 +141,19 @@ def visit_result(request: HttpRequest, visit_id: Any) -> HttpResponse:
     if asks_vaccination_card(visit.kind, visit.person, visit.visit_date):
         card = _vaccination_card(visit.person_id)
         vaccination = display.vaccination_summary(
-            date_of_birth=visit.person.date_of_birth, visit_date=visit.visit_date,
+            date_of_birth=visit.person.date_of_birth,
+            visit_date=visit.visit_date,
             recorded_here=_earliest([row for row in card if row[2] == visit.pk]),
-            known=_earliest(card))
-    return render(request, "visits/visit_result.html", {
-        "visit": visit, "result": display.present(visit.assessment, visit.kind),
-        "referral": getattr(visit, "referral", None), "alerts": list(visit.alerts.all()),
-        "vaccination": vaccination,
-    })
+            known=_earliest(card),
+        )
+    return render(
+        request,
+        "visits/visit_result.html",
+        {
+            "visit": visit,
+            "result": display.present(visit.assessment, visit.kind),
+            "referral": getattr(visit, "referral", None),
+            "alerts": list(visit.alerts.all()),
+            "vaccination": vaccination,
+        },
+    )

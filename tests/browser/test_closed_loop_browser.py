@@ -59,17 +59,26 @@ def family(users, household_factory):
     from keneya.people.tests.factories import person
     from keneya.visits.services import record_home_visit
 
-    household = household_factory(users.chw1, phone="76 11 22 33",
-                                  address_description="Derrière la mosquée, portail bleu")
+    household = household_factory(
+        users.chw1, phone="76 11 22 33", address_description="Derrière la mosquée, portail bleu"
+    )
     today = timezone.localdate()
-    awa = add_member(by=users.chw1, household=household,
-                     data=person("Traoré", "Awa", "F", today - timedelta(days=365)))
-    oumar = add_member(by=users.chw1, household=household,
-                       data=person("Traoré", "Oumar", "M", today - timedelta(days=3 * 365)))
+    awa = add_member(
+        by=users.chw1, household=household, data=person("Traoré", "Awa", "F", today - timedelta(days=365))
+    )
+    oumar = add_member(
+        by=users.chw1,
+        household=household,
+        data=person("Traoré", "Oumar", "M", today - timedelta(days=3 * 365)),
+    )
     # An older, routine alert (moderate malnutrition): the urgent one must come above it.
-    visit = record_home_visit(by=users.chw1, person=oumar, visit_date=today - timedelta(days=2),
-                              kind="child_followup",
-                              measurements={"weight_kg": 12.0, "muac_mm": 120})
+    visit = record_home_visit(
+        by=users.chw1,
+        person=oumar,
+        visit_date=today - timedelta(days=2),
+        kind="child_followup",
+        measurements={"weight_kg": 12.0, "muac_mm": 120},
+    )
     visit.alerts.update(raised_at=timezone.now() - timedelta(days=2))
     return household, awa
 

@@ -62,8 +62,16 @@ def pending(page) -> int:
     return int(page.get_attribute("#pending-count", "data-count"))
 
 
-def register_household(page, *, family, head_given, head_sex="M", head_born="1984-02-01",
-                       address="Derrière la mosquée, portail bleu", screenshot=None):
+def register_household(
+    page,
+    *,
+    family,
+    head_given,
+    head_sex="M",
+    head_born="1984-02-01",
+    address="Derrière la mosquée, portail bleu",
+    screenshot=None,
+):
     page.click("text=+ Nouveau ménage")
     page.fill("#address_description", address)
     page.fill("#family_name", family)
@@ -113,8 +121,7 @@ def local_counts(page) -> dict[str, int]:
 # --- 1. Offline work ------------------------------------------------------------------------
 
 
-def test_a_chw_works_offline_reloads_and_syncs_once(page, context, web, users, district,
-                                                      household_factory):
+def test_a_chw_works_offline_reloads_and_syncs_once(page, context, web, users, district, household_factory):
     from keneya.alerts.models import Alert
     from keneya.people.models import Household, Person
     from keneya.visits.models import Visit
@@ -130,10 +137,8 @@ def test_a_chw_works_offline_reloads_and_syncs_once(page, context, web, users, d
     page.wait_for_selector("#household-list >> text=Moussa Traoré")
     page.fill("#household-search", "")
 
-    register_household(page, family="Diarra", head_given="Drissa",
-                       screenshot="new-household-offline-phone")
-    add_member(page, family="Diarra", given="Awa", sex="F", born="1990-05-05",
-               relationship="spouse")
+    register_household(page, family="Diarra", head_given="Drissa", screenshot="new-household-offline-phone")
+    add_member(page, family="Diarra", given="Awa", sex="F", born="1990-05-05", relationship="spouse")
     child_born = (date.today() - timedelta(days=400)).isoformat()
     add_member(page, family="Jara", given="Fanta", sex="F", born=child_born)
     page.wait_for_selector("#members-title >> text=3 membres")
@@ -160,8 +165,7 @@ def test_a_chw_works_offline_reloads_and_syncs_once(page, context, web, users, d
 
     household = Household.objects.get(address_description="Derrière la mosquée, portail bleu")
     assert household.chw == users.chw1
-    assert sorted(household.members.values_list("given_names", flat=True)) == \
-        ["Awa", "Drissa", "Fanta"]
+    assert sorted(household.members.values_list("given_names", flat=True)) == ["Awa", "Drissa", "Fanta"]
     assert household.head.given_names == "Drissa"
     visit = Visit.objects.get(person__given_names="Fanta")
     assert visit.urgent and visit.kind == "sick_child"
@@ -184,8 +188,7 @@ def test_a_chw_works_offline_reloads_and_syncs_once(page, context, web, users, d
     assert Visit.objects.filter(person__household=household).count() == 1
 
 
-def test_duplicate_warning_uses_the_tablet_data_offline(page, context, web, users,
-                                                         household_factory):
+def test_duplicate_warning_uses_the_tablet_data_offline(page, context, web, users, household_factory):
     household_factory(users.chw1)  # Aminata Traoré, born 2021-07-14
     page.set_viewport_size({"width": 1024, "height": 600})
     open_app(page, web)
@@ -209,8 +212,7 @@ def test_duplicate_warning_uses_the_tablet_data_offline(page, context, web, user
 # --- 2. Interrupted sync -----------------------------------------------------------------------
 
 
-def test_a_sync_cut_in_the_middle_leaves_no_duplicate_and_loses_nothing(page, context, web,
-                                                                       users, district):
+def test_a_sync_cut_in_the_middle_leaves_no_duplicate_and_loses_nothing(page, context, web, users, district):
     from keneya.people.models import Household, Person
     from keneya.sync.models import PushBatch
     from keneya.visits.models import Visit
@@ -219,8 +221,13 @@ def test_a_sync_cut_in_the_middle_leaves_no_duplicate_and_loses_nothing(page, co
     open_app(page, web)
     context.set_offline(True)
     register_household(page, family="Coulibaly", head_given="Bakary")
-    add_member(page, family="Coulibaly", given="Mariam", sex="F",
-               born=(date.today() - timedelta(days=700)).isoformat())
+    add_member(
+        page,
+        family="Coulibaly",
+        given="Mariam",
+        sex="F",
+        born=(date.today() - timedelta(days=700)).isoformat(),
+    )
     record_danger_sign_visit(page, "Mariam Coulibaly")
     assert pending(page) == 4
 
@@ -263,8 +270,7 @@ def test_a_sync_cut_in_the_middle_leaves_no_duplicate_and_loses_nothing(page, co
     assert local_counts(page)["outbox"] == 0
 
 
-def test_a_record_the_server_refuses_stays_on_the_tablet_with_its_reason(page, context, web,
-                                                                         users, district):
+def test_a_record_the_server_refuses_stays_on_the_tablet_with_its_reason(page, context, web, users, district):
     from keneya.people.models import Household
 
     page.set_viewport_size({"width": 360, "height": 640})
@@ -299,7 +305,8 @@ def test_a_record_the_server_refuses_stays_on_the_tablet_with_its_reason(page, c
 
 
 def test_two_tablets_edit_the_same_phone_offline_and_the_conflict_is_recorded(
-        browser, web, users, household_factory, browser_context_args):
+    browser, web, users, household_factory, browser_context_args
+):
     from keneya.people.models import Person
     from keneya.sync.models import Device, SyncConflict
 
@@ -307,8 +314,7 @@ def test_two_tablets_edit_the_same_phone_offline_and_the_conflict_is_recorded(
     moussa = household.members.get(given_names="Moussa")
     tablets = []
     for _ in range(2):
-        context = browser.new_context(**browser_context_args,
-                                      viewport={"width": 1024, "height": 600})
+        context = browser.new_context(**browser_context_args, viewport={"width": 1024, "height": 600})
         page = context.new_page()
         open_app(page, web)
         tablets.append((context, page))
@@ -346,8 +352,7 @@ def test_two_tablets_edit_the_same_phone_offline_and_the_conflict_is_recorded(
 # --- 4. Revoked device -------------------------------------------------------------------------
 
 
-def test_a_revoked_tablet_locks_and_forgets_its_data(page, context, web, users,
-                                                     household_factory):
+def test_a_revoked_tablet_locks_and_forgets_its_data(page, context, web, users, household_factory):
     from keneya.sync.models import Device
     from keneya.sync.services import revoke_device
 
@@ -375,17 +380,21 @@ def test_a_revoked_tablet_locks_and_forgets_its_data(page, context, web, users,
 # --- Every kind of visit ------------------------------------------------------------------------
 
 
-def test_every_kind_of_visit_is_assessed_offline_as_the_server_does(page, context, web, users,
-                                                                   district, household_factory):
+def test_every_kind_of_visit_is_assessed_offline_as_the_server_does(
+    page, context, web, users, district, household_factory
+):
     from keneya.people.tests.factories import person
     from keneya.visits.models import Visit
 
     today = date.today()
-    household_factory(users.chw1, members=[
-        person("Sangaré", "Kadiatou", "F", today - timedelta(days=26 * 365), "head"),
-        person("Sangaré", "Oumar", "M", today - timedelta(days=20), "child"),
-        person("Sangaré", "Mah", "F", today - timedelta(days=550), "child"),
-    ])
+    household_factory(
+        users.chw1,
+        members=[
+            person("Sangaré", "Kadiatou", "F", today - timedelta(days=26 * 365), "head"),
+            person("Sangaré", "Oumar", "M", today - timedelta(days=20), "child"),
+            person("Sangaré", "Mah", "F", today - timedelta(days=550), "child"),
+        ],
+    )
     page.set_viewport_size({"width": 1024, "height": 600})
     open_app(page, web)
     context.set_offline(True)
@@ -424,8 +433,7 @@ def test_every_kind_of_visit_is_assessed_offline_as_the_server_does(page, contex
     context.set_offline(False)
     wait_synced(page)
     visits = Visit.objects.filter(person__household__members__given_names="Mah").distinct()
-    assert sorted(visits.values_list("kind", flat=True)) == [
-        "child_followup", "postnatal", "pregnancy"]
+    assert sorted(visits.values_list("kind", flat=True)) == ["child_followup", "postnatal", "pregnancy"]
     # The server re-assessed every visit and found what the tablet had shown.
     assert not visits.filter(device_assessment_mismatch=True).exists()
     assert visits.get(kind="postnatal").urgent

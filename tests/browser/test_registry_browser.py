@@ -28,8 +28,9 @@ def login(page, base, username):
     page.wait_for_url(f"{base}/")
 
 
-def test_chw_registers_a_household_and_sees_the_duplicate_warning(page, web, users, district,
-                                                                  household_factory):
+def test_chw_registers_a_household_and_sees_the_duplicate_warning(
+    page, web, users, district, household_factory
+):
     household_factory(users.chw1)  # Aminata Traoré, born 2021, already registered
     page.set_viewport_size({"width": 360, "height": 640})
     login(page, web, "relais01")

@@ -32,8 +32,7 @@ def baby(users, household_factory):
 
     household = household_factory(users.chw1)
     born = timezone.localdate() - timedelta(days=130)
-    return add_member(by=users.chw1, household=household,
-                      data=person("Traoré", "Sali", "F", born))
+    return add_member(by=users.chw1, household=household, data=person("Traoré", "Sali", "F", born))
 
 
 def shot(page, name):
@@ -47,8 +46,7 @@ def fits(page, viewport):
     assert heights and min(heights) >= 44  # large touch targets
 
 
-def test_a_chw_copies_a_card_offline_and_the_server_stores_each_dose(page, context, web, users,
-                                                                     baby):
+def test_a_chw_copies_a_card_offline_and_the_server_stores_each_dose(page, context, web, users, baby):
     from keneya.visits.models import Observation, Visit
 
     bcg = baby.date_of_birth + timedelta(days=1)
@@ -103,8 +101,9 @@ def test_a_chw_copies_a_card_offline_and_the_server_stores_each_dose(page, conte
     visit = Visit.objects.get(person=baby)
     assert visit.findings["vaccines"] == {"BCG": bcg.isoformat(), "PENTA1": penta1.isoformat()}
     assert not visit.device_assessment_mismatch
-    stored = sorted(Observation.objects.filter(person=baby, code__startswith="vaccine:")
-                    .values_list("code", "value_date"))
+    stored = sorted(
+        Observation.objects.filter(person=baby, code__startswith="vaccine:").values_list("code", "value_date")
+    )
     assert stored == [("vaccine:BCG", bcg), ("vaccine:PENTA1", penta1)]
 
 

@@ -15,8 +15,18 @@ from rest_framework.test import APIClient
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["chw", "chw_other_zone", "clinician", "clinician_other_cscom", "specialist",
-         "social_worker", "treasurer", "facility_manager", "me_officer", "admin"]
+ROLES = [
+    "chw",
+    "chw_other_zone",
+    "clinician",
+    "clinician_other_cscom",
+    "specialist",
+    "social_worker",
+    "treasurer",
+    "facility_manager",
+    "me_officer",
+    "admin",
+]
 
 OK, FORBIDDEN, HIDDEN, REDIRECT = 200, 403, 404, 302
 
@@ -31,32 +41,73 @@ def row(**overrides: int) -> dict[str, int]:
 REGISTRY_VIEW = row(treasurer=FORBIDDEN, me_officer=FORBIDDEN)
 REGISTRY_EDIT = row(specialist=FORBIDDEN, treasurer=FORBIDDEN, me_officer=FORBIDDEN)
 # An object belonging to chw1's zone (CSCom 1's health area).
-IN_SCOPE_VIEW = row(chw_other_zone=HIDDEN, clinician_other_cscom=HIDDEN, specialist=HIDDEN,
-                    treasurer=FORBIDDEN, me_officer=FORBIDDEN)
-IN_SCOPE_EDIT = row(chw_other_zone=HIDDEN, clinician_other_cscom=HIDDEN, specialist=FORBIDDEN,
-                    treasurer=FORBIDDEN, me_officer=FORBIDDEN)
-AGGREGATES = row(chw=FORBIDDEN, chw_other_zone=FORBIDDEN, clinician=FORBIDDEN,
-                 clinician_other_cscom=FORBIDDEN, specialist=FORBIDDEN,
-                 social_worker=FORBIDDEN, treasurer=FORBIDDEN)
+IN_SCOPE_VIEW = row(
+    chw_other_zone=HIDDEN,
+    clinician_other_cscom=HIDDEN,
+    specialist=HIDDEN,
+    treasurer=FORBIDDEN,
+    me_officer=FORBIDDEN,
+)
+IN_SCOPE_EDIT = row(
+    chw_other_zone=HIDDEN,
+    clinician_other_cscom=HIDDEN,
+    specialist=FORBIDDEN,
+    treasurer=FORBIDDEN,
+    me_officer=FORBIDDEN,
+)
+AGGREGATES = row(
+    chw=FORBIDDEN,
+    chw_other_zone=FORBIDDEN,
+    clinician=FORBIDDEN,
+    clinician_other_cscom=FORBIDDEN,
+    specialist=FORBIDDEN,
+    social_worker=FORBIDDEN,
+    treasurer=FORBIDDEN,
+)
 ADMIN_ONLY = {**dict.fromkeys(ROLES, REDIRECT), "admin": OK}
 # A POST that the role may make: 200/201, or 400 for the deliberately incomplete body we send
 # (so the matrix checks permission and scope without changing state).
 ALLOWED = -1
-CLINICAL_VIEW = row(chw=FORBIDDEN, chw_other_zone=FORBIDDEN, social_worker=FORBIDDEN,
-                    treasurer=FORBIDDEN, me_officer=FORBIDDEN)
-VISIT_POST = {**dict.fromkeys(ROLES, FORBIDDEN), "chw": ALLOWED, "chw_other_zone": ALLOWED,
-              "admin": ALLOWED}
+CLINICAL_VIEW = row(
+    chw=FORBIDDEN,
+    chw_other_zone=FORBIDDEN,
+    social_worker=FORBIDDEN,
+    treasurer=FORBIDDEN,
+    me_officer=FORBIDDEN,
+)
+VISIT_POST = {**dict.fromkeys(ROLES, FORBIDDEN), "chw": ALLOWED, "chw_other_zone": ALLOWED, "admin": ALLOWED}
 # An alert or referral raised from a visit in chw1's household (CSCom 1).
-CLINICAL_OBJECT = row(chw_other_zone=HIDDEN, clinician_other_cscom=HIDDEN, specialist=HIDDEN,
-                      social_worker=HIDDEN, treasurer=FORBIDDEN, me_officer=FORBIDDEN)
-TRIAGE = {**dict.fromkeys(ROLES, FORBIDDEN), "clinician": ALLOWED,
-          "clinician_other_cscom": HIDDEN, "facility_manager": ALLOWED, "admin": ALLOWED}
-REFERRAL_CREATE = {**dict.fromkeys(ROLES, FORBIDDEN), "clinician": ALLOWED,
-                   "clinician_other_cscom": ALLOWED, "specialist": ALLOWED,
-                   "facility_manager": ALLOWED, "admin": ALLOWED}
+CLINICAL_OBJECT = row(
+    chw_other_zone=HIDDEN,
+    clinician_other_cscom=HIDDEN,
+    specialist=HIDDEN,
+    social_worker=HIDDEN,
+    treasurer=FORBIDDEN,
+    me_officer=FORBIDDEN,
+)
+TRIAGE = {
+    **dict.fromkeys(ROLES, FORBIDDEN),
+    "clinician": ALLOWED,
+    "clinician_other_cscom": HIDDEN,
+    "facility_manager": ALLOWED,
+    "admin": ALLOWED,
+}
+REFERRAL_CREATE = {
+    **dict.fromkeys(ROLES, FORBIDDEN),
+    "clinician": ALLOWED,
+    "clinician_other_cscom": ALLOWED,
+    "specialist": ALLOWED,
+    "facility_manager": ALLOWED,
+    "admin": ALLOWED,
+}
 REFERRAL_ACTION = {**TRIAGE, "specialist": HIDDEN}
-CONSULTATION_POST = {**dict.fromkeys(ROLES, FORBIDDEN), "clinician": ALLOWED,
-                     "clinician_other_cscom": ALLOWED, "specialist": ALLOWED, "admin": ALLOWED}
+CONSULTATION_POST = {
+    **dict.fromkeys(ROLES, FORBIDDEN),
+    "clinician": ALLOWED,
+    "clinician_other_cscom": ALLOWED,
+    "specialist": ALLOWED,
+    "admin": ALLOWED,
+}
 CONSULTATION_OBJECT = {**CLINICAL_VIEW, "clinician_other_cscom": HIDDEN, "specialist": HIDDEN}
 # The CHW's own task list (capability VISIT_RECORD): each CHW sees their households' tasks; the
 # administrator, who also holds VISIT_RECORD, gets the (usually empty) list of households
@@ -69,16 +120,37 @@ CHW_APP = {**dict.fromkeys(ROLES, FORBIDDEN), "chw": OK, "chw_other_zone": OK}
 # Closed-loop pages. A page POST that succeeds redirects (302, REDIRECT); one that lacks the
 # fields of the matrix's body answers 400 with French errors (ALLOWED).
 VISIT_PAGE = {**dict.fromkeys(ROLES, FORBIDDEN), "chw": OK, "chw_other_zone": HIDDEN, "admin": OK}
-INBOX = {**dict.fromkeys(ROLES, FORBIDDEN), "clinician": OK, "clinician_other_cscom": OK,
-         "facility_manager": OK, "admin": OK}
-TRIAGE_DONE = {**dict.fromkeys(ROLES, FORBIDDEN), "clinician": REDIRECT,
-               "clinician_other_cscom": HIDDEN, "facility_manager": REDIRECT, "admin": REDIRECT}
-REFERRAL_LIST = {**dict.fromkeys(ROLES, FORBIDDEN), "clinician": OK, "clinician_other_cscom": OK,
-                 "specialist": OK, "facility_manager": OK, "admin": OK}
+INBOX = {
+    **dict.fromkeys(ROLES, FORBIDDEN),
+    "clinician": OK,
+    "clinician_other_cscom": OK,
+    "facility_manager": OK,
+    "admin": OK,
+}
+TRIAGE_DONE = {
+    **dict.fromkeys(ROLES, FORBIDDEN),
+    "clinician": REDIRECT,
+    "clinician_other_cscom": HIDDEN,
+    "facility_manager": REDIRECT,
+    "admin": REDIRECT,
+}
+REFERRAL_LIST = {
+    **dict.fromkeys(ROLES, FORBIDDEN),
+    "clinician": OK,
+    "clinician_other_cscom": OK,
+    "specialist": OK,
+    "facility_manager": OK,
+    "admin": OK,
+}
 REFERRAL_DONE = {**TRIAGE_DONE, "specialist": HIDDEN}
 PATIENT_PAGE = CONSULTATION_OBJECT
-CONSULTATION_PAGE = {**dict.fromkeys(ROLES, FORBIDDEN), "clinician": OK,
-                     "clinician_other_cscom": HIDDEN, "specialist": HIDDEN, "admin": OK}
+CONSULTATION_PAGE = {
+    **dict.fromkeys(ROLES, FORBIDDEN),
+    "clinician": OK,
+    "clinician_other_cscom": HIDDEN,
+    "specialist": HIDDEN,
+    "admin": OK,
+}
 REFER_TO_CSREF = {**CONSULTATION_PAGE, "facility_manager": OK}
 
 # Tablet sync (keneya/sync). Push and pull accept only a tablet's own token
@@ -90,10 +162,8 @@ SYNC_REGISTER = {**dict.fromkeys(ROLES, FORBIDDEN), "chw": ALLOWED, "chw_other_z
 # chw1's tablet and a conflict in chw1's household: CSCom 1's manager and the administrator.
 SYNC_SUPERVISE = {**dict.fromkeys(ROLES, FORBIDDEN), "facility_manager": OK, "admin": OK}
 # Supervision page forms: done (or refused with a message) and redirected back to the page.
-SUPERVISION_POST = {**dict.fromkeys(ROLES, FORBIDDEN), "facility_manager": REDIRECT,
-                    "admin": REDIRECT}
-SYNC_RESOLVE = {**dict.fromkeys(ROLES, FORBIDDEN), "facility_manager": ALLOWED,
-                "admin": ALLOWED}
+SUPERVISION_POST = {**dict.fromkeys(ROLES, FORBIDDEN), "facility_manager": REDIRECT, "admin": REDIRECT}
+SYNC_RESOLVE = {**dict.fromkeys(ROLES, FORBIDDEN), "facility_manager": ALLOWED, "admin": ALLOWED}
 
 # url name -> (method, path template, answers). {household} and {person} are filled in.
 MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
@@ -110,8 +180,12 @@ MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
     "household-detail": ("GET", "/api/v1/households/{household}/", IN_SCOPE_VIEW),
     "person-list": ("GET", "/api/v1/persons/", REGISTRY_VIEW),
     "person-detail": ("GET", "/api/v1/persons/{person}/", IN_SCOPE_VIEW),
-    "person-similar": ("GET", "/api/v1/persons/similar/?quartier={quartier}&family_name=Traore"
-                       "&given_names=Aminata&sex=F&date_of_birth=2021-01-01", REGISTRY_VIEW),
+    "person-similar": (
+        "GET",
+        "/api/v1/persons/similar/?quartier={quartier}&family_name=Traore"
+        "&given_names=Aminata&sex=F&date_of_birth=2021-01-01",
+        REGISTRY_VIEW,
+    ),
     "person-visits": ("GET", "/api/v1/persons/{child}/visits/", IN_SCOPE_VIEW),
     "visit-list": ("GET", "/api/v1/visits/", REGISTRY_VIEW),
     "visit-list POST": ("POST", "/api/v1/visits/", VISIT_POST),
@@ -126,15 +200,12 @@ MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
     "referral-list POST": ("POST", "/api/v1/referrals/", REFERRAL_CREATE),
     "referral-detail": ("GET", "/api/v1/referrals/{referral}/", CLINICAL_OBJECT),
     "referral-arrived": ("POST", "/api/v1/referrals/{referral}/arrived/", REFERRAL_ACTION),
-    "referral-counter-referral": ("POST", "/api/v1/referrals/{referral}/counter-referral/",
-                                  REFERRAL_ACTION),
-    "referral-not-arrived": ("POST", "/api/v1/referrals/{referral}/not-arrived/",
-                             REFERRAL_ACTION),
+    "referral-counter-referral": ("POST", "/api/v1/referrals/{referral}/counter-referral/", REFERRAL_ACTION),
+    "referral-not-arrived": ("POST", "/api/v1/referrals/{referral}/not-arrived/", REFERRAL_ACTION),
     "referral-close": ("POST", "/api/v1/referrals/{referral}/close/", REFERRAL_ACTION),
     "consultation-list": ("GET", "/api/v1/consultations/", CLINICAL_VIEW),
     "consultation-list POST": ("POST", "/api/v1/consultations/", CONSULTATION_POST),
-    "consultation-detail": ("GET", "/api/v1/consultations/{consultation}/",
-                            CONSULTATION_OBJECT),
+    "consultation-detail": ("GET", "/api/v1/consultations/{consultation}/", CONSULTATION_OBJECT),
     "api_icd10": ("GET", "/api/v1/icd10/?q=palu", CLINICAL_VIEW),
     "api_tasks": ("GET", "/api/v1/tasks/", CHW_TASKS),
     "tasks": ("GET", "/taches/", CHW_TASKS),
@@ -142,8 +213,7 @@ MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
     "pwa:shell": ("GET", "/chw/", CHW_APP),
     "pwa:session": ("GET", "/chw/session.json", CHW_APP),
     "visits:visit_new": ("GET", "/personnes/{child}/visites/nouvelle/", VISIT_PAGE),
-    "visits:visit_create": ("GET", "/personnes/{child}/visites/nouvelle/enfant-malade/",
-                            VISIT_PAGE),
+    "visits:visit_create": ("GET", "/personnes/{child}/visites/nouvelle/enfant-malade/", VISIT_PAGE),
     "visits:visit_result": ("GET", "/visites/{visit}/", VISIT_PAGE),
     "alerts:alert_inbox": ("GET", "/alertes/", INBOX),
     "alerts:alert_acknowledge": ("POST", "/alertes/{alert}/prise-en-compte/", TRIAGE_DONE),
@@ -152,15 +222,12 @@ MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
     "referrals:referral_list": ("GET", "/references/", REFERRAL_LIST),
     "referrals:referral_slip": ("GET", "/references/{referral}/fiche/", CLINICAL_OBJECT),
     "referrals:referral_arrived": ("POST", "/references/{referral}/arrivee/", REFERRAL_DONE),
-    "referrals:referral_not_arrived": ("POST", "/references/{referral}/non-arrivee/",
-                                       REFERRAL_DONE),
-    "referrals:referral_counter_refer": ("POST", "/references/{referral}/contre-reference/",
-                                         REFERRAL_ACTION),
+    "referrals:referral_not_arrived": ("POST", "/references/{referral}/non-arrivee/", REFERRAL_DONE),
+    "referrals:referral_counter_refer": ("POST", "/references/{referral}/contre-reference/", REFERRAL_ACTION),
     "referrals:referral_close": ("POST", "/references/{referral}/cloture/", REFERRAL_ACTION),
     "referrals:refer_to_csref": ("GET", "/patients/{child}/referer-csref/", REFER_TO_CSREF),
     "records:patient": ("GET", "/patients/{child}/", PATIENT_PAGE),
-    "records:consultation_create": ("GET", "/patients/{child}/consultation/",
-                                    CONSULTATION_PAGE),
+    "records:consultation_create": ("GET", "/patients/{child}/consultation/", CONSULTATION_PAGE),
     "records:icd10_search": ("GET", "/cim10/?q=palu", CLINICAL_VIEW),
     "sync:devices": ("GET", "/api/v1/sync/devices/", SYNC_SUPERVISE),
     "sync:devices POST": ("POST", "/api/v1/sync/devices/", SYNC_REGISTER),
@@ -168,21 +235,30 @@ MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
     "sync:push": ("POST", "/api/v1/sync/push/", DEVICE_TOKEN_ONLY),
     "sync:pull": ("GET", "/api/v1/sync/pull/", DEVICE_TOKEN_ONLY),
     "sync:conflicts": ("GET", "/api/v1/sync/conflicts/", SYNC_SUPERVISE),
-    "sync:conflict_resolve": ("POST", "/api/v1/sync/conflicts/{conflict}/resolve/",
-                              SYNC_RESOLVE),
+    "sync:conflict_resolve": ("POST", "/api/v1/sync/conflicts/{conflict}/resolve/", SYNC_RESOLVE),
     "sync_supervision": ("GET", "/supervision/synchronisation/", SYNC_SUPERVISE),
-    "sync_conflict_resolve": ("POST", "/supervision/synchronisation/conflits/{conflict}/",
-                              SUPERVISION_POST),
-    "sync_device_revoke": ("POST",
-                           "/supervision/synchronisation/tablettes/{device}/revoquer/",
-                           SUPERVISION_POST),
+    "sync_conflict_resolve": ("POST", "/supervision/synchronisation/conflits/{conflict}/", SUPERVISION_POST),
+    "sync_device_revoke": (
+        "POST",
+        "/supervision/synchronisation/tablettes/{device}/revoquer/",
+        SUPERVISION_POST,
+    ),
     "admin:index": ("GET", "/admin/", ADMIN_ONLY),
 }
 # Public on purpose: login, logout, language switch, token exchange, the API description.
-PUBLIC = {"login", "logout", "set_language", "api_token", "api_schema", "api_docs",
-          # The CHW app's static-like files (keneya/pwa): manifest, service worker and the
-          # clinical engine's rules and WHO tables; no personal data, served like /static/.
-          "pwa:manifest", "pwa:sw", "pwa:engine_data"}
+PUBLIC = {
+    "login",
+    "logout",
+    "set_language",
+    "api_token",
+    "api_schema",
+    "api_docs",
+    # The CHW app's static-like files (keneya/pwa): manifest, service worker and the
+    # clinical engine's rules and WHO tables; no personal data, served like /static/.
+    "pwa:manifest",
+    "pwa:sw",
+    "pwa:engine_data",
+}
 
 
 def all_url_names(resolver: Any = None, namespace: str = "") -> set[str]:
@@ -206,10 +282,16 @@ def test_matrix_lists_every_named_url():
 @pytest.fixture
 def actors(users):
     return {
-        "chw": users.chw1, "chw_other_zone": users.chw2, "clinician": users.clinician1,
-        "clinician_other_cscom": users.clinician2, "specialist": users.specialist,
-        "social_worker": users.social, "treasurer": users.treasurer,
-        "facility_manager": users.manager1, "me_officer": users.me, "admin": users.admin,
+        "chw": users.chw1,
+        "chw_other_zone": users.chw2,
+        "clinician": users.clinician1,
+        "clinician_other_cscom": users.clinician2,
+        "specialist": users.specialist,
+        "social_worker": users.social,
+        "treasurer": users.treasurer,
+        "facility_manager": users.manager1,
+        "me_officer": users.me,
+        "admin": users.admin,
     }
 
 
@@ -225,21 +307,37 @@ def objects(users, district, household_factory):
     from keneya.visits.services import record_home_visit
 
     household = household_factory(users.chw1)
-    child = add_member(by=users.chw1, household=household,
-                       data=person("Traoré", "Fanta", "F",
-                                   timezone.localdate() - timedelta(days=400)))
-    visit = record_home_visit(by=users.chw1, person=child, visit_date=timezone.localdate(),
-                              kind="sick_child", findings={"convulsions": True})
-    consultation = record_consultation(by=users.clinician1, person=household.head,
-                                       complaint="Céphalées", diagnoses=["R51"])
+    child = add_member(
+        by=users.chw1,
+        household=household,
+        data=person("Traoré", "Fanta", "F", timezone.localdate() - timedelta(days=400)),
+    )
+    visit = record_home_visit(
+        by=users.chw1,
+        person=child,
+        visit_date=timezone.localdate(),
+        kind="sick_child",
+        findings={"convulsions": True},
+    )
+    consultation = record_consultation(
+        by=users.clinician1, person=household.head, complaint="Céphalées", diagnoses=["R51"]
+    )
     from keneya.sync.tests.factories import conflict_on, tablet
 
     device, _token = tablet(users.chw1)
     conflict = conflict_on(person=household.head, device=device, by_web=users.manager1)
-    return {"household": household.pk, "person": household.head.pk, "child": child.pk,
-            "visit": visit.pk, "alert": visit.alerts.get().pk, "referral": visit.referral.pk,
-            "consultation": consultation.pk, "quartier": district.q1a.pk,
-            "device": device.pk, "conflict": conflict.pk}
+    return {
+        "household": household.pk,
+        "person": household.head.pk,
+        "child": child.pk,
+        "visit": visit.pk,
+        "alert": visit.alerts.get().pk,
+        "referral": visit.referral.pk,
+        "consultation": consultation.pk,
+        "quartier": district.q1a.pk,
+        "device": device.pk,
+        "conflict": conflict.pk,
+    }
 
 
 @pytest.mark.parametrize("name", sorted(MATRIX))
@@ -253,11 +351,13 @@ def test_every_role_gets_the_expected_answer(name, actors, objects):
         if method == "GET":
             response = client.get(path)
         else:
-            response = client.post(path, {"family_name": "Traoré",
-                                          "quartier": objects["quartier"]})
+            response = client.post(path, {"family_name": "Traoré", "quartier": objects["quartier"]})
         expected = answers[role]
-        ok = (response.status_code in (200, 201, 400) if expected == ALLOWED
-              else response.status_code == expected)
+        ok = (
+            response.status_code in (200, 201, 400)
+            if expected == ALLOWED
+            else response.status_code == expected
+        )
         if not ok:
             failures.append(f"{role}: {response.status_code} (expected {expected})")
     assert not failures, f"{method} {path}: " + "; ".join(failures)

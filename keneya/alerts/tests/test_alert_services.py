@@ -16,8 +16,9 @@ pytestmark = pytest.mark.django_db
 
 def visit(users, child, days_ago=0, **kwargs):
     kwargs.setdefault("kind", "child_followup")
-    return record_home_visit(by=users.chw1, person=child,
-                             visit_date=timezone.localdate() - timedelta(days=days_ago), **kwargs)
+    return record_home_visit(
+        by=users.chw1, person=child, visit_date=timezone.localdate() - timedelta(days=days_ago), **kwargs
+    )
 
 
 def test_alert_goes_to_the_cscom_of_the_health_area(users, district, toddler):
@@ -37,8 +38,7 @@ def test_severe_acute_malnutrition_is_urgent_and_moderate_is_routine(users, todd
 
 
 def test_one_alert_per_visit_carries_every_finding(users, toddler):
-    v = visit(users, toddler, kind="sick_child",
-              findings={"convulsions": True, "bilateral_oedema": True})
+    v = visit(users, toddler, kind="sick_child", findings={"convulsions": True, "bilateral_oedema": True})
     alerts = list(Alert.objects.filter(visit=v))
     assert len(alerts) == 1
     assert alerts[0].rule == "danger_sign"
@@ -87,8 +87,9 @@ def test_triage_flow_and_timeline(users, toddler):
 def test_convocation_in_the_past_is_refused(users, toddler):
     alert = visit(users, toddler, kind="sick_child", findings={"convulsions": True}).alerts.get()
     with pytest.raises(ValidationError):
-        services.convoke_family(by=users.clinician1, alert=alert,
-                                appointment_date=timezone.localdate() - timedelta(days=1))
+        services.convoke_family(
+            by=users.clinician1, alert=alert, appointment_date=timezone.localdate() - timedelta(days=1)
+        )
 
 
 def test_clinician_of_another_cscom_cannot_triage(users, toddler):

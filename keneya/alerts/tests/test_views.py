@@ -26,14 +26,20 @@ def household(users, household_factory):
     return household_factory(users.chw1, phone="76 11 22 33")
 
 
-def child_with_visit(users, household, name, kind="sick_child", findings=None,
-                     measurements=None):
-    child = add_member(by=users.chw1, household=household,
-                       data=person("Traoré", name, "F",
-                                   timezone.localdate() - timedelta(days=400)))
-    record_home_visit(by=users.chw1, person=child, visit_date=timezone.localdate(), kind=kind,
-                      findings=findings if findings is not None else {"chest_indrawing": True},
-                      measurements=measurements or {})
+def child_with_visit(users, household, name, kind="sick_child", findings=None, measurements=None):
+    child = add_member(
+        by=users.chw1,
+        household=household,
+        data=person("Traoré", name, "F", timezone.localdate() - timedelta(days=400)),
+    )
+    record_home_visit(
+        by=users.chw1,
+        person=child,
+        visit_date=timezone.localdate(),
+        kind=kind,
+        findings=findings if findings is not None else {"chest_indrawing": True},
+        measurements=measurements or {},
+    )
     return child
 
 
@@ -44,8 +50,9 @@ def clinician(client, users):
 
 
 def test_inbox_shows_urgent_first_with_the_findings_chw_and_phone(clinician, users, household):
-    child_with_visit(users, household, "Awa", kind="child_followup", findings={},
-                     measurements={"muac_mm": 120})  # moderate malnutrition: routine, older
+    child_with_visit(
+        users, household, "Awa", kind="child_followup", findings={}, measurements={"muac_mm": 120}
+    )  # moderate malnutrition: routine, older
     child_with_visit(users, household, "Fanta")  # chest indrawing: urgent, newer
     page = text(clinician.get("/alertes/"))
     assert page.index("Fanta Traoré") < page.index("Awa Traoré")
@@ -55,8 +62,9 @@ def test_inbox_shows_urgent_first_with_the_findings_chw_and_phone(clinician, use
     assert "2 alertes ouvertes" in page
 
 
-def test_inbox_query_count_does_not_grow_with_the_alerts(clinician, users, household,
-                                                        django_assert_max_num_queries):
+def test_inbox_query_count_does_not_grow_with_the_alerts(
+    clinician, users, household, django_assert_max_num_queries
+):
     child_with_visit(users, household, "Awa")
     clinician.get("/alertes/")  # warm the session
     with CaptureQueriesContext(connection) as one:
@@ -81,18 +89,18 @@ def test_acknowledge_by_htmx_answers_with_the_row(clinician, users, household):
     assert alert.status == "acknowledged" and alert.acknowledged_by == users.clinician1
 
 
-def test_convoke_records_the_appointment_and_a_past_date_is_refused(clinician, users,
-                                                                    household):
+def test_convoke_records_the_appointment_and_a_past_date_is_refused(clinician, users, household):
     child_with_visit(users, household, "Fanta")
     alert = Alert.objects.get()
     past = timezone.localdate() - timedelta(days=1)
-    response = clinician.post(f"/alertes/{alert.pk}/convocation/",
-                              {"appointment_date": str(past)}, **HTMX)
+    response = clinician.post(f"/alertes/{alert.pk}/convocation/", {"appointment_date": str(past)}, **HTMX)
     assert "La date de convocation est passée." in text(response)
     alert.refresh_from_db()
     assert alert.status == "open" and alert.appointment_date is None
-    response = clinician.post(f"/alertes/{alert.pk}/convocation/",
-                              {"appointment_date": str(timezone.localdate() + timedelta(days=1))})
+    response = clinician.post(
+        f"/alertes/{alert.pk}/convocation/",
+        {"appointment_date": str(timezone.localdate() + timedelta(days=1))},
+    )
     assert response.status_code == 302
     alert.refresh_from_db()
     assert alert.status == "convoked" and alert.appointment_date is not None

@@ -53,8 +53,11 @@ def test_contains_every_growth_table_losslessly(name):
 
 
 def test_every_table_is_present():
-    assert set(BUNDLE["growth_tables"]) == set(growth.tables()) == {
-        "wfa", "lhfa", "bmi", "acfa", "hcfa", "wfl", "wfh"}
+    assert (
+        set(BUNDLE["growth_tables"])
+        == set(growth.tables())
+        == {"wfa", "lhfa", "bmi", "acfa", "hcfa", "wfl", "wfh"}
+    )
 
 
 def test_engine_constants_are_the_modules_values():
@@ -84,8 +87,10 @@ _PRINTED = [
     ("iccm_rules", "cough_danger_days", "value"),
     ("iccm_rules", "diarrhoea_danger_days", "value"),
     ("iccm_rules", "fever_danger_days", "value"),
-    *(("iccm_rules", "fast_breathing_per_min", band, "value")
-      for band in ("young_infant_0_59d", "child_2_11m", "child_12_59m")),
+    *(
+        ("iccm_rules", "fast_breathing_per_min", band, "value")
+        for band in ("young_infant_0_59d", "child_2_11m", "child_12_59m")
+    ),
     ("nutrition_rules", "muac_mm", "red_below", "value"),
     ("nutrition_rules", "muac_mm", "yellow_below", "value"),
     ("nutrition_rules", "muac_mm", "min_age_months", "value"),

@@ -6,12 +6,15 @@ from keneya.clinical.growth import tables
 from keneya.clinical.growth_curves import sd_curves, value_at_z
 
 
-@pytest.mark.parametrize(("indicator", "sex", "day", "median", "minus2", "plus2"), [
-    # WHO weight-for-age girls, 1 year (day 365): median 8.9 kg, -2 SD 7.0, +2 SD 11.5.
-    ("wfa", "F", 365, 8.95, 7.0, 11.5),
-    # WHO length-for-age boys, 1 year: median 75.7 cm, -2 SD 71.0, +2 SD 80.5.
-    ("lhfa", "M", 365, 75.75, 71.0, 80.5),
-])
+@pytest.mark.parametrize(
+    ("indicator", "sex", "day", "median", "minus2", "plus2"),
+    [
+        # WHO weight-for-age girls, 1 year (day 365): median 8.9 kg, -2 SD 7.0, +2 SD 11.5.
+        ("wfa", "F", 365, 8.95, 7.0, 11.5),
+        # WHO length-for-age boys, 1 year: median 75.7 cm, -2 SD 71.0, +2 SD 80.5.
+        ("lhfa", "M", 365, 75.75, 71.0, 80.5),
+    ],
+)
 def test_lines_match_the_who_chart_values(indicator, sex, day, median, minus2, plus2):
     row = tables()[indicator].row(0 if sex == "M" else 1, day)
     assert value_at_z(row, 0) == pytest.approx(row[1])

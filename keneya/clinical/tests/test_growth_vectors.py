@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from keneya.clinical import growth, vectors_growth
-from keneya.clinical.export_vectors import VECTORS_DIR
+from keneya.clinical import growth
+from keneya.clinical.vectors import growth as vectors_growth
+from keneya.clinical.vectors.export import VECTORS_DIR
 
 DOCUMENT = json.loads((VECTORS_DIR / "growth.json").read_text(encoding="utf-8"))
 

@@ -546,7 +546,7 @@ def test_a_wrong_measurement_is_always_refused(key, value):
 
 
 def test_tablet_vectors_are_strict_json_and_cover_the_boundaries():
-    from keneya.clinical import vectors_iccm
+    from keneya.clinical.vectors import iccm as vectors_iccm
 
     document = vectors_iccm.generate()
     json.dumps(document, allow_nan=False)  # the tablet parses it with JSON.parse

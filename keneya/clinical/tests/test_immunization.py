@@ -271,7 +271,7 @@ def test_time_only_moves_a_dose_forward(history, later):
 
 
 def test_tablet_vectors_are_strict_json_and_cover_the_boundaries():
-    from keneya.clinical import vectors_immunization
+    from keneya.clinical.vectors import immunization as vectors_immunization
 
     document = vectors_immunization.generate()
     json.dumps(document, allow_nan=False)  # the tablet parses it with JSON.parse

@@ -26,8 +26,10 @@ JS_TESTS = ROOT / "tests" / "js"
 def _node() -> str:
     node = shutil.which("node")
     if node is None:
-        message = ("node is not installed, so the tablet engine parity tests (tests/js/) cannot "
-                   "run: apt-get install -y nodejs")
+        message = (
+            "node is not installed, so the tablet engine parity tests (tests/js/) cannot "
+            "run: apt-get install -y nodejs"
+        )
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)

@@ -206,7 +206,7 @@ def test_a_smaller_arm_is_never_less_severe(age, whz, muac, drop):
 
 
 def test_tablet_vectors_are_strict_json_and_cover_the_boundaries():
-    from keneya.clinical import vectors_nutrition
+    from keneya.clinical.vectors import nutrition as vectors_nutrition
 
     document = vectors_nutrition.generate()
     json.dumps(document, allow_nan=False)  # the tablet parses it with JSON.parse

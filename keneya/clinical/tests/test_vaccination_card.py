@@ -22,14 +22,69 @@ def codes(doses):
         (DOB, ["BCG", "VPO0"]),
         (DOB + timedelta(days=41), ["BCG", "VPO0"]),
         (DOB + timedelta(days=42), ["BCG", "VPO0", "PENTA1", "VPO1", "PCV1", "ROTA1"]),
-        (DOB + timedelta(days=98), ["BCG", "VPO0", "PENTA1", "VPO1", "PCV1", "ROTA1", "PENTA2",
-                                    "VPO2", "PCV2", "ROTA2", "PENTA3", "VPO3", "PCV3", "ROTA3",
-                                    "VPI1"]),
-        (date(2025, 10, 14), ["BCG", "VPO0", "PENTA1", "VPO1", "PCV1", "ROTA1", "PENTA2", "VPO2",
-                              "PCV2", "ROTA2", "PENTA3", "VPO3", "PCV3", "ROTA3", "VPI1"]),
-        (date(2025, 10, 15), ["BCG", "VPO0", "PENTA1", "VPO1", "PCV1", "ROTA1", "PENTA2", "VPO2",
-                              "PCV2", "ROTA2", "PENTA3", "VPO3", "PCV3", "ROTA3", "VPI1", "RR1",
-                              "VAA", "MENA"]),
+        (
+            DOB + timedelta(days=98),
+            [
+                "BCG",
+                "VPO0",
+                "PENTA1",
+                "VPO1",
+                "PCV1",
+                "ROTA1",
+                "PENTA2",
+                "VPO2",
+                "PCV2",
+                "ROTA2",
+                "PENTA3",
+                "VPO3",
+                "PCV3",
+                "ROTA3",
+                "VPI1",
+            ],
+        ),
+        (
+            date(2025, 10, 14),
+            [
+                "BCG",
+                "VPO0",
+                "PENTA1",
+                "VPO1",
+                "PCV1",
+                "ROTA1",
+                "PENTA2",
+                "VPO2",
+                "PCV2",
+                "ROTA2",
+                "PENTA3",
+                "VPO3",
+                "PCV3",
+                "ROTA3",
+                "VPI1",
+            ],
+        ),
+        (
+            date(2025, 10, 15),
+            [
+                "BCG",
+                "VPO0",
+                "PENTA1",
+                "VPO1",
+                "PCV1",
+                "ROTA1",
+                "PENTA2",
+                "VPO2",
+                "PCV2",
+                "ROTA2",
+                "PENTA3",
+                "VPO3",
+                "PCV3",
+                "ROTA3",
+                "VPI1",
+                "RR1",
+                "VAA",
+                "MENA",
+            ],
+        ),
     ],
 )
 def test_the_card_lists_the_doses_whose_age_is_reached_in_schedule_order(on, expected):
@@ -44,8 +99,12 @@ def test_later_doses_of_a_series_are_asked_even_when_the_first_is_missing():
 
 
 def test_doses_received_carry_their_date_and_the_age_of_the_dose():
-    card = {d.code: d for d in card_doses(date_of_birth=DOB, on=date(2025, 4, 1),
-                                          doses_received=BIRTH + [("PENTA1", date(2025, 3, 1))])}
+    card = {
+        d.code: d
+        for d in card_doses(
+            date_of_birth=DOB, on=date(2025, 4, 1), doses_received=BIRTH + [("PENTA1", date(2025, 3, 1))]
+        )
+    }
     assert card["PENTA1"].given == date(2025, 3, 1)
     assert card["PENTA1"].age_label_fr == "6 semaines"
     assert card["PENTA2"].given is None and card["PENTA2"].age_label_fr == "10 semaines"
@@ -54,16 +113,24 @@ def test_doses_received_carry_their_date_and_the_age_of_the_dose():
 
 
 def test_early_and_disabled_doses_received_stay_on_the_card():
-    card = codes(card_doses(date_of_birth=DOB, on=date(2025, 9, 1),
-                            doses_received=[("RR1", date(2025, 8, 20)),
-                                            ("R21_1", date(2025, 6, 16))]))
+    card = codes(
+        card_doses(
+            date_of_birth=DOB,
+            on=date(2025, 9, 1),
+            doses_received=[("RR1", date(2025, 8, 20)), ("R21_1", date(2025, 6, 16))],
+        )
+    )
     assert "RR1" in card and "R21_1" in card
     assert "R21_2" not in card and "VAA" not in card  # disabled, and not 9 months yet
 
 
 def test_older_names_are_read_as_the_current_dose():
-    card = {d.code: d for d in card_doses(date_of_birth=DOB, on=date(2025, 11, 1),
-                                          doses_received=[("VAR1", date(2025, 10, 20))])}
+    card = {
+        d.code: d
+        for d in card_doses(
+            date_of_birth=DOB, on=date(2025, 11, 1), doses_received=[("VAR1", date(2025, 10, 20))]
+        )
+    }
     assert card["RR1"].given == date(2025, 10, 20)
 
 
@@ -101,7 +168,7 @@ def test_no_next_dose_past_five_years():
 
 
 def test_tablet_vectors_are_strict_json_and_cover_both_functions():
-    from keneya.clinical import vectors_vaccination_card
+    from keneya.clinical.vectors import vaccination_card as vectors_vaccination_card
 
     document = vectors_vaccination_card.generate()
     json.dumps(document, allow_nan=False)

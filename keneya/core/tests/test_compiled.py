@@ -25,7 +25,8 @@ def test_the_instance_is_the_one_the_orm_gives(users, district, household_factor
         expected = Person.objects.get(pk=member.pk)
         assert got == expected
         assert {f.attname: getattr(got, f.attname) for f in Person._meta.concrete_fields} == {
-            f.attname: getattr(expected, f.attname) for f in Person._meta.concrete_fields}
+            f.attname: getattr(expected, f.attname) for f in Person._meta.concrete_fields
+        }
         assert got._state.adding is False and got._state.db == "default"
 
 
@@ -58,8 +59,11 @@ def test_missing_and_malformed_ids_fail_as_the_orm_fails(users, district):
 def test_select_related_instances_come_in_the_same_statement(users, django_assert_num_queries):
     key = Token.objects.create(user=users.clinician1).key
     compiled = CompiledGet(
-        Token, lambda _c, k: Token.objects.select_related("user", "user__facility").filter(key=k),
-        field="key", placeholder=TEXT_PLACEHOLDER)
+        Token,
+        lambda _c, k: Token.objects.select_related("user", "user__facility").filter(key=k),
+        field="key",
+        placeholder=TEXT_PLACEHOLDER,
+    )
     compiled.get(None, None, key)  # compiled here
     with django_assert_num_queries(1):
         token = compiled.get(None, None, key)
@@ -76,12 +80,15 @@ def test_the_eviction_keeps_the_recent_keys_only(users, district, household_fact
     assert list(compiled._compiled) == ["a", "c"]
 
 
-@pytest.mark.parametrize("build", [
-    lambda c, pk: Person.objects.filter(pk=pk).annotate(n=Count("visits")),
-    lambda c, pk: Person.objects.filter(pk=pk).values("id"),
-    lambda c, pk: Household.objects.filter(pk=pk),
-    lambda c, pk: Person.objects.filter(pk=pk) | Person.objects.filter(merged_into=pk),
-])
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda c, pk: Person.objects.filter(pk=pk).annotate(n=Count("visits")),
+        lambda c, pk: Person.objects.filter(pk=pk).values("id"),
+        lambda c, pk: Household.objects.filter(pk=pk),
+        lambda c, pk: Person.objects.filter(pk=pk) | Person.objects.filter(merged_into=pk),
+    ],
+)
 def test_querysets_it_cannot_serve_are_refused(build, district):
     with pytest.raises(ValueError):
         CompiledGet(Person, build).get(1, None, uuid.uuid4())

@@ -24,19 +24,23 @@ def test_sqlite_runs_in_wal_mode_with_immediate_transactions(settings):
 def test_default_database_is_sqlite_under_var(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env.update(DEBUG="1", KENEYA_VAR_DIR=str(tmp_path))
-    code = ("import django, os; os.environ['DJANGO_SETTINGS_MODULE']='keneya.settings'; "
-            "from django.conf import settings; d=settings.DATABASES['default']; "
-            "print(d['ENGINE'], d['NAME'], d['OPTIONS']['init_command'])")
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                         check=True, cwd=ROOT).stdout
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='keneya.settings'; "
+        "from django.conf import settings; d=settings.DATABASES['default']; "
+        "print(d['ENGINE'], d['NAME'], d['OPTIONS']['init_command'])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True, cwd=ROOT
+    ).stdout
     assert "sqlite3" in out and str(tmp_path) in out and "journal_mode=WAL" in out
 
 
 def _start_wsgi(env_overrides):
     env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
     env.update(env_overrides)
-    return subprocess.run([sys.executable, "-c", "import keneya.wsgi"], env=env,
-                          capture_output=True, text=True, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, "-c", "import keneya.wsgi"], env=env, capture_output=True, text=True, cwd=ROOT
+    )
 
 
 def test_server_refuses_to_start_on_the_development_key_with_debug_off():
@@ -58,8 +62,9 @@ def test_clinical_engine_never_imports_django_or_an_app():
 
 
 def test_clinical_package_imports_without_django_installed_in_the_path():
-    code = ("import sys; sys.modules['django'] = None; "
-            "import keneya.clinical, keneya.clinical.reasons; print('ok')")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            cwd=ROOT)
+    code = (
+        "import sys; sys.modules['django'] = None; "
+        "import keneya.clinical, keneya.clinical.reasons; print('ok')"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert result.stdout.strip() == "ok", result.stderr

@@ -75,11 +75,29 @@ def test_a_related_key_is_read_without_loading_the_row(persons, django_assert_nu
 
 
 def test_rows_given_as_dicts_are_read_by_drf(persons):
-    rows = [{f: getattr(p, f) for f in ("id", "family_name", "given_names", "sex",
-                                         "date_of_birth", "date_of_birth_estimated",
-                                         "relationship_to_head", "phone", "nina",
-                                         "birth_certificate_number", "ramed_number",
-                                         "mutuelle_number", "vital_status", "date_of_death",
-                                         "created_at", "updated_at")} | {"household": p.household}
-            for p in persons]
+    rows = [
+        {
+            f: getattr(p, f)
+            for f in (
+                "id",
+                "family_name",
+                "given_names",
+                "sex",
+                "date_of_birth",
+                "date_of_birth_estimated",
+                "relationship_to_head",
+                "phone",
+                "nina",
+                "birth_certificate_number",
+                "ramed_number",
+                "mutuelle_number",
+                "vital_status",
+                "date_of_death",
+                "created_at",
+                "updated_at",
+            )
+        }
+        | {"household": p.household}
+        for p in persons
+    ]
     assert PersonSerializer(rows, many=True).data == PersonSerializer(persons, many=True).data

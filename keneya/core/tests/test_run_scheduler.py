@@ -18,7 +18,7 @@ from keneya.people.services import add_member
 from keneya.people.tests.factories import person
 from keneya.referrals.models import ReferralEvent, ReferralStatus
 from keneya.visits.services import record_home_visit
-from keneya.visits.tasks import tasks_for_chw
+from keneya.visits.worklist import tasks_for_chw
 
 pytestmark = pytest.mark.django_db
 
@@ -41,10 +41,12 @@ def urgent_visit(users, household_factory, time_machine):
     users.manager1.phone = MANAGER_PHONE
     users.manager1.save(update_fields=["phone"])
     household = household_factory(users.chw1)
-    child = add_member(by=users.chw1, household=household,
-                       data=person("Traoré", "Fanta", "F", date(2025, 1, 15)))
-    visit = record_home_visit(by=users.chw1, person=child, kind="sick_child",
-                              visit_date=T0.date(), findings={"convulsions": True})
+    child = add_member(
+        by=users.chw1, household=household, data=person("Traoré", "Fanta", "F", date(2025, 1, 15))
+    )
+    visit = record_home_visit(
+        by=users.chw1, person=child, kind="sick_child", visit_date=T0.date(), findings={"convulsions": True}
+    )
     assert visit.alerts.get().priority == "urgent" and visit.referral.status == "issued"
     return visit
 
@@ -55,8 +57,7 @@ def run(*args: str) -> str:
     return out.getvalue()
 
 
-def test_an_urgent_alert_is_escalated_after_two_hours_and_not_before(urgent_visit,
-                                                                     time_machine):
+def test_an_urgent_alert_is_escalated_after_two_hours_and_not_before(urgent_visit, time_machine):
     alert = urgent_visit.alerts.get()
     time_machine.move_to(T0 + timedelta(hours=1, minutes=59), tick=False)
     assert "escalate_alerts : 0 alerte(s) escaladée(s)" in run("--once")
@@ -76,8 +77,7 @@ def test_an_urgent_alert_is_escalated_after_two_hours_and_not_before(urgent_visi
     assert [m.to for m in ConsoleSmsGateway.sent] == [MANAGER_PHONE]
 
 
-def test_a_referral_not_arrived_after_24_hours_raises_the_follow_up_alert(urgent_visit, users,
-                                                                          time_machine):
+def test_a_referral_not_arrived_after_24_hours_raises_the_follow_up_alert(urgent_visit, users, time_machine):
     referral = urgent_visit.referral
     time_machine.move_to(T0 + timedelta(hours=23, minutes=59), tick=False)
     assert "check_referrals : 0 référence(s)" in run("--once")
@@ -121,8 +121,7 @@ def test_running_twice_changes_nothing_the_second_time(urgent_visit, time_machin
     ]
 
 
-def test_the_loop_runs_every_job_each_pass_and_stops_after_max_iterations(urgent_visit,
-                                                                          time_machine):
+def test_the_loop_runs_every_job_each_pass_and_stops_after_max_iterations(urgent_visit, time_machine):
     time_machine.move_to(T0 + timedelta(hours=3), tick=False)
     output = run("--interval", "0", "--max-iterations", "2")
     assert output.count("escalate_alerts :") == 2 and output.count("send_outbox :") == 2

@@ -89,11 +89,11 @@ class AfricasTalkingGateway(SmsGateway):
         except httpx.TimeoutException as exc:
             # A read timeout may hide a message the provider did send; retrying risks a duplicate,
             # not retrying risks losing an urgent alert. The duplicate is the lesser harm.
-            raise GatewayError(f"timeout ({type(exc).__name__})", retryable=True,
-                               code="timeout") from exc
+            raise GatewayError(f"timeout ({type(exc).__name__})", retryable=True, code="timeout") from exc
         except httpx.HTTPError as exc:
-            raise GatewayError(f"network error ({type(exc).__name__})", retryable=True,
-                               code="network") from exc
+            raise GatewayError(
+                f"network error ({type(exc).__name__})", retryable=True, code="network"
+            ) from exc
         return self._parse(response, to)
 
     def _parse(self, response: httpx.Response, to: str) -> SendResult:
@@ -108,13 +108,13 @@ class AfricasTalkingGateway(SmsGateway):
             recipients = message_data.get("Recipients") or []
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             # The provider answered 2xx: it may well have sent the text. Never send it again.
-            raise GatewayError(f"unreadable response (HTTP {status})", retryable=False,
-                               code="bad response") from exc
+            raise GatewayError(
+                f"unreadable response (HTTP {status})", retryable=False, code="bad response"
+            ) from exc
         if not recipients:
             # e.g. {"Message": "InvalidSenderId", "Recipients": []}: rejected before any recipient.
             reason = str(message_data.get("Message", ""))
-            raise GatewayError(f"no recipient accepted: {reason}", retryable=False,
-                               code="no recipient")
+            raise GatewayError(f"no recipient accepted: {reason}", retryable=False, code="no recipient")
         recipient = next((r for r in recipients if r.get("number") == to), recipients[0])
         return self._recipient_result(recipient)
 
@@ -126,12 +126,23 @@ class AfricasTalkingGateway(SmsGateway):
         provider_status = str(recipient.get("status", ""))
         if code in SUCCESS_CODES:
             provider_id = str(recipient.get("messageId", ""))
-            logger.info("Africa's Talking accepted %s for %s (%s)", provider_id,
-                        mask_phone(str(recipient.get("number", ""))), code)
-            return SendResult(provider_id=provider_id, status=provider_status or SUCCESS_CODES[code],
-                              cost=str(recipient.get("cost", "")))
-        name = (PERMANENT_FAILURE_CODES.get(code) or RETRYABLE_FAILURE_CODES.get(code)
-                or provider_status or "Unknown")
+            logger.info(
+                "Africa's Talking accepted %s for %s (%s)",
+                provider_id,
+                mask_phone(str(recipient.get("number", ""))),
+                code,
+            )
+            return SendResult(
+                provider_id=provider_id,
+                status=provider_status or SUCCESS_CODES[code],
+                cost=str(recipient.get("cost", "")),
+            )
+        name = (
+            PERMANENT_FAILURE_CODES.get(code)
+            or RETRYABLE_FAILURE_CODES.get(code)
+            or provider_status
+            or "Unknown"
+        )
         retryable = code in RETRYABLE_FAILURE_CODES or code >= FIRST_SERVER_ERROR_CODE
         raise GatewayError(f"{code} {name}", retryable=retryable, code=f"{code} {name}")
 

@@ -20,15 +20,19 @@ from keneya.notifications.messages import (
 # Realistic, long-ish values: a Malian name, a CSCom name, a relais with a full number.
 SAMPLES: dict[str, dict[str, Any]] = {
     "urgent_alert": {
-        "child": "Aminata Coulibaly", "age": "14 mois",
-        "reason": "convulsions, ne peut pas boire", "chw": "Fatoumata Diarra",
-        "chw_phone": "+22376123456"},
-    "convocation": {"name": "Aminata Coulibaly", "facility": "CSCom ASACOLA I",
-                    "date": date(2026, 3, 12)},
-    "referral_outcome": {"name": "Aminata Coulibaly", "facility": "CSRef Commune IV",
-                         "note": "Pneumonie traitée. Amoxicilline 5 jours, revoir au CSCom à J3."},
-    "escalation": {"child": "Aminata Coulibaly", "reason": "convulsions, ne peut pas boire",
-                   "hours": 2},
+        "child": "Aminata Coulibaly",
+        "age": "14 mois",
+        "reason": "convulsions, ne peut pas boire",
+        "chw": "Fatoumata Diarra",
+        "chw_phone": "+22376123456",
+    },
+    "convocation": {"name": "Aminata Coulibaly", "facility": "CSCom ASACOLA I", "date": date(2026, 3, 12)},
+    "referral_outcome": {
+        "name": "Aminata Coulibaly",
+        "facility": "CSRef Commune IV",
+        "note": "Pneumonie traitée. Amoxicilline 5 jours, revoir au CSCom à J3.",
+    },
+    "escalation": {"child": "Aminata Coulibaly", "reason": "convulsions, ne peut pas boire", "hours": 2},
 }
 
 
@@ -63,12 +67,13 @@ def test_unknown_template_code_is_a_value_error():
 
 
 def test_characters_outside_the_gsm_alphabet_are_transliterated():
-    assert to_gsm7("Keïta – Françoise’s «œuvre» 漢") == "Keita - Francoise's \"oeuvre\" ?"
+    assert to_gsm7("Keïta – Françoise’s «œuvre» 漢") == 'Keita - Francoise\'s "oeuvre" ?'
     assert to_gsm7("Kènèya é à ù Ç") == "Kènèya é à ù Ç"  # these are GSM characters
 
 
 def test_extra_context_is_ignored_and_whitespace_is_collapsed():
-    text = render("convocation", {"name": " Awa\n Sidibé ", "facility": "CSCom X",
-                                  "date": "lundi", "unused": "secret"})
+    text = render(
+        "convocation", {"name": " Awa\n Sidibé ", "facility": "CSCom X", "date": "lundi", "unused": "secret"}
+    )
 
     assert text == "Kènèya : Awa Sidibé est convoqué(e) au CSCom X le lundi."

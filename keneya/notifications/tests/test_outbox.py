@@ -24,8 +24,13 @@ from keneya.notifications.tasks import send_outbox
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 DATABASE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 DUMMY = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-ALERT = {"child": "Aminata Traoré", "age": "14 mois", "reason": "convulsions",
-         "chw": "Fatoumata Diarra", "chw_phone": "+22376123456"}
+ALERT = {
+    "child": "Aminata Traoré",
+    "age": "14 mois",
+    "reason": "convulsions",
+    "chw": "Fatoumata Diarra",
+    "chw_phone": "+22376123456",
+}
 T0 = datetime(2026, 3, 12, 8, 0, tzinfo=timezone.get_fixed_timezone(0))
 
 
@@ -66,8 +71,7 @@ def _console_and_immediate_tasks(settings) -> Iterator[None]:
 
 
 def enqueue_alert(key: str = "alert:1:clinician:7", to: str = "76 12 34 56") -> OutboxMessage:
-    return services.enqueue_sms(to=to, template="urgent_alert", context=ALERT,
-                                dedup_key=key)
+    return services.enqueue_sms(to=to, template="urgent_alert", context=ALERT, dedup_key=key)
 
 
 # --- Enqueue ---------------------------------------------------------------------------------------
@@ -77,8 +81,9 @@ def test_enqueue_stores_the_french_text_and_the_normalised_number():
 
     assert message.recipient == "+22376123456"
     assert message.status == OutboxStatus.PENDING
-    assert message.body == ("Kènèya URGENT : Aminata Traoré (14 mois) - convulsions. "
-                            "Relais Fatoumata Diarra +22376123456.")
+    assert message.body == (
+        "Kènèya URGENT : Aminata Traoré (14 mois) - convulsions. Relais Fatoumata Diarra +22376123456."
+    )
     assert message.context == ALERT
     assert message.attempts == 0
 
@@ -101,15 +106,19 @@ def test_unknown_template_is_refused():
 @pytest.mark.django_db
 def test_missing_template_field_is_refused():
     with pytest.raises(ValueError, match="reason"):
-        services.enqueue_sms(to="76123456", template="urgent_alert",
-                             context={"child": "A", "age": "1 an", "chw": "B", "chw_phone": "1"},
-                             dedup_key="k")
+        services.enqueue_sms(
+            to="76123456",
+            template="urgent_alert",
+            context={"child": "A", "age": "1 an", "chw": "B", "chw_phone": "1"},
+            dedup_key="k",
+        )
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("number", ["", "12345", "+33612345678"])
 def test_a_number_that_is_not_malian_is_kept_as_refused_without_failing_the_caller(
-        number, django_capture_on_commit_callbacks):
+    number, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks() as callbacks:
         message = enqueue_alert(to=number)
 
@@ -210,7 +219,8 @@ def test_a_send_interrupted_by_a_dead_worker_is_given_up_not_resent():
     message = enqueue_alert()
     now = timezone.now()
     OutboxMessage.objects.filter(pk=message.pk).update(
-        status=OutboxStatus.SENDING, claimed_at=now - timedelta(hours=1), attempts=1)
+        status=OutboxStatus.SENDING, claimed_at=now - timedelta(hours=1), attempts=1
+    )
     gateway = ScriptedGateway()
 
     report = services.send_pending(now=now, gateway=gateway)
@@ -238,8 +248,7 @@ def test_a_retryable_failure_schedules_a_retry_with_exponential_back_off(setting
         assert message.next_attempt_at == now + wait
         assert message.last_error == "HTTP 503"
         # Not due before the back-off has passed.
-        assert services.send_pending(now=now + wait - timedelta(seconds=1),
-                                     gateway=gateway).claimed == 0
+        assert services.send_pending(now=now + wait - timedelta(seconds=1), gateway=gateway).claimed == 0
         now += wait
 
     services.send_pending(now=now, gateway=gateway)
@@ -333,8 +342,7 @@ def test_logs_carry_ids_never_the_number_or_the_text(caplog):
 @pytest.mark.django_db
 def test_a_refused_message_can_be_requeued_by_an_operator():
     message = enqueue_alert()
-    services.send_pending(now=timezone.now(),
-                          gateway=ScriptedGateway(GatewayError("x", retryable=False)))
+    services.send_pending(now=timezone.now(), gateway=ScriptedGateway(GatewayError("x", retryable=False)))
     message.refresh_from_db()
 
     requeued = services.requeue_message(message=message)
@@ -362,10 +370,12 @@ def test_concurrent_workers_send_each_message_exactly_once(settings):
             return SendResult(provider_id="p", status="Success")
 
     for n in range(30):
-        services.enqueue_sms(to="76123456", template="convocation",
-                             context={"name": f"Personne {n}", "facility": "CSCom X",
-                                      "date": "lundi"},
-                             dedup_key=f"convocation:{n}")
+        services.enqueue_sms(
+            to="76123456",
+            template="convocation",
+            context={"name": f"Personne {n}", "facility": "CSCom X", "date": "lundi"},
+            dedup_key=f"convocation:{n}",
+        )
     gateway = SlowRecordingGateway()
 
     def worker() -> None:

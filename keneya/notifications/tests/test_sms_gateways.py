@@ -33,8 +33,7 @@ def fake(settings) -> Iterator[FakeAfricasTalking]:
 
 
 def convocation(to: str = "+22376123456", key: str = "referral:1:convocation") -> OutboxMessage:
-    return services.enqueue_sms(to=to, template="convocation", context=CONVOCATION,
-                                dedup_key=key)
+    return services.enqueue_sms(to=to, template="convocation", context=CONVOCATION, dedup_key=key)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -49,8 +48,9 @@ def test_committed_convocation_reaches_africastalking_once(fake):
     assert message.cost == fake_at.COST
     [request] = fake.requests
     assert request.form["to"] == "+22376123456"
-    assert request.form["message"] == ("Kènèya : Aminata Keita est convoqué(e) au CSCom "
-                                       "ASACOLA I le 12/03/2026.")
+    assert request.form["message"] == (
+        "Kènèya : Aminata Keita est convoqué(e) au CSCom ASACOLA I le 12/03/2026."
+    )
     assert request.form["from"] == "KENEYA"
 
 

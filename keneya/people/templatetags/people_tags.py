@@ -55,5 +55,5 @@ def phone(number: str | None) -> str:
         return ""
     if number.startswith("+223") and len(number) == 12 and number[1:].isdigit():
         digits = number[4:]
-        return "+223 " + " ".join(digits[i:i + 2] for i in range(0, 8, 2))
+        return "+223 " + " ".join(digits[i : i + 2] for i in range(0, 8, 2))
     return number

@@ -8,10 +8,22 @@ from typing import Any
 from keneya.people.services import PersonData
 
 
-def person(family: str, given: str, sex: str = "F", dob: date | None = date(2020, 5, 1),
-           relationship: str = "child", **extra: Any) -> PersonData:
-    return PersonData(family_name=family, given_names=given, sex=sex, date_of_birth=dob,
-                      relationship_to_head=relationship, **extra)
+def person(
+    family: str,
+    given: str,
+    sex: str = "F",
+    dob: date | None = date(2020, 5, 1),
+    relationship: str = "child",
+    **extra: Any,
+) -> PersonData:
+    return PersonData(
+        family_name=family,
+        given_names=given,
+        sex=sex,
+        date_of_birth=dob,
+        relationship_to_head=relationship,
+        **extra,
+    )
 
 
 def six_members() -> list[PersonData]:

@@ -28,11 +28,21 @@ def household_body(district, **overrides):
         "address_description": "Près du marché, maison à la porte verte",
         "phone": "+223 76 11 22 33",
         "members": [
-            {"family_name": "Keïta", "given_names": "Modibo", "sex": "M",
-             "date_of_birth": "1982-04-01", "relationship_to_head": "head"},
-            {"family_name": "Keïta", "given_names": "Hawa", "sex": "F",
-             "date_of_birth": "2023-01-15", "date_of_birth_estimated": True,
-             "relationship_to_head": "child"},
+            {
+                "family_name": "Keïta",
+                "given_names": "Modibo",
+                "sex": "M",
+                "date_of_birth": "1982-04-01",
+                "relationship_to_head": "head",
+            },
+            {
+                "family_name": "Keïta",
+                "given_names": "Hawa",
+                "sex": "F",
+                "date_of_birth": "2023-01-15",
+                "date_of_birth_estimated": True,
+                "relationship_to_head": "child",
+            },
         ],
     }
     body.update(overrides)
@@ -40,9 +50,11 @@ def household_body(district, **overrides):
 
 
 def test_token_endpoint_returns_a_token_that_authenticates(users, client):
-    response = client.post("/api/v1/auth/token/",
-                           {"username": "relais01", "password": "Mot-de-passe-test-2026"},
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/auth/token/",
+        {"username": "relais01", "password": "Mot-de-passe-test-2026"},
+        content_type="application/json",
+    )
     assert response.status_code == 200
     token = response.json()["token"]
     api = APIClient()
@@ -51,19 +63,25 @@ def test_token_endpoint_returns_a_token_that_authenticates(users, client):
 
 
 def test_token_endpoint_rejects_a_wrong_password_with_400(users, client):
-    response = client.post("/api/v1/auth/token/", {"username": "relais01", "password": "non"},
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/auth/token/", {"username": "relais01", "password": "non"}, content_type="application/json"
+    )
     assert response.status_code == 400
     assert "non_field_errors" in response.json()
 
 
 def test_repeated_failed_logins_lock_the_account(users, client, settings):
     for _ in range(settings.AXES_FAILURE_LIMIT):
-        client.post("/api/v1/auth/token/", {"username": "relais01", "password": "mauvais"},
-                    content_type="application/json")
-    response = client.post("/api/v1/auth/token/",
-                           {"username": "relais01", "password": "Mot-de-passe-test-2026"},
-                           content_type="application/json")
+        client.post(
+            "/api/v1/auth/token/",
+            {"username": "relais01", "password": "mauvais"},
+            content_type="application/json",
+        )
+    response = client.post(
+        "/api/v1/auth/token/",
+        {"username": "relais01", "password": "Mot-de-passe-test-2026"},
+        content_type="application/json",
+    )
     assert response.status_code in (403, 429)
 
 
@@ -89,8 +107,7 @@ def test_create_household_with_members_then_repeat_creates_nothing_new(users, di
         ({"sex": "X"}, "sex"),
     ],
 )
-def test_bad_member_is_a_400_with_field_errors_and_nothing_saved(users, district, api,
-                                                                member_change, field):
+def test_bad_member_is_a_400_with_field_errors_and_nothing_saved(users, district, api, member_change, field):
     body = household_body(district)
     body["members"][1].update(member_change)
     response = api(users.chw1).post("/api/v1/households/", body, format="json")
@@ -113,14 +130,12 @@ def _flatten_keys(errors, prefix=""):
 def test_errors_are_in_french(users, district, api):
     body = household_body(district)
     body["members"][1]["date_of_birth"] = str(timezone.localdate() + timedelta(days=2))
-    response = api(users.chw1).post("/api/v1/households/", body, format="json",
-                                    HTTP_ACCEPT_LANGUAGE="fr")
+    response = api(users.chw1).post("/api/v1/households/", body, format="json", HTTP_ACCEPT_LANGUAGE="fr")
     assert "futur" in str(response.json())
 
 
 def test_malformed_json_is_a_400_not_a_500(users, api):
-    response = api(users.chw1).post("/api/v1/households/", "{not json",
-                                    content_type="application/json")
+    response = api(users.chw1).post("/api/v1/households/", "{not json", content_type="application/json")
     assert response.status_code == 400
 
 
@@ -131,12 +146,12 @@ def test_chw_of_another_zone_cannot_read_the_household(users, district, api, hou
     assert other.get("/api/v1/households/").json()["count"] == 0
     person = household.members.first()
     assert other.get(f"/api/v1/persons/{person.pk}/").status_code == 404
-    assert other.patch(f"/api/v1/persons/{person.pk}/", {"phone": "70000000"},
-                       format="json").status_code == 404
+    assert (
+        other.patch(f"/api/v1/persons/{person.pk}/", {"phone": "70000000"}, format="json").status_code == 404
+    )
 
 
-def test_clinician_sees_the_health_area_of_the_cscom_only(users, district, api,
-                                                          household_factory):
+def test_clinician_sees_the_health_area_of_the_cscom_only(users, district, api, household_factory):
     mine = household_factory(users.chw1)
     theirs = household_factory(users.chw2, quartier=district.q2a)
     ids = {row["id"] for row in api(users.clinician1).get("/api/v1/households/").json()["results"]}
@@ -156,8 +171,17 @@ def test_person_api_has_the_documented_fields_and_search(users, api, household_f
     assert response.status_code == 200
     rows = response.json()["results"]
     assert len(rows) == 1
-    expected = {"id", "household", "family_name", "given_names", "sex", "date_of_birth",
-                "date_of_birth_estimated", "relationship_to_head", "phone"}
+    expected = {
+        "id",
+        "household",
+        "family_name",
+        "given_names",
+        "sex",
+        "date_of_birth",
+        "date_of_birth_estimated",
+        "relationship_to_head",
+        "phone",
+    }
     assert expected <= set(rows[0])
     assert rows[0]["sex"] == "F"
 
@@ -166,9 +190,15 @@ def test_add_person_to_household_and_update_through_the_api(users, api, househol
     household = household_factory(users.chw1)
     client = api(users.chw1)
     pid = str(uuid.uuid4())
-    body = {"id": pid, "household": str(household.pk), "family_name": "Traoré",
-            "given_names": "Issa", "sex": "M", "date_of_birth": "2024-02-02",
-            "relationship_to_head": "child"}
+    body = {
+        "id": pid,
+        "household": str(household.pk),
+        "family_name": "Traoré",
+        "given_names": "Issa",
+        "sex": "M",
+        "date_of_birth": "2024-02-02",
+        "relationship_to_head": "child",
+    }
     assert client.post("/api/v1/persons/", body, format="json").status_code == 201
     assert client.post("/api/v1/persons/", body, format="json").status_code == 200
     assert household.members.count() == 3
@@ -180,19 +210,29 @@ def test_add_person_to_household_and_update_through_the_api(users, api, househol
 
 def test_cannot_add_a_person_to_a_household_out_of_scope(users, api, household_factory):
     household = household_factory(users.chw1)
-    body = {"household": str(household.pk), "family_name": "Traoré", "given_names": "Issa",
-            "sex": "M", "date_of_birth": "2024-02-02"}
+    body = {
+        "household": str(household.pk),
+        "family_name": "Traoré",
+        "given_names": "Issa",
+        "sex": "M",
+        "date_of_birth": "2024-02-02",
+    }
     response = api(users.chw2).post("/api/v1/persons/", body, format="json")
     assert response.status_code == 400 and "household" in response.json()
 
 
-def test_similar_endpoint_warns_about_a_near_identical_name(users, district, api,
-                                                            household_factory):
+def test_similar_endpoint_warns_about_a_near_identical_name(users, district, api, household_factory):
     household_factory(users.chw1)
-    response = api(users.chw2).get("/api/v1/persons/similar/", {
-        "quartier": str(district.q1b.pk), "family_name": "Traore", "given_names": "Aminata",
-        "sex": "F", "date_of_birth": "2022-01-01",
-    })
+    response = api(users.chw2).get(
+        "/api/v1/persons/similar/",
+        {
+            "quartier": str(district.q1b.pk),
+            "family_name": "Traore",
+            "given_names": "Aminata",
+            "sex": "F",
+            "date_of_birth": "2022-01-01",
+        },
+    )
     assert response.status_code == 200
     assert [row["given_names"] for row in response.json()] == ["Aminata"]
 

@@ -25,8 +25,13 @@ def token_client(user):
 
 
 def refer(person_obj, *, to, by):
-    return Referral.objects.create(person=person_obj, to_facility=to, issued_by=by,
-                                   issued_at=timezone.now(), reason="Toux et tirage sous-costal")
+    return Referral.objects.create(
+        person=person_obj,
+        to_facility=to,
+        issued_by=by,
+        issued_at=timezone.now(),
+        reason="Toux et tirage sous-costal",
+    )
 
 
 @pytest.fixture
@@ -38,8 +43,9 @@ def mine(users, household_factory):
 @pytest.fixture
 def theirs(users, district, household_factory):
     """A child in CSCom 2's health area."""
-    household = household_factory(users.chw2, quartier=district.q2a, members=[
-        person("Keïta", "Mariam", "F", date(2022, 3, 3), "child")])
+    household = household_factory(
+        users.chw2, quartier=district.q2a, members=[person("Keïta", "Mariam", "F", date(2022, 3, 3), "child")]
+    )
     return household.members.get()
 
 
@@ -53,15 +59,15 @@ def test_person_by_id_is_two_queries_token_then_person(users, mine, django_asser
 
 
 @pytest.mark.parametrize("role", ["chw1", "clinician1", "manager1", "social", "admin"])
-def test_person_by_id_query_count_is_the_same_for_every_role(role, users, mine,
-                                                             django_assert_num_queries):
+def test_person_by_id_query_count_is_the_same_for_every_role(role, users, mine, django_assert_num_queries):
     client = token_client(getattr(users, role))
     with django_assert_num_queries(2):
         assert client.get(f"/api/v1/persons/{mine.pk}/").status_code == 200
 
 
 def test_person_search_is_three_queries_whatever_the_number_of_results(
-        users, household_factory, django_assert_num_queries):
+    users, household_factory, django_assert_num_queries
+):
     for _ in range(4):
         household_factory(users.chw1)
     client = token_client(users.clinician1)
@@ -70,10 +76,19 @@ def test_person_search_is_three_queries_whatever_the_number_of_results(
     assert len(response.json()["results"]) == 4
 
 
-@pytest.mark.parametrize("role, visible", [
-    ("chw1", True), ("chw2", False), ("clinician1", True), ("manager1", True),
-    ("clinician2", False), ("specialist", False), ("social", True), ("admin", True),
-])
+@pytest.mark.parametrize(
+    "role, visible",
+    [
+        ("chw1", True),
+        ("chw2", False),
+        ("clinician1", True),
+        ("manager1", True),
+        ("clinician2", False),
+        ("specialist", False),
+        ("social", True),
+        ("admin", True),
+    ],
+)
 def test_person_by_id_follows_the_scope_rules(role, visible, users, mine):
     response = token_client(getattr(users, role)).get(f"/api/v1/persons/{mine.pk}/")
     assert response.status_code == (200 if visible else 404)
@@ -101,7 +116,8 @@ def test_a_referral_to_the_csref_shows_the_person_to_the_specialist_only(users, 
 
 
 def test_a_clinician_moved_to_another_cscom_sees_the_new_area_on_the_next_request(
-        users, district, mine, theirs):
+    users, district, mine, theirs
+):
     clinician = users.clinician1
     client = token_client(clinician)
     assert client.get(f"/api/v1/persons/{mine.pk}/").status_code == 200
@@ -111,8 +127,7 @@ def test_a_clinician_moved_to_another_cscom_sees_the_new_area_on_the_next_reques
     assert client.get(f"/api/v1/persons/{theirs.pk}/").status_code == 200
 
 
-def test_a_social_worker_given_other_areas_sees_them_on_the_next_request(users, district, mine,
-                                                                         theirs):
+def test_a_social_worker_given_other_areas_sees_them_on_the_next_request(users, district, mine, theirs):
     social = users.social  # attached to the whole commune
     client = token_client(social)
     assert client.get(f"/api/v1/persons/{theirs.pk}/").status_code == 200
@@ -124,9 +139,13 @@ def test_a_social_worker_given_other_areas_sees_them_on_the_next_request(users, 
 
 
 def test_a_merged_person_is_not_found_by_id(users, household_factory):
-    household = household_factory(users.chw1, members=[
-        person("Traoré", "Moussa", "M", date(1985, 3, 2), "head"),
-        person("Traore", "Mousa", "M", date(1985, 3, 2), "other")])
+    household = household_factory(
+        users.chw1,
+        members=[
+            person("Traoré", "Moussa", "M", date(1985, 3, 2), "head"),
+            person("Traore", "Mousa", "M", date(1985, 3, 2), "other"),
+        ],
+    )
     keep, duplicate = household.members.order_by("relationship_to_head")
     merge_persons(by=users.manager1, keep=keep, duplicate=duplicate)
     client = token_client(users.clinician1)
@@ -172,8 +191,7 @@ def test_fields_built_once_serialize_like_drf_and_stay_per_serializer(users, min
     assert PersonSerializer(mine).fields is not PersonSerializer(mine).fields
 
 
-def test_a_compiled_lookup_follows_the_users_areas_facility_and_role(users, district, mine,
-                                                                     theirs):
+def test_a_compiled_lookup_follows_the_users_areas_facility_and_role(users, district, mine, theirs):
     """The lookup is compiled once per scope (``scope_key``); what the key leaves out, the SQL
     reads when it runs."""
     clinician = users.clinician1

@@ -9,8 +9,7 @@ from keneya.sync.models import ChangeLog
 pytestmark = pytest.mark.django_db
 
 
-def test_a_manager_hands_a_household_to_another_chw_of_the_quartier(users, district,
-                                                                    household_factory):
+def test_a_manager_hands_a_household_to_another_chw_of_the_quartier(users, district, household_factory):
     users.chw2.areas.add(district.q1a)
     household = household_factory(users.chw1)
     reassign_household(by=users.manager1, household=household, chw=users.chw2)
@@ -32,8 +31,7 @@ def test_the_new_chw_must_be_an_active_chw_covering_the_quartier(users, househol
     household = household_factory(users.chw1)
     with pytest.raises(ValidationError) as not_their_zone:
         reassign_household(by=users.manager1, household=household, chw=users.chw2)
-    assert not_their_zone.value.message_dict["chw"] == [
-        "Ce quartier n'est pas dans la zone de ce relais."]
+    assert not_their_zone.value.message_dict["chw"] == ["Ce quartier n'est pas dans la zone de ce relais."]
     with pytest.raises(ValidationError):
         reassign_household(by=users.manager1, household=household, chw=users.clinician1)
 

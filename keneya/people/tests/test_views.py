@@ -19,9 +19,13 @@ def chw_client(client, users):
 
 def household_form(district, **overrides):
     data = {
-        "quartier": str(district.q1a.pk), "address_description": "Près de l'école",
-        "household_phone": "76 55 44 33", "family_name": "Sangaré", "given_names": "Drissa",
-        "sex": "M", "date_of_birth": "1975-05-05",
+        "quartier": str(district.q1a.pk),
+        "address_description": "Près de l'école",
+        "household_phone": "76 55 44 33",
+        "family_name": "Sangaré",
+        "given_names": "Drissa",
+        "sex": "M",
+        "date_of_birth": "1975-05-05",
     }
     data.update(overrides)
     return data
@@ -39,15 +43,15 @@ def test_register_household_page_creates_household_and_redirects(chw_client, dis
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"date_of_birth": str(timezone.localdate() + timedelta(days=1))},
-         "ne peut pas être dans le futur"),
+        ({"date_of_birth": str(timezone.localdate() + timedelta(days=1))}, "ne peut pas être dans le futur"),
         ({"family_name": ""}, "Le nom est obligatoire"),
         ({"date_of_birth": "", "age_years": "140"}, "Âge impossible"),
         ({"household_phone": "123"}, "Numéro de téléphone invalide"),
     ],
 )
-def test_invalid_registration_shows_a_french_error_and_saves_nothing(chw_client, district,
-                                                                    overrides, message):
+def test_invalid_registration_shows_a_french_error_and_saves_nothing(
+    chw_client, district, overrides, message
+):
     response = chw_client.post("/menages/nouveau/", household_form(district, **overrides))
     assert response.status_code == 400
     assert message in response.content.decode()
@@ -55,19 +59,22 @@ def test_invalid_registration_shows_a_french_error_and_saves_nothing(chw_client,
 
 
 def test_age_instead_of_birth_date_gives_an_estimated_date(chw_client, district):
-    chw_client.post("/menages/nouveau/", household_form(district, date_of_birth="",
-                                                        age_years="40"))
+    chw_client.post("/menages/nouveau/", household_form(district, date_of_birth="", age_years="40"))
     head = Person.objects.get()
     assert head.date_of_birth_estimated
     assert 39 <= (timezone.localdate() - head.date_of_birth).days // 365 <= 41
 
 
-def test_near_identical_name_shows_the_duplicate_warning_before_saving(chw_client, users,
-                                                                       household_factory):
+def test_near_identical_name_shows_the_duplicate_warning_before_saving(chw_client, users, household_factory):
     household = household_factory(users.chw1)  # has Aminata Traoré, born 2021-07-14
     url = f"/menages/{household.pk}/membres/nouveau/"
-    data = {"family_name": "Traore", "given_names": "Aminata", "sex": "F",
-            "date_of_birth": "2022-03-01", "relationship_to_head": "child"}
+    data = {
+        "family_name": "Traore",
+        "given_names": "Aminata",
+        "sex": "F",
+        "date_of_birth": "2022-03-01",
+        "relationship_to_head": "child",
+    }
     response = chw_client.post(url, data)
     content = response.content.decode()
     assert "doublon possible" in content and "Aminata Traoré" in content
@@ -77,13 +84,19 @@ def test_near_identical_name_shows_the_duplicate_warning_before_saving(chw_clien
     assert household.members.count() == 3
 
 
-def test_duplicate_check_as_you_type_returns_the_candidates(chw_client, users, district,
-                                                            household_factory):
+def test_duplicate_check_as_you_type_returns_the_candidates(chw_client, users, district, household_factory):
     household_factory(users.chw1)
-    response = chw_client.post("/personnes/similaires/", {
-        "quartier": str(district.q1a.pk), "family_name": "Traoré", "given_names": "Aminata",
-        "sex": "F", "date_of_birth": "2020-12-31",
-    }, HTTP_HX_REQUEST="true")
+    response = chw_client.post(
+        "/personnes/similaires/",
+        {
+            "quartier": str(district.q1a.pk),
+            "family_name": "Traoré",
+            "given_names": "Aminata",
+            "sex": "F",
+            "date_of_birth": "2020-12-31",
+        },
+        HTTP_HX_REQUEST="true",
+    )
     assert "doublon possible" in response.content.decode()
 
 
@@ -91,18 +104,23 @@ def test_register_six_members_through_the_pages(chw_client, users, district):
     chw_client.post("/menages/nouveau/", household_form(district))
     household = Household.objects.get()
     for index, given in enumerate(["Mariam", "Ousmane", "Bintou", "Lassana", "Rokia"]):
-        response = chw_client.post(f"/menages/{household.pk}/membres/nouveau/", {
-            "family_name": "Sangaré", "given_names": given, "sex": "F" if index % 2 == 0 else "M",
-            "date_of_birth": str(date(2005 + index * 3, 1, 1)), "relationship_to_head": "child",
-        })
+        response = chw_client.post(
+            f"/menages/{household.pk}/membres/nouveau/",
+            {
+                "family_name": "Sangaré",
+                "given_names": given,
+                "sex": "F" if index % 2 == 0 else "M",
+                "date_of_birth": str(date(2005 + index * 3, 1, 1)),
+                "relationship_to_head": "child",
+            },
+        )
         assert response.status_code == 302, response.content.decode()[:2000]
     assert household.members.count() == 6
 
 
 def test_household_list_searches_by_name_code_and_phone(chw_client, users, household_factory):
     household = household_factory(users.chw1, phone="76 12 12 12")
-    household_factory(users.chw1, members=[person("Diarra", "Oumou", "F", date(1990, 1, 1),
-                                                  "head")])
+    household_factory(users.chw1, members=[person("Diarra", "Oumou", "F", date(1990, 1, 1), "head")])
     for term in ["traore", "Traoré Moussa", household.code, "76121212"]:
         content = chw_client.get("/menages/", {"q": term}).content.decode()
         assert household.code in content, term
@@ -116,17 +134,18 @@ def test_htmx_search_returns_only_the_rows(chw_client, users, household_factory)
     assert "<html" not in response.content.decode() and "<table" in response.content.decode()
 
 
-def test_household_list_query_count_does_not_grow_with_rows(chw_client, users,
-                                                           household_factory,
-                                                           django_assert_max_num_queries):
+def test_household_list_query_count_does_not_grow_with_rows(
+    chw_client, users, household_factory, django_assert_max_num_queries
+):
     for _ in range(30):
         household_factory(users.chw1)
     with django_assert_max_num_queries(12):
         assert chw_client.get("/menages/").status_code == 200
 
 
-def test_household_page_query_count_is_bounded(chw_client, users, household_factory,
-                                               django_assert_max_num_queries):
+def test_household_page_query_count_is_bounded(
+    chw_client, users, household_factory, django_assert_max_num_queries
+):
     from keneya.people.tests.factories import six_members
 
     household = household_factory(users.chw1, members=six_members())

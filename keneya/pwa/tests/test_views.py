@@ -26,8 +26,7 @@ def test_the_shell_is_for_chws_and_holds_no_personal_data(client, users):
     page = response.content.decode()
     assert 'rel="manifest"' in page and "/static/pwa/app.js" in page
     assert "relais01" not in page and "Relais01" not in page  # served from cache to anyone
-    vocabulary = json.loads(page.split('id="vocabulary" type="application/json">')[1]
-                            .split("</script>")[0])
+    vocabulary = json.loads(page.split('id="vocabulary" type="application/json">')[1].split("</script>")[0])
     assert vocabulary["findings"]["convulsions"] == "Convulsions"
     assert "vaginal_bleeding" in vocabulary["pregnancy_signs"]
 
@@ -44,8 +43,7 @@ def test_session_names_the_chw_and_their_quartiers(client, users, district):
     client.force_login(users.chw1)
     data = client.get("/chw/session.json").json()
     assert data["user"]["username"] == "relais01"
-    assert data["quartiers"] == [{"id": str(district.q1a.pk), "code": "LAF",
-                                  "name": "Lafiabougou"}]
+    assert data["quartiers"] == [{"id": str(district.q1a.pk), "code": "LAF", "name": "Lafiabougou"}]
     assert data["csrf_token"]
 
 
@@ -79,10 +77,18 @@ def test_service_worker_precaches_the_whole_app_from_the_chw_scope(client):
     assert response["Service-Worker-Allowed"] == "/chw/"
     text = response.content.decode()
     precache = json.loads(text.split("const PRECACHE = ")[1].split(";\n")[0])
-    for url in ("/chw/", "/chw/engine-data.json", "/chw/manifest.webmanifest",
-                "/static/pwa/app.js", "/static/pwa/db.js", "/static/pwa/sync.js",
-                "/static/pwa/names.js", "/static/pwa/app.css", "/static/pwa/vendor/dexie.min.js",
-                "/static/pwa/icons/icon-512.png"):
+    for url in (
+        "/chw/",
+        "/chw/engine-data.json",
+        "/chw/manifest.webmanifest",
+        "/static/pwa/app.js",
+        "/static/pwa/db.js",
+        "/static/pwa/sync.js",
+        "/static/pwa/names.js",
+        "/static/pwa/app.css",
+        "/static/pwa/vendor/dexie.min.js",
+        "/static/pwa/icons/icon-512.png",
+    ):
         assert url in precache
     for url in precache:
         if url.startswith("/static/"):
@@ -130,34 +136,87 @@ def test_static_files_are_vendored_not_fetched_from_a_cdn():
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
 def test_js_name_normaliser_meets_the_python_one():
-    result = subprocess.run(["node", "--test", "tests/js/names.test.mjs"], cwd=REPO,
-                            capture_output=True, text=True, timeout=120, check=False)
+    result = subprocess.run(
+        ["node", "--test", "tests/js/names.test.mjs"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
 def test_js_visit_ids_are_time_ordered_uuids():
-    result = subprocess.run(["node", "--test", "tests/js/ids.test.mjs"], cwd=REPO,
-                            capture_output=True, text=True, timeout=120, check=False)
+    result = subprocess.run(
+        ["node", "--test", "tests/js/ids.test.mjs"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-NAMES = ["Traoré", "TRAORE", "Trawore", "Coulibaly", "Kulibali", "Koulibaly", "Keïta", "Diarra",
-         "Jara", "Sissoko", "Cissoko", "Diallo", "Djallo", "Camara", "Touré", "Doumbia",
-         "Dunbia", "Cissé", "Fatoumata", "Maïmouna-Kɔnɛ", "N'Diaye", "Ɲɛlɛ Saŋare",
-         "Œuvre", "Kadiatou Bah", "Diéneba", "Sidibé", "Konaté", "Dembélé", "Aminata  Sy",
-         "Mah", "Phatoumata", "Ousmane Cissé", "Seydou", "Hawa", "Djénéba", "Bakary"]
+NAMES = [
+    "Traoré",
+    "TRAORE",
+    "Trawore",
+    "Coulibaly",
+    "Kulibali",
+    "Koulibaly",
+    "Keïta",
+    "Diarra",
+    "Jara",
+    "Sissoko",
+    "Cissoko",
+    "Diallo",
+    "Djallo",
+    "Camara",
+    "Touré",
+    "Doumbia",
+    "Dunbia",
+    "Cissé",
+    "Fatoumata",
+    "Maïmouna-Kɔnɛ",
+    "N'Diaye",
+    "Ɲɛlɛ Saŋare",
+    "Œuvre",
+    "Kadiatou Bah",
+    "Diéneba",
+    "Sidibé",
+    "Konaté",
+    "Dembélé",
+    "Aminata  Sy",
+    "Mah",
+    "Phatoumata",
+    "Ousmane Cissé",
+    "Seydou",
+    "Hawa",
+    "Djénéba",
+    "Bakary",
+]
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
 def test_js_normalise_name_gives_the_python_answer_on_a_name_list():
     from keneya.people.names import fold, normalise_name
 
-    script = ("import {fold, normaliseName} from './keneya/pwa/static/pwa/names.js';"
-              "const names = JSON.parse(process.argv[1]);"
-              "console.log(JSON.stringify(names.map(n => [fold(n), normaliseName(n)])));")
-    result = subprocess.run(["node", "--input-type=module", "-e", script, json.dumps(NAMES)],
-                            cwd=REPO, capture_output=True, text=True, timeout=60, check=True)
+    script = (
+        "import {fold, normaliseName} from './keneya/pwa/static/pwa/names.js';"
+        "const names = JSON.parse(process.argv[1]);"
+        "console.log(JSON.stringify(names.map(n => [fold(n), normaliseName(n)])));"
+    )
+    result = subprocess.run(
+        ["node", "--input-type=module", "-e", script, json.dumps(NAMES)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     assert json.loads(result.stdout) == [[fold(n), normalise_name(n)] for n in NAMES]
 
 
@@ -174,19 +233,34 @@ def test_js_registry_rules_give_the_python_answers():
     from keneya.people.validation import estimated_birth_date, normalise_phone
 
     ids = [str(uuid.UUID(int=n * 0x1234567890ABCDEF1234567 % 2**128)) for n in range(1, 25)]
-    phones = ["76 12 34 56", "+223 76123456", "0022376123456", "76-12-34-56", "7612345",
-              "", "(66) 22.22.22", "+22166123456"]
+    phones = [
+        "76 12 34 56",
+        "+223 76123456",
+        "0022376123456",
+        "76-12-34-56",
+        "7612345",
+        "",
+        "(66) 22.22.22",
+        "+22166123456",
+    ]
     ages = [(0, 3), (1, None), (2, 0), (None, 11), (45, None), (0, 0), (119, None)]
     on = "2026-03-02"
-    script = ("import {householdCode, normalisePhone, estimatedBirthDate} from "
-              "'./keneya/pwa/static/pwa/people.js';"
-              "const [ids, phones, ages, on] = JSON.parse(process.argv[1]);"
-              "console.log(JSON.stringify([ids.map(i => householdCode('LAF', i)),"
-              " phones.map(p => normalisePhone(p).value ?? null),"
-              " ages.map(([y, m]) => estimatedBirthDate(y, m, on))]));")
-    result = subprocess.run(["node", "--input-type=module", "-e", script,
-                             json.dumps([ids, phones, ages, on])],
-                            cwd=REPO, capture_output=True, text=True, timeout=60, check=True)
+    script = (
+        "import {householdCode, normalisePhone, estimatedBirthDate} from "
+        "'./keneya/pwa/static/pwa/people.js';"
+        "const [ids, phones, ages, on] = JSON.parse(process.argv[1]);"
+        "console.log(JSON.stringify([ids.map(i => householdCode('LAF', i)),"
+        " phones.map(p => normalisePhone(p).value ?? null),"
+        " ages.map(([y, m]) => estimatedBirthDate(y, m, on))]));"
+    )
+    result = subprocess.run(
+        ["node", "--input-type=module", "-e", script, json.dumps([ids, phones, ages, on])],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     codes, normalised, births = json.loads(result.stdout)
     quartier = Area(code="LAF")
     assert codes == [household_code(quartier, uuid.UUID(i)) for i in ids]
@@ -199,5 +273,6 @@ def test_js_registry_rules_give_the_python_answers():
 
     assert normalised == [python_phone(p) for p in phones]
     today = date.fromisoformat(on)
-    assert births == [estimated_birth_date(age_years=y, age_months=m, today=today).isoformat()
-                      for y, m in ages]
+    assert births == [
+        estimated_birth_date(age_years=y, age_months=m, today=today).isoformat() for y, m in ages
+    ]

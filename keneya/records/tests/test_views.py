@@ -29,17 +29,22 @@ def text(response):
 @pytest.fixture
 def child(users, household_factory):
     household = household_factory(users.chw1)
-    return add_member(by=users.chw1, household=household,
-                      data=person("Traoré", "Fanta", "F",
-                                  timezone.localdate() - timedelta(days=380)))
+    return add_member(
+        by=users.chw1,
+        household=household,
+        data=person("Traoré", "Fanta", "F", timezone.localdate() - timedelta(days=380)),
+    )
 
 
 def urgent_visit(users, child, days_ago=0, weight=8.6):
     return record_home_visit(
-        by=users.chw1, person=child, visit_date=timezone.localdate() - timedelta(days=days_ago),
-        kind="sick_child", findings={"cough": True, "chest_indrawing": True},
-        measurements={"weight_kg": weight, "length_or_height_cm": 74.0,
-                      "measured_position": "L"})
+        by=users.chw1,
+        person=child,
+        visit_date=timezone.localdate() - timedelta(days=days_ago),
+        kind="sick_child",
+        findings={"cough": True, "chest_indrawing": True},
+        measurements={"weight_kg": weight, "length_or_height_cm": 74.0, "measured_position": "L"},
+    )
 
 
 @pytest.fixture
@@ -49,8 +54,7 @@ def clinician(client, users):
 
 
 def chart_data(page):
-    match = re.search(r'<script id="growth-data" type="application/json">(.*?)</script>', page,
-                      re.S)
+    match = re.search(r'<script id="growth-data" type="application/json">(.*?)</script>', page, re.S)
     assert match, "the chart data block is missing"
     return json.loads(match.group(1))
 
@@ -58,12 +62,26 @@ def chart_data(page):
 def test_patient_page_merges_the_timeline_and_logs_the_access(clinician, users, child):
     visit = urgent_visit(users, child)
     acknowledge_alert(by=users.clinician1, alert=visit.alerts.get())
-    record_consultation(by=users.clinician1, person=child, complaint="Toux et tirage",
-                        diagnoses=["J18.9"], vitals={"temperature_c": 38.5})
+    record_consultation(
+        by=users.clinician1,
+        person=child,
+        complaint="Toux et tirage",
+        diagnoses=["J18.9"],
+        vitals={"temperature_c": 38.5},
+    )
     page = text(clinician.get(f"/patients/{child.pk}/"))
-    for expected in ("Visite à domicile", "Référer d'urgence", "Alerte", "Prise en compte",
-                     "Référence", "Vue en consultation", "Délai de prise en charge",
-                     "Consultation", "J18.9", "Température (°C) 38,5"):
+    for expected in (
+        "Visite à domicile",
+        "Référer d'urgence",
+        "Alerte",
+        "Prise en compte",
+        "Référence",
+        "Vue en consultation",
+        "Délai de prise en charge",
+        "Consultation",
+        "J18.9",
+        "Température (°C) 38,5",
+    ):
         assert expected in page, expected
     # newest first: the consultation comes before the visit
     assert page.index("J18.9") < page.index("Visite à domicile")
@@ -90,13 +108,15 @@ def test_an_adult_has_no_growth_chart(clinician, child):
     assert 'id="growth-data"' not in page
 
 
-def test_patient_page_query_count_does_not_grow_with_the_record(clinician, users, child,
-                                                               django_assert_max_num_queries):
+def test_patient_page_query_count_does_not_grow_with_the_record(
+    clinician, users, child, django_assert_max_num_queries
+):
     def one_of_each(days):
         visit = urgent_visit(users, child, days_ago=days)
         acknowledge_alert(by=users.clinician1, alert=visit.alerts.get())
-        record_consultation(by=users.clinician1, person=child, complaint="Suivi",
-                            diagnoses=["J18.9", "B50.9"])
+        record_consultation(
+            by=users.clinician1, person=child, complaint="Suivi", diagnoses=["J18.9", "B50.9"]
+        )
 
     one_of_each(40)
     clinician.get(f"/patients/{child.pk}/")  # warm the session
@@ -113,28 +133,36 @@ def test_patient_page_query_count_does_not_grow_with_the_record(clinician, users
 
 def test_consultation_closes_the_loop_and_shows_time_to_care(clinician, users, child):
     urgent_visit(users, child)
-    response = clinician.post(f"/patients/{child.pk}/consultation/", {
-        "complaint": "Toux, tirage sous-costal", "diagnoses": ["J18.9", "B50.9"],
-        "temperature_c": "38.4", "respiratory_rate": "48", "treatment": "Amoxicilline",
-        "follow_up_date": str(timezone.localdate() + timedelta(days=3))})
+    response = clinician.post(
+        f"/patients/{child.pk}/consultation/",
+        {
+            "complaint": "Toux, tirage sous-costal",
+            "diagnoses": ["J18.9", "B50.9"],
+            "temperature_c": "38.4",
+            "respiratory_rate": "48",
+            "treatment": "Amoxicilline",
+            "follow_up_date": str(timezone.localdate() + timedelta(days=3)),
+        },
+    )
     assert response.status_code == 302 and response["Location"] == f"/patients/{child.pk}/"
     consultation = Consultation.objects.get()
-    assert sorted(consultation.diagnoses.values_list("icd10_code", flat=True)) == ["B50.9",
-                                                                                   "J18.9"]
+    assert sorted(consultation.diagnoses.values_list("icd10_code", flat=True)) == ["B50.9", "J18.9"]
     assert Referral.objects.get().status == "seen"
     assert Alert.objects.get().status == "closed"
     page = text(clinician.get(response["Location"]))
     assert "Consultation enregistrée. Référence vue : délai de prise en charge" in page
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    ({"complaint": "Fièvre", "temperature_c": "52"}, "Valeur invraisemblable"),
-    ({"complaint": "Fièvre", "diagnoses": ["ZZ9"]}, "Code CIM-10 inconnu : ZZ9."),
-    ({"complaint": ""}, "Indiquez au moins le motif ou un diagnostic."),
-    ({"complaint": "Fièvre", "follow_up_date": "2000-01-01"}, "antérieure à la consultation"),
-])
-def test_bad_consultation_is_refused_in_french_and_nothing_saved(clinician, users, child, data,
-                                                                 message):
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"complaint": "Fièvre", "temperature_c": "52"}, "Valeur invraisemblable"),
+        ({"complaint": "Fièvre", "diagnoses": ["ZZ9"]}, "Code CIM-10 inconnu : ZZ9."),
+        ({"complaint": ""}, "Indiquez au moins le motif ou un diagnostic."),
+        ({"complaint": "Fièvre", "follow_up_date": "2000-01-01"}, "antérieure à la consultation"),
+    ],
+)
+def test_bad_consultation_is_refused_in_french_and_nothing_saved(clinician, users, child, data, message):
     urgent_visit(users, child)
     response = clinician.post(f"/patients/{child.pk}/consultation/", data)
     assert response.status_code == 400 and message in text(response)
@@ -143,8 +171,9 @@ def test_bad_consultation_is_refused_in_french_and_nothing_saved(clinician, user
 
 
 def test_chosen_diagnoses_are_kept_when_the_form_comes_back(clinician, child):
-    page = text(clinician.post(f"/patients/{child.pk}/consultation/",
-                               {"diagnoses": ["B50.9"], "temperature_c": "60"}))
+    page = text(
+        clinician.post(f"/patients/{child.pk}/consultation/", {"diagnoses": ["B50.9"], "temperature_c": "60"})
+    )
     assert 'name="diagnoses" value="B50.9"' in page
 
 
@@ -157,8 +186,7 @@ def test_icd10_search_as_you_type(clinician):
 def test_scope_other_cscom_404_and_chw_403(client, users, child):
     client.force_login(users.clinician2)
     assert client.get(f"/patients/{child.pk}/").status_code == 404
-    assert client.post(f"/patients/{child.pk}/consultation/",
-                       {"complaint": "x"}).status_code == 404
+    assert client.post(f"/patients/{child.pk}/consultation/", {"complaint": "x"}).status_code == 404
     client.force_login(users.chw1)
     assert client.get(f"/patients/{child.pk}/").status_code == 403
     assert Consultation.objects.count() == 0 and RecordAccess.objects.count() == 0

@@ -20,11 +20,18 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def referral(users, household_factory):
     household = household_factory(users.chw1)
-    child = add_member(by=users.chw1, household=household,
-                       data=person("Traoré", "Issa", "M",
-                                   timezone.localdate() - timedelta(days=300)))
-    visit = record_home_visit(by=users.chw1, person=child, visit_date=timezone.localdate(),
-                              kind="sick_child", findings={"not_able_to_drink_or_feed": True})
+    child = add_member(
+        by=users.chw1,
+        household=household,
+        data=person("Traoré", "Issa", "M", timezone.localdate() - timedelta(days=300)),
+    )
+    visit = record_home_visit(
+        by=users.chw1,
+        person=child,
+        visit_date=timezone.localdate(),
+        kind="sick_child",
+        findings={"not_able_to_drink_or_feed": True},
+    )
     return visit.referral
 
 
@@ -37,8 +44,12 @@ def test_urgent_visit_issues_a_referral_with_the_reason_in_french(referral, dist
 
 def test_consultation_marks_seen_and_stores_time_to_care(users, referral):
     seen_at = referral.issued_at + timedelta(hours=5)
-    record_consultation(by=users.clinician1, person=referral.person, complaint="Ne boit plus",
-                        consulted_at=min(seen_at, timezone.now()))
+    record_consultation(
+        by=users.clinician1,
+        person=referral.person,
+        complaint="Ne boit plus",
+        consulted_at=min(seen_at, timezone.now()),
+    )
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.SEEN
     assert referral.time_to_care is not None and referral.within_target
@@ -50,14 +61,14 @@ def test_counter_referral_needs_a_seen_patient_and_a_note(users, referral):
     services.mark_arrived(by=users.clinician1, referral=referral)
     with pytest.raises(ValidationError):
         services.counter_refer(by=users.clinician1, referral=referral, note="  ")
-    services.counter_refer(by=users.clinician1, referral=referral,
-                           note="Amoxicilline 5 jours, revoir dans 3 jours")
+    services.counter_refer(
+        by=users.clinician1, referral=referral, note="Amoxicilline 5 jours, revoir dans 3 jours"
+    )
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.COUNTER_REFERRED
     services.close_referral(by=users.clinician1, referral=referral)
     assert referral.status == ReferralStatus.CLOSED
-    assert [e.kind for e in referral.events.all()] == [
-        "issued", "arrived", "counter_referred", "closed"]
+    assert [e.kind for e in referral.events.all()] == ["issued", "arrived", "counter_referred", "closed"]
 
 
 def test_no_arrival_after_24_hours_gives_a_follow_up_alert(referral):
@@ -76,11 +87,10 @@ def test_open_referral_cannot_be_closed_without_an_outcome(users, referral):
         services.close_referral(by=users.clinician1, referral=referral)
 
 
-def test_cscom_clinician_refers_to_the_csref_which_then_sees_the_patient(users, district,
-                                                                        referral):
-    csref_referral = services.refer_to_csref(by=users.clinician1, person=referral.person,
-                                             reason="Pneumonie sévère, besoin d'oxygène",
-                                             urgent=True)
+def test_cscom_clinician_refers_to_the_csref_which_then_sees_the_patient(users, district, referral):
+    csref_referral = services.refer_to_csref(
+        by=users.clinician1, person=referral.person, reason="Pneumonie sévère, besoin d'oxygène", urgent=True
+    )
     assert csref_referral.to_facility == district.csref
     from keneya.accounts.scope import persons_visible_to
 

@@ -25,16 +25,23 @@ def text(response):
 @pytest.fixture
 def child(users, household_factory):
     household = household_factory(users.chw1, phone="76 11 22 33")
-    return add_member(by=users.chw1, household=household,
-                      data=person("Traoré", "Fanta", "F",
-                                  timezone.localdate() - timedelta(days=400)))
+    return add_member(
+        by=users.chw1,
+        household=household,
+        data=person("Traoré", "Fanta", "F", timezone.localdate() - timedelta(days=400)),
+    )
 
 
 @pytest.fixture
 def referral(users, child):
-    visit = record_home_visit(by=users.chw1, person=child, visit_date=timezone.localdate(),
-                              kind="sick_child", findings={"cough": True, "chest_indrawing": True},
-                              measurements={"weight_kg": 9.0, "muac_mm": 130})
+    visit = record_home_visit(
+        by=users.chw1,
+        person=child,
+        visit_date=timezone.localdate(),
+        kind="sick_child",
+        findings={"cough": True, "chest_indrawing": True},
+        measurements={"weight_kg": 9.0, "muac_mm": 130},
+    )
     return visit.referral
 
 
@@ -53,14 +60,20 @@ def test_list_shows_status_and_colours_a_wait_over_24_hours(clinician, referral)
     assert "delay late" in page and "plus de 24 h" in page
 
 
-def test_list_query_count_does_not_grow_with_the_referrals(clinician, users, child, referral,
-                                                           django_assert_max_num_queries):
+def test_list_query_count_does_not_grow_with_the_referrals(
+    clinician, users, child, referral, django_assert_max_num_queries
+):
     clinician.get("/references/")  # warm the session
     with CaptureQueriesContext(connection) as one:
         clinician.get("/references/")
     for _ in range(4):
-        record_home_visit(by=users.chw1, person=child, visit_date=timezone.localdate(),
-                          kind="sick_child", findings={"convulsions": True})
+        record_home_visit(
+            by=users.chw1,
+            person=child,
+            visit_date=timezone.localdate(),
+            kind="sick_child",
+            findings={"convulsions": True},
+        )
     with CaptureQueriesContext(connection) as five:
         response = clinician.get("/references/")
     assert len(five) == len(one) and text(response).count("Fiche</a>") == 5
@@ -71,20 +84,19 @@ def test_list_query_count_does_not_grow_with_the_referrals(clinician, users, chi
 def test_arrived_then_consultation_shows_the_time_to_care(clinician, users, referral, child):
     response = clinician.post(f"/references/{referral.pk}/arrivee/", **HTMX)
     assert "Arrivé·e" in text(response)
-    record_consultation(by=users.clinician1, person=child, complaint="Toux",
-                        diagnoses=["J18.9"])
+    record_consultation(by=users.clinician1, person=child, complaint="Toux", diagnoses=["J18.9"])
     page = text(clinician.get("/references/?statut=seen"))
     assert "Délai de prise en charge" in page and "Fanta Traoré" in page
 
 
 def test_empty_counter_referral_is_refused_in_french(clinician, users, referral, child):
     record_consultation(by=users.clinician1, person=child, complaint="Toux")
-    response = clinician.post(f"/references/{referral.pk}/contre-reference/", {"note": ""},
-                              **HTMX)
+    response = clinician.post(f"/references/{referral.pk}/contre-reference/", {"note": ""}, **HTMX)
     assert "Ce champ est obligatoire." in text(response)
     assert Referral.objects.get().counter_referral_note == ""
-    response = clinician.post(f"/references/{referral.pk}/contre-reference/",
-                              {"note": "Amoxicilline 5 jours."}, **HTMX)
+    response = clinician.post(
+        f"/references/{referral.pk}/contre-reference/", {"note": "Amoxicilline 5 jours."}, **HTMX
+    )
     assert "Amoxicilline 5 jours." in text(response)
     assert Referral.objects.get().status == "counter_referred"
     response = clinician.post(f"/references/{referral.pk}/cloture/")
@@ -104,8 +116,7 @@ def test_not_arrived_raises_the_follow_up(clinician, referral):
     assert Referral.objects.get().status == "not_arrived"
 
 
-def test_slip_is_printable_french_with_findings_reasons_chw_and_destination(client, users,
-                                                                           referral):
+def test_slip_is_printable_french_with_findings_reasons_chw_and_destination(client, users, referral):
     client.force_login(users.chw1)
     page = text(client.get(f"/references/{referral.pk}/fiche/"))
     assert "Fiche de référence" in page and "URGENTE" in page
@@ -139,6 +150,5 @@ def test_cscom_clinician_refers_to_the_csref(clinician, users, child, district):
 
 def test_clinician_of_another_cscom_cannot_refer_the_child(client, users, child):
     client.force_login(users.clinician2)
-    assert client.post(f"/patients/{child.pk}/referer-csref/",
-                       {"reason": "x"}).status_code == 404
+    assert client.post(f"/patients/{child.pk}/referer-csref/", {"reason": "x"}).status_code == 404
     assert not Referral.objects.exists()

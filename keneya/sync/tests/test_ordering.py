@@ -25,8 +25,7 @@ def _append_and_hold(chw_id, appended: threading.Event) -> None:
         connection.close()
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql",
-                    reason="SQLite serialises every writer already")
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite serialises every writer already")
 def test_a_second_writer_for_the_same_chw_waits_for_the_first_to_commit(users):
     appended = threading.Event()
     first = threading.Thread(target=_append_and_hold, args=(users.chw1.pk, appended))
@@ -43,6 +42,5 @@ def test_a_second_writer_for_the_same_chw_waits_for_the_first_to_commit(users):
     first.join()
     assert other_chw_waited < HOLD_SECONDS / 2  # another CHW's stream is not blocked
     assert same_chw_waited >= HOLD_SECONDS / 2
-    seqs = list(ChangeLog.objects.filter(chw=users.chw1).order_by("seq")
-                .values_list("seq", flat=True))
+    seqs = list(ChangeLog.objects.filter(chw=users.chw1).order_by("seq").values_list("seq", flat=True))
     assert seqs[-1] == mine

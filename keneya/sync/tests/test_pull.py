@@ -37,16 +37,22 @@ def ids(changes, op="upsert", kind=None):
 @pytest.fixture
 def sick_child(users, household_factory):
     household = household_factory(users.chw1)
-    child = add_member(by=users.chw1, household=household,
-                       data=person("Traoré", "Fanta", "F",
-                                   timezone.localdate() - timedelta(days=400)))
-    visit = record_home_visit(by=users.chw1, person=child, visit_date=timezone.localdate(),
-                              kind="sick_child", findings={"convulsions": True})
+    child = add_member(
+        by=users.chw1,
+        household=household,
+        data=person("Traoré", "Fanta", "F", timezone.localdate() - timedelta(days=400)),
+    )
+    visit = record_home_visit(
+        by=users.chw1,
+        person=child,
+        visit_date=timezone.localdate(),
+        kind="sick_child",
+        findings={"convulsions": True},
+    )
     return household, child, visit
 
 
-def test_a_first_pull_brings_the_households_persons_visits_alerts_and_referrals(
-        tablet_a, sick_child):
+def test_a_first_pull_brings_the_households_persons_visits_alerts_and_referrals(tablet_a, sick_child):
     household, child, visit = sick_child
     device, _ = tablet_a
     changes, _cursor, pages = pull_all(device)
@@ -72,17 +78,23 @@ def test_a_vaccination_card_copied_on_the_web_reaches_the_tablet(users, tablet_a
     device, _ = tablet_a
     _changes, cursor, _ = pull_all(device)
     born = child.date_of_birth
-    card = record_home_visit(by=users.chw1, person=child, visit_date=timezone.localdate(),
-                             kind="child_followup", findings={"vaccines": {
-                                 "BCG": born.isoformat(),
-                                 "PENTA1": (born + timedelta(days=45)).isoformat()}})
+    card = record_home_visit(
+        by=users.chw1,
+        person=child,
+        visit_date=timezone.localdate(),
+        kind="child_followup",
+        findings={"vaccines": {"BCG": born.isoformat(), "PENTA1": (born + timedelta(days=45)).isoformat()}},
+    )
     changes, _cursor, _ = pull_all(device, cursor)
     by_id = {c["id"]: c for c in changes}
     assert by_id[str(card.pk)]["data"]["vaccines"] == {
-        "BCG": born.isoformat(), "PENTA1": (born + timedelta(days=45)).isoformat()}
+        "BCG": born.isoformat(),
+        "PENTA1": (born + timedelta(days=45)).isoformat(),
+    }
     first_visit = pull_all(device)[0]
-    assert all("vaccines" not in c["data"] for c in first_visit
-               if c["type"] == "visit" and c["id"] != str(card.pk))
+    assert all(
+        "vaccines" not in c["data"] for c in first_visit if c["type"] == "visit" and c["id"] != str(card.pk)
+    )
 
 
 def test_pages_resume_from_the_last_cursor(users, tablet_a, household_factory):
@@ -98,8 +110,9 @@ def test_pages_resume_from_the_last_cursor(users, tablet_a, household_factory):
     assert paged_last == last
     # Cut off after the second page: the retry from the cursor received gets the rest.
     resumed, _, _ = pull_all(device, cursor=pages[1]["next_cursor"], limit=3)
-    assert {c["id"] for c in pages[0]["changes"] + pages[1]["changes"] + resumed} == \
-        {c["id"] for c in everything}
+    assert {c["id"] for c in pages[0]["changes"] + pages[1]["changes"] + resumed} == {
+        c["id"] for c in everything
+    }
     # Nothing new: an empty page at the same cursor.
     assert services.pull(device=device, cursor=last)["changes"] == []
     assert services.pull(device=device, cursor=last)["next_cursor"] == last
@@ -116,8 +129,7 @@ def test_an_object_changed_twice_comes_once_per_page(users, tablet_a, household_
     assert page["changes"][0]["data"]["phone"] == "+22376222222"
 
 
-def test_a_chw_never_pulls_another_zones_data(users, district, tablet_a, household_factory,
-                                              sick_child):
+def test_a_chw_never_pulls_another_zones_data(users, district, tablet_a, household_factory, sick_child):
     other = household_factory(users.chw2, quartier=district.q2a)
     theirs = {str(other.pk)} | {str(p.pk) for p in other.members.all()}
     device, _ = tablet_a
@@ -129,7 +141,8 @@ def test_a_chw_never_pulls_another_zones_data(users, district, tablet_a, househo
 
 
 def test_a_reassigned_household_leaves_the_old_tablet_and_reaches_the_new_one(
-        users, district, tablet_a, sick_child):
+    users, district, tablet_a, sick_child
+):
     household, child, visit = sick_child
     users.chw2.areas.add(district.q1a)
     device_a, _ = tablet_a
@@ -162,12 +175,12 @@ def test_alert_and_referral_outcomes_reach_the_tablet(users, tablet_a, sick_chil
     assert states == {"alert": "acknowledged", "referral": "arrived"}
 
 
-def test_a_merged_person_is_a_tombstone_naming_the_record_kept(users, tablet_a,
-                                                                household_factory):
+def test_a_merged_person_is_a_tombstone_naming_the_record_kept(users, tablet_a, household_factory):
     household = household_factory(users.chw1)
     keep = household.members.get(relationship_to_head="child")
-    duplicate = add_member(by=users.chw1, household=household,
-                           data=person("Traore", "Aminata", "F", keep.date_of_birth))
+    duplicate = add_member(
+        by=users.chw1, household=household, data=person("Traore", "Aminata", "F", keep.date_of_birth)
+    )
     device, _ = tablet_a
     _changes, cursor, _ = pull_all(device)
     merge_persons(by=users.manager1, keep=keep, duplicate=duplicate)
@@ -178,17 +191,25 @@ def test_a_merged_person_is_a_tombstone_naming_the_record_kept(users, tablet_a,
     assert by_id[str(keep.pk)]["op"] == "upsert"
 
 
-def test_a_dissolved_household_leaves_the_tablet_with_its_members(users, tablet_a,
-                                                                 household_factory):
+def test_a_dissolved_household_leaves_the_tablet_with_its_members(users, tablet_a, household_factory):
     household = household_factory(users.chw1)
     device, _ = tablet_a
     _changes, cursor, _ = pull_all(device)
-    services.push(device=device, batch=batch(
-        {"type": "household", "id": str(household.pk), "op": "delete", "base_version": None,
-         "changed_at": timezone.now().isoformat(), "fields": {}}))
+    services.push(
+        device=device,
+        batch=batch(
+            {
+                "type": "household",
+                "id": str(household.pk),
+                "op": "delete",
+                "base_version": None,
+                "changed_at": timezone.now().isoformat(),
+                "fields": {},
+            }
+        ),
+    )
     changes, _, _ = pull_all(device, cursor=cursor)
-    assert ids(changes, op="delete") == {str(household.pk)} | {
-        str(p.pk) for p in household.members.all()}
+    assert ids(changes, op="delete") == {str(household.pk)} | {str(p.pk) for p in household.members.all()}
 
 
 def test_tasks_come_with_the_last_page(users, tablet_a, sick_child):
@@ -202,13 +223,14 @@ def test_tasks_come_with_the_last_page(users, tablet_a, sick_child):
 def test_tasks_degrade_to_an_empty_list_without_the_task_module(tablet_a, monkeypatch):
     import sys
 
-    monkeypatch.setitem(sys.modules, "keneya.visits.tasks", None)
+    monkeypatch.setitem(sys.modules, "keneya.visits.worklist", None)
     device, _ = tablet_a
     assert services.pull(device=device)["tasks"] == []
 
 
-def test_a_pull_page_costs_a_fixed_number_of_queries(users, tablet_a, household_factory,
-                                                      django_assert_max_num_queries, monkeypatch):
+def test_a_pull_page_costs_a_fixed_number_of_queries(
+    users, tablet_a, household_factory, django_assert_max_num_queries, monkeypatch
+):
     monkeypatch.setattr(services, "_tasks", lambda chw: [])
     for _ in range(3):
         household_factory(users.chw1)
@@ -229,8 +251,10 @@ def test_edits_pushed_come_back_with_their_version(users, tablet_a, household_fa
     household = household_factory(users.chw1)
     device, _ = tablet_a
     _changes, cursor, _ = pull_all(device)
-    result = services.push(device=device, batch=batch(
-        edit_record("person", household.head_id, base_version=None, phone="76 12 12 12")))
+    result = services.push(
+        device=device,
+        batch=batch(edit_record("person", household.head_id, base_version=None, phone="76 12 12 12")),
+    )
     page = services.pull(device=device, cursor=cursor)
     (change,) = page["changes"]
     assert change["version"] == result["results"][0]["version"]

@@ -13,5 +13,8 @@ register = template.Library()
 
 @register.filter
 def visitable(person: Person) -> bool:
-    return (person.vital_status == VitalStatus.ALIVE and person.merged_into_id is None
-            and bool(available_kinds(person, timezone.localdate())))
+    return (
+        person.vital_status == VitalStatus.ALIVE
+        and person.merged_into_id is None
+        and bool(available_kinds(person, timezone.localdate()))
+    )

@@ -31,16 +31,22 @@ def child(users, district, household_factory):
     from keneya.people.tests.factories import person
 
     household = household_factory(users.chw1)
-    return add_member(by=users.chw1, household=household,
-                      data=person("Traoré", "Fanta", "F",
-                                  timezone.localdate() - timedelta(days=700)))
+    return add_member(
+        by=users.chw1,
+        household=household,
+        data=person("Traoré", "Fanta", "F", timezone.localdate() - timedelta(days=700)),
+    )
 
 
 def post_visit(client, child, **overrides):
-    body = {"id": str(uuid.uuid4()), "person": str(child.pk),
-            "visit_date": str(timezone.localdate()), "kind": "sick_child",
-            "findings": {"cough": True, "chest_indrawing": True},
-            "measurements": {"weight_kg": 12.4, "muac_mm": 131}}
+    body = {
+        "id": str(uuid.uuid4()),
+        "person": str(child.pk),
+        "visit_date": str(timezone.localdate()),
+        "kind": "sick_child",
+        "findings": {"cough": True, "chest_indrawing": True},
+        "measurements": {"weight_kg": 12.4, "muac_mm": 131},
+    }
     body.update(overrides)
     return body, client.post("/api/v1/visits/", body, format="json")
 
@@ -90,8 +96,7 @@ def test_invalid_visit_is_a_400_naming_the_field_and_saves_nothing(users, child)
     client = as_user(users.chw1)
     _, response = post_visit(client, child, findings={"chest_indrwing": True})
     assert response.status_code == 400 and "findings" in response.json()
-    _, response = post_visit(client, child,
-                             visit_date=str(timezone.localdate() + timedelta(days=1)))
+    _, response = post_visit(client, child, visit_date=str(timezone.localdate() + timedelta(days=1)))
     assert response.status_code == 400 and "visit_date" in response.json()
     _, response = post_visit(client, child, measurements={"muac_mm": -4})
     assert response.status_code == 400
@@ -106,9 +111,13 @@ def test_chw_of_another_zone_cannot_post_a_visit_for_the_child(users, child):
 
 
 def test_routine_visit_without_danger_raises_no_alert(users, child):
-    _, response = post_visit(as_user(users.chw1), child, kind="child_followup", findings={},
-                             measurements={"weight_kg": 15.0, "length_or_height_cm": 98.0,
-                                           "muac_mm": 150})
+    _, response = post_visit(
+        as_user(users.chw1),
+        child,
+        kind="child_followup",
+        findings={},
+        measurements={"weight_kg": 15.0, "length_or_height_cm": 98.0, "muac_mm": 150},
+    )
     assert response.status_code == 201
     assert response.json()["alerts"] == [] and response.json()["referral"] is None
 
@@ -117,13 +126,20 @@ def test_triage_then_consultation_closes_alert_and_referral_with_time_to_care(us
     post_visit(as_user(users.chw1), child)
     clinician = as_user(users.clinician1)
     alert = clinician.get("/api/v1/alerts/").json()["results"][0]
-    assert clinician.post(f"/api/v1/alerts/{alert['id']}/acknowledge/").json()["status"] == \
-        "acknowledged"
-    response = clinician.post("/api/v1/consultations/", {
-        "person": str(child.pk), "complaint": "Toux et tirage sous-costal",
-        "diagnoses": ["J18.9"], "temperature_c": 38.4, "respiratory_rate": 48,
-        "treatment": "Amoxicilline", "follow_up_date": str(date.today() + timedelta(days=3)),
-    }, format="json")
+    assert clinician.post(f"/api/v1/alerts/{alert['id']}/acknowledge/").json()["status"] == "acknowledged"
+    response = clinician.post(
+        "/api/v1/consultations/",
+        {
+            "person": str(child.pk),
+            "complaint": "Toux et tirage sous-costal",
+            "diagnoses": ["J18.9"],
+            "temperature_c": 38.4,
+            "respiratory_rate": 48,
+            "treatment": "Amoxicilline",
+            "follow_up_date": str(date.today() + timedelta(days=3)),
+        },
+        format="json",
+    )
     assert response.status_code == 201, response.json()
     referral = clinician.get("/api/v1/referrals/").json()["results"][0]
     assert referral["status"] == "seen" and referral["time_to_care_hours"] is not None

@@ -57,8 +57,9 @@ def _send_outbox(now: datetime) -> str:
 
     # The outbox reads the clock at each step (a send may take seconds): no fixed ``now``.
     report = send_pending()
-    return (f"{report.sent} SMS envoyé(s), {report.retried} à réessayer, "
-            f"{report.failed + report.dead} en échec")
+    return (
+        f"{report.sent} SMS envoyé(s), {report.retried} à réessayer, {report.failed + report.dead} en échec"
+    )
 
 
 @dataclass(frozen=True)
@@ -90,16 +91,27 @@ def run_jobs_once(write: Callable[[str], Any] | None = None) -> list[str]:
 
 
 class Command(BaseCommand):
-    help = ("Tâches périodiques : escalade des alertes urgentes, références non arrivées après "
-            "24 h, envoi des SMS (une fois avec --once, sinon en boucle).")
+    help = (
+        "Tâches périodiques : escalade des alertes urgentes, références non arrivées après "
+        "24 h, envoi des SMS (une fois avec --once, sinon en boucle)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--once", action="store_true",
-                            help="Un seul passage de chaque tâche, puis arrêt.")
-        parser.add_argument("--interval", type=float, default=DEFAULT_INTERVAL_SECONDS,
-                            help="Secondes entre deux passages (défaut : 60).")
-        parser.add_argument("--max-iterations", type=int, default=None,
-                            help="Arrête la boucle après ce nombre de passages (tests).")
+        parser.add_argument(
+            "--once", action="store_true", help="Un seul passage de chaque tâche, puis arrêt."
+        )
+        parser.add_argument(
+            "--interval",
+            type=float,
+            default=DEFAULT_INTERVAL_SECONDS,
+            help="Secondes entre deux passages (défaut : 60).",
+        )
+        parser.add_argument(
+            "--max-iterations",
+            type=int,
+            default=None,
+            help="Arrête la boucle après ce nombre de passages (tests).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["interval"] < 0:

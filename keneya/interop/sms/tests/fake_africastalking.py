@@ -51,19 +51,32 @@ class RecordedRequest:
 
 
 def success_payload(number: str) -> dict[str, Any]:
-    return {"SMSMessageData": {
-        "Message": f"Sent to 1/1 Total Cost: {COST}",
-        "Recipients": [{"statusCode": 101, "number": number, "status": "Success", "cost": COST,
-                        "messageId": f"ATXid_{uuid.uuid4().hex}", "messageParts": 1}],
-    }}
+    return {
+        "SMSMessageData": {
+            "Message": f"Sent to 1/1 Total Cost: {COST}",
+            "Recipients": [
+                {
+                    "statusCode": 101,
+                    "number": number,
+                    "status": "Success",
+                    "cost": COST,
+                    "messageId": f"ATXid_{uuid.uuid4().hex}",
+                    "messageParts": 1,
+                }
+            ],
+        }
+    }
 
 
 def failure_payload(number: str, code: int, status: str) -> dict[str, Any]:
-    return {"SMSMessageData": {
-        "Message": "Sent to 0/1 Total Cost: 0",
-        "Recipients": [{"statusCode": code, "number": number, "status": status, "cost": "0",
-                        "messageId": "None"}],
-    }}
+    return {
+        "SMSMessageData": {
+            "Message": "Sent to 0/1 Total Cost: 0",
+            "Recipients": [
+                {"statusCode": code, "number": number, "status": status, "cost": "0", "messageId": "None"}
+            ],
+        }
+    }
 
 
 class FakeAfricasTalking:
@@ -73,16 +86,16 @@ class FakeAfricasTalking:
         self.release = threading.Event()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     @property
     def base_url(self) -> str:
         host, port = self._server.server_address[:2]
         return f"http://{host!s}:{port}"
 
-    def queue(self, status: int, body: str | dict[str, Any],
-              content_type: str = "application/json") -> None:
+    def queue(self, status: int, body: str | dict[str, Any], content_type: str = "application/json") -> None:
         text = body if isinstance(body, str) else json.dumps(body)
         self.forced.append((status, text, content_type))
 
@@ -101,8 +114,7 @@ class FakeAfricasTalking:
             return 401, "The supplied authentication is invalid", "text/plain"
         if request.method != "POST" or request.path != "/version1/messaging":
             return 404, "Not found", "text/plain"
-        if not request.headers.get("content-type", "").startswith(
-                "application/x-www-form-urlencoded"):
+        if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
             return 415, "Unsupported content type", "text/plain"
         for field in ("username", "to", "message"):
             if not request.form.get(field):
@@ -135,8 +147,10 @@ def _handler_for(fake: FakeAfricasTalking) -> type[BaseHTTPRequestHandler]:
             raw = self.rfile.read(length).decode("utf-8") if length else ""
             form = {key: values[0] for key, values in parse_qs(raw).items()}
             request = RecordedRequest(
-                method=self.command, path=self.path,
-                headers={key.lower(): value for key, value in self.headers.items()}, form=form,
+                method=self.command,
+                path=self.path,
+                headers={key.lower(): value for key, value in self.headers.items()},
+                form=form,
             )
             fake.requests.append(request)
             status, body, content_type = fake.answer(request)

@@ -25,8 +25,12 @@ def fake() -> Iterator[FakeAfricasTalking]:
 
 
 def gateway_for(fake: FakeAfricasTalking, **overrides: object) -> AfricasTalkingGateway:
-    options: dict[str, object] = {"username": fake_at.USERNAME, "api_key": fake_at.API_KEY,
-                                  "sender_id": "KENEYA", "base_url": fake.base_url}
+    options: dict[str, object] = {
+        "username": fake_at.USERNAME,
+        "api_key": fake_at.API_KEY,
+        "sender_id": "KENEYA",
+        "base_url": fake.base_url,
+    }
     options.update(overrides)
     return AfricasTalkingGateway(**options)  # type: ignore[arg-type]
 
@@ -48,8 +52,7 @@ def test_request_is_the_documented_form_post_with_api_key_header(fake):
     assert request.headers["apikey"] == fake_at.API_KEY
     assert request.headers["accept"] == "application/json"
     assert request.headers["content-type"].startswith("application/x-www-form-urlencoded")
-    assert request.form == {"username": "sandbox", "to": RECIPIENT, "message": TEXT,
-                            "from": "KENEYA"}
+    assert request.form == {"username": "sandbox", "to": RECIPIENT, "message": TEXT, "from": "KENEYA"}
 
 
 def test_without_sender_id_no_from_field_is_sent(fake):
@@ -141,8 +144,9 @@ def test_unreachable_gateway_is_retryable():
     with socket.socket() as probe:  # a free port with nobody listening
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    gateway = AfricasTalkingGateway(username="sandbox", api_key="k",
-                                    base_url=f"http://127.0.0.1:{port}", timeout=1)
+    gateway = AfricasTalkingGateway(
+        username="sandbox", api_key="k", base_url=f"http://127.0.0.1:{port}", timeout=1
+    )
 
     with pytest.raises(GatewayError) as caught:
         gateway.send(RECIPIENT, TEXT)
@@ -161,11 +165,14 @@ def test_logs_name_the_provider_id_but_never_the_number_or_text(fake, caplog):
     assert "Traoré" not in caplog.text
 
 
-@pytest.mark.parametrize(("username", "base_url", "expected"), [
-    ("sandbox", "", SANDBOX_BASE_URL + "/version1/messaging"),
-    ("keneya-mali", "", LIVE_BASE_URL + "/version1/messaging"),
-    ("keneya-mali", "https://proxy.example.ml/", "https://proxy.example.ml/version1/messaging"),
-])
+@pytest.mark.parametrize(
+    ("username", "base_url", "expected"),
+    [
+        ("sandbox", "", SANDBOX_BASE_URL + "/version1/messaging"),
+        ("keneya-mali", "", LIVE_BASE_URL + "/version1/messaging"),
+        ("keneya-mali", "https://proxy.example.ml/", "https://proxy.example.ml/version1/messaging"),
+    ],
+)
 def test_base_url_defaults_to_sandbox_or_live_by_username(username, base_url, expected):
     gateway = AfricasTalkingGateway(username=username, api_key="k", base_url=base_url)
 

@@ -33,15 +33,21 @@ def test_console_gateway_logs_a_masked_number_and_keeps_the_text_in_memory(caplo
     assert f"SMS {result.provider_id} queued to +223******56" in caplog.text
     assert "76123456" not in caplog.text and "Kènèya : test" not in caplog.text
     [stored] = ConsoleSmsGateway.sent
-    assert (stored.to, stored.body, stored.provider_id) == ("+22376123456", "Kènèya : test",
-                                                            result.provider_id)
+    assert (stored.to, stored.body, stored.provider_id) == (
+        "+22376123456",
+        "Kènèya : test",
+        result.provider_id,
+    )
 
 
-@pytest.mark.parametrize(("number", "masked"), [
-    ("+22376123456", "+223******56"),
-    ("76123456", "******56"),
-    ("5", "*"),
-])
+@pytest.mark.parametrize(
+    ("number", "masked"),
+    [
+        ("+22376123456", "+223******56"),
+        ("76123456", "******56"),
+        ("5", "*"),
+    ],
+)
 def test_mask_phone_shows_country_code_and_last_two_digits(number, masked):
     assert mask_phone(number) == masked
 

@@ -26,14 +26,26 @@ class Command(BaseCommand):
     verbosity = 1
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--loop", action="store_true",
-                            help="Tourne en boucle : un passage toutes les --interval secondes.")
-        parser.add_argument("--interval", type=float, default=DEFAULT_INTERVAL_SECONDS,
-                            help="Secondes entre deux passages (défaut : 30).")
-        parser.add_argument("--max-iterations", type=int, default=None,
-                            help="Arrête la boucle après ce nombre de passages (tests).")
-        parser.add_argument("--limit", type=int, default=100,
-                            help="Messages envoyés au plus par passage (défaut : 100).")
+        parser.add_argument(
+            "--loop",
+            action="store_true",
+            help="Tourne en boucle : un passage toutes les --interval secondes.",
+        )
+        parser.add_argument(
+            "--interval",
+            type=float,
+            default=DEFAULT_INTERVAL_SECONDS,
+            help="Secondes entre deux passages (défaut : 30).",
+        )
+        parser.add_argument(
+            "--max-iterations",
+            type=int,
+            default=None,
+            help="Arrête la boucle après ce nombre de passages (tests).",
+        )
+        parser.add_argument(
+            "--limit", type=int, default=100, help="Messages envoyés au plus par passage (défaut : 100)."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["interval"] < 0 or options["limit"] < 1:

@@ -1,4 +1,4 @@
-"""Tablet-parity vectors for ``vaccination_card`` (see export_vectors.py).
+"""Tablet-parity vectors for ``vaccination_card`` (see export.py).
 
 Each case names its ``function``: ``card_doses`` or ``next_doses``. Input: ``{"date_of_birth":
 ISO, "on": ISO, "doses_received": [[code, ISO], ...], "config": {"grace_days": n, "enable":
@@ -15,10 +15,10 @@ from datetime import date, timedelta
 from typing import Any
 
 from keneya.clinical import ENGINE_VERSION
-from keneya.clinical import vectors_immunization as immunization_vectors
 from keneya.clinical.immunization import PEV_SCHEDULE_VERSION, SCHEDULE
 from keneya.clinical.vaccination_card import card_doses, next_doses
-from keneya.clinical.vectors_immunization import DOB, case, case_arguments
+from keneya.clinical.vectors import immunization as immunization_vectors
+from keneya.clinical.vectors.immunization import DOB, case, case_arguments
 
 SEED = 20260215
 RANDOM_CASES = 120
@@ -54,20 +54,35 @@ def boundary_cases() -> list[tuple[str, dict[str, Any]]]:
     add(("dob_29_feb_nine_months", case(date(2024, 11, 29), dob=date(2024, 2, 29))))
     # A dose given before its age (a campaign), a disabled dose received, older names, duplicates.
     add(("rr1_given_early", case(date(2025, 9, 1), birth + [("RR1", date(2025, 8, 20))])))
-    add(("malaria_dose_received_while_disabled",
-         case(date(2025, 7, 1), birth + [("R21_1", date(2025, 6, 16))])))
+    add(
+        (
+            "malaria_dose_received_while_disabled",
+            case(date(2025, 7, 1), birth + [("R21_1", date(2025, 6, 16))]),
+        )
+    )
     add(("var1_counts_as_rr1", case(date(2025, 11, 1), birth + [("VAR1", date(2025, 10, 20))])))
-    add(("duplicate_dose_keeps_earliest", case(date(2025, 4, 1), birth + [
-        ("PENTA1", date(2025, 3, 1)), ("PENTA1", date(2025, 2, 26))])))
+    add(
+        (
+            "duplicate_dose_keeps_earliest",
+            case(date(2025, 4, 1), birth + [("PENTA1", date(2025, 3, 1)), ("PENTA1", date(2025, 2, 26))]),
+        )
+    )
     # Everything of the first year given: only the upcoming 15-month dose is next.
-    first_year = [(d.code, d.due_from_birth(DOB)) for d in SCHEDULE
-                  if d.enabled and d.due_from_birth(DOB) <= date(2025, 10, 15)]
+    first_year = [
+        (d.code, d.due_from_birth(DOB))
+        for d in SCHEDULE
+        if d.enabled and d.due_from_birth(DOB) <= date(2025, 10, 15)
+    ]
     add(("first_year_complete", case(date(2025, 11, 1), first_year)))
     add(("fully_vaccinated", case(date(2026, 6, 1), first_year + [("RR2", date(2026, 4, 15))])))
     add(("past_five_years", case(date(2030, 2, 1), birth)))
     # Configuration.
-    add(("malaria_vaccine_enabled", case(date(2025, 7, 1), birth,
-                                          config={"enable": ["R21_1", "R21_2", "R21_3"]})))
+    add(
+        (
+            "malaria_vaccine_enabled",
+            case(date(2025, 7, 1), birth, config={"enable": ["R21_1", "R21_2", "R21_3"]}),
+        )
+    )
     add(("two_dose_rotavirus", case(date(2025, 6, 1), birth, config={"disable": ["ROTA3"]})))
     add(("grace_14_days", case(DOB + timedelta(days=57), birth, config={"grace_days": 14})))
     # Invalid input.
@@ -89,8 +104,12 @@ def generate() -> dict[str, Any]:
         "engine_version": ENGINE_VERSION,
         "rules_version": PEV_SCHEDULE_VERSION,
         "cases": [
-            {"name": f"{function}:{name}", "function": function, "input": case_input,
-             "expected": expected_for(function, case_input)}
+            {
+                "name": f"{function}:{name}",
+                "function": function,
+                "input": case_input,
+                "expected": expected_for(function, case_input),
+            }
             for function in ("card_doses", "next_doses")
             for name, case_input in boundary_cases() + random_cases()
         ],

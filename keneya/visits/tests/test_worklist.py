@@ -33,7 +33,7 @@ from keneya.people.tests.factories import person
 from keneya.referrals.services import check_overdue_referrals, mark_arrived
 from keneya.visits.models import Observation
 from keneya.visits.services import record_home_visit
-from keneya.visits.tasks import TASK_ID_NAMESPACE, Task, tasks_for_chw
+from keneya.visits.worklist import TASK_ID_NAMESPACE, Task, tasks_for_chw
 
 pytestmark = pytest.mark.django_db
 
@@ -52,8 +52,11 @@ def at(n: int, hour: int = 9) -> datetime:
 
 def full_card(date_of_birth: date, on: date) -> dict[str, str]:
     """Every enabled dose given on its due date (a complete card)."""
-    return {d.code: d.due_from_birth(date_of_birth).isoformat() for d in immunization.SCHEDULE
-            if d.enabled and d.due_from_birth(date_of_birth) <= on}
+    return {
+        d.code: d.due_from_birth(date_of_birth).isoformat()
+        for d in immunization.SCHEDULE
+        if d.enabled and d.due_from_birth(date_of_birth) <= on
+    }
 
 
 def rows(tasks: list[Task]) -> list[tuple[str, str, str, date, date]]:
@@ -65,44 +68,65 @@ class Scenario:
         self.users, self.time_machine = users, time_machine
         time_machine.move_to(at(0, 8), tick=False)
         chw = users.chw1
-        a = register_household(by=chw, quartier=district.q1a, members=[
-            person("Traoré", "Moussa", "M", date(1985, 3, 2), "head"),
-            person("Diarra", "Awa", "F", date(1998, 6, 1), "spouse"),
-            person("Traoré", "Fanta", "F", date(2024, 6, 15), "child"),
-            person("Traoré", "Ibrahim", "M", date(2023, 1, 20), "child"),
-            person("Traoré", "Seydou", "M", date(2018, 9, 1), "child"),
-        ])
-        b = register_household(by=chw, quartier=district.q1a, members=[
-            person("Coulibaly", "Mariam", "F", date(2000, 3, 3), "head"),
-            person("Coulibaly", "Kadiatou", "F", DAY0, "child"),
-        ])
+        a = register_household(
+            by=chw,
+            quartier=district.q1a,
+            members=[
+                person("Traoré", "Moussa", "M", date(1985, 3, 2), "head"),
+                person("Diarra", "Awa", "F", date(1998, 6, 1), "spouse"),
+                person("Traoré", "Fanta", "F", date(2024, 6, 15), "child"),
+                person("Traoré", "Ibrahim", "M", date(2023, 1, 20), "child"),
+                person("Traoré", "Seydou", "M", date(2018, 9, 1), "child"),
+            ],
+        )
+        b = register_household(
+            by=chw,
+            quartier=district.q1a,
+            members=[
+                person("Coulibaly", "Mariam", "F", date(2000, 3, 3), "head"),
+                person("Coulibaly", "Kadiatou", "F", DAY0, "child"),
+            ],
+        )
         named = {p.given_names: p for h in (a, b) for p in h.members.all()}
         self.awa, self.fanta, self.ibrahim = named["Awa"], named["Fanta"], named["Ibrahim"]
         self.seydou, self.kadiatou = named["Seydou"], named["Kadiatou"]
         time_machine.move_to(at(0, 9), tick=False)
         self.visit(self.awa, "pregnancy", measurements={"lmp": LMP.isoformat()})
         fanta_visit = self.visit(
-            self.fanta, "sick_child",
-            findings={"fever": True, "fever_days": 2, "rdt_result": "positive",
-                      "vaccines": full_card(self.fanta.date_of_birth, DAY0)},
-            measurements={"muac_mm": 120})
+            self.fanta,
+            "sick_child",
+            findings={
+                "fever": True,
+                "fever_days": 2,
+                "rdt_result": "positive",
+                "vaccines": full_card(self.fanta.date_of_birth, DAY0),
+            },
+            measurements={"muac_mm": 120},
+        )
         assert (fanta_visit.action, fanta_visit.follow_up_days) == ("treat_at_home", 3)
         ibrahim_visit = self.visit(
-            self.ibrahim, "sick_child",
-            findings={"convulsions": True,
-                      "vaccines": full_card(self.ibrahim.date_of_birth, DAY0)})
+            self.ibrahim,
+            "sick_child",
+            findings={"convulsions": True, "vaccines": full_card(self.ibrahim.date_of_birth, DAY0)},
+        )
         self.referral = ibrahim_visit.referral
         self.visit(self.kadiatou, "postnatal")
         time_machine.move_to(at(0, 10), tick=False)
-        self.convocation = convoke_family(by=users.clinician1, alert=fanta_visit.alerts.get(),
-                                          appointment_date=day(7))
+        self.convocation = convoke_family(
+            by=users.clinician1, alert=fanta_visit.alerts.get(), appointment_date=day(7)
+        )
 
     def visit(self, who, kind, findings=None, measurements=None):
         from django.utils import timezone
 
-        return record_home_visit(by=self.users.chw1, person=who, kind=kind,
-                                 visit_date=timezone.localdate(), findings=findings,
-                                 measurements=measurements)
+        return record_home_visit(
+            by=self.users.chw1,
+            person=who,
+            kind=kind,
+            visit_date=timezone.localdate(),
+            findings=findings,
+            measurements=measurements,
+        )
 
     def tasks_on(self, n: int, hour: int = 12) -> list[Task]:
         """Travel to day n and read the CHW's list, after the scheduler's referral check."""
@@ -213,14 +237,16 @@ def test_the_day_3_postnatal_visit_does_the_second_contact(scenario):
     scenario.time_machine.move_to(at(3, 11), tick=False)
     scenario.visit(scenario.kadiatou, "postnatal")
     tasks = [t for t in scenario.tasks_on(3) if t.kind == "postnatal_contact"]
-    assert rows(tasks) == [("postnatal_contact", "Kadiatou Coulibaly", "upcoming", day(7),
-                            day(14))]
+    assert rows(tasks) == [("postnatal_contact", "Kadiatou Coulibaly", "upcoming", day(7), day(14))]
 
 
 def test_recording_the_vaccination_card_resolves_the_vaccine_task(scenario):
     scenario.time_machine.move_to(at(3, 11), tick=False)
-    scenario.visit(scenario.kadiatou, "child_followup",
-                   findings={"vaccines": {"BCG": day(1).isoformat(), "VPO0": day(1).isoformat()}})
+    scenario.visit(
+        scenario.kadiatou,
+        "child_followup",
+        findings={"vaccines": {"BCG": day(1).isoformat(), "VPO0": day(1).isoformat()}},
+    )
     assert "vaccine_due" not in kinds_for(scenario.tasks_on(3), scenario.kadiatou)
     # The 6-week doses appear a week before they are due.
     assert "vaccine_due" not in kinds_for(scenario.tasks_on(34), scenario.kadiatou)
@@ -246,10 +272,14 @@ def test_a_routine_visit_in_the_month_resolves_it_until_next_month(scenario):
     scenario.visit(scenario.fanta, "child_followup")
     assert "child_monthly_visit" not in kinds_for(scenario.tasks_on(30), scenario.fanta)
     assert "child_monthly_visit" not in kinds_for(scenario.tasks_on(49), scenario.fanta)  # 31/03
-    april = [t for t in scenario.tasks_on(50) if t.person_id == scenario.fanta.pk
-             and t.kind == "child_monthly_visit"]
-    assert rows(april) == [("child_monthly_visit", "Fanta Traoré", "due", date(2026, 4, 1),
-                            date(2026, 4, 25))]
+    april = [
+        t
+        for t in scenario.tasks_on(50)
+        if t.person_id == scenario.fanta.pk and t.kind == "child_monthly_visit"
+    ]
+    assert rows(april) == [
+        ("child_monthly_visit", "Fanta Traoré", "due", date(2026, 4, 1), date(2026, 4, 25))
+    ]
 
 
 def test_the_arrival_at_the_cscom_resolves_the_referral_check(scenario):
@@ -283,8 +313,9 @@ def test_a_birth_date_corrected_after_a_visit_does_not_break_the_list(scenario):
     from keneya.people.services import update_person
 
     scenario.time_machine.move_to(at(3, 11), tick=False)
-    update_person(by=scenario.users.chw1, person=scenario.kadiatou,
-                  changes={"date_of_birth": day(1)})  # after her day-0 postnatal visit
+    update_person(
+        by=scenario.users.chw1, person=scenario.kadiatou, changes={"date_of_birth": day(1)}
+    )  # after her day-0 postnatal visit
     tasks = [t for t in scenario.tasks_on(3) if t.person_id == scenario.kadiatou.pk]
     assert rows(tasks) == [
         ("postnatal_contact", "Kadiatou Coulibaly", "due", day(3), day(4)),
@@ -296,10 +327,14 @@ def test_a_birth_date_corrected_after_a_visit_does_not_break_the_list(scenario):
 
 
 def test_another_chw_never_sees_these_tasks(scenario, users, district):
-    other = register_household(by=users.chw2, quartier=district.q2a, members=[
-        person("Keïta", "Bintou", "F", date(1995, 1, 1), "head"),
-        person("Keïta", "Oumou", "F", date(2025, 1, 5), "child"),
-    ])
+    other = register_household(
+        by=users.chw2,
+        quartier=district.q2a,
+        members=[
+            person("Keïta", "Bintou", "F", date(1995, 1, 1), "head"),
+            person("Keïta", "Oumou", "F", date(2025, 1, 5), "child"),
+        ],
+    )
     mine = scenario.tasks_on(30)
     theirs = tasks_for_chw(chw=users.chw2, on=day(30))
     their_people = set(other.members.values_list("pk", flat=True))
@@ -314,25 +349,33 @@ def test_another_chw_never_sees_these_tasks(scenario, users, district):
 def _zone(chw, quartier, households: int) -> None:
     for i in range(households):
         tag = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[i]  # names may not hold digits
-        h = register_household(by=chw, quartier=quartier, members=[
-            person("Sangaré", f"Parent {tag}", "F", date(1990, 1, 1), "head"),
-            person("Sangaré", f"Enfant {tag}", "M", date(2024, 1, 1) + timedelta(days=i), "child"),
-            person("Sangaré", f"Grand {tag}", "F", date(2016, 1, 1), "child"),
-        ])
+        h = register_household(
+            by=chw,
+            quartier=quartier,
+            members=[
+                person("Sangaré", f"Parent {tag}", "F", date(1990, 1, 1), "head"),
+                person("Sangaré", f"Enfant {tag}", "M", date(2024, 1, 1) + timedelta(days=i), "child"),
+                person("Sangaré", f"Grand {tag}", "F", date(2016, 1, 1), "child"),
+            ],
+        )
         child = h.members.get(given_names=f"Enfant {tag}")
-        visit = record_home_visit(by=chw, person=child, kind="sick_child", visit_date=DAY0,
-                                  findings={"convulsions": True} if i % 3 == 0 else
-                                  {"fever": True, "rdt_result": "positive"},
-                                  measurements={"muac_mm": 135})
+        visit = record_home_visit(
+            by=chw,
+            person=child,
+            kind="sick_child",
+            visit_date=DAY0,
+            findings={"convulsions": True} if i % 3 == 0 else {"fever": True, "rdt_result": "positive"},
+            measurements={"muac_mm": 135},
+        )
         assert visit.action in ("urgent_referral", "treat_at_home")
         add_member(by=chw, household=h, data=person("Sangaré", f"Bébé {tag}", "F", DAY0))
         mother = h.members.get(given_names=f"Parent {tag}")
-        record_home_visit(by=chw, person=mother, kind="pregnancy", visit_date=DAY0,
-                          measurements={"lmp": LMP.isoformat()})
+        record_home_visit(
+            by=chw, person=mother, kind="pregnancy", visit_date=DAY0, measurements={"lmp": LMP.isoformat()}
+        )
 
 
-def test_the_list_takes_five_queries_whatever_the_number_of_households(users, district,
-                                                                        time_machine):
+def test_the_list_takes_five_queries_whatever_the_number_of_households(users, district, time_machine):
     time_machine.move_to(at(0), tick=False)
     _zone(users.chw1, district.q1a, 2)
     _zone(users.chw2, district.q2a, 12)
@@ -364,12 +407,17 @@ def test_api_returns_the_tasks_of_the_day_asked(scenario, users):
     first = data["tasks"][0]
     assert first == {
         "id": str(uuid.uuid5(TASK_ID_NAMESPACE, f"referral_check:{scenario.referral.pk}:{day(1)}")),
-        "kind": "referral_check", "person_id": str(scenario.ibrahim.pk),
-        "household_id": str(scenario.ibrahim.household_id), "person_name": "Ibrahim Traoré",
+        "kind": "referral_check",
+        "person_id": str(scenario.ibrahim.pk),
+        "household_id": str(scenario.ibrahim.household_id),
+        "person_name": "Ibrahim Traoré",
         "household_code": scenario.ibrahim.household.code,
         "title_fr": "Retrouver la famille : référence non honorée",
-        "due_from": "2026-02-11", "due_by": "2026-02-12", "status": "overdue",
-        "detail_fr": first["detail_fr"], "source": f"referral:{scenario.referral.pk}",
+        "due_from": "2026-02-11",
+        "due_by": "2026-02-12",
+        "status": "overdue",
+        "detail_fr": first["detail_fr"],
+        "source": f"referral:{scenario.referral.pk}",
     }
     assert first["detail_fr"].startswith("Pas arrivé·e à CSCom ASACOLA I (référé·e le 10/02/2026)")
 
@@ -384,8 +432,9 @@ def test_api_defaults_to_today(scenario, users):
 def test_api_refuses_a_bad_date_in_french(users, value):
     response = api(users.chw1).get("/api/v1/tasks/", {"on": value})
     assert response.status_code == 400
-    assert response.json() == {"on": ["Date invalide : utilisez le format AAAA-MM-JJ "
-                                      "(par exemple 2026-03-02)."]}
+    assert response.json() == {
+        "on": ["Date invalide : utilisez le format AAAA-MM-JJ (par exemple 2026-03-02)."]
+    }
 
 
 @pytest.mark.parametrize("value", ["9999-12-31", "0001-01-01"])
@@ -435,8 +484,9 @@ def test_the_page_is_refused_to_a_clinician(users, client):
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("width, height", [(360, 640), (800, 1280)])
-def test_the_page_fits_phone_and_tablet_screens(page, live_server, settings, users, district,
-                                               time_machine, width, height):
+def test_the_page_fits_phone_and_tablet_screens(
+    page, live_server, settings, users, district, time_machine, width, height
+):
     # The browser's clock is the real one: cookies must not expire at the frozen date.
     settings.SESSION_EXPIRE_AT_BROWSER_CLOSE = True
     settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
@@ -454,8 +504,10 @@ def test_the_page_fits_phone_and_tablet_screens(page, live_server, settings, use
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     heights = page.eval_on_selector_all(".task a", "els => els.map(e => e.offsetHeight)")
     assert len(heights) == 8 and min(heights) >= 44
-    assert page.eval_on_selector(".task.overdue a", "e => getComputedStyle(e).borderLeftColor") \
-        == "rgb(179, 38, 30)"  # --red
+    assert (
+        page.eval_on_selector(".task.overdue a", "e => getComputedStyle(e).borderLeftColor")
+        == "rgb(179, 38, 30)"
+    )  # --red
     artifacts = Path(__file__).resolve().parents[3] / "test-artifacts"
     artifacts.mkdir(exist_ok=True)
     page.screenshot(path=str(artifacts / f"tasks-{width}px.png"), full_page=True)
@@ -467,8 +519,11 @@ def test_the_page_fits_phone_and_tablet_screens(page, live_server, settings, use
 
 
 def test_the_card_is_stored_as_vaccine_observations_and_not_seen_by_the_engine(scenario):
-    codes = dict(Observation.objects.filter(person=scenario.fanta, code__startswith="vaccine:")
-                 .values_list("code", "value_date"))
+    codes = dict(
+        Observation.objects.filter(person=scenario.fanta, code__startswith="vaccine:").values_list(
+            "code", "value_date"
+        )
+    )
     assert codes["vaccine:PENTA1"] == date(2024, 7, 27)  # 42 days after birth
     assert codes["vaccine:RR2"] == date(2025, 9, 15)
     assert len(codes) == len(full_card(scenario.fanta.date_of_birth, DAY0))
@@ -478,18 +533,21 @@ def test_the_card_is_stored_as_vaccine_observations_and_not_seen_by_the_engine(s
 def test_an_older_dose_name_is_stored_under_the_schedule_code(scenario):
     scenario.time_machine.move_to(at(3, 11), tick=False)
     alias = next(old for old, new in immunization.ALIASES.items() if new == "RR1")
-    scenario.visit(scenario.ibrahim, "child_followup",
-                   findings={"vaccines": {alias: "2023-10-20"}})
-    assert Observation.objects.filter(person=scenario.ibrahim, code="vaccine:RR1",
-                                      value_date=date(2023, 10, 20)).exists()
+    scenario.visit(scenario.ibrahim, "child_followup", findings={"vaccines": {alias: "2023-10-20"}})
+    assert Observation.objects.filter(
+        person=scenario.ibrahim, code="vaccine:RR1", value_date=date(2023, 10, 20)
+    ).exists()
 
 
-@pytest.mark.parametrize("card, message", [
-    ({"XYZ": "2026-02-01"}, "Dose de vaccin inconnue : XYZ."),
-    ({"BCG": "01/02/2026"}, "BCG : date invalide (AAAA-MM-JJ)."),
-    ({"BCG": "2026-02-20"}, "BCG : la date doit être entre la naissance et la visite."),
-    (["BCG"], "La carte de vaccination doit associer chaque dose à sa date."),
-])
+@pytest.mark.parametrize(
+    "card, message",
+    [
+        ({"XYZ": "2026-02-01"}, "Dose de vaccin inconnue : XYZ."),
+        ({"BCG": "01/02/2026"}, "BCG : date invalide (AAAA-MM-JJ)."),
+        ({"BCG": "2026-02-20"}, "BCG : la date doit être entre la naissance et la visite."),
+        (["BCG"], "La carte de vaccination doit associer chaque dose à sa date."),
+    ],
+)
 def test_a_bad_card_is_refused_and_nothing_is_stored(scenario, card, message):
     scenario.time_machine.move_to(at(3, 11), tick=False)
     before = Observation.objects.count()

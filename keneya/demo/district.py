@@ -54,20 +54,25 @@ class HealthAreaSpec:
 
 HEALTH_AREAS: tuple[HealthAreaSpec, ...] = (
     HealthAreaSpec(
-        code="AS-LAF", name="Aire de santé de Lafiabougou", slug="lafiabougou",
-        facility_code="CSCOM-ASACOLA1", facility_name="CSCom ASACOLA I (Lafiabougou)",
+        code="AS-LAF",
+        name="Aire de santé de Lafiabougou",
+        slug="lafiabougou",
+        facility_code="CSCOM-ASACOLA1",
+        facility_name="CSCom ASACOLA I (Lafiabougou)",
         facility_phone="+22320223141",
         asaco_name="ASACOLA I — Association de santé communautaire de Lafiabougou",
         quartiers=(
             QuartierSpec("LAF", "Lafiabougou", 12.6450, -8.0420, 0.22, "marché de Lafiabougou"),
-            QuartierSpec("LFK", "Lafiabougou-Koda", 12.6530, -8.0490, 0.10,
-                         "marché de Lafiabougou-Koda"),
+            QuartierSpec("LFK", "Lafiabougou-Koda", 12.6530, -8.0490, 0.10, "marché de Lafiabougou-Koda"),
             QuartierSpec("TAL", "Taliko", 12.6390, -8.0540, 0.06, "marché de Taliko"),
         ),
     ),
     HealthAreaSpec(
-        code="AS-HAM", name="Aire de santé de Hamdallaye", slug="hamdallaye",
-        facility_code="CSCOM-ASACOHAM", facility_name="CSCom ASACOHAM (Hamdallaye)",
+        code="AS-HAM",
+        name="Aire de santé de Hamdallaye",
+        slug="hamdallaye",
+        facility_code="CSCOM-ASACOHAM",
+        facility_name="CSCom ASACOHAM (Hamdallaye)",
         facility_phone="+22320292614",
         asaco_name="ASACOHAM — Association de santé communautaire de Hamdallaye",
         quartiers=(
@@ -76,26 +81,29 @@ HEALTH_AREAS: tuple[HealthAreaSpec, ...] = (
         ),
     ),
     HealthAreaSpec(
-        code="AS-DJP", name="Aire de santé de Djicoroni-Para", slug="djicoroni",
-        facility_code="CSCOM-ASACODJIP", facility_name="CSCom ASACODJIP (Djicoroni-Para)",
+        code="AS-DJP",
+        name="Aire de santé de Djicoroni-Para",
+        slug="djicoroni",
+        facility_code="CSCOM-ASACODJIP",
+        facility_name="CSCom ASACODJIP (Djicoroni-Para)",
         facility_phone="+22320226570",
         asaco_name="ASACODJIP — Association de santé communautaire de Djicoroni-Para",
         quartiers=(
-            QuartierSpec("DJP", "Djicoroni-Para", 12.6280, -8.0390, 0.16,
-                         "marché de Djicoroni-Para"),
-            QuartierSpec("KAL", "Kalabambougou", 12.6240, -8.0500, 0.07,
-                         "marché de Kalabambougou"),
+            QuartierSpec("DJP", "Djicoroni-Para", 12.6280, -8.0390, 0.16, "marché de Djicoroni-Para"),
+            QuartierSpec("KAL", "Kalabambougou", 12.6240, -8.0500, 0.07, "marché de Kalabambougou"),
         ),
     ),
     HealthAreaSpec(
-        code="AS-SEK", name="Aire de santé de Sébénikoro", slug="sebenikoro",
-        facility_code="CSCOM-ASACOSEK", facility_name="CSCom ASACOSEK (Sébénikoro)",
+        code="AS-SEK",
+        name="Aire de santé de Sébénikoro",
+        slug="sebenikoro",
+        facility_code="CSCOM-ASACOSEK",
+        facility_name="CSCom ASACOSEK (Sébénikoro)",
         facility_phone="+22320227088",
         asaco_name="ASACOSEK — Association de santé communautaire de Sébénikoro",
         quartiers=(
             QuartierSpec("SEB", "Sébénikoro", 12.6320, -8.0560, 0.12, "marché de Sébénikoro"),
-            QuartierSpec("SIB", "Sibiribougou", 12.6440, -8.0570, 0.07,
-                         "marché de Sibiribougou"),
+            QuartierSpec("SIB", "Sibiribougou", 12.6440, -8.0570, 0.07, "marché de Sibiribougou"),
         ),
     ),
 )
@@ -119,14 +127,13 @@ def area_specs() -> list[AreaSpec]:
     """Top-down, so that a parent is always created before its children."""
     specs = [
         AreaSpec(REGION_CODE, "District de Bamako", AreaLevel.REGION, None),
-        AreaSpec(CERCLE_CODE, "District sanitaire de la Commune IV", AreaLevel.CERCLE,
-                 REGION_CODE),
+        AreaSpec(CERCLE_CODE, "District sanitaire de la Commune IV", AreaLevel.CERCLE, REGION_CODE),
         AreaSpec(COMMUNE_CODE, "Commune IV", AreaLevel.COMMUNE, CERCLE_CODE),
     ]
-    specs += [AreaSpec(ha.code, ha.name, AreaLevel.HEALTH_AREA, COMMUNE_CODE)
-              for ha in HEALTH_AREAS]
-    specs += [AreaSpec(q.code, q.name, AreaLevel.QUARTIER, ha.code)
-              for ha in HEALTH_AREAS for q in ha.quartiers]
+    specs += [AreaSpec(ha.code, ha.name, AreaLevel.HEALTH_AREA, COMMUNE_CODE) for ha in HEALTH_AREAS]
+    specs += [
+        AreaSpec(q.code, q.name, AreaLevel.QUARTIER, ha.code) for ha in HEALTH_AREAS for q in ha.quartiers
+    ]
     return specs
 
 
@@ -143,14 +150,17 @@ class OrganisationSpec:
 
 
 ORGANISATIONS: tuple[OrganisationSpec, ...] = (
-    *(OrganisationSpec(ha.asaco_name, OrganisationKind.ASACO, ha.code, ha.facility_code)
-      for ha in HEALTH_AREAS),
-    OrganisationSpec("UTM — Union technique de la mutualité malienne", OrganisationKind.UTM,
-                     REGION_CODE),
-    OrganisationSpec("ANAM — Agence nationale d'assistance médicale", OrganisationKind.ANAM,
-                     REGION_CODE),
-    OrganisationSpec("SLDS-ES de la Commune IV (développement social et économie solidaire)",
-                     OrganisationKind.SLDS_ES, COMMUNE_CODE),
+    *(
+        OrganisationSpec(ha.asaco_name, OrganisationKind.ASACO, ha.code, ha.facility_code)
+        for ha in HEALTH_AREAS
+    ),
+    OrganisationSpec("UTM — Union technique de la mutualité malienne", OrganisationKind.UTM, REGION_CODE),
+    OrganisationSpec("ANAM — Agence nationale d'assistance médicale", OrganisationKind.ANAM, REGION_CODE),
+    OrganisationSpec(
+        "SLDS-ES de la Commune IV (développement social et économie solidaire)",
+        OrganisationKind.SLDS_ES,
+        COMMUNE_CODE,
+    ),
     OrganisationSpec("Mairie de la Commune IV", OrganisationKind.MAIRIE, COMMUNE_CODE),
 )
 
@@ -189,24 +199,70 @@ def staff_specs() -> list[StaffSpec]:
     staff: list[StaffSpec] = []
     for ha in HEALTH_AREAS:
         first, last, cadre, phone = _CLINICIANS[ha.slug]
-        staff.append(StaffSpec(f"clinicien.{ha.slug}", first, last, Role.CLINICIAN, cadre,
-                               ha.facility_code, phone=phone))
+        staff.append(
+            StaffSpec(
+                f"clinicien.{ha.slug}", first, last, Role.CLINICIAN, cadre, ha.facility_code, phone=phone
+            )
+        )
         first, last, phone = _MANAGERS[ha.slug]
-        staff.append(StaffSpec(f"dtc.{ha.slug}", first, last, Role.FACILITY_MANAGER,
-                               Cadre.DOCTOR, ha.facility_code, phone=phone))
+        staff.append(
+            StaffSpec(
+                f"dtc.{ha.slug}",
+                first,
+                last,
+                Role.FACILITY_MANAGER,
+                Cadre.DOCTOR,
+                ha.facility_code,
+                phone=phone,
+            )
+        )
     staff += [
-        StaffSpec("specialiste.csref", "Boubacar", "Maïga", Role.SPECIALIST, Cadre.DOCTOR,
-                  CSREF_CODE, phone="+22376128840"),
-        StaffSpec("medecinchef.csref", "Hawa", "Diarra", Role.FACILITY_MANAGER, Cadre.DOCTOR,
-                  CSREF_CODE, phone="+22366731590"),
-        StaffSpec("social", "Salimata", "Sissoko", Role.SOCIAL_WORKER, Cadre.OTHER,
-                  area_codes=(COMMUNE_CODE,), phone="+22379025614"),
-        StaffSpec("tresoriere", "Rokia", "Samaké", Role.TREASURER, Cadre.OTHER,
-                  area_codes=("DJP",), phone="+22365447120"),
-        StaffSpec("suivi", "Youssouf", "Doumbia", Role.ME_OFFICER, Cadre.OTHER,
-                  area_codes=(COMMUNE_CODE,), phone="+22376330481"),
-        StaffSpec("admin", "Ibrahim", "Touré", Role.ADMIN, Cadre.OTHER,
-                  is_staff=True, is_superuser=True),
+        StaffSpec(
+            "specialiste.csref",
+            "Boubacar",
+            "Maïga",
+            Role.SPECIALIST,
+            Cadre.DOCTOR,
+            CSREF_CODE,
+            phone="+22376128840",
+        ),
+        StaffSpec(
+            "medecinchef.csref",
+            "Hawa",
+            "Diarra",
+            Role.FACILITY_MANAGER,
+            Cadre.DOCTOR,
+            CSREF_CODE,
+            phone="+22366731590",
+        ),
+        StaffSpec(
+            "social",
+            "Salimata",
+            "Sissoko",
+            Role.SOCIAL_WORKER,
+            Cadre.OTHER,
+            area_codes=(COMMUNE_CODE,),
+            phone="+22379025614",
+        ),
+        StaffSpec(
+            "tresoriere",
+            "Rokia",
+            "Samaké",
+            Role.TREASURER,
+            Cadre.OTHER,
+            area_codes=("DJP",),
+            phone="+22365447120",
+        ),
+        StaffSpec(
+            "suivi",
+            "Youssouf",
+            "Doumbia",
+            Role.ME_OFFICER,
+            Cadre.OTHER,
+            area_codes=(COMMUNE_CODE,),
+            phone="+22376330481",
+        ),
+        StaffSpec("admin", "Ibrahim", "Touré", Role.ADMIN, Cadre.OTHER, is_staff=True, is_superuser=True),
     ]
     return staff
 

@@ -1,4 +1,4 @@
-"""Tablet-parity vectors for ``iccm.classify_sick_child`` (see export_vectors.py).
+"""Tablet-parity vectors for ``iccm.classify_sick_child`` (see export.py).
 
 Input: ``{"date_of_birth": ISO, "visit_date": ISO, "findings": {...}, "config": {...}?}``
 (config: the ``IccmConfig`` fields that differ from the default). Expected: the
@@ -47,14 +47,16 @@ def expected_for(case_input: dict[str, Any]) -> dict[str, Any]:
 
 
 def _at(days: int, findings: dict[str, Any], dob: date = _DOB, **extra: Any) -> dict[str, Any]:
-    return {"date_of_birth": dob.isoformat(),
-            "visit_date": (dob + timedelta(days=days)).isoformat(),
-            "findings": findings, **extra}
+    return {
+        "date_of_birth": dob.isoformat(),
+        "visit_date": (dob + timedelta(days=days)).isoformat(),
+        "findings": findings,
+        **extra,
+    }
 
 
 def _on(visit: date, findings: dict[str, Any], dob: date = _DOB, **extra: Any) -> dict[str, Any]:
-    return {"date_of_birth": dob.isoformat(), "visit_date": visit.isoformat(),
-            "findings": findings, **extra}
+    return {"date_of_birth": dob.isoformat(), "visit_date": visit.isoformat(), "findings": findings, **extra}
 
 
 def boundary_cases() -> list[tuple[str, dict[str, Any]]]:
@@ -86,12 +88,20 @@ def boundary_cases() -> list[tuple[str, dict[str, Any]]]:
         for rr in (threshold - 1, threshold, threshold + 1):
             add((f"rr_{label}_{rr}", _on(visit, {"cough": True, "respiratory_rate": rr})))
     add(("rr_60_at_60_days_no_cough", _at(60, {"respiratory_rate": 60})))
-    add(("rr_50_difficult_breathing_11m", _on(date(2025, 1, 14),
-                                              {"difficult_breathing": True, "respiratory_rate": 50})))
+    add(
+        (
+            "rr_50_difficult_breathing_11m",
+            _on(date(2025, 1, 14), {"difficult_breathing": True, "respiratory_rate": 50}),
+        )
+    )
     add(("rr_50_at_12m_is_fast", _on(date(2025, 1, 15), {"cough": True, "respiratory_rate": 50})))
     add(("rr_45_at_11m_not_fast", _on(date(2025, 1, 14), {"cough": True, "respiratory_rate": 45})))
-    add(("cough_rr_60_chest_indrawing", _at(200, {"cough": True, "respiratory_rate": 60,
-                                                  "chest_indrawing": True})))
+    add(
+        (
+            "cough_rr_60_chest_indrawing",
+            _at(200, {"cough": True, "respiratory_rate": 60, "chest_indrawing": True}),
+        )
+    )
 
     # Section 0 fever: 37.4 / 37.5 C, with the RDT (1.4).
     for t in (37.4, 37.5, 37.6):
@@ -110,75 +120,136 @@ def boundary_cases() -> list[tuple[str, dict[str, Any]]]:
             add((f"{name}_days_{days}", _at(400, {name: True, f"{name}_days": days})))
     add(("cough_14_flag", _at(400, {"cough_14_days_or_more": True})))
     add(("diarrhoea_14_flag", _at(400, {"diarrhoea_14_days_or_more": True})))
-    add(("fever_7_flag_rdt_positive", _at(400, {"fever_7_days_or_more": True,
-                                                "rdt_result": "positive"})))
+    add(("fever_7_flag_rdt_positive", _at(400, {"fever_7_days_or_more": True, "rdt_result": "positive"})))
     add(("diarrhoea_without_days", _at(400, {"diarrhoea": True})))
-    add(("diarrhoea_with_blood", _at(400, {"diarrhoea": True, "diarrhoea_days": 2,
-                                           "blood_in_stool": True})))
-    add(("persistent_diarrhoea_with_blood", _at(400, {"diarrhoea_days": 20,
-                                                      "blood_in_stool": True})))
+    add(("diarrhoea_with_blood", _at(400, {"diarrhoea": True, "diarrhoea_days": 2, "blood_in_stool": True})))
+    add(("persistent_diarrhoea_with_blood", _at(400, {"diarrhoea_days": 20, "blood_in_stool": True})))
 
     # 1.3 / 1.4: MUAC, from 6 completed months (DOB 2024-01-15: 6 months on 2024-07-15).
     for muac in (114, 115, 124, 125):
         add((f"muac_{muac}_at_6_months", _on(date(2024, 7, 15), {"muac_mm": muac})))
         add((f"muac_{muac}_at_5_months", _on(date(2024, 7, 14), {"muac_mm": muac})))
     add(("muac_114_9", _on(date(2024, 9, 1), {"muac_mm": 114.9})))
-    add(("muac_120_with_oedema", _on(date(2024, 9, 1), {"muac_mm": 120,
-                                                        "bilateral_oedema": True})))
+    add(("muac_120_with_oedema", _on(date(2024, 9, 1), {"muac_mm": 120, "bilateral_oedema": True})))
     add(("oedema_at_3_months", _on(date(2024, 4, 20), {"bilateral_oedema": True})))
     add(("muac_red_flag", _on(date(2024, 9, 1), {"muac_red": True})))
     add(("muac_red_flag_at_5_months", _on(date(2024, 7, 14), {"muac_red": True})))
 
     # 1.3: each yes/no danger sign alone, at 8 months and at 30 months.
     for code in CHILD_DANGER_SIGNS:
-        if code in ("cough_14_days_or_more", "diarrhoea_14_days_or_more",
-                    "fever_7_days_or_more", "muac_red"):
+        if code in ("cough_14_days_or_more", "diarrhoea_14_days_or_more", "fever_7_days_or_more", "muac_red"):
             continue
         add((f"child_8m_{code}", _on(date(2024, 9, 20), {code: True})))
         add((f"child_30m_{code}", _on(date(2026, 7, 20), {code: True})))
-    add(("child_severe_chest_indrawing_wording", _on(date(2024, 9, 20),
-                                                     {"severe_chest_indrawing": True})))
-    add(("child_movement_wording", _on(date(2024, 9, 20),
-                                       {"movement_only_when_stimulated_or_none": True})))
+    add(("child_severe_chest_indrawing_wording", _on(date(2024, 9, 20), {"severe_chest_indrawing": True})))
+    add(("child_movement_wording", _on(date(2024, 9, 20), {"movement_only_when_stimulated_or_none": True})))
     add(("child_not_feeding_well_is_ignored", _on(date(2024, 9, 20), {"not_feeding_well": True})))
 
     # 1.5: the worked example, and every classification kept under a danger sign.
-    add(("spec_1_5_example", _on(date(2025, 3, 1), {
-        "chest_indrawing": True, "fever": True, "rdt_result": "positive", "muac_mm": 120})))
-    add(("spec_1_5_example_with_cough_rr", _on(date(2025, 3, 1), {
-        "chest_indrawing": True, "cough": True, "respiratory_rate": 45, "fever": True,
-        "rdt_result": "positive", "muac_mm": 120})))
-    add(("everything_home_treated", _on(date(2025, 3, 1), {
-        "cough": True, "cough_days": 3, "respiratory_rate": 44, "fever": True, "fever_days": 2,
-        "rdt_result": "positive", "diarrhoea": True, "diarrhoea_days": 2, "muac_mm": 130})))
-    add(("cough_no_fast_breathing_is_no_finding", _on(date(2025, 3, 1), {
-        "cough": True, "cough_days": 2, "respiratory_rate": 30})))
+    add(
+        (
+            "spec_1_5_example",
+            _on(
+                date(2025, 3, 1),
+                {"chest_indrawing": True, "fever": True, "rdt_result": "positive", "muac_mm": 120},
+            ),
+        )
+    )
+    add(
+        (
+            "spec_1_5_example_with_cough_rr",
+            _on(
+                date(2025, 3, 1),
+                {
+                    "chest_indrawing": True,
+                    "cough": True,
+                    "respiratory_rate": 45,
+                    "fever": True,
+                    "rdt_result": "positive",
+                    "muac_mm": 120,
+                },
+            ),
+        )
+    )
+    add(
+        (
+            "everything_home_treated",
+            _on(
+                date(2025, 3, 1),
+                {
+                    "cough": True,
+                    "cough_days": 3,
+                    "respiratory_rate": 44,
+                    "fever": True,
+                    "fever_days": 2,
+                    "rdt_result": "positive",
+                    "diarrhoea": True,
+                    "diarrhoea_days": 2,
+                    "muac_mm": 130,
+                },
+            ),
+        )
+    )
+    add(
+        (
+            "cough_no_fast_breathing_is_no_finding",
+            _on(date(2025, 3, 1), {"cough": True, "cough_days": 2, "respiratory_rate": 30}),
+        )
+    )
     add(("mam_only_advise", _on(date(2025, 3, 1), {"muac_mm": 118})))
-    add(("fever_rdt_negative_advise", _on(date(2025, 3, 1), {"fever": True,
-                                                             "rdt_result": "negative"})))
+    add(("fever_rdt_negative_advise", _on(date(2025, 3, 1), {"fever": True, "rdt_result": "negative"})))
 
     # Settings per cadre and [U] rules.
     no_home = {"chw_may_treat_at_home": False}
-    add(("no_home_treatment_malaria", _on(date(2025, 3, 1), {
-        "fever": True, "rdt_result": "positive"}, config=no_home)))
-    add(("no_home_treatment_danger_sign", _on(date(2025, 3, 1), {
-        "convulsions": True, "fever": True, "rdt_result": "positive"}, config=no_home)))
+    add(
+        (
+            "no_home_treatment_malaria",
+            _on(date(2025, 3, 1), {"fever": True, "rdt_result": "positive"}, config=no_home),
+        )
+    )
+    add(
+        (
+            "no_home_treatment_danger_sign",
+            _on(
+                date(2025, 3, 1),
+                {"convulsions": True, "fever": True, "rdt_result": "positive"},
+                config=no_home,
+            ),
+        )
+    )
     add(("no_home_treatment_mam", _on(date(2025, 3, 1), {"muac_mm": 118}, config=no_home)))
-    add(("mam_follow_up_30", _on(date(2025, 3, 1), {"muac_mm": 118},
-                                 config={"mam_follow_up_days": 30})))
-    add(("mam_follow_up_30_with_malaria", _on(date(2025, 3, 1), {
-        "muac_mm": 118, "fever": True, "rdt_result": "positive"},
-        config={"mam_follow_up_days": 30})))
-    add(("fever_rdt_negative_follow_up_2", _on(date(2025, 3, 1), {
-        "fever": True, "rdt_result": "negative"},
-        config={"fever_rdt_negative_follow_up_days": 2})))
+    add(("mam_follow_up_30", _on(date(2025, 3, 1), {"muac_mm": 118}, config={"mam_follow_up_days": 30})))
+    add(
+        (
+            "mam_follow_up_30_with_malaria",
+            _on(
+                date(2025, 3, 1),
+                {"muac_mm": 118, "fever": True, "rdt_result": "positive"},
+                config={"mam_follow_up_days": 30},
+            ),
+        )
+    )
+    add(
+        (
+            "fever_rdt_negative_follow_up_2",
+            _on(
+                date(2025, 3, 1),
+                {"fever": True, "rdt_result": "negative"},
+                config={"fever_rdt_negative_follow_up_days": 2},
+            ),
+        )
+    )
 
     # 1.6: young infant.
     for t in (35.4, 35.5, 35.6, 37.4, 37.5, 37.6):
         add((f"young_infant_temperature_{t}", _at(10, {"temperature_c": t})))
     for t in (37.9, 38.0):
-        add((f"young_infant_temperature_{t}_fever_38", _at(10, {"temperature_c": t},
-                                                           config={"young_infant_fever_c": 38.0})))
+        add(
+            (
+                f"young_infant_temperature_{t}_fever_38",
+                _at(10, {"temperature_c": t}, config={"young_infant_fever_c": 38.0}),
+            )
+        )
     for rr in (59, 60, 61):
         add((f"young_infant_rr_{rr}", _at(30, {"respiratory_rate": rr})))
     for code in YOUNG_INFANT_DANGER_SIGNS:
@@ -189,8 +260,7 @@ def boundary_cases() -> list[tuple[str, dict[str, Any]]]:
     add(("young_infant_lethargic_wording", _at(20, {"unusually_sleepy_or_unconscious": True})))
     add(("young_infant_mild_chest_indrawing_ignored", _at(20, {"chest_indrawing": True})))
     add(("young_infant_umbilicus", _at(5, {"umbilicus_red_or_draining_pus": True})))
-    add(("young_infant_pustules_and_fever", _at(5, {"skin_pustules": True,
-                                                    "temperature_c": 37.8})))
+    add(("young_infant_pustules_and_fever", _at(5, {"skin_pustules": True, "temperature_c": 37.8})))
     add(("young_infant_cough_diarrhoea_ignored", _at(25, {"cough": True, "diarrhoea": True})))
     add(("young_infant_muac_ignored", _at(50, {"muac_mm": 100})))
 
@@ -206,13 +276,10 @@ def boundary_cases() -> list[tuple[str, dict[str, Any]]]:
     add(("invalid_negative_days", _at(300, {"cough_days": -1})))
     add(("invalid_rdt_value", _at(300, {"fever": True, "rdt_result": "maybe"})))
     add(("invalid_cough_false_with_days", _at(300, {"cough": False, "cough_days": 3})))
-    add(("invalid_flag_contradicts_days", _at(300, {"cough_days": 3,
-                                                    "cough_14_days_or_more": True})))
+    add(("invalid_flag_contradicts_days", _at(300, {"cough_days": 3, "cough_14_days_or_more": True})))
     add(("invalid_muac_flag_contradicts", _at(300, {"muac_mm": 130, "muac_red": True})))
-    add(("invalid_young_infant_flag_contradicts", _at(10, {"temperature_c": 36.5,
-                                                           "fever_37_5": True})))
-    add(("invalid_alias_conflict", _at(300, {"temperature_c": 37.0,
-                                             "axillary_temperature_c": 38.0})))
+    add(("invalid_young_infant_flag_contradicts", _at(10, {"temperature_c": 36.5, "fever_37_5": True})))
+    add(("invalid_alias_conflict", _at(300, {"temperature_c": 37.0, "axillary_temperature_c": 38.0})))
     add(("invalid_visit_before_birth", _at(-1, {})))
     return cases
 
@@ -228,11 +295,22 @@ def _random_findings(rng: random.Random) -> dict[str, Any]:
             f[name] = True
         elif roll < 0.45:
             f[name] = False
-    for code in ("blood_in_stool", "convulsions", "not_able_to_drink_or_feed",
-                 "vomits_everything", "chest_indrawing", "unusually_sleepy_or_unconscious",
-                 "bilateral_oedema", "not_feeding_well", "severe_chest_indrawing",
-                 "movement_only_when_stimulated_or_none", "yellow_palms_or_soles",
-                 "umbilicus_red_or_draining_pus", "skin_pustules", "difficult_breathing"):
+    for code in (
+        "blood_in_stool",
+        "convulsions",
+        "not_able_to_drink_or_feed",
+        "vomits_everything",
+        "chest_indrawing",
+        "unusually_sleepy_or_unconscious",
+        "bilateral_oedema",
+        "not_feeding_well",
+        "severe_chest_indrawing",
+        "movement_only_when_stimulated_or_none",
+        "yellow_palms_or_soles",
+        "umbilicus_red_or_draining_pus",
+        "skin_pustules",
+        "difficult_breathing",
+    ):
         roll = rng.random()
         if roll < 0.06:
             f[code] = True

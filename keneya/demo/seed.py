@@ -10,7 +10,7 @@ History: one "created" row per household and person (``bulk_create_with_history`
 reason "Données de démonstration", no user), unless ``history=False`` (the benchmark).
 
 With ``visits=True`` (``manage.py seed_demo`` does it) six months of home visits follow, with the
-alerts, referrals, consultations and SMS they led to (``keneya.core.demo.visits``).
+alerts, referrals, consultations and SMS they led to (``keneya.demo.visits``).
 """
 
 from __future__ import annotations
@@ -32,15 +32,15 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from keneya.accounts.models import Cadre, Role
-from keneya.core.demo import district
-from keneya.core.demo import visits as closed_loop
-from keneya.core.demo.generate import (
+from keneya.core.models import LEVEL_ORDER, Area, Facility, FacilityKind, Organisation
+from keneya.demo import district
+from keneya.demo import visits as closed_loop
+from keneya.demo.generate import (
     DemoHousehold,
     DemoPlan,
     generate_households,
     make_plan,
 )
-from keneya.core.models import LEVEL_ORDER, Area, Facility, FacilityKind, Organisation
 from keneya.people.models import Household, Person
 from keneya.people.names import name_key
 from keneya.people.services import household_code, household_search_text
@@ -109,13 +109,16 @@ def demo_users() -> Any:
 
 
 def demo_exists() -> bool:
-    return (Area.objects.filter(code__in=district.DEMO_AREA_CODES).exists()
-            or Facility.objects.filter(code__in=district.DEMO_FACILITY_CODES).exists()
-            or demo_users().exists())
+    return (
+        Area.objects.filter(code__in=district.DEMO_AREA_CODES).exists()
+        or Facility.objects.filter(code__in=district.DEMO_FACILITY_CODES).exists()
+        or demo_users().exists()
+    )
 
 
-def plan_for(*, scale: float = 1.0, households: int | None = None,
-             seed: int | str = DEFAULT_SEED) -> DemoPlan:
+def plan_for(
+    *, scale: float = 1.0, households: int | None = None, seed: int | str = DEFAULT_SEED
+) -> DemoPlan:
     """``households`` overrides the count; CHWs follow it (about 100 households each)."""
     if households is None:
         households = max(1, round(district.BASE_HOUSEHOLDS * scale))
@@ -141,20 +144,21 @@ def delete_demo() -> dict[str, int]:
     quartier_ids = list(areas.filter(level="quartier").values_list("id", flat=True))
     facilities = Facility.objects.filter(code__in=district.DEMO_FACILITY_CODES)
     counts = closed_loop.delete_closed_loop(
-        quartier_ids=quartier_ids, facility_ids=list(facilities.values_list("id", flat=True)),
-        user_ids=list(demo_users().values_list("id", flat=True)))
+        quartier_ids=quartier_ids,
+        facility_ids=list(facilities.values_list("id", flat=True)),
+        user_ids=list(demo_users().values_list("id", flat=True)),
+    )
     households = Household.objects.filter(quartier_id__in=quartier_ids)
     persons = Person.objects.filter(household_id__in=households.values("id"))
     historical_person = Person.history.model  # type: ignore[attr-defined]
     historical_household = Household.history.model  # type: ignore[attr-defined]
     counts["persons"] = _raw_delete(persons)
     counts["households"] = _raw_delete(households)
-    counts["history"] = (
-        _raw_delete(historical_person.objects.filter(
-            household_id__in=historical_household.objects.filter(
-                quartier_id__in=quartier_ids).values("id")))
-        + _raw_delete(historical_household.objects.filter(quartier_id__in=quartier_ids))
-    )
+    counts["history"] = _raw_delete(
+        historical_person.objects.filter(
+            household_id__in=historical_household.objects.filter(quartier_id__in=quartier_ids).values("id")
+        )
+    ) + _raw_delete(historical_household.objects.filter(quartier_id__in=quartier_ids))
     counts["users"] = demo_users().delete()[0]
     Organisation.objects.filter(Q(area__in=areas) | Q(facility__in=facilities)).delete()
     facilities.update(refers_to=None)
@@ -174,13 +178,21 @@ def _raw_delete(qs: Any) -> int:
 
 def _check_conflicts(plan: DemoPlan) -> None:
     problems: list[str] = []
-    problems += [f"aire « {code} »" for code in Area.objects.filter(
-        code__in=district.DEMO_AREA_CODES).values_list("code", flat=True)]
-    problems += [f"structure « {code} »" for code in Facility.objects.filter(
-        code__in=district.DEMO_FACILITY_CODES).values_list("code", flat=True)]
+    problems += [
+        f"aire « {code} »"
+        for code in Area.objects.filter(code__in=district.DEMO_AREA_CODES).values_list("code", flat=True)
+    ]
+    problems += [
+        f"structure « {code} »"
+        for code in Facility.objects.filter(code__in=district.DEMO_FACILITY_CODES).values_list(
+            "code", flat=True
+        )
+    ]
     usernames = [s.username for s in district.staff_specs()] + [c.username for c in plan.chws]
-    problems += [f"utilisateur « {name} »" for name in get_user_model().objects.filter(
-        username__in=usernames).values_list("username", flat=True)]
+    problems += [
+        f"utilisateur « {name} »"
+        for name in get_user_model().objects.filter(username__in=usernames).values_list("username", flat=True)
+    ]
     if problems:
         raise DemoConflict(", ".join(sorted(problems)))
 
@@ -189,67 +201,99 @@ def _create_structure() -> tuple[dict[str, Area], dict[str, Facility]]:
     areas: dict[str, Area] = {}
     for spec in district.area_specs():
         areas[spec.code] = Area.objects.create(
-            id=stable_id("area", spec.code), code=spec.code, name=spec.name, level=spec.level,
+            id=stable_id("area", spec.code),
+            code=spec.code,
+            name=spec.name,
+            level=spec.level,
             parent=areas[spec.parent_code] if spec.parent_code else None,
         )
     facilities: dict[str, Facility] = {}
     csref = Facility.objects.create(
-        id=stable_id("facility", district.CSREF_CODE), code=district.CSREF_CODE,
-        name=district.CSREF_NAME, kind=FacilityKind.CSREF,
-        health_area=areas[district.COMMUNE_CODE], phone=district.CSREF_PHONE,
+        id=stable_id("facility", district.CSREF_CODE),
+        code=district.CSREF_CODE,
+        name=district.CSREF_NAME,
+        kind=FacilityKind.CSREF,
+        health_area=areas[district.COMMUNE_CODE],
+        phone=district.CSREF_PHONE,
     )
     facilities[csref.code] = csref
     for ha in district.HEALTH_AREAS:
         facilities[ha.facility_code] = Facility.objects.create(
-            id=stable_id("facility", ha.facility_code), code=ha.facility_code,
-            name=ha.facility_name, kind=FacilityKind.CSCOM, health_area=areas[ha.code],
-            refers_to=csref, phone=ha.facility_phone,
+            id=stable_id("facility", ha.facility_code),
+            code=ha.facility_code,
+            name=ha.facility_name,
+            kind=FacilityKind.CSCOM,
+            health_area=areas[ha.code],
+            refers_to=csref,
+            phone=ha.facility_phone,
         )
     for org in district.ORGANISATIONS:
         Organisation.objects.create(
-            id=stable_id("organisation", org.name), name=org.name, kind=org.kind,
+            id=stable_id("organisation", org.name),
+            name=org.name,
+            kind=org.kind,
             area=areas[org.area_code],
             facility=facilities[org.facility_code] if org.facility_code else None,
         )
     return areas, facilities
 
 
-def _create_users(plan: DemoPlan, areas: dict[str, Area], facilities: dict[str, Facility]
-                  ) -> tuple[list[DemoLogin], dict[int, Any]]:
+def _create_users(
+    plan: DemoPlan, areas: dict[str, Area], facilities: dict[str, Facility]
+) -> tuple[list[DemoLogin], dict[int, Any]]:
     """Staff and CHWs. One password hash for all: hashing 1,000 CHWs one by one takes minutes."""
     user_model = get_user_model()
     password_hash = make_password(district.DEMO_PASSWORD)
     rows: list[tuple[Any, list[str], DemoLogin]] = []
     for spec in district.staff_specs():
         user = user_model(
-            username=spec.username, first_name=spec.first_name, last_name=spec.last_name,
-            email=demo_email(spec.username), role=spec.role, cadre=spec.cadre,
+            username=spec.username,
+            first_name=spec.first_name,
+            last_name=spec.last_name,
+            email=demo_email(spec.username),
+            role=spec.role,
+            cadre=spec.cadre,
             facility=facilities[spec.facility_code] if spec.facility_code else None,
-            phone=spec.phone, is_staff=spec.is_staff, is_superuser=spec.is_superuser,
+            phone=spec.phone,
+            is_staff=spec.is_staff,
+            is_superuser=spec.is_superuser,
             password=password_hash,
         )
         facility = facilities[spec.facility_code].name if spec.facility_code else None
-        rows.append((user, list(spec.area_codes), _login(user, facility, [
-            areas[c].name for c in spec.area_codes])))
+        rows.append(
+            (user, list(spec.area_codes), _login(user, facility, [areas[c].name for c in spec.area_codes]))
+        )
     health_area_of = {q.code: ha for ha in district.HEALTH_AREAS for q in ha.quartiers}
     for chw in plan.chws:
         facility_obj = facilities[health_area_of[chw.quartier.code].facility_code]
         user = user_model(
-            username=chw.username, first_name=chw.first_name, last_name=chw.last_name,
-            email=demo_email(chw.username), role=Role.CHW, cadre=chw.cadre,
-            facility=facility_obj, phone=chw.phone, password=password_hash,
+            username=chw.username,
+            first_name=chw.first_name,
+            last_name=chw.last_name,
+            email=demo_email(chw.username),
+            role=Role.CHW,
+            cadre=chw.cadre,
+            facility=facility_obj,
+            phone=chw.phone,
+            password=password_hash,
         )
         login = _login(user, facility_obj.name, [chw.quartier.name])
         login.households = chw.households
         rows.append((user, [chw.quartier.code], login))
     user_model.objects.bulk_create([user for user, _, _ in rows])
-    ids = dict(user_model.objects.filter(
-        username__in=[user.username for user, _, _ in rows]).values_list("username", "id"))
+    ids = dict(
+        user_model.objects.filter(username__in=[user.username for user, _, _ in rows]).values_list(
+            "username", "id"
+        )
+    )
     through = user_model.areas.through
-    through.objects.bulk_create([
-        through(user_id=ids[user.username], area_id=areas[code].id)
-        for user, codes, _ in rows for code in codes
-    ])
+    through.objects.bulk_create(
+        [
+            through(user_id=ids[user.username], area_id=areas[code].id)
+            for user, codes, _ in rows
+            for code in codes
+        ]
+    )
     chw_ids = {chw.index: ids[chw.username] for chw in plan.chws}
     return [login for _, _, login in rows], chw_ids
 
@@ -261,8 +305,12 @@ def _login(user: Any, facility: str | None, areas: list[str]) -> DemoLogin:
     elif user.cadre and user.cadre != Cadre.OTHER:
         label = f"{label} ({Cadre(user.cadre).label.lower()})"
     return DemoLogin(
-        username=user.username, password=district.DEMO_PASSWORD, role=str(user.role),
-        facility=facility, areas=areas, full_name=f"{user.first_name} {user.last_name}",
+        username=user.username,
+        password=district.DEMO_PASSWORD,
+        role=str(user.role),
+        facility=facility,
+        areas=areas,
+        full_name=f"{user.first_name} {user.last_name}",
         role_label=label,
     )
 
@@ -272,8 +320,9 @@ def _batches(items: Iterator[DemoHousehold], size: int) -> Iterator[list[DemoHou
         yield batch
 
 
-def _rows(batch: list[DemoHousehold], quartiers: dict[str, Area], chw_ids: dict[int, Any]
-          ) -> tuple[list[Household], list[Person]]:
+def _rows(
+    batch: list[DemoHousehold], quartiers: dict[str, Area], chw_ids: dict[int, Any]
+) -> tuple[list[Household], list[Person]]:
     households: list[Household] = []
     persons: list[Person] = []
     for demo in batch:
@@ -282,35 +331,61 @@ def _rows(batch: list[DemoHousehold], quartiers: dict[str, Area], chw_ids: dict[
         # Ties (a mother and daughter both "Oumou Keïta") are broken by id: services should
         # order by ("family_name", "given_names", "id") too, or the text depends on the DB.
         ordered = sorted(demo.members, key=lambda m: (m.family_name, m.given_names, m.id.hex))
-        households.append(Household(
-            id=demo.id, code=code, quartier_id=quartier.id,
-            address_description=demo.address_description, gps_latitude=demo.gps_latitude,
-            gps_longitude=demo.gps_longitude, head_id=demo.head.id, phone=demo.phone,
-            phone_alt=demo.phone_alt, chw_id=chw_ids[demo.chw_index], status=demo.status,
-            search_text=household_search_text(
-                code, demo.phone, demo.phone_alt,
-                ((m.family_name, m.given_names, m.phone) for m in ordered)),
-        ))
+        households.append(
+            Household(
+                id=demo.id,
+                code=code,
+                quartier_id=quartier.id,
+                address_description=demo.address_description,
+                gps_latitude=demo.gps_latitude,
+                gps_longitude=demo.gps_longitude,
+                head_id=demo.head.id,
+                phone=demo.phone,
+                phone_alt=demo.phone_alt,
+                chw_id=chw_ids[demo.chw_index],
+                status=demo.status,
+                search_text=household_search_text(
+                    code,
+                    demo.phone,
+                    demo.phone_alt,
+                    ((m.family_name, m.given_names, m.phone) for m in ordered),
+                ),
+            )
+        )
         for m in demo.members:
-            persons.append(Person(
-                id=m.id, household_id=demo.id, family_name=m.family_name,
-                given_names=m.given_names, sex=m.sex, date_of_birth=m.date_of_birth,
-                date_of_birth_estimated=m.date_of_birth_estimated,
-                relationship_to_head=m.relationship_to_head, phone=m.phone,
-                birth_certificate_number=m.birth_certificate_number,
-                ramed_number=m.ramed_number, mutuelle_number=m.mutuelle_number,
-                vital_status=m.vital_status, date_of_death=m.date_of_death,
-                name_key=name_key(m.family_name, m.given_names),
-            ))
+            persons.append(
+                Person(
+                    id=m.id,
+                    household_id=demo.id,
+                    family_name=m.family_name,
+                    given_names=m.given_names,
+                    sex=m.sex,
+                    date_of_birth=m.date_of_birth,
+                    date_of_birth_estimated=m.date_of_birth_estimated,
+                    relationship_to_head=m.relationship_to_head,
+                    phone=m.phone,
+                    birth_certificate_number=m.birth_certificate_number,
+                    ramed_number=m.ramed_number,
+                    mutuelle_number=m.mutuelle_number,
+                    vital_status=m.vital_status,
+                    date_of_death=m.date_of_death,
+                    name_key=name_key(m.family_name, m.given_names),
+                )
+            )
     return households, persons
 
 
 def seed_demo(
-    *, scale: float = 1.0, households: int | None = None, seed: int | str = DEFAULT_SEED,
-    today: date | None = None, history: bool = True,
+    *,
+    scale: float = 1.0,
+    households: int | None = None,
+    seed: int | str = DEFAULT_SEED,
+    today: date | None = None,
+    history: bool = True,
     batch_households: int = DEFAULT_BATCH_HOUSEHOLDS,
     progress: Callable[[int, int], None] | None = None,
-    visits: bool = False, now: datetime | None = None,
+    visits: bool = False,
+    now: datetime | None = None,
 ) -> SeedResult:
     """Create the demo in one transaction. Raises ``DemoAlreadySeeded`` or ``DemoConflict``.
 
@@ -324,8 +399,11 @@ def seed_demo(
     _check_conflicts(plan)
     tz = timezone.get_current_timezone()
     if now is None:
-        now = (timezone.now() if today in (None, timezone.localdate())
-               else datetime.combine(today, clock_time(12), tzinfo=tz))  # type: ignore[arg-type]
+        now = (
+            timezone.now()
+            if today in (None, timezone.localdate())
+            else datetime.combine(today, clock_time(12), tzinfo=tz)
+        )  # type: ignore[arg-type]
     today = today or timezone.localdate(now)
     subjects = closed_loop.Subjects(today) if visits else None
     loop_counts, loop_seconds = None, 0.0
@@ -335,14 +413,15 @@ def seed_demo(
         n_households = n_persons = 0
         # Household.head points at a member created just after it: the foreign keys are
         # DEFERRABLE INITIALLY DEFERRED (PostgreSQL and SQLite), checked at commit.
-        for batch in _batches(generate_households(plan, seed=seed, today=today),
-                              batch_households):
+        for batch in _batches(generate_households(plan, seed=seed, today=today), batch_households):
             household_rows, person_rows = _rows(batch, areas, chw_ids)
             if history:
-                bulk_create_with_history(household_rows, Household, batch_size=500,
-                                         default_change_reason=HISTORY_REASON)
-                bulk_create_with_history(person_rows, Person, batch_size=1000,
-                                         default_change_reason=HISTORY_REASON)
+                bulk_create_with_history(
+                    household_rows, Household, batch_size=500, default_change_reason=HISTORY_REASON
+                )
+                bulk_create_with_history(
+                    person_rows, Person, batch_size=1000, default_change_reason=HISTORY_REASON
+                )
             else:
                 Household.objects.bulk_create(household_rows, batch_size=500)
                 Person.objects.bulk_create(person_rows, batch_size=1000)
@@ -355,15 +434,20 @@ def seed_demo(
         if subjects is not None:
             loop_started = time.perf_counter()
             loop_plan = closed_loop.plan_closed_loop(
-                subjects, closed_loop.load_directory(), seed=seed, today=today, now=now, tz=tz)
-            loop_counts = closed_loop.write_closed_loop(loop_plan, history=history,
-                                                        history_reason=HISTORY_REASON)
+                subjects, closed_loop.load_directory(), seed=seed, today=today, now=now, tz=tz
+            )
+            loop_counts = closed_loop.write_closed_loop(
+                loop_plan, history=history, history_reason=HISTORY_REASON
+            )
             loop_seconds = time.perf_counter() - loop_started
     return SeedResult(
-        logins=logins, households=n_households, persons=n_persons,
+        logins=logins,
+        households=n_households,
+        persons=n_persons,
         seconds=time.perf_counter() - started,
         counts_by_health_area=_counts_by_health_area(plan),
-        closed_loop=loop_counts, closed_loop_seconds=loop_seconds,
+        closed_loop=loop_counts,
+        closed_loop_seconds=loop_seconds,
     )
 
 
@@ -376,4 +460,3 @@ def _counts_by_health_area(plan: DemoPlan) -> dict[str, tuple[int, int]]:
         n_chws, n_households = out.get(name, (0, 0))
         out[name] = (n_chws + 1, n_households + chw.households)
     return out
-

@@ -1,9 +1,9 @@
 """Export the tablet-parity test vectors to ``keneya/clinical/vectors/*.json``.
 
-Each ``keneya.clinical.vectors_<name>`` module exposes ``generate() -> dict`` returning one
+Each ``keneya.clinical.vectors.<name>`` module exposes ``generate() -> dict`` returning one
 JSON document ``{"function": ..., "engine_version": ..., "cases": [{"input": ..., "expected": ...}]}``.
 The tablet's JavaScript runs every case; ``test_vectors_up_to_date`` checks the files match the
-engine. Run ``python -m keneya.clinical.export_vectors`` after changing a rule.
+engine. Run ``python -m keneya.clinical.vectors.export`` after changing a rule.
 """
 
 from __future__ import annotations
@@ -14,18 +14,17 @@ import pkgutil
 import sys
 from pathlib import Path
 
-import keneya.clinical as clinical_pkg
+import keneya.clinical.vectors as vectors_pkg
 
-VECTORS_DIR = Path(__file__).resolve().parent / "vectors"
+VECTORS_DIR = Path(__file__).resolve().parent
 
 
 def vector_modules() -> list[str]:
-    names = [m.name for m in pkgutil.iter_modules(clinical_pkg.__path__)]
-    return sorted(n.removeprefix("vectors_") for n in names if n.startswith("vectors_"))
+    return sorted(m.name for m in pkgutil.iter_modules(vectors_pkg.__path__) if m.name != "export")
 
 
 def render(name: str) -> str:
-    module = importlib.import_module(f"keneya.clinical.vectors_{name}")
+    module = importlib.import_module(f"keneya.clinical.vectors.{name}")
     document = module.generate()
     return json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
 

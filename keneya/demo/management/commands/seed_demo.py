@@ -1,4 +1,4 @@
-"""``manage.py seed_demo``: a realistic demo of Commune IV of Bamako (see keneya/core/demo/).
+"""``manage.py seed_demo``: a realistic demo of Commune IV of Bamako (see keneya/demo/).
 
     manage.py seed_demo                      # 2,000 households, ~10,000 persons, 20 relais
     manage.py seed_demo --reset              # replace the demo already in the database
@@ -21,7 +21,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import IntegrityError
 from django.db.models import ProtectedError
 
-from keneya.core.demo import seed as demo
+from keneya.demo import seed as demo
 
 MAX_CHW_ROWS_PRINTED = 40
 
@@ -30,21 +30,40 @@ class Command(BaseCommand):
     help = "Crée les données de démonstration de la Commune IV de Bamako."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--reset", action="store_true",
-                            help="Supprime d'abord la démo déjà présente.")
-        parser.add_argument("--scale", type=float, default=1.0,
-                            help="Multiplie ménages, personnes et relais (50 : benchmark).")
-        parser.add_argument("--households", type=int, default=None,
-                            help="Nombre exact de ménages (remplace --scale ; pour les tests).")
-        parser.add_argument("--seed", default=str(demo.DEFAULT_SEED),
-                            help="Graine du générateur (mêmes données pour la même graine).")
-        parser.add_argument("--no-history", action="store_true",
-                            help="N'écrit pas l'historique (simple_history) des données créées.")
-        parser.add_argument("--no-visits", action="store_true",
-                            help="Sans les six mois de visites, alertes, références et "
-                                 "consultations.")
-        parser.add_argument("--logins-file", type=Path, default=None,
-                            help="Où écrire les identifiants (défaut : var/demo-logins.json).")
+        parser.add_argument("--reset", action="store_true", help="Supprime d'abord la démo déjà présente.")
+        parser.add_argument(
+            "--scale",
+            type=float,
+            default=1.0,
+            help="Multiplie ménages, personnes et relais (50 : benchmark).",
+        )
+        parser.add_argument(
+            "--households",
+            type=int,
+            default=None,
+            help="Nombre exact de ménages (remplace --scale ; pour les tests).",
+        )
+        parser.add_argument(
+            "--seed",
+            default=str(demo.DEFAULT_SEED),
+            help="Graine du générateur (mêmes données pour la même graine).",
+        )
+        parser.add_argument(
+            "--no-history",
+            action="store_true",
+            help="N'écrit pas l'historique (simple_history) des données créées.",
+        )
+        parser.add_argument(
+            "--no-visits",
+            action="store_true",
+            help="Sans les six mois de visites, alertes, références et consultations.",
+        )
+        parser.add_argument(
+            "--logins-file",
+            type=Path,
+            default=None,
+            help="Où écrire les identifiants (défaut : var/demo-logins.json).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["scale"] <= 0:
@@ -65,14 +84,18 @@ class Command(BaseCommand):
                     "Impossible de supprimer la démo : d'autres données pointent encore vers ses "
                     f"personnes, ses structures ou ses utilisateurs. ({exc})"
                 ) from exc
-            self.stdout.write(f"  {counts['households']} ménages, {counts['persons']} "
-                              f"personnes et {counts['visits']} visites supprimés.")
+            self.stdout.write(
+                f"  {counts['households']} ménages, {counts['persons']} "
+                f"personnes et {counts['visits']} visites supprimés."
+            )
         seed = options["seed"]
         try:
             result = demo.seed_demo(
-                scale=options["scale"], households=options["households"],
+                scale=options["scale"],
+                households=options["households"],
                 seed=int(seed) if seed.isdigit() else seed,
-                history=not options["no_history"], progress=self._progress,
+                history=not options["no_history"],
+                progress=self._progress,
                 visits=not options["no_visits"],
             )
         except demo.DemoConflict as exc:
@@ -82,8 +105,7 @@ class Command(BaseCommand):
         path = options["logins_file"] or Path(settings.VAR_DIR) / "demo-logins.json"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(
-            json.dumps([login.as_json() for login in result.logins], ensure_ascii=False,
-                       indent=2) + "\n",
+            json.dumps([login.as_json() for login in result.logins], ensure_ascii=False, indent=2) + "\n",
             encoding="utf-8",
         )
         self._print_summary(result, path)
@@ -94,10 +116,12 @@ class Command(BaseCommand):
 
     def _print_summary(self, result: demo.SeedResult, path: Path) -> None:
         out = self.stdout
-        out.write(self.style.SUCCESS(
-            f"Démo de la Commune IV créée en {result.seconds:.1f} s : {result.households} "
-            f"ménages, {result.persons} personnes."
-        ))
+        out.write(
+            self.style.SUCCESS(
+                f"Démo de la Commune IV créée en {result.seconds:.1f} s : {result.households} "
+                f"ménages, {result.persons} personnes."
+            )
+        )
         for name, (chws, households) in sorted(result.counts_by_health_area.items()):
             out.write(f"  {name} : {households} ménages, {chws} relais")
         loop = result.closed_loop
@@ -123,10 +147,14 @@ def format_logins_table(logins: list[demo.DemoLogin]) -> str:
     headers = ("Identifiant", "Mot de passe", "Nom", "Rôle", "Structure", "Zones")
     rows = [
         (
-            login.username, login.password, login.full_name, login.role_label,
+            login.username,
+            login.password,
+            login.full_name,
+            login.role_label,
             login.facility or "—",
-            ", ".join(login.areas) + (f" ({login.households} ménages)"
-                                      if login.households is not None else "") or "—",
+            ", ".join(login.areas)
+            + (f" ({login.households} ménages)" if login.households is not None else "")
+            or "—",
         )
         for login in logins
     ]
@@ -135,5 +163,4 @@ def format_logins_table(logins: list[demo.DemoLogin]) -> str:
     def line(cells: tuple[str, ...]) -> str:
         return "  ".join(str(c).ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
 
-    return "\n".join([line(headers), line(tuple("-" * w for w in widths)),
-                      *(line(row) for row in rows)])
+    return "\n".join([line(headers), line(tuple("-" * w for w in widths)), *(line(row) for row in rows)])

@@ -1,4 +1,4 @@
-"""Tablet-parity vectors for ``nutrition.assess_nutrition`` (see export_vectors.py).
+"""Tablet-parity vectors for ``nutrition.assess_nutrition`` (see export.py).
 
 Input: the keyword arguments of ``assess_nutrition`` (numbers and booleans). Expected: its
 ``as_dict()`` without the French texts (``reason_rules`` lists the rule codes in order), or
@@ -31,8 +31,7 @@ def expected_for(case_input: dict[str, Any]) -> dict[str, Any]:
 def boundary_cases() -> list[tuple[str, dict[str, Any]]]:
     cases: list[tuple[str, dict[str, Any]]] = []
     add = cases.append
-    for z in (-3.01, -3.0, -2.99, -2.01, -2.0, -1.99, 0.0, 1.0, 1.01, 2.0, 2.01, 3.0, 3.01,
-              -2.004, -2.006):
+    for z in (-3.01, -3.0, -2.99, -2.01, -2.0, -1.99, 0.0, 1.0, 1.01, 2.0, 2.01, 3.0, 3.01, -2.004, -2.006):
         add((f"whz_{z}", {"age_months": 24, "whz": z}))
         add((f"whz_{z}_muac_130", {"age_months": 24, "whz": z, "muac_mm": 130}))
     for muac in (114, 114.9, 115, 124, 124.9, 125):
@@ -72,8 +71,12 @@ def random_cases(n: int = RANDOM_CASES, seed: int = SEED) -> list[tuple[str, dic
                 case[key] = round(rng.uniform(-4.5, 3.5), 2)
         if rng.random() < 0.7:
             case["muac_mm"] = rng.randint(95, 150)
-        for key in ("bilateral_oedema", "general_danger_sign", "medical_complication",
-                    "appetite_test_failed"):
+        for key in (
+            "bilateral_oedema",
+            "general_danger_sign",
+            "medical_complication",
+            "appetite_test_failed",
+        ):
             if rng.random() < 0.1:
                 case[key] = True
         cases.append((f"random_{i:03d}", case))

@@ -1,4 +1,4 @@
-"""GET /api/v1/tasks/?on=YYYY-MM-DD: the CHW's task list as JSON (see ``visits.tasks``)."""
+"""GET /api/v1/tasks/?on=YYYY-MM-DD: the CHW's task list as JSON (see ``visits.worklist``)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from keneya.accounts.permissions import Capability, HasCapability
-from keneya.visits.tasks import KINDS, STATUSES, tasks_for_chw
+from keneya.visits.worklist import KINDS, STATUSES, tasks_for_chw
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 BAD_DATE_FR = "Date invalide : utilisez le format AAAA-MM-JJ (par exemple 2026-03-02)."
@@ -36,8 +36,8 @@ class TaskSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=STATUSES)
     detail_fr = serializers.CharField()
     source = serializers.CharField(  # type: ignore[assignment]  # a field, not Field.source
-        help_text="visit:<id>, referral:<id>, alert:<id> ou le calendrier (PEV, CPN/CPoN, "
-                  "programme).")
+        help_text="visit:<id>, referral:<id>, alert:<id> ou le calendrier (PEV, CPN/CPoN, programme)."
+    )
 
 
 class TaskListSerializer(serializers.Serializer):
@@ -62,11 +62,18 @@ class TaskListView(APIView):
             "au relais connecté : en retard d'abord, puis à faire, puis à venir (7 jours). Rien "
             "n'est stocké : une tâche disparaît quand la visite qui la fait est enregistrée."
         ),
-        parameters=[OpenApiParameter("on", str, required=False,
-                                     description="Date AAAA-MM-JJ, à moins d'un an d'aujourd'hui "
-                                                 "(défaut : aujourd'hui).")],
-        responses={200: TaskListSerializer,
-                   400: OpenApiResponse(BadDateSerializer, description="Date invalide.")},
+        parameters=[
+            OpenApiParameter(
+                "on",
+                str,
+                required=False,
+                description="Date AAAA-MM-JJ, à moins d'un an d'aujourd'hui (défaut : aujourd'hui).",
+            )
+        ],
+        responses={
+            200: TaskListSerializer,
+            400: OpenApiResponse(BadDateSerializer, description="Date invalide."),
+        },
     )
     def get(self, request: Request) -> Response:
         raw = request.query_params.get("on", "").strip()

@@ -26,8 +26,8 @@ from keneya.alerts.rules import VisitFacts, matching_rules
 from keneya.alerts.services import cscom_ids_of_quartiers
 from keneya.clinical import ENGINE_VERSION
 from keneya.clinical.visit import assess_home_visit
-from keneya.core.demo import district
 from keneya.core.models import Area, AreaLevel, Facility, FacilityKind, Organisation
+from keneya.demo import district
 from keneya.notifications.models import OutboxMessage
 from keneya.people.models import Household, Person, Relationship
 from keneya.people.names import name_key
@@ -43,8 +43,9 @@ SMALL = "60"
 
 def seed(tmp_path: Path, *extra: str) -> list[dict[str, Any]]:
     logins_file = tmp_path / "logins.json"
-    call_command("seed_demo", "--households", SMALL, "--logins-file", str(logins_file), *extra,
-                 stdout=io.StringIO())
+    call_command(
+        "seed_demo", "--households", SMALL, "--logins-file", str(logins_file), *extra, stdout=io.StringIO()
+    )
     return json.loads(logins_file.read_text(encoding="utf-8"))
 
 
@@ -76,9 +77,13 @@ def test_printed_logins_sign_in_through_the_login_page(tmp_path: Path) -> None:
 
     for username in ("relais01", "clinicien.lafiabougou", "dtc.sebenikoro", "admin"):
         client = Client()
-        response = client.post(reverse("login"), {
-            "username": username, "password": logins[username]["password"],
-        })
+        response = client.post(
+            reverse("login"),
+            {
+                "username": username,
+                "password": logins[username]["password"],
+            },
+        )
         assert response.status_code == 302, username
         assert client.session.get("_auth_user_id"), username
 
@@ -160,12 +165,16 @@ def test_seed_refuses_to_run_twice_without_reset(tmp_path: Path) -> None:
 @pytest.mark.django_db
 def test_seed_is_deterministic_across_resets(tmp_path: Path) -> None:
     seed(tmp_path)
-    first = (sorted(Household.objects.values_list("code", flat=True)),
-             sorted(Person.objects.values_list("id", "given_names")))
+    first = (
+        sorted(Household.objects.values_list("code", flat=True)),
+        sorted(Person.objects.values_list("id", "given_names")),
+    )
 
     seed(tmp_path, "--reset")
-    second = (sorted(Household.objects.values_list("code", flat=True)),
-              sorted(Person.objects.values_list("id", "given_names")))
+    second = (
+        sorted(Household.objects.values_list("code", flat=True)),
+        sorted(Person.objects.values_list("id", "given_names")),
+    )
 
     assert first == second
     assert len(first[0]) == int(SMALL)
@@ -180,15 +189,21 @@ T0 = datetime(2026, 3, 10, 10, 30, tzinfo=ZoneInfo("Africa/Bamako"))
 
 def seed_loop(tmp_path: Path, time_machine: Any, *extra: str) -> None:
     time_machine.move_to(T0, tick=False)
-    call_command("seed_demo", "--households", LOOP, "--logins-file",
-                 str(tmp_path / "logins.json"), *extra, stdout=io.StringIO())
+    call_command(
+        "seed_demo",
+        "--households",
+        LOOP,
+        "--logins-file",
+        str(tmp_path / "logins.json"),
+        *extra,
+        stdout=io.StringIO(),
+    )
 
 
 def loop_snapshot() -> dict[str, Any]:
     return {
         "visits": sorted(Visit.objects.values_list("id", "kind", "visit_date", "urgent")),
-        "alerts": sorted(Alert.objects.values_list("id", "rule", "status", "close_reason",
-                                                   "raised_at")),
+        "alerts": sorted(Alert.objects.values_list("id", "rule", "status", "close_reason", "raised_at")),
         "referrals": sorted(Referral.objects.values_list("id", "status", "time_to_care")),
         "consultations": sorted(Consultation.objects.values_list("id", "referral_id")),
         "observations": Observation.objects.count(),
@@ -198,8 +213,7 @@ def loop_snapshot() -> dict[str, Any]:
 
 
 @pytest.mark.django_db
-def test_alerts_are_in_every_state_and_every_cscom_inbox_is_alive(tmp_path: Path,
-                                                                    time_machine: Any) -> None:
+def test_alerts_are_in_every_state_and_every_cscom_inbox_is_alive(tmp_path: Path, time_machine: Any) -> None:
     seed_loop(tmp_path, time_machine)
 
     assert set(Alert.objects.values_list("status", flat=True)) == set(AlertStatus.values)
@@ -216,13 +230,17 @@ def test_alerts_are_in_every_state_and_every_cscom_inbox_is_alive(tmp_path: Path
         assert (alert.escalated_at is not None) == overdue, alert.pk
     for cscom in Facility.objects.filter(kind=FacilityKind.CSCOM):
         inbox = Alert.objects.filter(facility=cscom).exclude(status=AlertStatus.CLOSED)
-        assert inbox.filter(priority="urgent", status=AlertStatus.OPEN,
-                            raised_at__gte=now - timedelta(hours=1)).exists(), cscom.code
+        assert inbox.filter(
+            priority="urgent", status=AlertStatus.OPEN, raised_at__gte=now - timedelta(hours=1)
+        ).exists(), cscom.code
         assert inbox.filter(status=AlertStatus.CONVOKED).exists(), cscom.code
     # Timelines: an event per change, in order, the last one saying the current status.
-    last_kind = {AlertStatus.OPEN: {"raised", "escalated"},
-                 AlertStatus.ACKNOWLEDGED: {"acknowledged"},
-                 AlertStatus.CONVOKED: {"convoked"}, AlertStatus.CLOSED: {"closed"}}
+    last_kind = {
+        AlertStatus.OPEN: {"raised", "escalated"},
+        AlertStatus.ACKNOWLEDGED: {"acknowledged"},
+        AlertStatus.CONVOKED: {"convoked"},
+        AlertStatus.CLOSED: {"closed"},
+    }
     for alert in Alert.objects.prefetch_related("events"):
         events = list(alert.events.all())
         assert events[0].kind == "raised" and events[0].at == alert.raised_at
@@ -234,8 +252,9 @@ def test_alerts_are_in_every_state_and_every_cscom_inbox_is_alive(tmp_path: Path
 
 
 @pytest.mark.django_db
-def test_urgent_visits_are_referred_and_most_are_seen_within_24_hours(tmp_path: Path,
-                                                                      time_machine: Any) -> None:
+def test_urgent_visits_are_referred_and_most_are_seen_within_24_hours(
+    tmp_path: Path, time_machine: Any
+) -> None:
     seed_loop(tmp_path, time_machine)
 
     urgent = Visit.objects.filter(urgent=True)
@@ -243,7 +262,12 @@ def test_urgent_visits_are_referred_and_most_are_seen_within_24_hours(tmp_path: 
     assert Referral.objects.filter(visit__in=urgent).count() == urgent.count()
     assert not Referral.objects.filter(visit__urgent=False).exists()
     assert set(Referral.objects.values_list("status", flat=True)) >= {
-        "issued", "seen", "counter_referred", "closed", "not_arrived"}
+        "issued",
+        "seen",
+        "counter_referred",
+        "closed",
+        "not_arrived",
+    }
     seen = Referral.objects.exclude(time_to_care=None)
     delays: list[timedelta] = [r.time_to_care for r in seen if r.time_to_care is not None]
     within = [d <= timedelta(hours=24) for d in delays]
@@ -257,8 +281,7 @@ def test_urgent_visits_are_referred_and_most_are_seen_within_24_hours(tmp_path: 
     # Not arrived after 24 h: the CSCom's follow-up alert, as check_overdue_referrals raises it.
     for referral in Referral.objects.filter(events__kind="not_arrived"):
         assert referral.alerts.filter(rule="referral_not_arrived").count() == 1
-    assert Referral.objects.exclude(from_facility=None).filter(
-        to_facility__kind=FacilityKind.CSREF).exists()
+    assert Referral.objects.exclude(from_facility=None).filter(to_facility__kind=FacilityKind.CSREF).exists()
     codes = set(Diagnosis.objects.values_list("icd10_code", flat=True))
     assert codes & {"B50.0", "B50.8", "B50.9"} and codes & {"E43", "E44.0"} and "J18.9" in codes
     for diagnosis in Diagnosis.objects.all():
@@ -269,28 +292,39 @@ def test_urgent_visits_are_referred_and_most_are_seen_within_24_hours(tmp_path: 
 
 @pytest.mark.django_db
 def test_stored_assessments_are_the_engines_and_alerts_follow_the_rules(
-        tmp_path: Path, time_machine: Any) -> None:
+    tmp_path: Path, time_machine: Any
+) -> None:
     seed_loop(tmp_path, time_machine)
 
-    visits = list(Visit.objects.select_related("person", "person__household__quartier")
-                  .order_by("recorded_at"))
+    visits = list(
+        Visit.objects.select_related("person", "person__household__quartier").order_by("recorded_at")
+    )
     assert {v.kind for v in visits} == {"child_followup", "sick_child", "pregnancy", "postnatal"}
     assert 0.01 < sum(v.urgent for v in visits) / len(visits) < 0.1
     alerts = {(a.visit_id, a.rule): a for a in Alert.objects.exclude(visit=None)}
     for visit in visits[::3]:
         assessment = assess_home_visit(
-            kind=visit.kind, sex=visit.person.sex, date_of_birth=visit.person.date_of_birth,
-            visit_date=visit.visit_date, findings=visit.findings,
-            measurements=visit.measurements)
+            kind=visit.kind,
+            sex=visit.person.sex,
+            date_of_birth=visit.person.date_of_birth,
+            visit_date=visit.visit_date,
+            findings=visit.findings,
+            measurements=visit.measurements,
+        )
         assert visit.assessment == assessment
         assert visit.engine_version == ENGINE_VERSION
         assert (visit.urgent, visit.action, visit.follow_up_days) == (
-            assessment["urgent_referral"], assessment["action"], assessment["follow_up_days"])
-        facts = VisitFacts(kind=visit.kind, visit_date=visit.visit_date,
-                           assessment=visit.assessment,
-                           weights=weights_up_to(visit))
-        matches = sorted(matching_rules(facts),
-                         key=lambda m: PRIORITY_RANK[m[0].priority])  # type: ignore[index]
+            assessment["urgent_referral"],
+            assessment["action"],
+            assessment["follow_up_days"],
+        )
+        facts = VisitFacts(
+            kind=visit.kind,
+            visit_date=visit.visit_date,
+            assessment=visit.assessment,
+            weights=weights_up_to(visit),
+        )
+        matches = sorted(matching_rules(facts), key=lambda m: PRIORITY_RANK[m[0].priority])  # type: ignore[index]
         raised = [rule for visit_id, rule in alerts if visit_id == visit.pk]
         assert raised == [m[0].code for m in matches[:1]], visit.pk
         if matches:

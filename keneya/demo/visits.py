@@ -47,8 +47,8 @@ from keneya.clinical import ENGINE_VERSION
 from keneya.clinical.ages import age_days, completed_months
 from keneya.clinical.growth import tables
 from keneya.clinical.visit import assess_home_visit
-from keneya.core.demo import district
-from keneya.core.demo.generate import DemoHousehold
+from keneya.demo import district
+from keneya.demo.generate import DemoHousehold
 from keneya.people.models import HouseholdStatus, Relationship, Sex, VitalStatus
 from keneya.referrals.models import CARE_TARGET, ReferralStatus
 
@@ -119,15 +119,22 @@ class Subjects:
             if demo.status == HouseholdStatus.DISSOLVED:
                 continue
             members = [
-                Member(m.id, m.sex, m.date_of_birth, m.given_names, m.family_name,
-                       m.relationship_to_head)
+                Member(m.id, m.sex, m.date_of_birth, m.given_names, m.family_name, m.relationship_to_head)
                 for m in demo.members
                 if m.vital_status == VitalStatus.ALIVE
                 and (self.is_child(m.date_of_birth) or self.is_woman(m.sex, m.date_of_birth))
             ]
             if members:
-                self.homes.append(Home(demo.id, demo.status, demo.phone, chw_ids[demo.chw_index],
-                                       self._health_area[demo.quartier.code], members))
+                self.homes.append(
+                    Home(
+                        demo.id,
+                        demo.status,
+                        demo.phone,
+                        chw_ids[demo.chw_index],
+                        self._health_area[demo.quartier.code],
+                        members,
+                    )
+                )
 
     def is_child(self, dob: date) -> bool:
         return dob <= self.today and completed_months(dob, self.window_start) < UNDER_FIVE_MONTHS
@@ -233,8 +240,9 @@ def new_growth(rng: random.Random, *, sex: str, date_of_birth: date, start: date
     return growth
 
 
-def growth_measurements(rng: random.Random, growth: Growth, on: date, *, height: bool,
-                        muac: bool = True) -> dict[str, Any]:
+def growth_measurements(
+    rng: random.Random, growth: Growth, on: date, *, height: bool, muac: bool = True
+) -> dict[str, Any]:
     true_height = growth.height_cm(on)
     weight = growth.weight_kg(on, true_height)
     months = completed_months(growth.date_of_birth, on)
@@ -249,18 +257,40 @@ def growth_measurements(rng: random.Random, growth: Growth, on: date, *, height:
 
 # --- what a relais finds at a visit --------------------------------------------------------------
 
-BENIGN_SICK = (("cough_cold", 30), ("pneumonia", 12), ("diarrhoea", 18), ("malaria", 22),
-               ("fever_rdt_negative", 8))
-DANGER_SICK = (("chest_indrawing", 30), ("convulsions", 18), ("unable_to_drink", 15),
-               ("vomits_everything", 12), ("lethargic", 8), ("long_cough", 5),
-               ("long_diarrhoea", 5), ("long_fever", 4), ("muac_red", 10))
+BENIGN_SICK = (
+    ("cough_cold", 30),
+    ("pneumonia", 12),
+    ("diarrhoea", 18),
+    ("malaria", 22),
+    ("fever_rdt_negative", 8),
+)
+DANGER_SICK = (
+    ("chest_indrawing", 30),
+    ("convulsions", 18),
+    ("unable_to_drink", 15),
+    ("vomits_everything", 12),
+    ("lethargic", 8),
+    ("long_cough", 5),
+    ("long_diarrhoea", 5),
+    ("long_fever", 4),
+    ("muac_red", 10),
+)
 DANGER_SHARE = 0.11
-PREGNANCY_DANGER = ("vaginal_bleeding", "severe_headache", "swelling_face_or_hands", "fever",
-                    "leaking_fluid", "severe_abdominal_pain", "visual_disturbance")
-POSTPARTUM_URGENT = ("heavy_vaginal_bleeding", "fever_too_weak_to_get_out_of_bed",
-                     "severe_headache_or_blurred_vision")
-POSTPARTUM_SAME_DAY = ("breast_pain_swelling_or_redness", "foul_smelling_lochia",
-                       "perineal_pain_or_pus")
+PREGNANCY_DANGER = (
+    "vaginal_bleeding",
+    "severe_headache",
+    "swelling_face_or_hands",
+    "fever",
+    "leaking_fluid",
+    "severe_abdominal_pain",
+    "visual_disturbance",
+)
+POSTPARTUM_URGENT = (
+    "heavy_vaginal_bleeding",
+    "fever_too_weak_to_get_out_of_bed",
+    "severe_headache_or_blurred_vision",
+)
+POSTPARTUM_SAME_DAY = ("breast_pain_swelling_or_redness", "foul_smelling_lochia", "perineal_pain_or_pus")
 
 
 def _weighted(rng: random.Random, pairs: tuple[tuple[str, int], ...]) -> str:
@@ -271,9 +301,9 @@ def fast_breathing_threshold(date_of_birth: date, on: date) -> int:
     return 50 if completed_months(date_of_birth, on) < 12 else 40
 
 
-def sick_child_findings(rng: random.Random, *, date_of_birth: date, on: date,
-                        case: str | None = None, danger: bool | None = None
-                        ) -> tuple[dict[str, Any], str]:
+def sick_child_findings(
+    rng: random.Random, *, date_of_birth: date, on: date, case: str | None = None, danger: bool | None = None
+) -> tuple[dict[str, Any], str]:
     """Findings of a sick child 2-59 months (``case`` forces one), and the case drawn."""
     if case is None:
         if danger is None:
@@ -283,18 +313,23 @@ def sick_child_findings(rng: random.Random, *, date_of_birth: date, on: date,
     f: dict[str, Any] = {}
 
     def fever(rdt: str | None = None, low: float = 37.8, high: float = 39.6) -> None:
-        f.update(fever=True, fever_days=rng.randint(1, 4),
-                 temperature_c=round(rng.uniform(low, high), 1))
+        f.update(fever=True, fever_days=rng.randint(1, 4), temperature_c=round(rng.uniform(low, high), 1))
         f["rdt_result"] = rdt or ("positive" if rng.random() < RDT_POSITIVE_SHARE else "negative")
 
     if case == "cough_cold":
-        f.update(cough=True, cough_days=rng.randint(1, 7),
-                 respiratory_rate=rng.randint(threshold - 14, threshold - 2))
+        f.update(
+            cough=True,
+            cough_days=rng.randint(1, 7),
+            respiratory_rate=rng.randint(threshold - 14, threshold - 2),
+        )
         if rng.random() < 0.3:
             f["temperature_c"] = round(rng.uniform(36.5, 37.4), 1)
     elif case == "pneumonia":
-        f.update(cough=True, cough_days=rng.randint(2, 6),
-                 respiratory_rate=rng.randint(threshold + 2, threshold + 14))
+        f.update(
+            cough=True,
+            cough_days=rng.randint(2, 6),
+            respiratory_rate=rng.randint(threshold + 2, threshold + 14),
+        )
     elif case == "diarrhoea":
         f.update(diarrhoea=True, diarrhoea_days=rng.randint(1, 5))
         if rng.random() < 0.25:
@@ -304,13 +339,20 @@ def sick_child_findings(rng: random.Random, *, date_of_birth: date, on: date,
         if rng.random() < 0.3:
             f.update(diarrhoea=True, diarrhoea_days=rng.randint(1, 3))
         elif rng.random() < 0.3:
-            f.update(cough=True, cough_days=rng.randint(1, 4),
-                     respiratory_rate=rng.randint(threshold - 12, threshold - 2))
+            f.update(
+                cough=True,
+                cough_days=rng.randint(1, 4),
+                respiratory_rate=rng.randint(threshold - 12, threshold - 2),
+            )
     elif case == "fever_rdt_negative":
         fever("negative", 37.5, 38.6)
     elif case == "chest_indrawing":
-        f.update(cough=True, cough_days=rng.randint(2, 6), chest_indrawing=True,
-                 respiratory_rate=rng.randint(threshold + 4, threshold + 20))
+        f.update(
+            cough=True,
+            cough_days=rng.randint(2, 6),
+            chest_indrawing=True,
+            respiratory_rate=rng.randint(threshold + 4, threshold + 20),
+        )
         if rng.random() < 0.3:
             fever()
     elif case == "convulsions":
@@ -328,13 +370,20 @@ def sick_child_findings(rng: random.Random, *, date_of_birth: date, on: date,
         fever("positive", 38.5, 40.2)
         f["unusually_sleepy_or_unconscious"] = True
     elif case == "long_cough":
-        f.update(cough=True, cough_days=rng.randint(14, 30),
-                 respiratory_rate=rng.randint(threshold - 10, threshold - 1))
+        f.update(
+            cough=True,
+            cough_days=rng.randint(14, 30),
+            respiratory_rate=rng.randint(threshold - 10, threshold - 1),
+        )
     elif case == "long_diarrhoea":
         f.update(diarrhoea=True, diarrhoea_days=rng.randint(14, 21))
     elif case == "long_fever":
-        f.update(fever=True, fever_days=rng.randint(7, 12), rdt_result="negative",
-                 temperature_c=round(rng.uniform(37.6, 38.8), 1))
+        f.update(
+            fever=True,
+            fever_days=rng.randint(7, 12),
+            rdt_result="negative",
+            temperature_c=round(rng.uniform(37.6, 38.8), 1),
+        )
     elif case == "muac_red":
         if rng.random() < 0.5:
             f.update(diarrhoea=True, diarrhoea_days=rng.randint(1, 5))
@@ -347,12 +396,22 @@ def sick_child_findings(rng: random.Random, *, date_of_birth: date, on: date,
 
 def young_infant_findings(rng: random.Random) -> dict[str, Any]:
     """A sick young infant (0-59 days); about one in five has a danger sign."""
-    f: dict[str, Any] = {"respiratory_rate": rng.randint(38, 56),
-                         "temperature_c": round(rng.uniform(36.5, 37.3), 1)}
+    f: dict[str, Any] = {
+        "respiratory_rate": rng.randint(38, 56),
+        "temperature_c": round(rng.uniform(36.5, 37.3), 1),
+    }
     draw = rng.random()
     if draw < 0.2:
-        sign = rng.choice(("not_feeding_well", "fast", "fever", "severe_chest_indrawing",
-                           "yellow_palms_or_soles", "movement_only_when_stimulated_or_none"))
+        sign = rng.choice(
+            (
+                "not_feeding_well",
+                "fast",
+                "fever",
+                "severe_chest_indrawing",
+                "yellow_palms_or_soles",
+                "movement_only_when_stimulated_or_none",
+            )
+        )
         if sign == "fast":
             f["respiratory_rate"] = rng.randint(62, 78)
         elif sign == "fever":
@@ -382,9 +441,15 @@ def postnatal_mother_findings(rng: random.Random) -> dict[str, Any]:
     return {}
 
 
-def random_visit(rng: random.Random, *, sex: str, date_of_birth: date, on: date,
-                 urgent_share: float = 0.1, growth: Growth | None = None,
-                 ) -> tuple[str, dict[str, Any], dict[str, Any]]:
+def random_visit(
+    rng: random.Random,
+    *,
+    sex: str,
+    date_of_birth: date,
+    on: date,
+    urgent_share: float = 0.1,
+    growth: Growth | None = None,
+) -> tuple[str, dict[str, Any], dict[str, Any]]:
     """(kind, findings, measurements) of one visit of a person, for the benchmarks.
 
     Children under 5: follow-ups and sick-child visits, about ``urgent_share`` with a danger
@@ -392,15 +457,15 @@ def random_visit(rng: random.Random, *, sex: str, date_of_birth: date, on: date,
     """
     months = completed_months(date_of_birth, on)
     if months < UNDER_FIVE_MONTHS:
-        growth = growth or new_growth(rng, sex=sex, date_of_birth=date_of_birth,
-                                      start=on - timedelta(days=30))
+        growth = growth or new_growth(
+            rng, sex=sex, date_of_birth=date_of_birth, start=on - timedelta(days=30)
+        )
         days = age_days(date_of_birth, on)
         if days <= 59:
             return "sick_child", young_infant_findings(rng), {}
         danger = rng.random() < urgent_share
         if danger or rng.random() < 0.25:
-            findings, case = sick_child_findings(rng, date_of_birth=date_of_birth, on=on,
-                                                 danger=danger)
+            findings, case = sick_child_findings(rng, date_of_birth=date_of_birth, on=on, danger=danger)
             measurements = growth_measurements(rng, growth, on, height=False)
             if case == "muac_red":
                 if months < 6:
@@ -408,11 +473,13 @@ def random_visit(rng: random.Random, *, sex: str, date_of_birth: date, on: date,
                 else:
                     measurements["muac_mm"] = rng.randint(100, 114)
             return "sick_child", findings, measurements
-        return "child_followup", {}, growth_measurements(rng, growth, on,
-                                                         height=rng.random() < 0.33)
+        return "child_followup", {}, growth_measurements(rng, growth, on, height=rng.random() < 0.33)
     lmp = on - timedelta(days=rng.randint(56, 266))
-    return ("pregnancy", pregnancy_findings(rng, danger=rng.random() < urgent_share),
-            {"lmp": lmp.isoformat()})
+    return (
+        "pregnancy",
+        pregnancy_findings(rng, danger=rng.random() < urgent_share),
+        {"lmp": lmp.isoformat()},
+    )
 
 
 # --- the plan: visits, alerts, referrals, consultations, messages --------------------------------
@@ -556,8 +623,16 @@ TREATMENT_FR = {
     "O72.2": "Ocytocine, massage utérin, remplissage.",
     "O85": "Ampicilline, gentamicine et métronidazole.",
 }
-CHILD_FOLLOW_UP_DAYS = {"J18.9": 3, "R50.9": 2, "E43": 7, "E40": 7, "E44.0": 14, "A09.9": 5,
-                        "B50.9": 3, "E44.1": 30}
+CHILD_FOLLOW_UP_DAYS = {
+    "J18.9": 3,
+    "R50.9": 2,
+    "E43": 7,
+    "E40": 7,
+    "E44.0": 14,
+    "A09.9": 5,
+    "B50.9": 3,
+    "E44.1": 30,
+}
 
 
 def diagnoses_for(visit: PVisit | None, rule: str) -> list[str]:
@@ -652,8 +727,16 @@ DISTRICT_STORIES = ("seen_full", "false_alarm", "deceased", "moved")
 
 
 class _Planner:
-    def __init__(self, subjects: Subjects, directory: Directory, *, seed: int | str,
-                 today: date, now: datetime, tz: tzinfo) -> None:
+    def __init__(
+        self,
+        subjects: Subjects,
+        directory: Directory,
+        *,
+        seed: int | str,
+        today: date,
+        now: datetime,
+        tz: tzinfo,
+    ) -> None:
         self.subjects = subjects
         self.directory = directory
         self.rng = random.Random(f"{seed}:closed-loop")
@@ -697,8 +780,9 @@ class _Planner:
             for m in home.members:
                 if m.relationship == Relationship.HEAD:
                     continue
-                months = completed_months(m.date_of_birth, self.today) \
-                    if m.date_of_birth <= self.today else -1
+                months = (
+                    completed_months(m.date_of_birth, self.today) if m.date_of_birth <= self.today else -1
+                )
                 if 12 <= months <= 48:
                     by_area.setdefault(home.health_area, []).append((home, m))
         used_homes: set[uuid.UUID] = set()
@@ -734,8 +818,7 @@ class _Planner:
     def registry_moves(self) -> None:
         for home in self.subjects.homes:
             if home.status == HouseholdStatus.MOVED:
-                self.moves[home.id] = self.start + timedelta(
-                    days=self.rng.randint(20, WINDOW_DAYS - 5))
+                self.moves[home.id] = self.start + timedelta(days=self.rng.randint(20, WINDOW_DAYS - 5))
 
     # --- visits ------------------------------------------------------------------------------
 
@@ -754,20 +837,20 @@ class _Planner:
             height_phase = rng.randrange(HEIGHT_EVERY_MONTHS)
             weights: list[float] = []
             for k in range(WINDOW_DAYS // 30 + 1):
-                day = _weekday(self.start + timedelta(days=round(offset + 30.4 * k)
-                                                      + rng.randint(-3, 3)))
+                day = _weekday(self.start + timedelta(days=round(offset + 30.4 * k) + rng.randint(-3, 3)))
                 present = rng.random() < FOLLOW_UP_ATTENDANCE
                 if not present or not under_five(day) or (day - dob).days < 28:
                     continue
-                meas = growth_measurements(rng, growth, day,
-                                           height=k % HEIGHT_EVERY_MONTHS == height_phase)
-                if growth.faltering_from is not None and \
-                        growth.faltering_from <= k <= growth.faltering_from + 2 and weights:
+                meas = growth_measurements(rng, growth, day, height=k % HEIGHT_EVERY_MONTHS == height_phase)
+                if (
+                    growth.faltering_from is not None
+                    and growth.faltering_from <= k <= growth.faltering_from + 2
+                    and weights
+                ):
                     # a flat or falling curve: two months without gain
                     meas["weight_kg"] = round(weights[-1] - rng.choice((0.0, 0.1, 0.2)), 1)
                 weights.append(meas["weight_kg"])
-                out[day] = PVisit(stable_uuid("visit", m.id, day), m, home, "child_followup",
-                                  day, {}, meas)
+                out[day] = PVisit(stable_uuid("visit", m.id, day), m, home, "child_followup", day, {}, meas)
 
         # Sick-child episodes.
         infant = completed_months(dob, max(dob, self.start)) < 24
@@ -791,17 +874,24 @@ class _Planner:
                         findings["not_able_to_drink_or_feed"] = True
                 if "muac_mm" in meas and meas["muac_mm"] < 115 and case != "muac_red":
                     meas["muac_mm"] = 115 + rng.randint(0, 6)  # keep the drawn case
-            out[day] = PVisit(stable_uuid("visit", m.id, day), m, home, "sick_child", day,
-                              findings, meas, case=case)
+            out[day] = PVisit(
+                stable_uuid("visit", m.id, day), m, home, "sick_child", day, findings, meas, case=case
+            )
 
         # Postnatal visits of a baby born in the window.
         if dob >= self.start and rng.random() < POSTNATAL_SHARE:
             for lo, hi in ((1, 2), (6, 8), (27, 42)):
                 day = dob + timedelta(days=rng.randint(lo, hi))
                 if day <= self.today and day not in out:
-                    out[day] = PVisit(stable_uuid("visit", m.id, day), m, home, "postnatal",
-                                      day, young_infant_findings(rng) if rng.random() < 0.5
-                                      else {}, {})
+                    out[day] = PVisit(
+                        stable_uuid("visit", m.id, day),
+                        m,
+                        home,
+                        "postnatal",
+                        day,
+                        young_infant_findings(rng) if rng.random() < 0.5 else {},
+                        {},
+                    )
         self.add_story(home, m, out, growth)
         return sorted(out.values(), key=lambda v: v.visit_date)
 
@@ -812,35 +902,66 @@ class _Planner:
         rng = self.rng
         dob = m.date_of_birth
         threshold = fast_breathing_threshold(dob, self.today)
-        days_ago = {"open_urgent": 0, "escalated": 1, "acknowledged": 2, "convoked": 3,
-                    "seen_full": 9, "false_alarm": 12, "deceased": 25, "moved": 40}[story]
+        days_ago = {
+            "open_urgent": 0,
+            "escalated": 1,
+            "acknowledged": 2,
+            "convoked": 3,
+            "seen_full": 9,
+            "false_alarm": 12,
+            "deceased": 25,
+            "moved": 40,
+        }[story]
         day = self.today - timedelta(days=days_ago)
         meas = growth_measurements(rng, growth, day, height=False)
         kind = "sick_child"
         if story == "open_urgent":
-            findings: dict[str, Any] = {"cough": True, "cough_days": 3, "chest_indrawing": True,
-                                        "respiratory_rate": threshold + 9}
+            findings: dict[str, Any] = {
+                "cough": True,
+                "cough_days": 3,
+                "chest_indrawing": True,
+                "respiratory_rate": threshold + 9,
+            }
         elif story == "escalated":
-            findings = {"fever": True, "fever_days": 2, "temperature_c": 39.6,
-                        "rdt_result": "positive", "convulsions": True}
+            findings = {
+                "fever": True,
+                "fever_days": 2,
+                "temperature_c": 39.6,
+                "rdt_result": "positive",
+                "convulsions": True,
+            }
         elif story in ("acknowledged", "convoked", "moved"):
             kind, findings = "child_followup", {}
             meas["muac_mm"] = {"acknowledged": 119, "convoked": 117, "moved": 120}[story]
         elif story == "seen_full":
-            findings = {"cough": True, "cough_days": 4, "chest_indrawing": True,
-                        "respiratory_rate": threshold + 12, "not_able_to_drink_or_feed": True}
+            findings = {
+                "cough": True,
+                "cough_days": 4,
+                "chest_indrawing": True,
+                "respiratory_rate": threshold + 12,
+                "not_able_to_drink_or_feed": True,
+            }
         elif story == "false_alarm":
-            findings = {"fever": True, "fever_days": 2, "temperature_c": 38.2,
-                        "rdt_result": "positive", "vomits_everything": True}
+            findings = {
+                "fever": True,
+                "fever_days": 2,
+                "temperature_c": 38.2,
+                "rdt_result": "positive",
+                "vomits_everything": True,
+            }
         else:  # deceased
-            findings = {"fever": True, "fever_days": 3, "temperature_c": 40.1,
-                        "rdt_result": "positive", "convulsions": True,
-                        "unusually_sleepy_or_unconscious": True}
+            findings = {
+                "fever": True,
+                "fever_days": 3,
+                "temperature_c": 40.1,
+                "rdt_result": "positive",
+                "convulsions": True,
+                "unusually_sleepy_or_unconscious": True,
+            }
         for d in list(out):  # nothing earlier may close the story's alert, nothing after a death
             if d >= day - timedelta(days=30):
                 del out[d]
-        out[day] = PVisit(stable_uuid("visit", m.id, day), m, home, kind, day, findings, meas,
-                          story=story)
+        out[day] = PVisit(stable_uuid("visit", m.id, day), m, home, kind, day, findings, meas, story=story)
 
     def woman_visits(self, home: Home, m: Member, baby: Member | None) -> list[PVisit]:
         rng = self.rng
@@ -854,23 +975,35 @@ class _Planner:
             for lo, hi in ((1, 2), (6, 8)):
                 day = birth + timedelta(days=rng.randint(lo, hi))
                 if day <= self.today and rng.random() < POSTNATAL_SHARE + 0.2:
-                    out[day] = PVisit(stable_uuid("visit", m.id, day), m, home, "postnatal",
-                                      day, postnatal_mother_findings(rng), {})
+                    out[day] = PVisit(
+                        stable_uuid("visit", m.id, day),
+                        m,
+                        home,
+                        "postnatal",
+                        day,
+                        postnatal_mother_findings(rng),
+                        {},
+                    )
         elif _years(m.date_of_birth, self.today) <= 44 and rng.random() < PREGNANT_TODAY_SHARE:
             lmp = self.today - timedelta(days=rng.randint(42, 266))
             self._pregnancy(home, m, lmp, self.today, out)
         return sorted(out.values(), key=lambda v: v.visit_date)
 
-    def _pregnancy(self, home: Home, m: Member, lmp: date, end: date,
-                   out: dict[date, PVisit]) -> None:
+    def _pregnancy(self, home: Home, m: Member, lmp: date, end: date, out: dict[date, PVisit]) -> None:
         rng = self.rng
         day = max(lmp + timedelta(days=56), self.start) + timedelta(days=rng.randint(0, 20))
         while day <= end:
             visit_day = _weekday(day)
             if visit_day <= min(end, self.today) and rng.random() < 0.9:
-                out[visit_day] = PVisit(stable_uuid("visit", m.id, visit_day), m, home,
-                                        "pregnancy", visit_day, pregnancy_findings(rng),
-                                        {"lmp": lmp.isoformat()})
+                out[visit_day] = PVisit(
+                    stable_uuid("visit", m.id, visit_day),
+                    m,
+                    home,
+                    "pregnancy",
+                    visit_day,
+                    pregnancy_findings(rng),
+                    {"lmp": lmp.isoformat()},
+                )
             day += timedelta(days=rng.randint(26, 34))
 
     def check_stories(self) -> None:
@@ -882,16 +1015,19 @@ class _Planner:
             rules = [a.rule.code for a in self.person_alerts(v.member) if a.visit is v]
             expected = v.urgent if v.story in urgent else rules == ["moderate_acute_malnutrition"]
             if not expected or not rules:
-                raise RuntimeError(f"demo story {v.story!r}: the engine said "
-                                   f"{v.assessment.get('action')} {rules}")
+                raise RuntimeError(
+                    f"demo story {v.story!r}: the engine said {v.assessment.get('action')} {rules}"
+                )
 
     def home_visits(self, home: Home) -> list[PVisit]:
         women = [m for m in home.members if self.subjects.is_woman(m.sex, m.date_of_birth)]
-        babies = [m for m in home.members
-                  if m.date_of_birth >= self.start and m.date_of_birth <= self.today]
+        babies = [m for m in home.members if m.date_of_birth >= self.start and m.date_of_birth <= self.today]
         mothers: dict[uuid.UUID, Member] = {}
-        candidates = [w for w in women if 17 <= _years(w.date_of_birth, self.today) <= 45
-                      and w.relationship != Relationship.CHILD]
+        candidates = [
+            w
+            for w in women
+            if 17 <= _years(w.date_of_birth, self.today) <= 45 and w.relationship != Relationship.CHILD
+        ]
         for baby in babies:
             free = [w for w in candidates if w.id not in mothers]
             if free:
@@ -913,8 +1049,13 @@ class _Planner:
         hour = rng.uniform(8, 13) if rng.random() < 0.8 else rng.uniform(15, 18.5)
         urgent_lag = rng.uniform(1, 20) / 60
         draw = rng.random()
-        lag = (rng.uniform(2, 60) / 60 if draw < 0.7 else rng.uniform(1, 8) if draw < 0.95
-               else rng.uniform(16, 30))
+        lag = (
+            rng.uniform(2, 60) / 60
+            if draw < 0.7
+            else rng.uniform(1, 8)
+            if draw < 0.95
+            else rng.uniform(16, 30)
+        )
         if v.story == "open_urgent":
             v.recorded_at = max(self.now - timedelta(minutes=35), self.midnight())
             v.visited_at = max(v.recorded_at - timedelta(minutes=12), self.midnight())
@@ -928,8 +1069,7 @@ class _Planner:
             v.visited_at = self.midnight() + timedelta(seconds=span * (hour - 8) / 10.5)
         else:
             v.visited_at = self.at(v.visit_date, hour)
-        v.recorded_at = min(v.visited_at + timedelta(hours=urgent_lag if v.urgent else lag),
-                            self.now)
+        v.recorded_at = min(v.visited_at + timedelta(hours=urgent_lag if v.urgent else lag), self.now)
 
     # --- alerts as the rules raise them -----------------------------------------------------
 
@@ -937,16 +1077,20 @@ class _Planner:
         weighed: list[PVisit] = []
         for v in sorted(visits, key=lambda v: v.visit_date):
             v.assessment = assess_home_visit(
-                kind=v.kind, sex=v.member.sex, date_of_birth=v.member.date_of_birth,
-                visit_date=v.visit_date, findings=v.findings, measurements=v.measurements)
+                kind=v.kind,
+                sex=v.member.sex,
+                date_of_birth=v.member.date_of_birth,
+                visit_date=v.visit_date,
+                findings=v.findings,
+                measurements=v.measurements,
+            )
             self.timestamps(v)
         for v in sorted(visits, key=lambda v: (v.recorded_at, v.visit_date)):
             weights: list[tuple[date, float]] = []
             if v.measurements.get("weight_kg"):
                 weighed.append(v)
                 weights = weights_before(v, weighed)
-            facts = VisitFacts(kind=v.kind, visit_date=v.visit_date, assessment=v.assessment,
-                               weights=weights)
+            facts = VisitFacts(kind=v.kind, visit_date=v.visit_date, assessment=v.assessment, weights=weights)
             self.raise_alerts(v, matching_rules(facts))
 
     def raise_alerts(self, v: PVisit, matches: list[tuple[AlertRule, list[str]]]) -> None:
@@ -958,15 +1102,31 @@ class _Planner:
             matches.sort(key=lambda m: PRIORITY_RANK[m[0].priority])  # type: ignore[index]
             rule = matches[0][0]
             findings = list(dict.fromkeys(f for _rule, found in matches for f in found))
-            alert = PAlert(stable_uuid("alert", v.id, rule.code), v.member, v.home, facility,
-                           rule, findings, v.recorded_at, visit=v)
+            alert = PAlert(
+                stable_uuid("alert", v.id, rule.code),
+                v.member,
+                v.home,
+                facility,
+                rule,
+                findings,
+                v.recorded_at,
+                visit=v,
+            )
             alert.events.append(PEvent("raised", v.recorded_at, None, {"rule": rule.code}))
             self.add_alert(alert)
         referral = None
         if v.urgent:
-            referral = PReferral(stable_uuid("referral", v.id), v.member, v.home, facility,
-                                 v.home.chw_id, v.recorded_at, referral_reason(v),
-                                 list(v.assessment.get("danger_signs", [])), visit=v)
+            referral = PReferral(
+                stable_uuid("referral", v.id),
+                v.member,
+                v.home,
+                facility,
+                v.home.chw_id,
+                v.recorded_at,
+                referral_reason(v),
+                list(v.assessment.get("danger_signs", [])),
+                visit=v,
+            )
             referral.events.append(PEvent("issued", v.recorded_at, v.home.chw_id, {}))
             self.add_referral(referral)
             if alert is not None:
@@ -992,40 +1152,63 @@ class _Planner:
         ack_late = t0 + timedelta(hours=2.2 + 8 * draws[1])
         story = v.story
         if alert is not None and alert.rule.priority == Priority.URGENT:
-            self.push(t0 + ESCALATION_DELAY + timedelta(seconds=SCHEDULER_SECONDS * draws[2]),
-                      self.escalate, alert)
+            self.push(
+                t0 + ESCALATION_DELAY + timedelta(seconds=SCHEDULER_SECONDS * draws[2]), self.escalate, alert
+            )
         if referral is not None:
-            self.push(t0 + CARE_TARGET + timedelta(seconds=SCHEDULER_SECONDS * draws[3]),
-                      self.overdue, referral, self.follow_up_plan(referral))
+            self.push(
+                t0 + CARE_TARGET + timedelta(seconds=SCHEDULER_SECONDS * draws[3]),
+                self.overdue,
+                referral,
+                self.follow_up_plan(referral),
+            )
         if alert is None and referral is None:
             return
         if referral is not None:  # urgent visit
-            scenario = ("fast" if draws[4] < 0.66 else "late" if draws[4] < 0.82
-                        else "never" if draws[4] < 0.92 else "false_alarm")
-            scenario = {"open_urgent": "fast", "escalated": "never", "seen_full": "fast",
-                        "false_alarm": "false_alarm", "deceased": "death"}.get(story, scenario)
+            scenario = (
+                "fast"
+                if draws[4] < 0.66
+                else "late"
+                if draws[4] < 0.82
+                else "never"
+                if draws[4] < 0.92
+                else "false_alarm"
+            )
+            scenario = {
+                "open_urgent": "fast",
+                "escalated": "never",
+                "seen_full": "fast",
+                "false_alarm": "false_alarm",
+                "deceased": "death",
+            }.get(story, scenario)
             if alert is not None and story not in ("open_urgent", "escalated"):
-                self.push(ack_fast if draws[5] < 0.72 or scenario == "false_alarm" else ack_late,
-                          self.ack, alert, clinician)
+                self.push(
+                    ack_fast if draws[5] < 0.72 or scenario == "false_alarm" else ack_late,
+                    self.ack,
+                    alert,
+                    clinician,
+                )
             if story == "open_urgent":
                 self.push(t0 + 4 * h, self.ack, alert, clinician)
             if scenario == "fast":
-                ttc = min(max(math.exp(math.log(4) + 0.8 * _normal(draws[6], draws[7])), 0.5),
-                          23.5)
+                ttc = min(max(math.exp(math.log(4) + 0.8 * _normal(draws[6], draws[7])), 0.5), 23.5)
                 if story == "seen_full":
                     ttc = 3.2
                 elif story == "open_urgent":
                     ttc = 6.0  # not yet: the alert is still open
                 seen = t0 + timedelta(hours=ttc)
                 if draws[8] < 0.6:
-                    self.push(max(seen - timedelta(minutes=10 + 40 * draws[9]), t0),
-                              self.arrive, referral, clinician)
+                    self.push(
+                        max(seen - timedelta(minutes=10 + 40 * draws[9]), t0),
+                        self.arrive,
+                        referral,
+                        clinician,
+                    )
                 self.push(seen, self.consult, self.consultation(v, alert, referral, seen))
             elif scenario == "late":
                 seen = t0 + timedelta(hours=24.5 + 47 * draws[6])
                 if draws[8] < 0.25:
-                    self.push(t0 + timedelta(hours=20 + 3.5 * draws[9]), self.arrive,
-                              referral, clinician)
+                    self.push(t0 + timedelta(hours=20 + 3.5 * draws[9]), self.arrive, referral, clinician)
                 self.push(seen, self.consult, self.consultation(v, alert, referral, seen))
             elif scenario == "never":
                 if draws[6] < 0.5 and story != "escalated":  # comes days later after all
@@ -1033,8 +1216,13 @@ class _Planner:
                     self.push(seen, self.consult, self.consultation(v, alert, referral, seen))
             elif scenario == "false_alarm":
                 assert alert is not None
-                self.push(ack_fast + timedelta(minutes=10 + 110 * draws[6]), self.close, alert,
-                          CloseReason.FALSE_ALARM, clinician)
+                self.push(
+                    ack_fast + timedelta(minutes=10 + 110 * draws[6]),
+                    self.close,
+                    alert,
+                    CloseReason.FALSE_ALARM,
+                    clinician,
+                )
             elif scenario == "death":
                 died = t0 + timedelta(hours=30 + 30 * draws[6])
                 self.plan.deaths[v.member.id] = died.astimezone(self.tz).date()
@@ -1051,49 +1239,76 @@ class _Planner:
         if story in ("convoked", "moved"):
             ack = t0 + timedelta(hours=1)
             self.push(ack, self.ack, alert, clinician)
-            appointment = self.today + timedelta(days=1) if story == "convoked" \
-                else v.visit_date + timedelta(days=4)
+            appointment = (
+                self.today + timedelta(days=1) if story == "convoked" else v.visit_date + timedelta(days=4)
+            )
             self.push(ack + timedelta(minutes=10), self.convoke, alert, clinician, appointment)
             return
         urgent = alert.rule.priority == Priority.URGENT
-        ack = (t0 + timedelta(minutes=5 + 90 * draws[0]) if urgent
-               else work(t0 + timedelta(hours=0.5 + 47.5 * draws[0] ** 2), 3 * draws[1]))
+        ack = (
+            t0 + timedelta(minutes=5 + 90 * draws[0])
+            if urgent
+            else work(t0 + timedelta(hours=0.5 + 47.5 * draws[0] ** 2), 3 * draws[1])
+        )
         outcome = draws[4]
         self.push(ack, self.ack, alert, clinician)
         if outcome < 0.6:  # convoked; most come on the day
             convoked = ack + timedelta(minutes=5 + 85 * draws[5])
             appointment = convoked.astimezone(self.tz).date() + timedelta(
-                days=(0 if urgent else 1) + int(draws[6] * (3 if urgent else 5)))
+                days=(0 if urgent else 1) + int(draws[6] * (3 if urgent else 5))
+            )
             self.push(convoked, self.convoke, alert, clinician, appointment)
             if draws[7] < 0.85:
                 seen = self.at(appointment, 8.5 + 3.5 * draws[8])
-                self.push(max(seen, convoked + h), self.consult,
-                          self.consultation(v, alert, None, max(seen, convoked + h)))
+                self.push(
+                    max(seen, convoked + h),
+                    self.consult,
+                    self.consultation(v, alert, None, max(seen, convoked + h)),
+                )
         elif outcome < 0.8:  # the family comes on its own
             seen = work(t0 + timedelta(hours=3 + 160 * draws[5]), 3 * draws[6])
             self.push(seen, self.consult, self.consultation(v, alert, None, seen))
         elif outcome < 0.92:
-            self.push(ack + timedelta(hours=0.1 + 24 * draws[5]), self.close, alert,
-                      CloseReason.FALSE_ALARM, clinician)
+            self.push(
+                ack + timedelta(hours=0.1 + 24 * draws[5]),
+                self.close,
+                alert,
+                CloseReason.FALSE_ALARM,
+                clinician,
+            )
         # else: acknowledged, nothing more yet
 
     def follow_up_plan(self, referral: PReferral) -> dict[str, Any]:
         """Drawn now, used only if the referral is declared "not arrived"."""
         rng = self.rng
-        return {"ack": 0.3 + 5.7 * rng.random(), "convoke": rng.random() < 0.6,
-                "convoke_after": 5 + 55 * rng.random(), "appointment_days": rng.randint(0, 2),
-                "false_alarm_after": 0.5 + 5.5 * rng.random()}
+        return {
+            "ack": 0.3 + 5.7 * rng.random(),
+            "convoke": rng.random() < 0.6,
+            "convoke_after": 5 + 55 * rng.random(),
+            "appointment_days": rng.randint(0, 2),
+            "false_alarm_after": 0.5 + 5.5 * rng.random(),
+        }
 
-    def consultation(self, v: PVisit, alert: PAlert | None, referral: PReferral | None,
-                     at: datetime) -> dict[str, Any]:
+    def consultation(
+        self, v: PVisit, alert: PAlert | None, referral: PReferral | None, at: datetime
+    ) -> dict[str, Any]:
         """What the consultation will write, and what may follow it (drawn now)."""
         rng = self.rng
         rule = alert.rule.code if alert else "danger_sign"
         codes = diagnoses_for(v, rule)
-        severe = bool(set(v.assessment.get("danger_signs") or [])
-                      & {"convulsions", "unusually_sleepy_or_unconscious",
-                         "not_able_to_drink_or_feed", "jaundice_severe"}) \
-            or v.kind == "pregnancy" or any(c in codes for c in ("E40", "O15.0", "O42"))
+        severe = (
+            bool(
+                set(v.assessment.get("danger_signs") or [])
+                & {
+                    "convulsions",
+                    "unusually_sleepy_or_unconscious",
+                    "not_able_to_drink_or_feed",
+                    "jaundice_severe",
+                }
+            )
+            or v.kind == "pregnancy"
+            or any(c in codes for c in ("E40", "O15.0", "O42"))
+        )
         vitals = consultation_vitals(rng, v)
         follow = CHILD_FOLLOW_UP_DAYS.get(codes[0])
         if referral is not None:
@@ -1103,8 +1318,11 @@ class _Planner:
         else:
             complaint = v.assessment.get("summary_fr", "")
         return {
-            "visit": v, "codes": codes, "vitals": vitals,
-            "complaint": complaint[:500], "examination": _examination(v),
+            "visit": v,
+            "codes": codes,
+            "vitals": vitals,
+            "complaint": complaint[:500],
+            "examination": _examination(v),
             "treatment": " ".join(TREATMENT_FR.get(c, "") for c in codes).strip(),
             "follow_up_days": follow,
             "counter_refer": rng.random() < (0.9 if v.story == "seen_full" else 0.65),
@@ -1112,8 +1330,10 @@ class _Planner:
             "close": rng.random() < 0.7 or v.story == "seen_full",
             "close_after": 2 + 70 * rng.random(),
             "csref": (severe and rng.random() < 0.3) or v.story == "seen_full",
-            "csref_after": 0.5 + 1.5 * rng.random(), "csref_seen": 1 + 9 * rng.random(),
-            "csref_counter": 24 + 72 * rng.random(), "csref_close": 2 + 46 * rng.random(),
+            "csref_after": 0.5 + 1.5 * rng.random(),
+            "csref_seen": 1 + 9 * rng.random(),
+            "csref_counter": 24 + 72 * rng.random(),
+            "csref_close": 2 + 46 * rng.random(),
             "csref_vitals": consultation_vitals(rng, v),
         }
 
@@ -1139,16 +1359,18 @@ class _Planner:
             alert.acknowledged_at, alert.acknowledged_by = t, by
         alert.status = AlertStatus.CONVOKED
         alert.appointment_date = appointment
-        alert.events.append(PEvent("convoked", t, by,
-                                   {"appointment_date": appointment.isoformat()}))
-        context = {"name": alert.member.full_name,
-                   "facility": self.directory.facility_names[alert.facility],
-                   "date": appointment.strftime("%d/%m/%Y")}
+        alert.events.append(PEvent("convoked", t, by, {"appointment_date": appointment.isoformat()}))
+        context = {
+            "name": alert.member.full_name,
+            "facility": self.directory.facility_names[alert.facility],
+            "date": appointment.strftime("%d/%m/%Y"),
+        }
         chw = self.directory.chws.get(alert.home.chw_id)
         for phone, who in ((chw.phone if chw else "", "chw"), (alert.home.phone, "family")):
             if phone:
-                self.message("convocation", phone, context,
-                             f"alert:{alert.id}:convocation:{appointment}:{who}", t)
+                self.message(
+                    "convocation", phone, context, f"alert:{alert.id}:convocation:{appointment}:{who}", t
+                )
 
     def escalate(self, t: datetime, alert: PAlert) -> None:
         if alert.status != AlertStatus.OPEN or alert.escalated_at is not None:
@@ -1157,10 +1379,17 @@ class _Planner:
         alert.events.append(PEvent("escalated", t, None, {}))
         for manager in self.directory.managers.get(alert.facility, []):
             if manager.phone:
-                self.message("escalation", manager.phone,
-                             {"child": alert.member.full_name, "reason": alert.rule.title_fr,
-                              "hours": int(ESCALATION_DELAY.total_seconds() // 3600)},
-                             f"alert:{alert.id}:escalation:{manager.id}", t)
+                self.message(
+                    "escalation",
+                    manager.phone,
+                    {
+                        "child": alert.member.full_name,
+                        "reason": alert.rule.title_fr,
+                        "hours": int(ESCALATION_DELAY.total_seconds() // 3600),
+                    },
+                    f"alert:{alert.id}:escalation:{manager.id}",
+                    t,
+                )
 
     def close(self, t: datetime, alert: PAlert, reason: str, by: Any) -> None:
         if alert.status == AlertStatus.CLOSED:
@@ -1178,8 +1407,12 @@ class _Planner:
         for alert in self.plan.alerts:
             if alert.status != AlertStatus.CLOSED and alert.raised_at < limit:
                 reason = CloseReason.SEEN if alert.acknowledged_at else CloseReason.FALSE_ALARM
-                self.close(alert.raised_at + timedelta(days=STALE_ALERT_CLOSED_AFTER_DAYS),
-                           alert, reason, self.directory.clinician(alert.facility).id)
+                self.close(
+                    alert.raised_at + timedelta(days=STALE_ALERT_CLOSED_AFTER_DAYS),
+                    alert,
+                    reason,
+                    self.directory.clinician(alert.facility).id,
+                )
 
     def close_all(self, t: datetime, member: Member, reason: str, by: Any) -> None:
         for alert in self.person_alerts(member):
@@ -1202,24 +1435,42 @@ class _Planner:
         if not self.directory.facility_is_cscom[facility]:
             facility = referral.from_facility or facility
         rule = REFERRAL_NOT_ARRIVED
-        alert = PAlert(stable_uuid("alert", referral.id, rule.code), referral.member,
-                       referral.home, facility, rule, [referral.reason], t, referral=referral)
+        alert = PAlert(
+            stable_uuid("alert", referral.id, rule.code),
+            referral.member,
+            referral.home,
+            facility,
+            rule,
+            [referral.reason],
+            t,
+            referral=referral,
+        )
         alert.events.append(PEvent("raised", t, None, {"rule": rule.code}))
         self.add_alert(alert)
         clinician = self.directory.clinician(facility).id
         ack = self.working(t + timedelta(hours=plan["ack"]), plan["ack"] / 2)
         self.push(ack, self.ack, alert, clinician)
-        original = next((a for a in self.person_alerts(referral.member)
-                         if a.referral is referral and a.rule.code != rule.code), None)
+        original = next(
+            (
+                a
+                for a in self.person_alerts(referral.member)
+                if a.referral is referral and a.rule.code != rule.code
+            ),
+            None,
+        )
         if original is not None and original.close_reason == CloseReason.FALSE_ALARM:
             when = ack + timedelta(hours=plan["false_alarm_after"])
             self.push(when, self.close, alert, CloseReason.FALSE_ALARM, clinician)
             self.push(when + timedelta(minutes=2), self.close_referral_of, referral, clinician)
         elif plan["convoke"]:
             convoked = ack + timedelta(minutes=plan["convoke_after"])
-            self.push(convoked, self.convoke, alert, clinician,
-                      convoked.astimezone(self.tz).date() + timedelta(
-                          days=plan["appointment_days"]))
+            self.push(
+                convoked,
+                self.convoke,
+                alert,
+                clinician,
+                convoked.astimezone(self.tz).date() + timedelta(days=plan["appointment_days"]),
+            )
 
     def arrive(self, t: datetime, referral: PReferral, by: Any) -> None:
         if referral.status == ReferralStatus.ISSUED and not self.gone(referral.member, t):
@@ -1230,8 +1481,7 @@ class _Planner:
         died = self.plan.deaths.get(member.id)
         return died is not None and t.astimezone(self.tz).date() >= died
 
-    def consult(self, t: datetime, spec: dict[str, Any], facility: Any = None,
-                csref: bool = False) -> None:
+    def consult(self, t: datetime, spec: dict[str, Any], facility: Any = None, csref: bool = False) -> None:
         """``records.services.record_consultation``: sees the oldest open referral to this
         facility and closes the person's open alerts as "seen"."""
         v: PVisit = spec["visit"]
@@ -1244,22 +1494,38 @@ class _Planner:
         facility = facility or self.directory.cscom_of[v.home.health_area]
         by = self.directory.clinician(facility).id
         open_ = (ReferralStatus.ISSUED, ReferralStatus.ARRIVED, ReferralStatus.NOT_ARRIVED)
-        candidates = [r for r in self.referrals_of.get(member.id, [])
-                      if r.to_facility == facility and r.status in open_ and r.issued_at <= t]
+        candidates = [
+            r
+            for r in self.referrals_of.get(member.id, [])
+            if r.to_facility == facility and r.status in open_ and r.issued_at <= t
+        ]
         referral = min(candidates, key=lambda r: r.issued_at) if candidates else None
         consultation = PConsultation(
-            stable_uuid("consultation", member.id, t.isoformat(), facility), member, facility, by,
-            t, spec["complaint"], spec["examination"], spec["treatment"], spec["codes"],
+            stable_uuid("consultation", member.id, t.isoformat(), facility),
+            member,
+            facility,
+            by,
+            t,
+            spec["complaint"],
+            spec["examination"],
+            spec["treatment"],
+            spec["codes"],
             spec["csref_vitals"] if csref else spec["vitals"],
-            (t.astimezone(self.tz).date() + timedelta(days=spec["follow_up_days"])
-             if spec["follow_up_days"] else None), referral)
+            (
+                t.astimezone(self.tz).date() + timedelta(days=spec["follow_up_days"])
+                if spec["follow_up_days"]
+                else None
+            ),
+            referral,
+        )
         self.plan.consultations.append(consultation)
         if referral is not None:
             referral.status, referral.seen_at = ReferralStatus.SEEN, t
             referral.arrived_at = referral.arrived_at or t
             referral.time_to_care = max(t - referral.issued_at, timedelta(0))
-            referral.events.append(PEvent("seen", t, by, {
-                "within_target": referral.time_to_care <= CARE_TARGET}))
+            referral.events.append(
+                PEvent("seen", t, by, {"within_target": referral.time_to_care <= CARE_TARGET})
+            )
         for alert in self.person_alerts(member):
             if alert.raised_at <= t:
                 self.close(t, alert, CloseReason.SEEN, by)
@@ -1267,59 +1533,83 @@ class _Planner:
             return
         h = timedelta(hours=1)
         if csref:
-            self.push(t + spec["csref_counter"] * h, self.counter_refer, referral, by,
-                      spec["codes"])
-            self.push(t + (spec["csref_counter"] + spec["csref_close"]) * h,
-                      self.close_referral_of, referral, by)
+            self.push(t + spec["csref_counter"] * h, self.counter_refer, referral, by, spec["codes"])
+            self.push(
+                t + (spec["csref_counter"] + spec["csref_close"]) * h, self.close_referral_of, referral, by
+            )
             return
         if spec["csref"] and self.directory.csref is not None:
             self.push(t + spec["csref_after"] * h, self.refer_csref, spec, referral, by)
         if spec["counter_refer"]:
-            self.push(t + spec["counter_after"] * h, self.counter_refer, referral, by,
-                      spec["codes"])
+            self.push(t + spec["counter_after"] * h, self.counter_refer, referral, by, spec["codes"])
             if spec["close"]:
-                self.push(t + (spec["counter_after"] + spec["close_after"]) * h,
-                          self.close_referral_of, referral, by)
+                self.push(
+                    t + (spec["counter_after"] + spec["close_after"]) * h,
+                    self.close_referral_of,
+                    referral,
+                    by,
+                )
 
     def refer_csref(self, t: datetime, spec: dict[str, Any], origin: PReferral, by: Any) -> None:
         """``referrals.services.refer_to_csref``: a severe case goes on to the CSRef."""
         csref = self.directory.csref
         labels = ", ".join(spec["codes"])
-        referral = PReferral(stable_uuid("referral", origin.id, "csref"), origin.member,
-                             origin.home, csref, by, t,
-                             f"Cas sévère vu au CSCom ({labels}) : prise en charge au CSRef.",
-                             list(origin.findings), urgent=True, from_facility=origin.to_facility)
+        referral = PReferral(
+            stable_uuid("referral", origin.id, "csref"),
+            origin.member,
+            origin.home,
+            csref,
+            by,
+            t,
+            f"Cas sévère vu au CSCom ({labels}) : prise en charge au CSRef.",
+            list(origin.findings),
+            urgent=True,
+            from_facility=origin.to_facility,
+        )
         referral.events.append(PEvent("issued", t, by, {}))
         self.add_referral(referral)
-        self.push(t + CARE_TARGET + timedelta(seconds=SCHEDULER_SECONDS // 2), self.overdue,
-                  referral, self.follow_up_plan_fixed())
+        self.push(
+            t + CARE_TARGET + timedelta(seconds=SCHEDULER_SECONDS // 2),
+            self.overdue,
+            referral,
+            self.follow_up_plan_fixed(),
+        )
         self.push(t + timedelta(hours=spec["csref_seen"]), self.consult, spec, csref, True)
 
     @staticmethod
     def follow_up_plan_fixed() -> dict[str, Any]:
-        return {"ack": 1.0, "convoke": False, "convoke_after": 0, "appointment_days": 0,
-                "false_alarm_after": 1.0}
+        return {
+            "ack": 1.0,
+            "convoke": False,
+            "convoke_after": 0,
+            "appointment_days": 0,
+            "false_alarm_after": 1.0,
+        }
 
     def counter_refer(self, t: datetime, referral: PReferral, by: Any, codes: list[str]) -> None:
         if referral.status not in (ReferralStatus.SEEN, ReferralStatus.ARRIVED):
             return
         where = self.directory.facility_names[referral.to_facility]
-        note = (f"Vu·e au {where} : {', '.join(codes)}. "
-                f"{' '.join(TREATMENT_FR.get(c, '') for c in codes).strip()} "
-                "Revoir à domicile dans 3 jours et vérifier la prise du traitement.")
+        note = (
+            f"Vu·e au {where} : {', '.join(codes)}. "
+            f"{' '.join(TREATMENT_FR.get(c, '') for c in codes).strip()} "
+            "Revoir à domicile dans 3 jours et vérifier la prise du traitement."
+        )
         referral.status = ReferralStatus.COUNTER_REFERRED
         referral.counter_referral_note, referral.counter_referred_at = note, t
         referral.events.append(PEvent("counter_referred", t, by, {}))
         chw = self.directory.chws.get(referral.home.chw_id)
         if chw is not None and chw.phone:
-            self.message("referral_outcome", chw.phone,
-                         {"name": referral.member.full_name, "facility": where,
-                          "note": note[:80]},
-                         f"referral:{referral.id}:counter_referral", t)
+            self.message(
+                "referral_outcome",
+                chw.phone,
+                {"name": referral.member.full_name, "facility": where, "note": note[:80]},
+                f"referral:{referral.id}:counter_referral",
+                t,
+            )
 
     def close_referral_of(self, t: datetime, referral: PReferral, by: Any) -> None:
-        if referral.status in (ReferralStatus.ISSUED, ReferralStatus.ARRIVED,
-                               ReferralStatus.CLOSED):
+        if referral.status in (ReferralStatus.ISSUED, ReferralStatus.ARRIVED, ReferralStatus.CLOSED):
             return
         referral.status, referral.closed_at = ReferralStatus.CLOSED, t
         referral.events.append(PEvent("closed", t, by, {}))
@@ -1345,23 +1635,32 @@ class _Planner:
         chw = self.directory.chws.get(alert.home.chw_id)
         for clinician in self.directory.clinicians.get(alert.facility, []):
             if clinician.phone:
-                self.message("urgent_alert", clinician.phone, {
-                    "child": alert.member.full_name,
-                    "age": _age_text(v.assessment if v else {}), "reason": alert.rule.title_fr,
-                    "chw": chw.full_name if chw else "", "chw_phone": chw.phone if chw else "",
-                }, f"alert:{alert.id}:clinician:{clinician.id}", alert.raised_at)
+                self.message(
+                    "urgent_alert",
+                    clinician.phone,
+                    {
+                        "child": alert.member.full_name,
+                        "age": _age_text(v.assessment if v else {}),
+                        "reason": alert.rule.title_fr,
+                        "chw": chw.full_name if chw else "",
+                        "chw_phone": chw.phone if chw else "",
+                    },
+                    f"alert:{alert.id}:clinician:{clinician.id}",
+                    alert.raised_at,
+                )
 
-    def message(self, template: str, to: str, context: dict[str, Any], key: str,
-                at: datetime) -> None:
-        self.plan.messages.append(PMessage(stable_uuid("outbox", key), template, to, context,
-                                           key, at))
+    def message(self, template: str, to: str, context: dict[str, Any], key: str, at: datetime) -> None:
+        self.plan.messages.append(PMessage(stable_uuid("outbox", key), template, to, context, key, at))
 
 
 def weights_before(v: PVisit, weighed: list[PVisit]) -> list[tuple[date, float]]:
     """``visits.queries.weights_until``: the weighings up to this visit's date, as the database
     holds them when the visit arrives (received before it, or this visit)."""
-    rows = sorted((w for w in weighed if w.visit_date <= v.visit_date),
-                  key=lambda w: (w.visit_date, w.recorded_at), reverse=True)[:6]
+    rows = sorted(
+        (w for w in weighed if w.visit_date <= v.visit_date),
+        key=lambda w: (w.visit_date, w.recorded_at),
+        reverse=True,
+    )[:6]
     seen: dict[date, float] = {}
     for w in rows:
         weight = w.measurements.get("weight_kg")
@@ -1372,8 +1671,11 @@ def weights_before(v: PVisit, weighed: list[PVisit]) -> list[tuple[date, float]]
 
 def referral_reason(v: PVisit) -> str:
     """``referrals.services._reason_text``."""
-    texts = [r.get("text_fr", "") for r in v.assessment.get("reasons", [])
-             if ".DANGER." in r.get("rule", "") or ".CLASS." in r.get("rule", "")]
+    texts = [
+        r.get("text_fr", "")
+        for r in v.assessment.get("reasons", [])
+        if ".DANGER." in r.get("rule", "") or ".CLASS." in r.get("rule", "")
+    ]
     return ("; ".join(t for t in texts if t) or v.assessment.get("summary_fr", ""))[:300]
 
 
@@ -1381,18 +1683,32 @@ def consultation_vitals(rng: random.Random, v: PVisit) -> dict[str, Any]:
     f, m = v.findings, v.measurements
     vitals: dict[str, Any] = {}
     if v.kind in ("pregnancy",) or (v.kind == "postnatal" and v.assessment.get("age_days", 0) > 59):
-        high = bool(set(v.assessment.get("danger_signs") or [])
-                    & {"severe_headache", "visual_disturbance", "swelling_face_or_hands",
-                       "convulsions", "severe_headache_or_blurred_vision"})
+        high = bool(
+            set(v.assessment.get("danger_signs") or [])
+            & {
+                "severe_headache",
+                "visual_disturbance",
+                "swelling_face_or_hands",
+                "convulsions",
+                "severe_headache_or_blurred_vision",
+            }
+        )
         vitals["systolic_bp"] = rng.randint(150, 175) if high else rng.randint(100, 130)
         vitals["diastolic_bp"] = rng.randint(98, 115) if high else rng.randint(60, 85)
         vitals["temperature_c"] = Decimal(str(round(rng.uniform(36.4, 37.2), 1)))
         vitals["heart_rate"] = rng.randint(72, 104)
         return vitals
     temp = f.get("temperature_c")
-    vitals["temperature_c"] = Decimal(str(round(
-        temp - rng.uniform(0, 0.6) if isinstance(temp, int | float) and temp >= 37.5
-        else rng.uniform(36.4, 37.3), 1)))
+    vitals["temperature_c"] = Decimal(
+        str(
+            round(
+                temp - rng.uniform(0, 0.6)
+                if isinstance(temp, int | float) and temp >= 37.5
+                else rng.uniform(36.4, 37.3),
+                1,
+            )
+        )
+    )
     if isinstance(m.get("weight_kg"), int | float):
         vitals["weight_kg"] = Decimal(str(m["weight_kg"]))
     if isinstance(f.get("respiratory_rate"), int):
@@ -1424,8 +1740,9 @@ def _weekday(day: date, *, sunday: bool = False) -> date:
     return day
 
 
-def plan_closed_loop(subjects: Subjects, directory: Directory, *, seed: int | str, today: date,
-                     now: datetime, tz: tzinfo) -> ClosedLoopPlan:
+def plan_closed_loop(
+    subjects: Subjects, directory: Directory, *, seed: int | str, today: date, now: datetime, tz: tzinfo
+) -> ClosedLoopPlan:
     """Plan the visits and everything they led to, up to ``now`` (pure, seeded)."""
     planner = _Planner(subjects, directory, seed=seed, today=today, now=now, tz=tz)
     planner.registry_moves()
@@ -1462,27 +1779,41 @@ def load_directory() -> Directory:
     facilities = list(Facility.objects.filter(code__in=district.DEMO_FACILITY_CODES))
     cscom_of = {}
     for ha in district.HEALTH_AREAS:  # alerts.services.cscom_ids_of_quartiers
-        cscom = (Facility.objects.filter(kind=FacilityKind.CSCOM, health_area__code=ha.code)
-                 .order_by("code").first())
+        cscom = (
+            Facility.objects.filter(kind=FacilityKind.CSCOM, health_area__code=ha.code)
+            .order_by("code")
+            .first()
+        )
         if cscom is None:
             raise RuntimeError(f"no CSCom for the health area {ha.code}")
         cscom_of[ha.code] = cscom.pk
     csref = next((f.pk for f in facilities if f.kind == FacilityKind.CSREF), None)
     clinicians: dict[Any, list[StaffMember]] = {}
     managers: dict[Any, list[StaffMember]] = {}
-    staff = (User.objects.filter(facility__in=[f.pk for f in facilities], is_active=True)
-             .exclude(role=Role.CHW).order_by("username"))
+    staff = (
+        User.objects.filter(facility__in=[f.pk for f in facilities], is_active=True)
+        .exclude(role=Role.CHW)
+        .order_by("username")
+    )
     for user in staff:
         member = StaffMember(user.pk, user.phone, user.get_full_name())
         if user.role in (Role.CLINICIAN, Role.SPECIALIST):
             clinicians.setdefault(user.facility_id, []).append(member)
         elif user.role == Role.FACILITY_MANAGER:
             managers.setdefault(user.facility_id, []).append(member)
-    chws = {u.pk: StaffMember(u.pk, u.phone, u.get_full_name())
-            for u in User.objects.filter(role=Role.CHW, facility__in=[f.pk for f in facilities])}
-    return Directory(cscom_of=cscom_of, csref=csref, clinicians=clinicians, managers=managers,
-                     chws=chws, facility_names={f.pk: f.name for f in facilities},
-                     facility_is_cscom={f.pk: f.kind == FacilityKind.CSCOM for f in facilities})
+    chws = {
+        u.pk: StaffMember(u.pk, u.phone, u.get_full_name())
+        for u in User.objects.filter(role=Role.CHW, facility__in=[f.pk for f in facilities])
+    }
+    return Directory(
+        cscom_of=cscom_of,
+        csref=csref,
+        clinicians=clinicians,
+        managers=managers,
+        chws=chws,
+        facility_names={f.pk: f.name for f in facilities},
+        facility_is_cscom={f.pk: f.kind == FacilityKind.CSCOM for f in facilities},
+    )
 
 
 class _ExplicitTimestamps:
@@ -1517,8 +1848,9 @@ class WriteCounts:
     moves: int = 0
 
 
-def write_closed_loop(plan: ClosedLoopPlan, *, history: bool, history_reason: str,
-                      batch_size: int = 1000) -> WriteCounts:
+def write_closed_loop(
+    plan: ClosedLoopPlan, *, history: bool, history_reason: str, batch_size: int = 1000
+) -> WriteCounts:
     """Bulk-insert the plan (inside the caller's transaction)."""
     from keneya.accounts.models import User
     from keneya.alerts.models import Alert, AlertEvent
@@ -1532,89 +1864,166 @@ def write_closed_loop(plan: ClosedLoopPlan, *, history: bool, history_reason: st
     from keneya.visits.services import _observations  # the service's own mapping
 
     counts = WriteCounts()
-    stamped = [Visit._meta.get_field("recorded_at"), Observation._meta.get_field("recorded_at"),
-               Consultation._meta.get_field("recorded_at"),
-               OutboxMessage._meta.get_field("created_at")]
+    stamped = [
+        Visit._meta.get_field("recorded_at"),
+        Observation._meta.get_field("recorded_at"),
+        Consultation._meta.get_field("recorded_at"),
+        OutboxMessage._meta.get_field("created_at"),
+    ]
     with _ExplicitTimestamps(stamped):
         users: dict[Any, Any] = {}
         visit_rows: list[Visit] = []
         observation_rows: list[Observation] = []
         for v in plan.visits:
             assert v.recorded_at is not None
-            row = Visit(id=v.id, person_id=v.member.id, household_id=v.home.id,
-                        chw_id=v.home.chw_id, kind=v.kind, visit_date=v.visit_date,
-                        findings=v.findings, measurements=v.measurements,
-                        assessment=v.assessment, engine_version=ENGINE_VERSION,
-                        urgent=v.urgent, action=v.assessment["action"],
-                        follow_up_days=v.assessment["follow_up_days"], recorded_at=v.recorded_at)
+            row = Visit(
+                id=v.id,
+                person_id=v.member.id,
+                household_id=v.home.id,
+                chw_id=v.home.chw_id,
+                kind=v.kind,
+                visit_date=v.visit_date,
+                findings=v.findings,
+                measurements=v.measurements,
+                assessment=v.assessment,
+                engine_version=ENGINE_VERSION,
+                urgent=v.urgent,
+                action=v.assessment["action"],
+                follow_up_days=v.assessment["follow_up_days"],
+                recorded_at=v.recorded_at,
+            )
             visit_rows.append(row)
             by = users.setdefault(v.home.chw_id, User(pk=v.home.chw_id))
             for i, obs in enumerate(_observations(row, by)):
-                observation_rows.append(Observation(**obs, id=stable_uuid("observation", v.id, i),
-                                                    recorded_at=v.recorded_at))
+                observation_rows.append(
+                    Observation(**obs, id=stable_uuid("observation", v.id, i), recorded_at=v.recorded_at)
+                )
         Visit.objects.bulk_create(visit_rows, batch_size=batch_size)
         Observation.objects.bulk_create(observation_rows, batch_size=batch_size)
         counts.visits, counts.observations = len(visit_rows), len(observation_rows)
 
-        Referral.objects.bulk_create([
-            Referral(id=r.id, person_id=r.member.id, visit_id=r.visit.id if r.visit else None,
-                     from_facility_id=r.from_facility, to_facility_id=r.to_facility,
-                     issued_by_id=r.issued_by, issued_at=r.issued_at, urgent=r.urgent,
-                     reason=r.reason, findings=r.findings, status=r.status,
-                     arrived_at=r.arrived_at, seen_at=r.seen_at, time_to_care=r.time_to_care,
-                     counter_referral_note=r.counter_referral_note,
-                     counter_referred_at=r.counter_referred_at, closed_at=r.closed_at)
-            for r in plan.referrals], batch_size=batch_size)
-        ReferralEvent.objects.bulk_create([
-            ReferralEvent(referral_id=r.id, kind=e.kind, at=e.at, by_id=e.by, data=e.data)
-            for r in plan.referrals for e in r.events], batch_size=batch_size)
+        Referral.objects.bulk_create(
+            [
+                Referral(
+                    id=r.id,
+                    person_id=r.member.id,
+                    visit_id=r.visit.id if r.visit else None,
+                    from_facility_id=r.from_facility,
+                    to_facility_id=r.to_facility,
+                    issued_by_id=r.issued_by,
+                    issued_at=r.issued_at,
+                    urgent=r.urgent,
+                    reason=r.reason,
+                    findings=r.findings,
+                    status=r.status,
+                    arrived_at=r.arrived_at,
+                    seen_at=r.seen_at,
+                    time_to_care=r.time_to_care,
+                    counter_referral_note=r.counter_referral_note,
+                    counter_referred_at=r.counter_referred_at,
+                    closed_at=r.closed_at,
+                )
+                for r in plan.referrals
+            ],
+            batch_size=batch_size,
+        )
+        ReferralEvent.objects.bulk_create(
+            [
+                ReferralEvent(referral_id=r.id, kind=e.kind, at=e.at, by_id=e.by, data=e.data)
+                for r in plan.referrals
+                for e in r.events
+            ],
+            batch_size=batch_size,
+        )
         counts.referrals = len(plan.referrals)
         counts.referral_events = sum(len(r.events) for r in plan.referrals)
 
-        Alert.objects.bulk_create([
-            Alert(id=a.id, person_id=a.member.id, facility_id=a.facility,
-                  visit_id=a.visit.id if a.visit else None,
-                  referral_id=a.referral.id if a.referral else None, rule=a.rule.code,
-                  priority=a.rule.priority,
-                  priority_rank=PRIORITY_RANK[a.rule.priority],  # type: ignore[index]
-                  status=a.status, title=a.rule.title_fr, findings=a.findings,
-                  source=a.rule.source, raised_at=a.raised_at,
-                  acknowledged_at=a.acknowledged_at, acknowledged_by_id=a.acknowledged_by,
-                  appointment_date=a.appointment_date, escalated_at=a.escalated_at,
-                  closed_at=a.closed_at, close_reason=a.close_reason)
-            for a in plan.alerts], batch_size=batch_size)
-        AlertEvent.objects.bulk_create([
-            AlertEvent(alert_id=a.id, kind=e.kind, at=e.at, by_id=e.by, data=e.data)
-            for a in plan.alerts for e in sorted(a.events, key=lambda e: e.at)],
-            batch_size=batch_size)
+        Alert.objects.bulk_create(
+            [
+                Alert(
+                    id=a.id,
+                    person_id=a.member.id,
+                    facility_id=a.facility,
+                    visit_id=a.visit.id if a.visit else None,
+                    referral_id=a.referral.id if a.referral else None,
+                    rule=a.rule.code,
+                    priority=a.rule.priority,
+                    priority_rank=PRIORITY_RANK[a.rule.priority],  # type: ignore[index]
+                    status=a.status,
+                    title=a.rule.title_fr,
+                    findings=a.findings,
+                    source=a.rule.source,
+                    raised_at=a.raised_at,
+                    acknowledged_at=a.acknowledged_at,
+                    acknowledged_by_id=a.acknowledged_by,
+                    appointment_date=a.appointment_date,
+                    escalated_at=a.escalated_at,
+                    closed_at=a.closed_at,
+                    close_reason=a.close_reason,
+                )
+                for a in plan.alerts
+            ],
+            batch_size=batch_size,
+        )
+        AlertEvent.objects.bulk_create(
+            [
+                AlertEvent(alert_id=a.id, kind=e.kind, at=e.at, by_id=e.by, data=e.data)
+                for a in plan.alerts
+                for e in sorted(a.events, key=lambda e: e.at)
+            ],
+            batch_size=batch_size,
+        )
         counts.alerts = len(plan.alerts)
         counts.alert_events = sum(len(a.events) for a in plan.alerts)
 
         consultations, diagnoses = [], []
         for c in plan.consultations:
-            consultations.append(Consultation(
-                id=c.id, person_id=c.member.id, facility_id=c.facility, clinician_id=c.clinician,
-                referral_id=c.referral.id if c.referral else None, consulted_at=c.consulted_at,
-                complaint=c.complaint, examination=c.examination, treatment=c.treatment,
-                follow_up_date=c.follow_up_date, recorded_at=c.consulted_at, **c.vitals))
+            consultations.append(
+                Consultation(
+                    id=c.id,
+                    person_id=c.member.id,
+                    facility_id=c.facility,
+                    clinician_id=c.clinician,
+                    referral_id=c.referral.id if c.referral else None,
+                    consulted_at=c.consulted_at,
+                    complaint=c.complaint,
+                    examination=c.examination,
+                    treatment=c.treatment,
+                    follow_up_date=c.follow_up_date,
+                    recorded_at=c.consulted_at,
+                    **c.vitals,
+                )
+            )
             for code in c.diagnoses:
                 entry = lookup(code)
                 if entry is None:
                     raise RuntimeError(f"demo diagnosis {code} is not in the ICD-10 subset")
-                diagnoses.append(Diagnosis(consultation_id=c.id, icd10_code=entry.code,
-                                           label=entry.label))
+                diagnoses.append(Diagnosis(consultation_id=c.id, icd10_code=entry.code, label=entry.label))
         Consultation.objects.bulk_create(consultations, batch_size=batch_size)
         Diagnosis.objects.bulk_create(diagnoses, batch_size=batch_size)
         counts.consultations, counts.diagnoses = len(consultations), len(diagnoses)
 
         # Sent long ago: the outbox worker never picks a "sent" row up again.
-        OutboxMessage.objects.bulk_create([
-            OutboxMessage(id=m.id, channel=Channel.SMS, recipient=m.recipient,
-                          template=m.template, body=render(m.template, m.context),
-                          context=m.context, dedup_key=m.dedup_key, status=OutboxStatus.SENT,
-                          attempts=1, next_attempt_at=m.at, created_at=m.at,
-                          sent_at=m.at + timedelta(seconds=4))
-            for m in plan.messages], batch_size=batch_size)
+        OutboxMessage.objects.bulk_create(
+            [
+                OutboxMessage(
+                    id=m.id,
+                    channel=Channel.SMS,
+                    recipient=m.recipient,
+                    template=m.template,
+                    body=render(m.template, m.context),
+                    context=m.context,
+                    dedup_key=m.dedup_key,
+                    status=OutboxStatus.SENT,
+                    attempts=1,
+                    next_attempt_at=m.at,
+                    created_at=m.at,
+                    sent_at=m.at + timedelta(seconds=4),
+                )
+                for m in plan.messages
+            ],
+            batch_size=batch_size,
+        )
         counts.messages = len(plan.messages)
 
     if plan.deaths:
@@ -1633,8 +2042,7 @@ def write_closed_loop(plan: ClosedLoopPlan, *, history: bool, history_reason: st
     return counts
 
 
-def _bulk_update(model: Any, objs: list[Any], fields: list[str], history: bool,
-                 reason: str) -> None:
+def _bulk_update(model: Any, objs: list[Any], fields: list[str], history: bool, reason: str) -> None:
     if history:
         from simple_history.utils import bulk_update_with_history
 
@@ -1643,8 +2051,9 @@ def _bulk_update(model: Any, objs: list[Any], fields: list[str], history: bool,
         model.objects.bulk_update(objs, fields)
 
 
-def delete_closed_loop(*, quartier_ids: list[Any], facility_ids: list[Any], user_ids: list[Any]
-                       ) -> dict[str, int]:
+def delete_closed_loop(
+    *, quartier_ids: list[Any], facility_ids: list[Any], user_ids: list[Any]
+) -> dict[str, int]:
     """Remove the visits and all that hangs off the demo's persons, facilities and users.
 
     Raw DELETEs with subqueries (no signals), in foreign-key order; sync rows first (they are
@@ -1664,23 +2073,32 @@ def delete_closed_loop(*, quartier_ids: list[Any], facility_ids: list[Any], user
     persons = Person.objects.filter(household_id__in=households).values("id")
     visits = Visit.objects.filter(Q(person_id__in=persons) | Q(chw_id__in=user_ids))
     alerts = Alert.objects.filter(Q(person_id__in=persons) | Q(facility_id__in=facility_ids))
-    referrals = Referral.objects.filter(Q(person_id__in=persons)
-                                        | Q(to_facility_id__in=facility_ids)
-                                        | Q(from_facility_id__in=facility_ids))
-    consultations = Consultation.objects.filter(Q(person_id__in=persons)
-                                                | Q(facility_id__in=facility_ids))
+    referrals = Referral.objects.filter(
+        Q(person_id__in=persons) | Q(to_facility_id__in=facility_ids) | Q(from_facility_id__in=facility_ids)
+    )
+    consultations = Consultation.objects.filter(Q(person_id__in=persons) | Q(facility_id__in=facility_ids))
     counts: dict[str, int] = {}
 
     keys = {f"alert:{pk}" for pk in alerts.values_list("pk", flat=True)}
     keys |= {f"referral:{pk}" for pk in referrals.values_list("pk", flat=True)}
-    outbox = [pk for pk, key in OutboxMessage.objects.filter(
-        Q(dedup_key__startswith="alert:") | Q(dedup_key__startswith="referral:"))
-        .values_list("pk", "dedup_key").iterator() if ":".join(key.split(":", 2)[:2]) in keys]
+    outbox = [
+        pk
+        for pk, key in OutboxMessage.objects.filter(
+            Q(dedup_key__startswith="alert:") | Q(dedup_key__startswith="referral:")
+        )
+        .values_list("pk", "dedup_key")
+        .iterator()
+        if ":".join(key.split(":", 2)[:2]) in keys
+    ]
 
     if apps.is_installed("keneya.sync"):
-        ids = (Q(object_id__in=persons) | Q(object_id__in=households)
-               | Q(object_id__in=visits.values("id")) | Q(object_id__in=alerts.values("id"))
-               | Q(object_id__in=referrals.values("id")))
+        ids = (
+            Q(object_id__in=persons)
+            | Q(object_id__in=households)
+            | Q(object_id__in=visits.values("id"))
+            | Q(object_id__in=alerts.values("id"))
+            | Q(object_id__in=referrals.values("id"))
+        )
         for name, extra in (("ChangeLog", Q(chw_id__in=user_ids)), ("FieldClock", Q())):
             try:
                 model = apps.get_model("sync", name)
@@ -1689,12 +2107,19 @@ def delete_closed_loop(*, quartier_ids: list[Any], facility_ids: list[Any], user
             counts[f"sync_{name.lower()}"] = _raw_delete(model.objects.filter(ids | extra))
         try:
             device = apps.get_model("sync", "Device")
-            devices = device.objects.filter(Q(user_id__in=user_ids)
-                                            | Q(revoked_by_id__in=user_ids)).values("id")
-            for name, q in (("SyncConflict", Q(household_id__in=households)
-                             | Q(resolved_by_id__in=user_ids) | Q(incoming_device_id__in=devices)
-                             | Q(server_device_id__in=devices)),
-                            ("PushBatch", Q(device_id__in=devices))):
+            devices = device.objects.filter(Q(user_id__in=user_ids) | Q(revoked_by_id__in=user_ids)).values(
+                "id"
+            )
+            for name, q in (
+                (
+                    "SyncConflict",
+                    Q(household_id__in=households)
+                    | Q(resolved_by_id__in=user_ids)
+                    | Q(incoming_device_id__in=devices)
+                    | Q(server_device_id__in=devices),
+                ),
+                ("PushBatch", Q(device_id__in=devices)),
+            ):
                 model = apps.get_model("sync", name)
                 counts[f"sync_{name.lower()}"] = _raw_delete(model.objects.filter(q))
             # FieldClock.device points at devices too.
@@ -1706,21 +2131,24 @@ def delete_closed_loop(*, quartier_ids: list[Any], facility_ids: list[Any], user
 
     counts["alert_events"] = _raw_delete(AlertEvent.objects.filter(alert_id__in=alerts.values("id")))
     counts["alerts"] = _raw_delete(alerts)
-    counts["diagnoses"] = _raw_delete(Diagnosis.objects.filter(
-        consultation_id__in=consultations.values("id")))
+    counts["diagnoses"] = _raw_delete(
+        Diagnosis.objects.filter(consultation_id__in=consultations.values("id"))
+    )
     counts["consultations"] = _raw_delete(consultations)
-    counts["referral_events"] = _raw_delete(ReferralEvent.objects.filter(
-        referral_id__in=referrals.values("id")))
+    counts["referral_events"] = _raw_delete(
+        ReferralEvent.objects.filter(referral_id__in=referrals.values("id"))
+    )
     counts["referrals"] = _raw_delete(referrals)
-    counts["observations"] = _raw_delete(Observation.objects.filter(
-        Q(visit_id__in=visits.values("id")) | Q(person_id__in=persons)))
+    counts["observations"] = _raw_delete(
+        Observation.objects.filter(Q(visit_id__in=visits.values("id")) | Q(person_id__in=persons))
+    )
     counts["visits"] = _raw_delete(visits)
-    counts["record_accesses"] = _raw_delete(RecordAccess.objects.filter(
-        Q(person_id__in=persons) | Q(user_id__in=user_ids)))
+    counts["record_accesses"] = _raw_delete(
+        RecordAccess.objects.filter(Q(person_id__in=persons) | Q(user_id__in=user_ids))
+    )
     counts["outbox"] = 0
     for start in range(0, len(outbox), 500):
-        counts["outbox"] += _raw_delete(OutboxMessage.objects.filter(
-            pk__in=outbox[start:start + 500]))
+        counts["outbox"] += _raw_delete(OutboxMessage.objects.filter(pk__in=outbox[start : start + 500]))
     return counts
 
 

@@ -90,12 +90,30 @@ TASK_ID_NAMESPACE = uuid.UUID("6f1c1f8e-3f0e-5a51-9b9e-6b656e657961")
 STATUSES = ("overdue", "due", "upcoming")
 STATUS_LABELS_FR = {"overdue": "En retard", "due": "À faire", "upcoming": "À venir"}
 # Order of the rules, which is also the tie-break in the list (the most time-critical first).
-KINDS = ("referral_check", "convocation_relay", "treat_at_home_follow_up", "postnatal_contact",
-         "anc_contact_due", "vaccine_due", "child_monthly_visit")
-ROUTINE_CHILD_VISIT_KINDS = frozenset({VisitKind.CHILD_FOLLOWUP, VisitKind.SICK_CHILD,
-                                       VisitKind.POSTNATAL})
-MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-             "septembre", "octobre", "novembre", "décembre")
+KINDS = (
+    "referral_check",
+    "convocation_relay",
+    "treat_at_home_follow_up",
+    "postnatal_contact",
+    "anc_contact_due",
+    "vaccine_due",
+    "child_monthly_visit",
+)
+ROUTINE_CHILD_VISIT_KINDS = frozenset({VisitKind.CHILD_FOLLOWUP, VisitKind.SICK_CHILD, VisitKind.POSTNATAL})
+MONTHS_FR = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
 
 assert 12 % UNDER_FIVE_VISIT_EVERY_MONTHS == 0 and 12 % OLDER_CHILD_VISIT_EVERY_MONTHS == 0
 
@@ -117,9 +135,13 @@ class Task:
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
-        data.update(id=str(self.id), person_id=str(self.person_id),
-                    household_id=str(self.household_id), due_from=self.due_from.isoformat(),
-                    due_by=self.due_by.isoformat())
+        data.update(
+            id=str(self.id),
+            person_id=str(self.person_id),
+            household_id=str(self.household_id),
+            due_from=self.due_from.isoformat(),
+            due_by=self.due_by.isoformat(),
+        )
         return data
 
 
@@ -159,16 +181,35 @@ def _fr(d: date) -> str:
     return d.strftime("%d/%m/%Y")
 
 
-def _task(facts: _Facts, *, kind: str, subject: object, person: Person, title_fr: str,
-          due_from: date, due_by: date, detail_fr: str, source: str) -> Task | None:
+def _task(
+    facts: _Facts,
+    *,
+    kind: str,
+    subject: object,
+    person: Person,
+    title_fr: str,
+    due_from: date,
+    due_by: date,
+    detail_fr: str,
+    source: str,
+) -> Task | None:
     """The task, or None when it starts beyond the horizon."""
     if due_from > facts.on + timedelta(days=UPCOMING_HORIZON_DAYS):
         return None
-    return Task(id=task_id(kind, subject, due_from), kind=kind, person_id=person.pk,
-                household_id=person.household_id, title_fr=title_fr, due_from=due_from,
-                due_by=due_by, status=status_on(facts.on, due_from, due_by),
-                detail_fr=detail_fr, source=source, person_name=person.full_name,
-                household_code=person.household.code)
+    return Task(
+        id=task_id(kind, subject, due_from),
+        kind=kind,
+        person_id=person.pk,
+        household_id=person.household_id,
+        title_fr=title_fr,
+        due_from=due_from,
+        due_by=due_by,
+        status=status_on(facts.on, due_from, due_by),
+        detail_fr=detail_fr,
+        source=source,
+        person_name=person.full_name,
+        household_code=person.household.code,
+    )
 
 
 # --- Rules ---------------------------------------------------------------------------------------
@@ -179,8 +220,9 @@ def _period(on: date, every_months: int) -> tuple[date, date, date]:
     first_month = (on.month - 1) // every_months * every_months + 1
     last_month = first_month + every_months - 1
     start = date(on.year, first_month, 1)
-    end = (date(on.year + 1, 1, 1) if last_month == 12
-           else date(on.year, last_month + 1, 1)) - timedelta(days=1)
+    end = (date(on.year + 1, 1, 1) if last_month == 12 else date(on.year, last_month + 1, 1)) - timedelta(
+        days=1
+    )
     return start, date(on.year, last_month, CHILD_VISIT_DUE_BY_DAY), end
 
 
@@ -189,26 +231,40 @@ def child_visit_tasks(facts: _Facts) -> Iterable[Task | None]:
     for person in facts.persons.values():
         months = completed_months(person.date_of_birth, on)
         if months < UNDER_FIVE_MONTHS:
-            every, title, band = (UNDER_FIVE_VISIT_EVERY_MONTHS, "Visite mensuelle de l'enfant",
-                                  "0-59 mois")
+            every, title, band = (UNDER_FIVE_VISIT_EVERY_MONTHS, "Visite mensuelle de l'enfant", "0-59 mois")
         elif months <= OLDER_CHILD_MAX_MONTHS:
-            every, title, band = (OLDER_CHILD_VISIT_EVERY_MONTHS,
-                                  "Visite trimestrielle de l'enfant", "5-17 ans")
+            every, title, band = (
+                OLDER_CHILD_VISIT_EVERY_MONTHS,
+                "Visite trimestrielle de l'enfant",
+                "5-17 ans",
+            )
         else:
             continue
         start, due_by, end = _period(on, every)
         if person.date_of_birth >= start:
             continue  # born in this period: the postnatal contacts come first
-        if any(start <= v.visit_date <= end and v.kind in ROUTINE_CHILD_VISIT_KINDS
-               for v in facts.visits.get(person.pk, ())):
+        if any(
+            start <= v.visit_date <= end and v.kind in ROUTINE_CHILD_VISIT_KINDS
+            for v in facts.visits.get(person.pk, ())
+        ):
             continue
         age = f"{months} mois" if months < 24 else f"{months // 12} ans"
-        span = (f"{MONTHS_FR[start.month - 1]} {start.year}" if every == 1 else
-                f"{MONTHS_FR[start.month - 1]} à {MONTHS_FR[end.month - 1]} {end.year}")
-        yield _task(facts, kind="child_monthly_visit", subject=person.pk, person=person,
-                    title_fr=title, due_from=start, due_by=due_by,
-                    detail_fr=f"{age} ; visite de routine de {span} (poids, PB, conseils).",
-                    source=f"programme ASC : une visite tous les {every} mois ({band}) [U]")
+        span = (
+            f"{MONTHS_FR[start.month - 1]} {start.year}"
+            if every == 1
+            else f"{MONTHS_FR[start.month - 1]} à {MONTHS_FR[end.month - 1]} {end.year}"
+        )
+        yield _task(
+            facts,
+            kind="child_monthly_visit",
+            subject=person.pk,
+            person=person,
+            title_fr=title,
+            due_from=start,
+            due_by=due_by,
+            detail_fr=f"{age} ; visite de routine de {span} (poids, PB, conseils).",
+            source=f"programme ASC : une visite tous les {every} mois ({band}) [U]",
+        )
 
 
 def follow_up_tasks(facts: _Facts) -> Iterable[Task | None]:
@@ -224,12 +280,20 @@ def follow_up_tasks(facts: _Facts) -> Iterable[Task | None]:
                 continue
             if any(v.visit_date > visit.visit_date for v in visits):
                 continue
-            yield _task(facts, kind="treat_at_home_follow_up", subject=visit.id, person=person,
-                        title_fr="Revoir l'enfant traité·e à domicile", due_from=due_from,
-                        due_by=due_by,
-                        detail_fr=(f"Traité·e à domicile le {_fr(visit.visit_date)} : visite de "
-                                   f"suivi au jour {visit.follow_up_days}."),
-                        source=f"visit:{visit.id}")
+            yield _task(
+                facts,
+                kind="treat_at_home_follow_up",
+                subject=visit.id,
+                person=person,
+                title_fr="Revoir l'enfant traité·e à domicile",
+                due_from=due_from,
+                due_by=due_by,
+                detail_fr=(
+                    f"Traité·e à domicile le {_fr(visit.visit_date)} : visite de "
+                    f"suivi au jour {visit.follow_up_days}."
+                ),
+                source=f"visit:{visit.id}",
+            )
 
 
 def referral_tasks(facts: _Facts) -> Iterable[Task | None]:
@@ -242,15 +306,24 @@ def referral_tasks(facts: _Facts) -> Iterable[Task | None]:
             if any(v.visit_date > issued_on for v in facts.visits.get(person.pk, ())):
                 continue
             title = "Retrouver la famille : référence non honorée"
-            detail = (f"Pas arrivé·e à {ref['to_facility__name']} (référé·e le "
-                      f"{_fr(issued_on)}). Motif : {ref['reason']}")
+            detail = (
+                f"Pas arrivé·e à {ref['to_facility__name']} (référé·e le "
+                f"{_fr(issued_on)}). Motif : {ref['reason']}"
+            )
         else:
             title = "Vérifier l'arrivée au centre de santé"
-            detail = (f"Référé·e le {_fr(issued_on)} vers {ref['to_facility__name']}. "
-                      f"Motif : {ref['reason']}")
-        yield _task(facts, kind="referral_check", subject=ref["id"], person=person,
-                    title_fr=title, due_from=due_from, due_by=due_by, detail_fr=detail,
-                    source=f"referral:{ref['id']}")
+            detail = f"Référé·e le {_fr(issued_on)} vers {ref['to_facility__name']}. Motif : {ref['reason']}"
+        yield _task(
+            facts,
+            kind="referral_check",
+            subject=ref["id"],
+            person=person,
+            title_fr=title,
+            due_from=due_from,
+            due_by=due_by,
+            detail_fr=detail,
+            source=f"referral:{ref['id']}",
+        )
 
 
 def vaccine_tasks(facts: _Facts) -> Iterable[Task | None]:
@@ -259,10 +332,12 @@ def vaccine_tasks(facts: _Facts) -> Iterable[Task | None]:
     for person in facts.persons.values():
         if completed_months(person.date_of_birth, on) >= UNDER_FIVE_MONTHS:
             continue
-        doses = [(code, given) for code, given in facts.doses.get(person.pk, ())
-                 if person.date_of_birth <= given <= on]
-        schedule = immunization.due_vaccines(date_of_birth=person.date_of_birth, on=on,
-                                             doses_received=doses)
+        doses = [
+            (code, given)
+            for code, given in facts.doses.get(person.pk, ())
+            if person.date_of_birth <= given <= on
+        ]
+        schedule = immunization.due_vaccines(date_of_birth=person.date_of_birth, on=on, doses_received=doses)
         now = [v for v in schedule if v.status in ("due", "overdue")]
         if not now:
             soon = [v for v in schedule if v.status == "upcoming" and v.due_date <= horizon]
@@ -271,24 +346,42 @@ def vaccine_tasks(facts: _Facts) -> Iterable[Task | None]:
         if not now:
             continue
         overdue = any(v.status == "overdue" for v in now)
-        detail = ", ".join(v.label_fr + (" : en retard" if v.status == "overdue" else "")
-                           for v in now)
-        yield _task(facts, kind="vaccine_due", subject=person.pk, person=person,
-                    title_fr="Vaccins en retard" if overdue else "Vaccins à faire",
-                    due_from=min(v.due_date for v in now),
-                    due_by=min(v.overdue_after for v in now),
-                    detail_fr=f"{detail}. Vérifier la carte et orienter vers la séance du CSCom.",
-                    source=f"PEV Mali {immunization.PEV_SCHEDULE_VERSION}")
+        detail = ", ".join(v.label_fr + (" : en retard" if v.status == "overdue" else "") for v in now)
+        yield _task(
+            facts,
+            kind="vaccine_due",
+            subject=person.pk,
+            person=person,
+            title_fr="Vaccins en retard" if overdue else "Vaccins à faire",
+            due_from=min(v.due_date for v in now),
+            due_by=min(v.overdue_after for v in now),
+            detail_fr=f"{detail}. Vérifier la carte et orienter vers la séance du CSCom.",
+            source=f"PEV Mali {immunization.PEV_SCHEDULE_VERSION}",
+        )
 
 
-def _contact_task(facts: _Facts, *, kind: str, person: Person, title_fr: str,
-                  contact: pregnancy.ScheduledContact | None, detail_fr: str) -> Task | None:
+def _contact_task(
+    facts: _Facts,
+    *,
+    kind: str,
+    person: Person,
+    title_fr: str,
+    contact: pregnancy.ScheduledContact | None,
+    detail_fr: str,
+) -> Task | None:
     if contact is None or contact.status not in STATUSES:
         return None
-    return _task(facts, kind=kind, subject=person.pk, person=person, title_fr=title_fr,
-                 due_from=contact.due_from, due_by=contact.target_date,
-                 detail_fr=f"{contact.label_fr}. {detail_fr}".strip(),
-                 source=f"pregnancy_rules {pregnancy.PREGNANCY_RULES_VERSION}")
+    return _task(
+        facts,
+        kind=kind,
+        subject=person.pk,
+        person=person,
+        title_fr=title_fr,
+        due_from=contact.due_from,
+        due_by=contact.target_date,
+        detail_fr=f"{contact.label_fr}. {detail_fr}".strip(),
+        source=f"pregnancy_rules {pregnancy.PREGNANCY_RULES_VERSION}",
+    )
 
 
 def anc_tasks(facts: _Facts) -> Iterable[Task | None]:
@@ -304,18 +397,20 @@ def anc_tasks(facts: _Facts) -> Iterable[Task | None]:
         visits = facts.visits.get(person_id, ())
         if any(v.kind == VisitKind.POSTNATAL and v.visit_date > start for v in visits):
             continue  # she has delivered
-        done = [v.visit_date for v in visits
-                if v.kind == VisitKind.PREGNANCY and start <= v.visit_date <= on]
+        done = [v.visit_date for v in visits if v.kind == VisitKind.PREGNANCY and start <= v.visit_date <= on]
         try:
             schedule = pregnancy.anc_schedule(on=on, lmp=lmp, edd=edd, contacts_done=done)
         except ValueError:  # beyond 44 weeks: the pregnancy has ended
             continue
         ga = schedule.gestational_age
-        yield _contact_task(facts, kind="anc_contact_due", person=person,
-                            title_fr="Consultation prénatale (CPN)",
-                            contact=schedule.next_contact,
-                            detail_fr=(f"Grossesse de {ga.weeks} SA + {ga.extra_days} j, terme "
-                                       f"prévu le {_fr(ga.edd)}."))
+        yield _contact_task(
+            facts,
+            kind="anc_contact_due",
+            person=person,
+            title_fr="Consultation prénatale (CPN)",
+            contact=schedule.next_contact,
+            detail_fr=(f"Grossesse de {ga.weeks} SA + {ga.extra_days} j, terme prévu le {_fr(ga.edd)}."),
+        )
 
 
 def postnatal_tasks(facts: _Facts) -> Iterable[Task | None]:
@@ -323,14 +418,20 @@ def postnatal_tasks(facts: _Facts) -> Iterable[Task | None]:
     for person in facts.persons.values():
         if age_days(person.date_of_birth, on) > YOUNG_INFANT_MAX_DAYS:
             continue
-        done = [v.visit_date for v in facts.visits.get(person.pk, ())
-                if v.kind == VisitKind.POSTNATAL and v.visit_date >= person.date_of_birth]
-        schedule = pregnancy.postnatal_schedule(delivery_date=person.date_of_birth, on=on,
-                                                contacts_done=done)
-        yield _contact_task(facts, kind="postnatal_contact", person=person,
-                            title_fr="Visite postnatale (mère et nouveau-né)",
-                            contact=schedule.next_contact,
-                            detail_fr=f"Né·e le {_fr(person.date_of_birth)}.")
+        done = [
+            v.visit_date
+            for v in facts.visits.get(person.pk, ())
+            if v.kind == VisitKind.POSTNATAL and v.visit_date >= person.date_of_birth
+        ]
+        schedule = pregnancy.postnatal_schedule(delivery_date=person.date_of_birth, on=on, contacts_done=done)
+        yield _contact_task(
+            facts,
+            kind="postnatal_contact",
+            person=person,
+            title_fr="Visite postnatale (mère et nouveau-né)",
+            contact=schedule.next_contact,
+            detail_fr=f"Né·e le {_fr(person.date_of_birth)}.",
+        )
 
 
 def convocation_tasks(facts: _Facts) -> Iterable[Task | None]:
@@ -342,21 +443,36 @@ def convocation_tasks(facts: _Facts) -> Iterable[Task | None]:
         appointment: date = alert["appointment_date"]
         if convoked_on > on or appointment < on:
             continue
-        if any(v.recorded_at > convoked_at and v.visit_date >= convoked_on
-               for v in facts.visits.get(person.pk, ())):
+        if any(
+            v.recorded_at > convoked_at and v.visit_date >= convoked_on
+            for v in facts.visits.get(person.pk, ())
+        ):
             continue
         due_by = max(convoked_on, appointment - timedelta(days=CONVOCATION_RELAY_LEAD_DAYS))
-        yield _task(facts, kind="convocation_relay", subject=f"{alert['id']}:{appointment}",
-                    person=person, title_fr="Prévenir la famille de la convocation",
-                    due_from=convoked_on, due_by=due_by,
-                    detail_fr=(f"{alert['facility__name']} attend {person.full_name} le "
-                               f"{_fr(appointment)}. Motif : {alert['title']}"),
-                    source=f"alert:{alert['id']}")
+        yield _task(
+            facts,
+            kind="convocation_relay",
+            subject=f"{alert['id']}:{appointment}",
+            person=person,
+            title_fr="Prévenir la famille de la convocation",
+            due_from=convoked_on,
+            due_by=due_by,
+            detail_fr=(
+                f"{alert['facility__name']} attend {person.full_name} le "
+                f"{_fr(appointment)}. Motif : {alert['title']}"
+            ),
+            source=f"alert:{alert['id']}",
+        )
 
 
 RULES: tuple[Callable[[_Facts], Iterable[Task | None]], ...] = (
-    referral_tasks, convocation_tasks, follow_up_tasks, postnatal_tasks, anc_tasks,
-    vaccine_tasks, child_visit_tasks,
+    referral_tasks,
+    convocation_tasks,
+    follow_up_tasks,
+    postnatal_tasks,
+    anc_tasks,
+    vaccine_tasks,
+    child_visit_tasks,
 )
 
 
@@ -365,48 +481,77 @@ RULES: tuple[Callable[[_Facts], Iterable[Task | None]], ...] = (
 
 def _load(chw: Any, on: date) -> _Facts:
     persons = {
-        p.pk: p for p in Person.objects.filter(
-            household__chw=chw, household__status=HouseholdStatus.ACTIVE,
-            vital_status=VitalStatus.ALIVE, merged_into__isnull=True,
+        p.pk: p
+        for p in Person.objects.filter(
+            household__chw=chw,
+            household__status=HouseholdStatus.ACTIVE,
+            vital_status=VitalStatus.ALIVE,
+            merged_into__isnull=True,
             date_of_birth__lte=on,
-        ).select_related("household").order_by("household__code", "date_of_birth")
+        )
+        .select_related("household")
+        .order_by("household__code", "date_of_birth")
     }
     in_scope = Q(person__household__chw=chw)
     referrals = [
-        r for r in Referral.objects.filter(
-            in_scope, status__in=[ReferralStatus.ISSUED, ReferralStatus.NOT_ARRIVED],
-        ).order_by("issued_at").values("id", "person_id", "status", "issued_at", "reason",
-                                        "to_facility__name")
+        r
+        for r in Referral.objects.filter(
+            in_scope,
+            status__in=[ReferralStatus.ISSUED, ReferralStatus.NOT_ARRIVED],
+        )
+        .order_by("issued_at")
+        .values("id", "person_id", "status", "issued_at", "reason", "to_facility__name")
         if r["person_id"] in persons and timezone.localdate(r["issued_at"]) <= on
     ]
     convocations = [
-        a for a in Alert.objects.filter(
-            in_scope, status=AlertStatus.CONVOKED, appointment_date__gte=on,
-        ).annotate(convoked_at=Max("events__at", filter=Q(events__kind="convoked")))
-        .order_by("raised_at").values("id", "person_id", "title", "appointment_date",
-                                      "convoked_at", "acknowledged_at", "raised_at",
-                                      "facility__name")
+        a
+        for a in Alert.objects.filter(
+            in_scope,
+            status=AlertStatus.CONVOKED,
+            appointment_date__gte=on,
+        )
+        .annotate(convoked_at=Max("events__at", filter=Q(events__kind="convoked")))
+        .order_by("raised_at")
+        .values(
+            "id",
+            "person_id",
+            "title",
+            "appointment_date",
+            "convoked_at",
+            "acknowledged_at",
+            "raised_at",
+            "facility__name",
+        )
         if a["person_id"] in persons
     ]
     # Visits far enough back for every rule: a whole pregnancy, and the open referrals and
     # convocations (a later visit resolves them).
-    since = min([on - timedelta(days=pregnancy.MAX_GESTATIONAL_AGE_DAYS)]
-                + [timezone.localdate(r["issued_at"]) for r in referrals]
-                + [timezone.localdate(a["convoked_at"] or a["raised_at"]) for a in convocations])
+    since = min(
+        [on - timedelta(days=pregnancy.MAX_GESTATIONAL_AGE_DAYS)]
+        + [timezone.localdate(r["issued_at"]) for r in referrals]
+        + [timezone.localdate(a["convoked_at"] or a["raised_at"]) for a in convocations]
+    )
     visits: dict[uuid.UUID, list[_Visit]] = defaultdict(list)
-    for row in Visit.objects.filter(in_scope, visit_date__gte=since, visit_date__lte=on).order_by(
-            "visit_date", "recorded_at").values_list("person_id", "id", "kind", "visit_date",
-                                                     "action", "follow_up_days", "recorded_at"):
+    for row in (
+        Visit.objects.filter(in_scope, visit_date__gte=since, visit_date__lte=on)
+        .order_by("visit_date", "recorded_at")
+        .values_list("person_id", "id", "kind", "visit_date", "action", "follow_up_days", "recorded_at")
+    ):
         if row[0] in persons:
             visits[row[0]].append(_Visit(*row[1:]))
     doses: dict[uuid.UUID, list[tuple[str, date]]] = defaultdict(list)
     latest: dict[uuid.UUID, dict[str, tuple[date, datetime, date]]] = defaultdict(dict)
     observations = Observation.objects.filter(
-        in_scope, voided_at__isnull=True, observed_on__lte=on, value_date__isnull=False,
-    ).filter(Q(code__startswith=VACCINE_OBSERVATION_PREFIX)
-             | Q(code__in=("lmp", "edd"), observed_on__gte=since))
+        in_scope,
+        voided_at__isnull=True,
+        observed_on__lte=on,
+        value_date__isnull=False,
+    ).filter(
+        Q(code__startswith=VACCINE_OBSERVATION_PREFIX) | Q(code__in=("lmp", "edd"), observed_on__gte=since)
+    )
     for person_id, code, value, observed_on, recorded_at in observations.values_list(
-            "person_id", "code", "value_date", "observed_on", "recorded_at"):
+        "person_id", "code", "value_date", "observed_on", "recorded_at"
+    ):
         if person_id not in persons or value is None:
             continue
         if code.startswith(VACCINE_OBSERVATION_PREFIX):
@@ -423,17 +568,30 @@ def _load(chw: Any, on: date) -> _Facts:
     for person_id, codes in latest.items():
         # The latest visit that dated the pregnancy decides; its EDD wins over its LMP.
         last_day = max(observed_on for observed_on, _at, _value in codes.values())
-        lmp, edd = (codes[c][2] if c in codes and codes[c][0] == last_day else None
-                    for c in ("lmp", "edd"))
+        lmp, edd = (codes[c][2] if c in codes and codes[c][0] == last_day else None for c in ("lmp", "edd"))
         dating[person_id] = (lmp, edd)
-    return _Facts(on=on, persons=persons, visits=dict(visits), doses=dict(doses),
-                  dating=dating, referrals=referrals, convocations=convocations)
+    return _Facts(
+        on=on,
+        persons=persons,
+        visits=dict(visits),
+        doses=dict(doses),
+        dating=dating,
+        referrals=referrals,
+        convocations=convocations,
+    )
 
 
 def _sort_key(task: Task, persons: dict[uuid.UUID, Person]) -> tuple[Any, ...]:
     person = persons[task.person_id]
-    return (STATUSES.index(task.status), task.due_by, task.due_from, KINDS.index(task.kind),
-            person.family_name, person.given_names, str(task.id))
+    return (
+        STATUSES.index(task.status),
+        task.due_by,
+        task.due_from,
+        KINDS.index(task.kind),
+        person.family_name,
+        person.given_names,
+        str(task.id),
+    )
 
 
 def tasks_for_chw(*, chw: Any, on: date) -> list[Task]:

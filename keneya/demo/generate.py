@@ -20,14 +20,14 @@ from decimal import Decimal
 from itertools import accumulate
 from typing import Generic, TypeVar
 
-from keneya.core.demo import district
-from keneya.core.demo.names import (
+from keneya.core.models import Area
+from keneya.demo import district
+from keneya.demo.names import (
     FAMILY_NAME_VARIANTS,
     FAMILY_NAMES,
     FEMALE_GIVEN_NAMES,
     MALE_GIVEN_NAMES,
 )
-from keneya.core.models import Area
 from keneya.people.models import HouseholdStatus, Relationship, Sex, VitalStatus
 from keneya.people.validation import estimated_birth_date
 
@@ -44,8 +44,9 @@ BIRTH_INTERVAL_YEARS = (2, 2, 3, 3, 3, 4, 5)
 # Share of adults whose birth date is only an age ("né vers 1975"): estimated by the app's rule.
 ADULT_DOB_ESTIMATED_SHARE = 0.55
 # Phone prefixes of Malian mobile numbers (6x, 7x, 9x); 7x is the most common.
-PHONE_PREFIXES = tuple([f"6{d}" for d in range(10)] * 2 + [f"7{d}" for d in range(10)] * 4
-                       + [f"9{d}" for d in range(10)])
+PHONE_PREFIXES = tuple(
+    [f"6{d}" for d in range(10)] * 2 + [f"7{d}" for d in range(10)] * 4 + [f"9{d}" for d in range(10)]
+)
 
 HOUSEHOLD_MOVED_SHARE = 0.02
 HOUSEHOLD_DISSOLVED_SHARE = 0.007
@@ -184,18 +185,25 @@ def make_plan(*, households: int, chws: int, seed: int | str) -> DemoPlan:
     rng = random.Random(f"{seed}-chw")
     width = max(2, len(str(chws)))
     out: list[DemoChw] = []
-    for quartier, n_households, n_chws in zip(quartiers, per_quartier, chws_per_quartier,
-                                              strict=True):
+    for quartier, n_households, n_chws in zip(quartiers, per_quartier, chws_per_quartier, strict=True):
         for sector, share in enumerate(_largest_remainder(n_households, [1.0] * n_chws)):
             sex = Sex.FEMALE if rng.random() < 0.6 else Sex.MALE  # most relais are women
             index = len(out)
-            out.append(DemoChw(
-                index=index, username=f"relais{index + 1:0{width}d}",
-                first_name=given_name(rng, sex), last_name=family_name(rng, variant_share=0),
-                sex=sex, cadre="asc" if rng.random() < 0.3 else "relais",
-                phone=malian_phone(rng), quartier=quartier, sector=sector, sectors=n_chws,
-                households=share,
-            ))
+            out.append(
+                DemoChw(
+                    index=index,
+                    username=f"relais{index + 1:0{width}d}",
+                    first_name=given_name(rng, sex),
+                    last_name=family_name(rng, variant_share=0),
+                    sex=sex,
+                    cadre="asc" if rng.random() < 0.3 else "relais",
+                    phone=malian_phone(rng),
+                    quartier=quartier,
+                    sector=sector,
+                    sectors=n_chws,
+                    households=share,
+                )
+            )
     return DemoPlan(households=households, chws=tuple(out))
 
 
@@ -218,8 +226,9 @@ class HouseholdGenerator:
         days = age * 365 + self.rng.randrange(365)
         return max(self.today - timedelta(days=days), date(self.today.year - 120, 12, 31))
 
-    def _person(self, *, family: str, sex: str, age: int, relationship: str,
-                siblings: set[str] | None = None) -> DemoPerson:
+    def _person(
+        self, *, family: str, sex: str, age: int, relationship: str, siblings: set[str] | None = None
+    ) -> DemoPerson:
         rng = self.rng
         estimated = age >= 15 and rng.random() < ADULT_DOB_ESTIMATED_SHARE
         dob = self._birth_date(age, estimated=estimated)
@@ -231,18 +240,19 @@ class HouseholdGenerator:
             if second != given and " " not in given and " " not in second:
                 given = f"{given} {second}"
         person = DemoPerson(
-            id=rng_uuid(rng), family_name=family, given_names=given, sex=sex,
-            date_of_birth=dob, date_of_birth_estimated=estimated,
+            id=rng_uuid(rng),
+            family_name=family,
+            given_names=given,
+            sex=sex,
+            date_of_birth=dob,
+            date_of_birth_estimated=estimated,
             relationship_to_head=relationship,
         )
         if age < 5 and rng.random() < 0.5:
-            person.birth_certificate_number = (
-                f"C4-{dob.year}-{rng.randrange(1, 20000):05d}"
-            )
+            person.birth_certificate_number = f"C4-{dob.year}-{rng.randrange(1, 20000):05d}"
         return person
 
-    def _children(self, *, mother_age: int, count: int, family: str,
-                  siblings: set[str]) -> list[DemoPerson]:
+    def _children(self, *, mother_age: int, count: int, family: str, siblings: set[str]) -> list[DemoPerson]:
         rng = self.rng
         oldest_possible = mother_age - 16
         youngest = max(_youngest(rng), mother_age - 47)
@@ -252,8 +262,13 @@ class HouseholdGenerator:
             ages.append(age)
             age += rng.choice(BIRTH_INTERVAL_YEARS)
         return [
-            self._person(family=family, sex=rng.choice((Sex.MALE, Sex.FEMALE)), age=a,
-                         relationship=Relationship.CHILD, siblings=siblings)
+            self._person(
+                family=family,
+                sex=rng.choice((Sex.MALE, Sex.FEMALE)),
+                age=a,
+                relationship=Relationship.CHILD,
+                siblings=siblings,
+            )
             for a in ages
         ]
 
@@ -270,8 +285,7 @@ class HouseholdGenerator:
                 sex, age = Sex.FEMALE, rng.randint(55, 82)
             else:
                 sex, age = Sex.FEMALE, rng.randint(25, 45)
-            return [self._person(family=family_name(rng), sex=sex, age=age,
-                                 relationship=Relationship.HEAD)]
+            return [self._person(family=family_name(rng), sex=sex, age=age, relationship=Relationship.HEAD)]
 
         male_head = rng.random() < 0.82
         head_family = family_name(rng)
@@ -281,8 +295,7 @@ class HouseholdGenerator:
             head_age = max(head_age, band(rng))
         head_age += rng.randrange(5)
         head_sex = Sex.MALE if male_head else Sex.FEMALE
-        head = self._person(family=head_family, sex=head_sex, age=head_age,
-                            relationship=Relationship.HEAD)
+        head = self._person(family=head_family, sex=head_sex, age=head_age, relationship=Relationship.HEAD)
         members.append(head)
 
         mothers: list[int] = []  # ages of the mothers of the head's children
@@ -296,8 +309,14 @@ class HouseholdGenerator:
             gap = rng.randint(4, 14)
             for _ in range(wives):
                 wife_age = max(17, head_age - gap)
-                members.append(self._person(family=family_name(rng), sex=Sex.FEMALE,
-                                            age=wife_age, relationship=Relationship.SPOUSE))
+                members.append(
+                    self._person(
+                        family=family_name(rng),
+                        sex=Sex.FEMALE,
+                        age=wife_age,
+                        relationship=Relationship.SPOUSE,
+                    )
+                )
                 mothers.append(wife_age)
                 gap += rng.randint(3, 10)
             if not mothers:
@@ -310,16 +329,32 @@ class HouseholdGenerator:
         slots = size - len(members)
         extra: list[DemoPerson] = []
         if slots >= 3 and head_age < 45 and rng.random() < 0.08:
-            extra.append(self._person(family=family_name(rng), sex=Sex.FEMALE,
-                                      age=rng.randint(max(head_age + 18, 55), 85),
-                                      relationship=Relationship.PARENT))
+            extra.append(
+                self._person(
+                    family=family_name(rng),
+                    sex=Sex.FEMALE,
+                    age=rng.randint(max(head_age + 18, 55), 85),
+                    relationship=Relationship.PARENT,
+                )
+            )
         if slots - len(extra) >= 2 and rng.random() < 0.07:
-            extra.append(self._person(family=head_family, sex=rng.choice((Sex.MALE, Sex.FEMALE)),
-                                      age=max(15, head_age + rng.randint(-12, 6)),
-                                      relationship=Relationship.SIBLING))
+            extra.append(
+                self._person(
+                    family=head_family,
+                    sex=rng.choice((Sex.MALE, Sex.FEMALE)),
+                    age=max(15, head_age + rng.randint(-12, 6)),
+                    relationship=Relationship.SIBLING,
+                )
+            )
         if size >= 5 and slots - len(extra) >= 2 and rng.random() < 0.06:
-            extra.append(self._person(family=family_name(rng), sex=Sex.FEMALE,
-                                      age=rng.randint(14, 22), relationship=Relationship.OTHER))
+            extra.append(
+                self._person(
+                    family=family_name(rng),
+                    sex=Sex.FEMALE,
+                    age=rng.randint(14, 22),
+                    relationship=Relationship.OTHER,
+                )
+            )
         if slots - len(extra) >= 2 and rng.random() < DUPLICATE_HOUSEHOLD_SHARE * 2:
             extra.append(self._duplicate_marker())
 
@@ -330,8 +365,9 @@ class HouseholdGenerator:
         children: list[DemoPerson] = []
         for i, mother_age in enumerate(mothers):
             share = want_children // len(mothers) + (1 if i < want_children % len(mothers) else 0)
-            children += self._children(mother_age=mother_age, count=share,
-                                       family=children_family, siblings=siblings)
+            children += self._children(
+                mother_age=mother_age, count=share, family=children_family, siblings=siblings
+            )
         # Slots the mothers' ages could not fill become grandchildren or nephews and nieces.
         missing = want_children - len(children)
         if head_age >= 45:
@@ -341,30 +377,49 @@ class HouseholdGenerator:
             son_line = rng.random() < 0.6
             family = head_family if son_line else family_name(rng)
             if son_line and grandchildren >= 2 and rng.random() < 0.5:
-                extra.append(self._person(family=family_name(rng), sex=Sex.FEMALE,
-                                          age=rng.randint(19, 32),
-                                          relationship=Relationship.OTHER_RELATIVE))
+                extra.append(
+                    self._person(
+                        family=family_name(rng),
+                        sex=Sex.FEMALE,
+                        age=rng.randint(19, 32),
+                        relationship=Relationship.OTHER_RELATIVE,
+                    )
+                )
                 grandchildren -= 1
             youngest = _youngest(rng)
             for k in range(grandchildren):
-                extra.append(self._person(
-                    family=family, sex=rng.choice((Sex.MALE, Sex.FEMALE)),
-                    age=min(youngest + 2 * k, 14), relationship=Relationship.GRANDCHILD,
-                    siblings=siblings,
-                ))
+                extra.append(
+                    self._person(
+                        family=family,
+                        sex=rng.choice((Sex.MALE, Sex.FEMALE)),
+                        age=min(youngest + 2 * k, 14),
+                        relationship=Relationship.GRANDCHILD,
+                        siblings=siblings,
+                    )
+                )
         for _ in range(missing):
-            extra.append(self._person(family=rng.choice((head_family, family_name(rng))),
-                                      sex=rng.choice((Sex.MALE, Sex.FEMALE)),
-                                      age=rng.randint(10, 22),
-                                      relationship=Relationship.OTHER_RELATIVE,
-                                      siblings=siblings))
+            extra.append(
+                self._person(
+                    family=rng.choice((head_family, family_name(rng))),
+                    sex=rng.choice((Sex.MALE, Sex.FEMALE)),
+                    age=rng.randint(10, 22),
+                    relationship=Relationship.OTHER_RELATIVE,
+                    siblings=siblings,
+                )
+            )
         return members + children + extra
 
     def _duplicate_marker(self) -> DemoPerson:
         """A placeholder replaced by a copy of someone registered elsewhere (see ``household``)."""
-        return DemoPerson(id=rng_uuid(self.rng), family_name="", given_names="", sex=Sex.FEMALE,
-                          date_of_birth=self.today, date_of_birth_estimated=True,
-                          relationship_to_head=Relationship.OTHER_RELATIVE)
+        return DemoPerson(
+            id=rng_uuid(self.rng),
+            family_name="",
+            given_names="",
+            sex=Sex.FEMALE,
+            date_of_birth=self.today,
+            date_of_birth_estimated=True,
+            relationship_to_head=Relationship.OTHER_RELATIVE,
+        )
 
     def _fill_duplicate(self, person: DemoPerson, quartier_code: str) -> bool:
         recent = self._recent.get(quartier_code)
@@ -387,7 +442,9 @@ class HouseholdGenerator:
         if rng.random() < 0.05:
             return ""
         landmark = rng.choice(district.LANDMARKS).format(
-            market=quartier.market, name=given_name(rng, Sex.MALE), family=head.family_name,
+            market=quartier.market,
+            name=given_name(rng, Sex.MALE),
+            family=head.family_name,
         )
         if rng.random() < 0.3:
             landmark += f". Rue {rng.randint(100, 599)}, porte {rng.randint(1, 250)}"
@@ -420,8 +477,7 @@ class HouseholdGenerator:
             household_id = rng_uuid(rng)
         self._codes.add(code)
         members = self._members(_size(rng))
-        members = [m for m in members
-                   if m.family_name or self._fill_duplicate(m, quartier.code)]
+        members = [m for m in members if m.family_name or self._fill_duplicate(m, quartier.code)]
         head = members[0]
         self._phones(members)
         lat, lon = self._gps(chw)
@@ -435,11 +491,16 @@ class HouseholdGenerator:
         self._cards(members, quartier.code)
         self._deaths(members)
         household = DemoHousehold(
-            id=household_id, quartier=quartier, chw_index=chw.index,
-            address_description=self._address(quartier, head), gps_latitude=lat,
-            gps_longitude=lon, phone=phones[0] if phones else "",
+            id=household_id,
+            quartier=quartier,
+            chw_index=chw.index,
+            address_description=self._address(quartier, head),
+            gps_latitude=lat,
+            gps_longitude=lon,
+            phone=phones[0] if phones else "",
             phone_alt=phones[1] if len(phones) > 1 and rng.random() < 0.5 else "",
-            status=status, members=members,
+            status=status,
+            members=members,
         )
         recent = self._recent.setdefault(quartier.code, [])
         recent.append(members[-1])
@@ -488,8 +549,7 @@ class HouseholdGenerator:
         return today.year - dob.year - ((today.month, today.day) < (dob.month, dob.day))
 
 
-def generate_households(plan: DemoPlan, *, seed: int | str, today: date
-                        ) -> Iterator[DemoHousehold]:
+def generate_households(plan: DemoPlan, *, seed: int | str, today: date) -> Iterator[DemoHousehold]:
     generator = HouseholdGenerator(seed=seed, today=today)
     for chw in plan.chws:
         for _ in range(chw.households):
