@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from keneya.accounts.models import Role
+from keneya.accounts.permissions import Capability, has_capability
 from keneya.accounts.scope import can_register_in_quartier
 from keneya.core.models import Area, AreaLevel
 from keneya.people.models import (
@@ -30,6 +31,7 @@ from keneya.people.models import (
     VitalStatus,
 )
 from keneya.people.names import fold, name_key, normalise_name
+from keneya.people.scope import households_visible_to
 from keneya.people.validation import (
     check_date_of_birth,
     check_date_of_death,
@@ -132,9 +134,6 @@ def refresh_search_text(household: Household) -> None:
 
 
 def _check_may_edit(by: Any, household: Household) -> None:
-    from keneya.accounts.permissions import Capability, has_capability
-    from keneya.accounts.scope import households_visible_to
-
     if not has_capability(by, Capability.REGISTRY_EDIT):
         raise PermissionDenied
     if not households_visible_to(by).filter(pk=household.pk).exists():
@@ -410,8 +409,6 @@ def merge_persons(*, by: Any, keep: Person, duplicate: Person) -> Person:
     Identifiers missing on the kept record are copied from the duplicate; nothing is deleted, so
     visits and history recorded against the duplicate stay traceable.
     """
-    from keneya.accounts.permissions import Capability, has_capability
-
     if not has_capability(by, Capability.REGISTRY_MERGE):
         raise PermissionDenied
     _check_may_edit(by, keep.household)
@@ -452,8 +449,6 @@ def merge_persons(*, by: Any, keep: Person, duplicate: Person) -> Person:
 def reassign_household(*, by: Any, household: Household, chw: Any) -> Household:
     """Give a household to another CHW (or to none). Its tablet data moves with it: the old
     CHW's tablet drops it, the new one receives it with its members and their visits."""
-    from keneya.accounts.permissions import Capability, has_capability
-
     if not has_capability(by, Capability.REGISTRY_ASSIGN):
         raise PermissionDenied
     _check_may_edit(by, household)

@@ -24,11 +24,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from keneya.accounts.scope import households_visible_to, persons_visible_to
 from keneya.core.api import validation_error_detail
 from keneya.core.models import Area
 from keneya.people import services as people
 from keneya.people.models import Household, HouseholdStatus, Person, Relationship
+from keneya.people.scope import households_visible_to, persons_visible_to
 from keneya.sync import changelog
 from keneya.sync.fields import canonical, coerce, current_value
 from keneya.sync.models import DELETE_REQUEST_FIELD, ChangeType, Device, FieldClock, SyncConflict

@@ -7,7 +7,8 @@ from typing import Any
 from django.db.models import QuerySet
 
 from keneya.accounts.models import Role
-from keneya.accounts.scope import area_scoped_quartier_ids, households_visible_to
+from keneya.accounts.scope import area_scoped_quartier_ids
+from keneya.people.scope import households_visible_to
 from keneya.sync.models import Device, SyncConflict
 
 

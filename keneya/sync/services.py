@@ -25,9 +25,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from keneya.accounts.permissions import Capability, has_capability
-from keneya.accounts.scope import persons_visible_to
 from keneya.people import services as people
 from keneya.people.models import Household, Person
+from keneya.people.scope import persons_visible_to
 from keneya.sync import changelog, incoming, payloads
 from keneya.sync.changelog import record_change
 from keneya.sync.fields import canonical, coerce, current_value

@@ -12,8 +12,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from keneya.accounts.permissions import Capability, HasCapability
-from keneya.accounts.scope import persons_visible_to
 from keneya.people.models import Person
+from keneya.people.scope import persons_visible_to
 from keneya.visits import queries, services
 from keneya.visits.models import Visit, VisitKind
 
