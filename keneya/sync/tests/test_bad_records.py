@@ -4,6 +4,7 @@ refusal reveals nothing and echoes nothing big back."""
 
 import json
 import uuid
+from typing import Any
 
 import pytest
 
@@ -99,7 +100,8 @@ def test_an_overlong_text_is_rejected_with_a_short_error(tablet_a, district, fie
     # The lengths are people.services' (the same as the API and the forms: branch wt-api).
     device, _token = tablet_a
     household = household_record(district.q1a)
-    member = person_record(household["id"], **{field: value})
+    overlong: dict[str, Any] = {field: value}
+    member = person_record(household["id"], **overlong)
     results = services.push(device=device, batch=batch(household, member))["results"]
     assert [r["status"] for r in results] == ["accepted", "rejected"]
     assert field in results[1]["errors"]
@@ -110,7 +112,7 @@ def test_an_overlong_text_is_rejected_with_a_short_error(tablet_a, district, fie
 def test_a_rejection_never_echoes_a_big_value_or_many_fields(tablet_a, district):
     device, _token = tablet_a
     household = household_record(district.q1a)
-    junk = {f"champ_{i}_{'x' * 5000}": "y" * 10_000 for i in range(100)}
+    junk: dict[str, Any] = {f"champ_{i}_{'x' * 5000}": "y" * 10_000 for i in range(100)}
     member = person_record(household["id"], **junk)
     results = services.push(device=device, batch=batch(household, member))["results"]
     assert results[1]["status"] == "rejected"

@@ -5,6 +5,7 @@ bad, follow their household from tablet to tablet, and show in the OpenAPI choic
 import importlib
 import sys
 import uuid
+from typing import Any
 
 import pytest
 from django.apps import apps
@@ -16,6 +17,7 @@ from keneya.sync import registry, services
 from keneya.sync.tests.factories import batch, tablet
 
 TOY_APP = "keneya.sync.tests.toyapp"
+TOY_LABEL = "sync_toyapp"
 
 
 @pytest.fixture
@@ -25,7 +27,7 @@ def toy_app(db):
     with modify_settings(INSTALLED_APPS={"append": TOY_APP}):
         if "water_point" not in registry.SYNC_TYPES:  # imported by an earlier test: declare again
             importlib.reload(sys.modules[f"{TOY_APP}.sync"])
-        model = apps.get_model("sync_toyapp", "WaterPoint")
+        model: Any = apps.get_model(f"{TOY_LABEL}.WaterPoint")
         with connection.schema_editor(atomic=False) as editor:
             editor.create_model(model)
         try:

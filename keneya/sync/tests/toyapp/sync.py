@@ -3,6 +3,7 @@ pushed (created once, append-only) and pulled, under its household."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,16 +26,16 @@ def record_water_point(*, by: Any, id: Any, household: Household, kind: str, wor
         raise PermissionDenied
     if kind not in ("well", "tap", "borehole"):
         raise ValidationError({"kind": ["Type de point d'eau inconnu."]})
-    point = WaterPoint.objects.create(id=id, household=household, kind=kind, working=working)
+    point = WaterPoint._default_manager.create(id=id, household=household, kind=kind, working=working)
     changelog.record_change(type=WATER_POINT, obj_id=point.pk, chw_id=household.chw_id)
     return point
 
 
 def _apply(batch: Batch, record: Incoming) -> dict[str, Any]:
-    if WaterPoint.objects.filter(pk=record.id).exists():
+    if WaterPoint._default_manager.filter(pk=record.id).exists():
         return {"status": "duplicate", "version": changelog.version_of(WATER_POINT, record.id)}
     values = coerce(WATER_POINT_TYPE, record.fields)
-    household = Household.objects.filter(pk=values.get("household")).first()
+    household = Household.objects.filter(pk=values.get("household", uuid.UUID(int=0))).first()
     if household is None:
         raise ValidationError({"household": ["Ménage inconnu."]})
     record_water_point(
@@ -48,7 +49,7 @@ def _apply(batch: Batch, record: Incoming) -> dict[str, Any]:
 
 
 def _data(point: WaterPoint) -> dict[str, Any]:
-    return {**pick(point, ("kind", "working")), "household": str(point.household_id)}
+    return {**pick(point, ("kind", "working")), "household": str(point.household.pk)}
 
 
 WATER_POINT_TYPE = register(
@@ -60,7 +61,9 @@ WATER_POINT_TYPE = register(
         fields={"household": uuid_value, "kind": text, "working": boolean},
         ops=("create",),
         apply=_apply,
-        scope=lambda user: WaterPoint.objects.filter(household__in=households_visible_to(user).values("pk")),
+        scope=lambda user: WaterPoint._default_manager.filter(
+            household__in=households_visible_to(user).values("pk")
+        ),
         parent=(HOUSEHOLD, "household"),
         chw="household__chw",
         live=lambda point, chw_id: household_live(point.household, chw_id),
