@@ -60,9 +60,10 @@ RECORD_ERRORS = (ValidationError, PermissionDenied, IdTaken, ValueError, TypeErr
 
 
 def pushed_type(record: Any) -> SyncType | None:
-    if not isinstance(record, dict):
+    kind = record.get("type") if isinstance(record, dict) else None
+    if not isinstance(kind, str):
         return None
-    sync_type = SYNC_TYPES.get(record.get("type"))  # type: ignore[arg-type]
+    sync_type = SYNC_TYPES.get(kind)
     return sync_type if sync_type is not None and sync_type.direction.pushed else None
 
 

@@ -210,3 +210,12 @@ def test_a_tablet_of_another_chw_cannot_reuse_an_id_to_read_a_record(users, dist
     [answer] = result["results"]
     assert answer["status"] == "rejected" and answer["reason"] == "id_taken"
     assert set(answer) == {"type", "id", "status", "reason", "errors"}
+
+
+@pytest.mark.parametrize("kind", [["visit"], {"a": 1}, 7, None, "alert", "x" * 100])
+def test_a_record_of_no_pushable_type_is_malformed_not_a_5xx(tablet_a, kind):
+    device, _token = tablet_a
+    record = {"type": kind, "id": str(uuid.uuid4()), "op": "create", "fields": {}}
+    [result] = services.push(device=device, batch=batch(record))["results"]
+    assert result["status"] == "rejected" and result["reason"] == "malformed"
+    assert "type" in result["errors"]
