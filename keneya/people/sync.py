@@ -306,6 +306,7 @@ PERSON_TYPE = register(
         },
         read_only=frozenset({"vital_status", "created_at", "updated_at"}),
         normalise={"phone": _phone("phone")},
+        never_cleared=frozenset({"date_of_death"}),
         ops=("upsert", "delete"),
         apply=_apply_person,
         apply_changes=apply_person_changes,

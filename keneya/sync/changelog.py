@@ -151,6 +151,7 @@ def chw_of(kind: str, obj_id: Any) -> Any:
     return sync_type.model._default_manager.filter(pk=obj_id).values_list(sync_type.chw, flat=True).first()
 
 
+# Shorthands for the callers in people, alerts and referrals (names only: no import of them).
 def chw_of_person(person_id: Any) -> Any:
     return chw_of("person", person_id)
 

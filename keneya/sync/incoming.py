@@ -163,8 +163,8 @@ def merge_fields(
             continue
         clock = clocks.get(name)
         newer = clock is None or incoming.changed_at > clock.changed_at
-        if name == "date_of_death" and value is None:
-            newer = False  # a recorded death is not undone from a tablet
+        if value is None and name in sync_type.never_cleared:
+            newer = False  # e.g. a recorded death is not undone from a tablet
         if clock is not None and clock.seq > incoming.base_version and clock.device_id != device.pk:
             merge.conflicts.append(
                 SyncConflict(

@@ -100,7 +100,8 @@ class SyncType:
       (visits) or server-owned (alerts).
     - ``fields``: what a tablet may send, with their parser; ``read_only``: fields a tablet may
       echo back, ignored; ``normalise``: per field, the canonical JSON form compared in a merge
-      (phone numbers).
+      (phone numbers); ``never_cleared``: fields a tablet's null never clears (a recorded
+      death).
     - ``ops``: the ``op`` a tablet may send; ``apply`` (one record) or ``apply_run`` (a run,
       set-based): the domain service that applies it. ``apply_changes(by, obj, changes)``: the
       winning fields of a merge, also used to resolve a conflict; ``resolve_delete(by,
@@ -126,6 +127,7 @@ class SyncType:
     fields: Mapping[str, Parser] = field(default_factory=dict)
     read_only: frozenset[str] = frozenset()
     normalise: Mapping[str, Callable[[Any], Any]] = field(default_factory=dict)
+    never_cleared: frozenset[str] = frozenset()
     ops: tuple[str, ...] = ()
     apply: Apply | None = None
     apply_run: ApplyRun | None = None
