@@ -4,25 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('sync', '0002_drop_redundant_fk_indexes'),
+        ("sync", "0002_drop_redundant_fk_indexes"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='changelog',
-            name='type',
+            model_name="changelog",
+            name="type",
             field=models.CharField(max_length=12),
         ),
         migrations.AlterField(
-            model_name='fieldclock',
-            name='type',
+            model_name="fieldclock",
+            name="type",
             field=models.CharField(max_length=12),
         ),
         migrations.AlterField(
-            model_name='syncconflict',
-            name='type',
+            model_name="syncconflict",
+            name="type",
             field=models.CharField(max_length=12),
         ),
     ]
