@@ -52,6 +52,7 @@ urlpatterns = [
         sync_views.revoke,
         name="sync_device_revoke",
     ),
+    path("api/v1/", include("keneya.social_protection.urls")),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
