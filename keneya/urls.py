@@ -33,6 +33,7 @@ urlpatterns = [
     path("", include("keneya.alerts.urls")),
     path("", include("keneya.referrals.urls")),
     path("", include("keneya.records.urls")),
+    path("", include("keneya.social_protection.urls_pages")),
     path("chw/", include("keneya.pwa.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -17,6 +17,7 @@ from keneya.social_protection.models import (
     ContributionPayment,
     Dossier,
     DossierDocument,
+    DossierMember,
     ScorecardVersion,
     Screening,
 )
@@ -193,7 +194,22 @@ def programme_counts(user: Any) -> dict[str, Any]:
     by_scheme_status = list(
         dossiers.values("scheme", "status").annotate(n=Count("id")).order_by("scheme", "status")
     )
+    cards = dossiers.filter(status="card_issued", screening__isnull=False).values_list(
+        "status_since", "screening__screened_on"
+    )
+    days = sorted((issued - screened).days for issued, screened in cards)
+    late = sum(
+        1
+        for dossier in dossiers.exclude(status__in=FINAL_STATUSES).only("scheme", "status", "status_since")
+        if (due := schemes.due_date(dossier.scheme, dossier.status, dossier.status_since))
+        and timezone.localdate() > due
+    )
     return {
+        "median_days_screening_to_card": days[len(days) // 2] if days else None,
+        "late_dossiers": late,
+        "mutuelle_members": DossierMember.objects.filter(
+            dossier__in=dossiers.filter(scheme="mutuelle", status="card_issued")
+        ).count(),
         "households_screened": Screening.objects.filter(scope).values("household").distinct().count(),
         "dossiers": by_scheme_status,
         "cards_issued": {

@@ -178,6 +178,14 @@ SOCIAL_SCREEN = {
 SOCIAL_SCREEN_POST = {k: (ALLOWED if v == OK else v) for k, v in SOCIAL_SCREEN.items()}
 SOCIAL_CASEWORK = {**dict.fromkeys(ROLES, FORBIDDEN), "social_worker": OK, "admin": OK}
 SOCIAL_CASEWORK_POST = {**dict.fromkeys(ROLES, FORBIDDEN), "social_worker": ALLOWED, "admin": ALLOWED}
+SOCIAL_PAGE_POST = {**dict.fromkeys(ROLES, FORBIDDEN), "social_worker": REDIRECT, "admin": REDIRECT}
+SOCIAL_COUNTS = {
+    **dict.fromkeys(ROLES, FORBIDDEN),
+    "social_worker": OK,
+    "facility_manager": OK,
+    "me_officer": OK,
+    "admin": OK,
+}
 COVERAGE = row(
     chw_other_zone=HIDDEN,
     clinician_other_cscom=HIDDEN,
@@ -283,6 +291,34 @@ MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
     ),
     "api_social_transition": ("POST", "/api/v1/social/dossiers/{dossier}/transition/", SOCIAL_CASEWORK_POST),
     "api_person_coverage": ("GET", "/api/v1/persons/{person}/coverage/", COVERAGE),
+    "social_protection:dossier_list": ("GET", "/protection-sociale/", SOCIAL_CASEWORK),
+    "social_protection:programme": ("GET", "/protection-sociale/programme/", SOCIAL_COUNTS),
+    "social_protection:dossier_open": (
+        "GET",
+        "/protection-sociale/menages/{household}/ouvrir/",
+        SOCIAL_CASEWORK,
+    ),
+    "social_protection:dossier_detail": ("GET", "/protection-sociale/dossiers/{dossier}/", SOCIAL_CASEWORK),
+    "social_protection:document_update": (
+        "POST",
+        "/protection-sociale/dossiers/{dossier}/pieces/{document}/",
+        SOCIAL_PAGE_POST,
+    ),
+    "social_protection:transition": (
+        "POST",
+        "/protection-sociale/dossiers/{dossier}/etape/",
+        SOCIAL_PAGE_POST,
+    ),
+    "social_protection:letter_to_mayor": (
+        "GET",
+        "/protection-sociale/dossiers/{dossier}/lettre-au-maire.pdf",
+        SOCIAL_CASEWORK,
+    ),
+    "social_protection:checklist": (
+        "GET",
+        "/protection-sociale/dossiers/{dossier}/pieces.pdf",
+        SOCIAL_CASEWORK,
+    ),
 }
 # Public on purpose: login, logout, language switch, token exchange, the API description.
 PUBLIC = {
