@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "keneya.alerts",
     "keneya.referrals",
     "keneya.records",
+    "keneya.social_protection",
     "keneya.sync",
     "keneya.notifications",
     "keneya.pwa",

@@ -15,6 +15,15 @@ if ! command -v chromium >/dev/null 2>&1; then
   fi
 fi
 
+if ! command -v pdftotext >/dev/null 2>&1; then
+  echo "==> Installation de poppler-utils (lecture des PDF dans les tests)"
+  if [ "$(id -u)" = "0" ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null
+  else
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null
+  fi
+fi
+
 if ! command -v node >/dev/null 2>&1; then
   echo "==> Installation de node (parité du moteur clinique de la tablette)"
   if [ "$(id -u)" = "0" ]; then

@@ -28,11 +28,22 @@ class Capability:
     REGISTRY_ASSIGN = "registry.assign"  # assign a household to another CHW
     SYNC_DEVICE = "sync.device"  # register a tablet, push and pull (CHW)
     SYNC_SUPERVISE = "sync.supervise"  # list and revoke tablets, resolve sync conflicts
+    SOCIAL_SCREEN = "social.screen"  # screen a household for social protection (CHW, social worker)
+    SOCIAL_CASEWORK = "social.casework"  # dossiers, their documents and steps (social worker)
+    COVERAGE_VIEW = "social.coverage"  # see a person's coverage (RAMED, mutuelle...)
+    SOCIAL_CONFIGURE = "social.configure"  # load and activate scorecard versions (administrator)
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.CHW: frozenset(
-        {Capability.REGISTRY_VIEW, Capability.REGISTRY_EDIT, Capability.VISIT_RECORD, Capability.SYNC_DEVICE}
+        {
+            Capability.REGISTRY_VIEW,
+            Capability.REGISTRY_EDIT,
+            Capability.VISIT_RECORD,
+            Capability.SYNC_DEVICE,
+            Capability.SOCIAL_SCREEN,
+            Capability.COVERAGE_VIEW,
+        }
     ),
     Role.CLINICIAN: frozenset(
         {
@@ -42,6 +53,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.ALERTS_TRIAGE,
             Capability.REFERRAL_MANAGE,
             Capability.CONSULTATION_RECORD,
+            Capability.COVERAGE_VIEW,
         }
     ),
     Role.SPECIALIST: frozenset(
@@ -50,9 +62,18 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.CLINICAL_VIEW,
             Capability.REFERRAL_MANAGE,
             Capability.CONSULTATION_RECORD,
+            Capability.COVERAGE_VIEW,
         }
     ),
-    Role.SOCIAL_WORKER: frozenset({Capability.REGISTRY_VIEW, Capability.REGISTRY_EDIT}),
+    Role.SOCIAL_WORKER: frozenset(
+        {
+            Capability.REGISTRY_VIEW,
+            Capability.REGISTRY_EDIT,
+            Capability.SOCIAL_SCREEN,
+            Capability.SOCIAL_CASEWORK,
+            Capability.COVERAGE_VIEW,
+        }
+    ),
     Role.TREASURER: frozenset(),
     Role.FACILITY_MANAGER: frozenset(
         {
@@ -65,6 +86,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.REFERRAL_MANAGE,
             Capability.REGISTRY_ASSIGN,
             Capability.SYNC_SUPERVISE,
+            Capability.COVERAGE_VIEW,
         }
     ),
     Role.ME_OFFICER: frozenset({Capability.AGGREGATES_VIEW}),
@@ -81,6 +103,10 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.CONSULTATION_RECORD,
             Capability.REGISTRY_ASSIGN,
             Capability.SYNC_SUPERVISE,
+            Capability.SOCIAL_SCREEN,
+            Capability.SOCIAL_CASEWORK,
+            Capability.COVERAGE_VIEW,
+            Capability.SOCIAL_CONFIGURE,
         }
     ),
 }

@@ -165,6 +165,35 @@ SYNC_SUPERVISE = {**dict.fromkeys(ROLES, FORBIDDEN), "facility_manager": OK, "ad
 SUPERVISION_POST = {**dict.fromkeys(ROLES, FORBIDDEN), "facility_manager": REDIRECT, "admin": REDIRECT}
 SYNC_RESOLVE = {**dict.fromkeys(ROLES, FORBIDDEN), "facility_manager": ALLOWED, "admin": ALLOWED}
 
+# Social protection (keneya/social_protection): screening is the CHW's and the social worker's;
+# dossiers are the social worker's (commune-wide here) and the administrator's; coverage is read
+# by whoever sees the person and holds COVERAGE_VIEW.
+SOCIAL_SCREEN = {
+    **dict.fromkeys(ROLES, FORBIDDEN),
+    "chw": OK,
+    "chw_other_zone": OK,
+    "social_worker": OK,
+    "admin": OK,
+}
+SOCIAL_SCREEN_POST = {k: (ALLOWED if v == OK else v) for k, v in SOCIAL_SCREEN.items()}
+SOCIAL_CASEWORK = {**dict.fromkeys(ROLES, FORBIDDEN), "social_worker": OK, "admin": OK}
+SOCIAL_CASEWORK_POST = {**dict.fromkeys(ROLES, FORBIDDEN), "social_worker": ALLOWED, "admin": ALLOWED}
+SOCIAL_PAGE_POST = {**dict.fromkeys(ROLES, FORBIDDEN), "social_worker": REDIRECT, "admin": REDIRECT}
+SOCIAL_COUNTS = {
+    **dict.fromkeys(ROLES, FORBIDDEN),
+    "social_worker": OK,
+    "facility_manager": OK,
+    "me_officer": OK,
+    "admin": OK,
+}
+COVERAGE = row(
+    chw_other_zone=HIDDEN,
+    clinician_other_cscom=HIDDEN,
+    specialist=HIDDEN,
+    treasurer=FORBIDDEN,
+    me_officer=FORBIDDEN,
+)
+
 # url name -> (method, path template, answers). {household} and {person} are filled in.
 MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
     "home": ("GET", "/", row()),
@@ -244,6 +273,52 @@ MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
         SUPERVISION_POST,
     ),
     "admin:index": ("GET", "/admin/", ADMIN_ONLY),
+    "api_social_scorecard": ("GET", "/api/v1/social/scorecards/current/", SOCIAL_SCREEN),
+    "api_social_screenings": ("GET", "/api/v1/social/screenings/", SOCIAL_SCREEN),
+    "api_social_screenings POST": ("POST", "/api/v1/social/screenings/", SOCIAL_SCREEN_POST),
+    "api_social_screening_validate": (
+        "POST",
+        "/api/v1/social/screenings/{screening}/validate/",
+        SOCIAL_CASEWORK_POST,
+    ),
+    "api_social_dossiers": ("GET", "/api/v1/social/dossiers/", SOCIAL_CASEWORK),
+    "api_social_dossiers POST": ("POST", "/api/v1/social/dossiers/", SOCIAL_CASEWORK_POST),
+    "api_social_dossier": ("GET", "/api/v1/social/dossiers/{dossier}/", SOCIAL_CASEWORK),
+    "api_social_document": (
+        "POST",
+        "/api/v1/social/dossiers/{dossier}/documents/{document}/",
+        SOCIAL_CASEWORK_POST,
+    ),
+    "api_social_transition": ("POST", "/api/v1/social/dossiers/{dossier}/transition/", SOCIAL_CASEWORK_POST),
+    "api_person_coverage": ("GET", "/api/v1/persons/{person}/coverage/", COVERAGE),
+    "social_protection:dossier_list": ("GET", "/protection-sociale/", SOCIAL_CASEWORK),
+    "social_protection:programme": ("GET", "/protection-sociale/programme/", SOCIAL_COUNTS),
+    "social_protection:dossier_open": (
+        "GET",
+        "/protection-sociale/menages/{household}/ouvrir/",
+        SOCIAL_CASEWORK,
+    ),
+    "social_protection:dossier_detail": ("GET", "/protection-sociale/dossiers/{dossier}/", SOCIAL_CASEWORK),
+    "social_protection:document_update": (
+        "POST",
+        "/protection-sociale/dossiers/{dossier}/pieces/{document}/",
+        SOCIAL_PAGE_POST,
+    ),
+    "social_protection:transition": (
+        "POST",
+        "/protection-sociale/dossiers/{dossier}/etape/",
+        SOCIAL_PAGE_POST,
+    ),
+    "social_protection:letter_to_mayor": (
+        "GET",
+        "/protection-sociale/dossiers/{dossier}/lettre-au-maire.pdf",
+        SOCIAL_CASEWORK,
+    ),
+    "social_protection:checklist": (
+        "GET",
+        "/protection-sociale/dossiers/{dossier}/pieces.pdf",
+        SOCIAL_CASEWORK,
+    ),
 }
 # Public on purpose: login, logout, language switch, token exchange, the API description.
 PUBLIC = {
@@ -326,6 +401,11 @@ def objects(users, district, household_factory):
 
     device, _token = tablet(users.chw1)
     conflict = conflict_on(person=household.head, device=device, by_web=users.manager1)
+    from keneya.social_protection.tests.factories import demo_grid_active, opened_dossier, screened
+
+    demo_grid_active(users.admin)
+    screening = screened(users.chw1, household)
+    dossier = opened_dossier(users.social, household, "ramed")
     return {
         "household": household.pk,
         "person": household.head.pk,
@@ -337,6 +417,9 @@ def objects(users, district, household_factory):
         "quartier": district.q1a.pk,
         "device": device.pk,
         "conflict": conflict.pk,
+        "screening": screening.pk,
+        "dossier": dossier.pk,
+        "document": dossier.documents.first().pk,
     }
 
 

@@ -1,0 +1,218 @@
+"""Social-protection reads, all starting from scope; coverage derived from the dossiers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
+
+from keneya.accounts.permissions import Capability, has_capability
+from keneya.accounts.scope import household_filter
+from keneya.social_protection.models import (
+    FINAL_STATUSES,
+    ContributionKind,
+    ContributionPayment,
+    Dossier,
+    DossierDocument,
+    DossierMember,
+    ScorecardVersion,
+    Screening,
+)
+from keneya.social_rules import schemes
+
+
+def current_scorecard() -> ScorecardVersion | None:
+    return ScorecardVersion.objects.filter(active=True).first()
+
+
+def screenings_visible_to(user: Any) -> QuerySet[Screening]:
+    if not (
+        has_capability(user, Capability.SOCIAL_SCREEN) or has_capability(user, Capability.SOCIAL_CASEWORK)
+    ):
+        return Screening.objects.none()
+    return Screening.objects.filter(household_filter(user, prefix="household__"))
+
+
+def latest_screening(household: Any) -> Screening | None:
+    return Screening.objects.filter(household=household).order_by("-screened_on", "-recorded_at").first()
+
+
+def dossiers_visible_to(user: Any) -> QuerySet[Dossier]:
+    """The social worker's dossiers: every dossier of the households of their areas."""
+    if not has_capability(user, Capability.SOCIAL_CASEWORK):
+        return Dossier.objects.none()
+    return Dossier.objects.filter(household_filter(user, prefix="household__"))
+
+
+@dataclass(frozen=True)
+class DossierRow:
+    dossier: Dossier
+    due_on: date | None
+    days_late: int
+
+
+def dossier_rows(
+    user: Any, *, on: date | None = None, scheme: str = "", status: str = ""
+) -> list[DossierRow]:
+    """Open dossiers, late first (most late first), then by due date; each with its due date."""
+    on = on or timezone.localdate()
+    dossiers = dossiers_visible_to(user).exclude(status__in=FINAL_STATUSES).select_related("household")
+    if scheme:
+        dossiers = dossiers.filter(scheme=scheme)
+    if status:
+        dossiers = dossiers.filter(status=status)
+    rows = []
+    for dossier in dossiers:
+        due = schemes.due_date(dossier.scheme, dossier.status, dossier.status_since)
+        rows.append(DossierRow(dossier, due, (on - due).days if due and on > due else 0))
+    rows.sort(key=lambda r: (-r.days_late, r.due_on or date.max, r.dossier.reference))
+    return rows
+
+
+def missing_documents(dossier: Dossier) -> list[DossierDocument]:
+    return list(
+        dossier.documents.select_related("person")
+        .exclude(status__in=schemes.SUPPLIED)
+        .order_by("person__given_names", "kind")
+    )
+
+
+def paid_months(dossier: Dossier) -> int:
+    """Monthly contributions paid (voided payments and their voiding rows left out)."""
+    paid = (
+        ContributionPayment.objects.filter(dossier=dossier, kind=ContributionKind.MONTHLY, voids__isnull=True)
+        .exclude(voided_by__isnull=False)
+        .aggregate(months=Sum("months"))["months"]
+    )
+    return int(paid or 0)
+
+
+def membership_paid_on(dossier: Dossier) -> date | None:
+    payment = (
+        ContributionPayment.objects.filter(
+            dossier=dossier, kind=ContributionKind.MEMBERSHIP_FEE, voids__isnull=True
+        )
+        .exclude(voided_by__isnull=False)
+        .order_by("paid_on")
+        .first()
+    )
+    return payment.paid_on if payment else None
+
+
+def contributions_state(dossier: Dossier, on: date) -> dict[str, Any]:
+    """A mutuelle's contributions: months owed, and the waiting period before benefits."""
+    info = schemes.scheme(dossier.scheme)
+    joined = membership_paid_on(dossier)
+    if dossier.scheme != "mutuelle" or joined is None:
+        return {"months_due": 0, "waiting_until": None, "joined_on": joined}
+    waiting = info.get("waiting_period_days")
+    return {
+        "months_due": schemes.months_due(paid_months=paid_months(dossier), since=joined, on=on),
+        "waiting_until": joined + timedelta(days=waiting) if waiting else None,
+        "joined_on": joined,
+    }
+
+
+def coverage_for(person: Any, *, on: date | None = None) -> list[dict[str, Any]]:
+    """A person's coverage, derived from the dossiers that enrol them (never typed twice):
+    a card's status on the day, or "pending" for an open dossier."""
+    on = on or timezone.localdate()
+    entries = []
+    dossiers = (
+        Dossier.objects.filter(members__person=person)
+        .exclude(status__in=("refused", "closed"))
+        .order_by("scheme", "-opened_at")
+    )
+    seen: set[str] = set()
+    for dossier in dossiers:
+        if dossier.scheme in seen:
+            continue
+        seen.add(dossier.scheme)
+        if dossier.status == "card_issued":
+            state = contributions_state(dossier, on)
+            status = schemes.card_status(
+                valid_from=dossier.valid_from,
+                valid_until=dossier.valid_until,
+                on=on,
+                contributions_due=max(state["months_due"] - 1, 0),  # the current month is not late yet
+                waiting_until=state["waiting_until"],
+            )
+        else:
+            status = schemes.PENDING
+        entries.append(
+            {
+                "scheme": dossier.scheme,
+                "status": status,
+                "card_number": dossier.card_number,
+                "valid_from": dossier.valid_from,
+                "valid_until": dossier.valid_until,
+            }
+        )
+    return entries
+
+
+COVERAGE_LABELS = {
+    schemes.ACTIVE: "valide",
+    schemes.PENDING: "dossier en cours",
+    schemes.EXPIRED: "expirée",
+    schemes.IN_ARREARS: "en retard de cotisation",
+    schemes.WAITING: "en période de stage",
+}
+SCHEME_LABELS = {"ramed": "RAMED", "mutuelle": "Mutuelle", "amo": "AMO", "ramu": "RAMU"}
+
+
+def coverage_text(entries: list[dict[str, Any]]) -> list[str]:
+    """French lines for a banner: "RAMED valide jusqu'au 12/03/2029", "Mutuelle : en retard de
+    cotisation", "Aucune couverture : dépistage conseillé"."""
+    if not entries:
+        return ["Aucune couverture : dépistage conseillé"]
+    lines = []
+    for entry in entries:
+        scheme = SCHEME_LABELS.get(entry["scheme"], entry["scheme"])
+        if entry["status"] == schemes.ACTIVE and entry["valid_until"]:
+            lines.append(f"{scheme} valide jusqu'au {entry['valid_until']:%d/%m/%Y}")
+        elif entry["status"] == schemes.EXPIRED and entry["valid_until"]:
+            lines.append(f"{scheme} expirée depuis le {entry['valid_until']:%d/%m/%Y}")
+        else:
+            lines.append(f"{scheme} : {COVERAGE_LABELS.get(entry['status'], entry['status'])}")
+    return lines
+
+
+def programme_counts(user: Any) -> dict[str, Any]:
+    """The programme's figures (counts only): households screened, dossiers by scheme and
+    status, cards issued, late dossiers."""
+    scope = (
+        Q()
+        if has_capability(user, Capability.AGGREGATES_VIEW)
+        and not has_capability(user, Capability.SOCIAL_CASEWORK)
+        else household_filter(user, prefix="household__")
+    )
+    dossiers = Dossier.objects.filter(scope)
+    by_scheme_status = list(
+        dossiers.values("scheme", "status").annotate(n=Count("id")).order_by("scheme", "status")
+    )
+    cards = dossiers.filter(status="card_issued", screening__isnull=False).values_list(
+        "status_since", "screening__screened_on"
+    )
+    days = sorted((issued - screened).days for issued, screened in cards)
+    late = sum(
+        1
+        for dossier in dossiers.exclude(status__in=FINAL_STATUSES).only("scheme", "status", "status_since")
+        if (due := schemes.due_date(dossier.scheme, dossier.status, dossier.status_since))
+        and timezone.localdate() > due
+    )
+    return {
+        "median_days_screening_to_card": days[len(days) // 2] if days else None,
+        "late_dossiers": late,
+        "mutuelle_members": DossierMember.objects.filter(
+            dossier__in=dossiers.filter(scheme="mutuelle", status="card_issued")
+        ).count(),
+        "households_screened": Screening.objects.filter(scope).values("household").distinct().count(),
+        "dossiers": by_scheme_status,
+        "cards_issued": {
+            row["scheme"]: row["n"] for row in by_scheme_status if row["status"] == "card_issued"
+        },
+    }

@@ -1,0 +1,68 @@
+"""The social worker's pages and printed papers."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from keneya.core.tests.pdf_text import pdf_text
+from keneya.social_protection.tests.factories import demo_grid_active, opened_dossier, screened
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def dossier(users, household_factory):
+    demo_grid_active(users.admin)
+    household = household_factory(users.chw1, phone="76 12 34 56")
+    screened(users.chw1, household)
+    return opened_dossier(users.social, household, "ramed")
+
+
+def test_the_letter_to_the_mayor_names_the_head_and_reminds_the_stamp(client, users, dossier):
+    client.force_login(users.social)
+    response = client.get(f"/protection-sociale/dossiers/{dossier.pk}/lettre-au-maire.pdf")
+    assert response["Content-Type"] == "application/pdf"
+    text = " ".join(pdf_text(response.content).split())
+    assert "Moussa Traoré" in text
+    assert "certificat d'indigence" in text
+    assert "200 F CFA" in text and "adresse complète" in text
+
+
+def test_the_checklist_lists_each_members_missing_documents(client, users, dossier):
+    client.force_login(users.social)
+    text = " ".join(
+        pdf_text(client.get(f"/protection-sociale/dossiers/{dossier.pk}/pieces.pdf").content).split()
+    )
+    assert "Certificat de résidence" in text and "Aminata Traoré" in text
+    assert dossier.reference in text
+
+
+def test_the_dossier_page_refuses_a_step_with_missing_documents_in_french(client, users, dossier):
+    client.force_login(users.social)
+    for step in ["request_filed", "social_survey_assigned", "social_survey_done", "certificate_granted"]:
+        client.post(f"/protection-sociale/dossiers/{dossier.pk}/etape/", {"to": step})
+    response = client.post(
+        f"/protection-sociale/dossiers/{dossier.pk}/etape/", {"to": "file_complete"}, follow=True
+    )
+    assert "pièces manquantes : " in response.content.decode()
+    assert "certificat de résidence (Moussa Traoré)" in response.content.decode()
+
+
+def test_the_list_shows_late_dossiers_first(client, users, dossier, household_factory, district):
+    from keneya.social_protection.models import Dossier
+
+    other = opened_dossier(users.social, household_factory(users.chw1), "mutuelle")
+    Dossier.objects.filter(pk=dossier.pk).update(
+        status_since=timezone.localdate() - timezone.timedelta(days=40)
+    )
+    client.force_login(users.social)
+    page = client.get("/protection-sociale/").content.decode()
+    assert page.index(dossier.reference) < page.index(other.reference)
+    assert "En retard de" in page
+
+
+def test_the_programme_page_shows_counts_to_the_me_officer(client, users, dossier):
+    client.force_login(users.me)
+    page = client.get("/protection-sociale/programme/").content.decode()
+    assert "ménages dépistés" in page and "Traoré" not in page
