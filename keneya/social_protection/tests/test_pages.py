@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.utils import timezone
 
@@ -53,9 +55,7 @@ def test_the_list_shows_late_dossiers_first(client, users, dossier, household_fa
     from keneya.social_protection.models import Dossier
 
     other = opened_dossier(users.social, household_factory(users.chw1), "mutuelle")
-    Dossier.objects.filter(pk=dossier.pk).update(
-        status_since=timezone.localdate() - timezone.timedelta(days=40)
-    )
+    Dossier.objects.filter(pk=dossier.pk).update(status_since=timezone.localdate() - timedelta(days=40))
     client.force_login(users.social)
     page = client.get("/protection-sociale/").content.decode()
     assert page.index(dossier.reference) < page.index(other.reference)
