@@ -6,6 +6,8 @@
   their CSCom from outside its area).
 - Social worker: households in the areas they are attached to.
 - Administrator: everything. M&E officer and treasurer: no names at all.
+- Break the glass: a clinician or specialist who gave a reason (``records.access``) also sees
+  that one person until the grant expires (``person_filter``).
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ if TYPE_CHECKING:
     from keneya.people.models import Household, Person
 
 _CACHE_ATTR = "_keneya_quartier_scope"
+
+# Roles that may open a record outside their scope by giving a reason (records.access).
+BREAK_GLASS_ROLES = frozenset({Role.CLINICIAN, Role.SPECIALIST})
 
 
 def _area_roots(user: Any) -> tuple[list[UUID], QuerySet[Any]] | None:
@@ -128,7 +133,25 @@ def person_filter(user: Any, *, lookup: bool = False, quartiers_inline: bool = F
         else:
             referred_ids = Referral.objects.filter(to_facility_id=user.facility_id).values("person_id")
             q = q | Q(pk__in=referred_ids)
+    if user.is_authenticated and user.role in BREAK_GLASS_ROLES:
+        q = q | _break_glass_filter(user, lookup=lookup)
     return q
+
+
+def _break_glass_filter(user: Any, *, lookup: bool) -> Q:
+    """The persons of the user's unexpired break-glass grants. The expiry is compared with the
+    database's clock (``Now()``) inside the SQL, so a statement compiled once per ``scope_key``
+    (``core.compiled.CompiledGet``) still reads the grants, and the time, each time it runs: a
+    grant opened or expired between two requests counts at once."""
+    from django.db.models.functions import Now
+
+    from keneya.records.models import BreakGlassGrant
+
+    if lookup:
+        grants = BreakGlassGrant.objects.filter(user_id=user.pk, person=OuterRef("pk"), expires_at__gt=Now())
+        return Q(Exists(grants))
+    ids = BreakGlassGrant.objects.filter(user_id=user.pk, expires_at__gt=Now()).values("person_id")
+    return Q(pk__in=ids)
 
 
 def persons_visible_to(user: Any) -> QuerySet[Person]:

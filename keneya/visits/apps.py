@@ -6,3 +6,6 @@ class VisitsConfig(AppConfig):
     name = "keneya.visits"
     label = "visits"
     verbose_name = _("Visites à domicile")
+
+    def ready(self) -> None:
+        from keneya.visits import privacy  # noqa: F401  (registers its part of a person's data)
