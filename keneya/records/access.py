@@ -181,11 +181,18 @@ def _insert_reads(*, user: Any, action: str, person_ids: list[uuid.UUID], reason
     else:
         grant_sql, grant_params = "NULL", []
     placeholders = ", ".join(["%s"] * len(person_ids))
+    # On PostgreSQL, a row written on its own (not inside another write's transaction) does not
+    # wait for the disk: synchronous_commit is set off for this one statement's transaction
+    # (a crash of the database server may lose the last fraction of a second of rows; never
+    # corrupts them). A clinical write's transaction is never touched.
+    fast = connection.vendor == "postgresql" and not connection.in_atomic_block
+    prefix = "WITH nowait AS (SELECT set_config('synchronous_commit', 'off', true)) " if fast else ""
+    source = f"{quote(Person._meta.db_table)} p" + (" CROSS JOIN nowait" if fast else "")
     sql = (
-        f"INSERT INTO {quote(access_table)} ({quote('person_id')}, {quote('user_id')}, {quote('at')},"  # noqa: S608
+        f"{prefix}INSERT INTO {quote(access_table)} ({quote('person_id')}, {quote('user_id')}, {quote('at')},"  # noqa: S608
         f" {quote('action')}, {quote('reason')}, {quote('grant_id')})"
         f" SELECT p.{quote('id')}, %s, %s, %s, %s, {grant_sql}"
-        f" FROM {quote(Person._meta.db_table)} p WHERE p.{quote('id')} IN ({placeholders})"
+        f" FROM {source} WHERE p.{quote('id')} IN ({placeholders})"
     )
     params = [user.pk, at_db, action, reason, *grant_params]
     params += [pk_field.get_db_prep_value(pid, connection) for pid in person_ids]
