@@ -236,13 +236,26 @@ def person_export(request: HttpRequest, person_id: Any) -> HttpResponse:
     for key, part in export["parts"].items():
         data, names = part["data"], labels.get(key, {})
         if isinstance(data, dict):
-            rows = [[(names.get(k, k), v) for k, v in data.items()]]
+            rows = [[(names.get(k, k), _readable(v)) for k, v in data.items()]]
         else:
-            rows = [[(names.get(k, k), v) for k, v in row.items()] for row in data]
+            rows = [[(names.get(k, k), _readable(v)) for k, v in row.items()] for row in data]
         sections.append({"key": key, "title": part["title"], "single": isinstance(data, dict), "rows": rows})
     return render(
         request, "records/person_export.html", {"person": person, "export": export, "sections": sections}
     )
+
+
+def _readable(value: Any) -> Any:
+    """A nested value (findings, history) as one line of text for the printable page."""
+    if isinstance(value, dict):
+        return " ; ".join(f"{k} : {_readable(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return " ; ".join(str(_readable(v)) for v in value)
+    if value is True:
+        return _("oui")
+    if value is False:
+        return _("non")
+    return value
 
 
 class AnonymiseForm(forms.Form):
