@@ -274,3 +274,19 @@ def test_break_glass_hours_come_from_the_settings(users, world, settings):
     )
     grant = BreakGlassGrant.objects.get()
     assert grant.expires_at - grant.granted_at == timedelta(hours=2)
+
+
+def test_a_grant_opens_the_persons_visits_and_consultations_and_nothing_else(users, world):
+    from keneya.accounts.scope import persons_visible_to
+    from keneya.records.queries import consultations_visible_to
+    from keneya.visits.queries import visits_visible_to
+
+    client = client_for(users.clinician2)
+    assert client.get(f"/api/v1/visits/{world.visit.pk}/").status_code == 404
+    client.post(f"/api/v1/persons/{world.child.pk}/break-glass/", {"reason": "Urgence"}, format="json")
+    assert client.get(f"/api/v1/visits/{world.visit.pk}/").status_code == 200
+    assert client.get(f"/api/v1/persons/{world.child.pk}/visits/").status_code == 200
+    assert list(persons_visible_to(users.clinician2).filter(household=world.household)) == [world.child]
+    assert list(visits_visible_to(users.clinician2)) == [world.visit]
+    assert not consultations_visible_to(users.clinician2).exists()  # the head's, not the child's
+    assert client.get(f"/menages/{world.household.pk}/").status_code == 404
