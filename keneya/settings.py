@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "keneya.records.access.AccessLogMiddleware",  # every read of a person's data is logged
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -262,3 +263,5 @@ NOTIFICATIONS_SENDING_TIMEOUT_SECONDS = 900
 KENEYA_ALERT_ESCALATION_MINUTES = int(os.environ.get("ALERT_ESCALATION_MINUTES", "120"))
 # Duplicate warning: birth years within this many years count as "resembling" (issue #2).
 KENEYA_DUPLICATE_BIRTH_YEAR_WINDOW = 2
+# Break the glass: how long a clinician's reasoned access to a record outside their scope lasts.
+KENEYA_BREAK_GLASS_HOURS = float(os.environ.get("BREAK_GLASS_HOURS", "24"))

@@ -9,6 +9,7 @@ from keneya.accounts.api import ObtainTokenView
 from keneya.accounts.views import home
 from keneya.alerts.api import AlertViewSet
 from keneya.people.api import HouseholdViewSet, PersonViewSet
+from keneya.records.access_api import PersonAccessLogView, PersonBreakGlassView, PersonExportView
 from keneya.records.api import ConsultationViewSet, Icd10SearchView
 from keneya.referrals.api import ReferralViewSet
 from keneya.sync import views as sync_views
@@ -53,6 +54,18 @@ urlpatterns = [
         sync_views.revoke,
         name="sync_device_revoke",
     ),
+    # Access log, break the glass, a person's data (keneya/records/access_api.py).
+    path(
+        "api/v1/persons/<uuid:person_id>/access-log/",
+        PersonAccessLogView.as_view(),
+        name="person-access-log",
+    ),
+    path(
+        "api/v1/persons/<uuid:person_id>/break-glass/",
+        PersonBreakGlassView.as_view(),
+        name="person-break-glass",
+    ),
+    path("api/v1/persons/<uuid:person_id>/export/", PersonExportView.as_view(), name="person-export"),
     path("api/v1/", include("keneya.social_protection.urls")),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),

@@ -6,6 +6,8 @@
   their CSCom from outside its area).
 - Social worker: households in the areas they are attached to.
 - Administrator: everything. M&E officer and treasurer: no names at all.
+- Break the glass: a clinician or specialist who gave a reason (``records.access``) also sees
+  that one person until the grant expires (``person_filter``).
 """
 
 from __future__ import annotations
@@ -28,6 +30,9 @@ from keneya.core.queries import quartier_ids_under, quartiers_under_sql
 person_visibility = Hook("person_visibility", "Extra persons a user sees: (user, *, lookup) -> Q | None.")
 
 _CACHE_ATTR = "_keneya_quartier_scope"
+
+# Roles that may open a record outside their scope by giving a reason (records.access).
+BREAK_GLASS_ROLES = frozenset({Role.CLINICIAN, Role.SPECIALIST})
 
 
 def _area_roots(user: Any) -> tuple[list[UUID], QuerySet[Any]] | None:

@@ -2065,7 +2065,7 @@ def delete_closed_loop(
     from keneya.alerts.models import Alert, AlertEvent
     from keneya.notifications.models import OutboxMessage
     from keneya.people.models import Household, Person
-    from keneya.records.models import Consultation, Diagnosis, RecordAccess
+    from keneya.records.models import Anonymisation, BreakGlassGrant, Consultation, Diagnosis, RecordAccess
     from keneya.referrals.models import Referral, ReferralEvent
     from keneya.visits.models import Observation, Visit
 
@@ -2145,6 +2145,12 @@ def delete_closed_loop(
     counts["visits"] = _raw_delete(visits)
     counts["record_accesses"] = _raw_delete(
         RecordAccess.objects.filter(Q(person_id__in=persons) | Q(user_id__in=user_ids))
+    )
+    counts["break_glass"] = _raw_delete(
+        BreakGlassGrant.objects.filter(Q(person_id__in=persons) | Q(user_id__in=user_ids))
+    )
+    counts["anonymisations"] = _raw_delete(
+        Anonymisation.objects.filter(Q(person_id__in=persons) | Q(by_id__in=user_ids))
     )
     counts["outbox"] = 0
     for start in range(0, len(outbox), 500):

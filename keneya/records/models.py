@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from keneya.core.ids import uuid7
@@ -69,16 +70,64 @@ class Diagnosis(models.Model):
 
 
 class RecordAccess(models.Model):
-    """Who opened which person's medical record, and when. Append-only."""
+    """Who read which person's data, when, through which page or endpoint (``action``), and why
+    when a reason was given. Append-only: written by ``records.access`` (one row per person
+    read, one row without a person for a list or a search), never updated or deleted.
+    """
 
     id = models.BigAutoField(primary_key=True)
-    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="record_accesses")
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="record_accesses"
+    )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
-    context = models.CharField(max_length=60)  # e.g. "patient_page", "api"
+    at = models.DateTimeField(default=timezone.now)
+    action = models.CharField(max_length=60)  # e.g. "patient_page", "person_api", "person_list_api"
+    reason = models.CharField(max_length=300, blank=True)
+    grant = models.ForeignKey(
+        "BreakGlassGrant", on_delete=models.PROTECT, null=True, blank=True, related_name="accesses"
+    )
 
     class Meta:
         indexes = [models.Index(fields=["person", "-at"])]
 
     def __str__(self) -> str:
-        return f"{self.user_id} → {self.person_id} ({self.context})"
+        return f"{self.user_id} → {self.person_id} ({self.action})"
+
+    @property
+    def break_glass(self) -> bool:
+        return self.grant_id is not None
+
+
+class BreakGlassGrant(models.Model):
+    """A clinician opened a record outside their scope, giving a reason ("bris de glace").
+
+    While ``expires_at`` is ahead, ``accounts.scope.person_filter`` lets that user read that
+    person (the SQL compares with the database clock each time it runs). Append-only.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(_("motif"), max_length=300)
+    granted_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["person", "user", "expires_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.person_id} until {self.expires_at:%Y-%m-%d %H:%M}"
+
+
+class Anonymisation(models.Model):
+    """A person's personal data was removed at their request (``records.privacy``). The row
+    keeps who did it, when and why, and what was changed (counts only). Irreversible."""
+
+    person = models.OneToOneField("people.Person", on_delete=models.PROTECT, related_name="+")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    reason = models.CharField(_("motif"), max_length=300)
+    summary = models.JSONField(default=dict, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.person_id} ({self.at:%Y-%m-%d})"

@@ -41,7 +41,7 @@ VITAL_RANGES: dict[str, tuple[float, float]] = {
 
 
 def log_record_access(*, user: Any, person: Person, context: str) -> None:
-    RecordAccess.objects.create(user=user, person=person, context=context)
+    RecordAccess.objects.create(user=user, person=person, action=context)
 
 
 @transaction.atomic

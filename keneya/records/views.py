@@ -1,27 +1,35 @@
 """The clinician's patient page (one timeline, the growth chart) and the consultation form.
 
-Opening the patient page writes a ``RecordAccess`` row (who, when, "patient_page").
+Opening the patient page (as every read of a person's data) writes a ``RecordAccess`` row:
+``records.access``. A clinician who opens a record outside their scope gets the "not in your
+scope" page (404) with the break-glass form. The access log, the break-glass list, a person's
+data export and anonymisation are here too (``records.access``, ``records.privacy``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from keneya.accounts.permissions import Capability, has_capability, require_capability
 from keneya.core.models import FacilityKind
+from keneya.people import privacy as people_privacy
 from keneya.people.models import Person
 from keneya.people.scope import persons_visible_to
 from keneya.people.templatetags.people_tags import hours
-from keneya.records import charts, icd10, queries, services
+from keneya.records import access, charts, icd10, privacy, queries, services
 from keneya.records.forms import ConsultationForm
+from keneya.records.models import Anonymisation
 from keneya.referrals import queries as referral_queries
 
 ICD10_RESULTS = 12
@@ -50,10 +58,25 @@ def _can_refer_to_csref(user: Any) -> bool:
     )
 
 
+def _out_of_scope(request: HttpRequest, person_id: Any, form: BreakGlassForm | None = None) -> HttpResponse:
+    """404 for everyone; a clinician also gets the break-glass form (the same page whatever
+    the id: it reveals nothing)."""
+    if not access.may_break_glass(request.user):
+        raise Http404
+    return render(
+        request,
+        "records/out_of_scope.html",
+        {"person_id": person_id, "form": form or BreakGlassForm(), "hours": access.break_glass_hours()},
+        status=404,
+    )
+
+
 @require_capability(Capability.CLINICAL_VIEW)
 def patient(request: HttpRequest, person_id: Any) -> HttpResponse:
-    person = _get_person(request, person_id)
-    services.log_record_access(user=request.user, person=person, context="patient_page")
+    try:
+        person = _get_person(request, person_id)
+    except Http404:
+        return _out_of_scope(request, person_id)
     record = queries.patient_record(person=person)
     return render(
         request,
@@ -70,6 +93,8 @@ def patient(request: HttpRequest, person_id: Any) -> HttpResponse:
             ),
             "can_consult": has_capability(request.user, Capability.CONSULTATION_RECORD),
             "can_refer": _can_refer_to_csref(request.user),
+            "can_audit": access.may_audit(request.user),
+            "can_handle_data": privacy.may_handle_person_data(request.user),
         },
     )
 
@@ -125,3 +150,154 @@ def icd10_search(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     results = icd10.search(q, limit=ICD10_RESULTS) if len(q) >= ICD10_MIN_CHARS else []
     return render(request, "records/_icd10_results.html", {"results": results, "q": q})
+
+
+# --- Access log, break the glass, a person's data --------------------------------------------------
+
+
+class BreakGlassForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Motif de l'accès"),
+        max_length=access.REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Ex. : urgence au CSRef, patient venu d'une autre aire. Le motif est enregistré."),
+    )
+
+
+@require_capability(Capability.CLINICAL_VIEW)
+@require_http_methods(["GET", "POST"])
+def break_glass(request: HttpRequest, person_id: Any) -> HttpResponse:
+    """Open a record outside one's scope with a reason. Without a valid reason the answer stays
+    the 404 page; with it, the grant is logged and the patient page opens."""
+    if not access.may_break_glass(request.user):
+        raise PermissionDenied
+    form = BreakGlassForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            grant = access.open_break_glass(
+                by=request.user, person_id=person_id, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error("reason", message)
+        except Person.DoesNotExist:
+            raise Http404 from None
+        else:
+            if grant is not None:
+                messages.warning(
+                    request,
+                    _(
+                        "Accès d'urgence ouvert jusqu'au %(until)s. "
+                        "Il est enregistré et signalé au responsable."
+                    )
+                    % {"until": formats.date_format(timezone.localtime(grant.expires_at), "j F Y H:i")},
+                )
+            return redirect("records:patient", person_id=person_id)
+    return _out_of_scope(request, person_id, form)
+
+
+def _audit_person(request: HttpRequest, person_id: Any) -> Person:
+    try:
+        return access.audited_person(user=request.user, person_id=person_id)
+    except Person.DoesNotExist:
+        raise Http404 from None
+
+
+@login_required
+def access_log(request: HttpRequest, person_id: Any) -> HttpResponse:
+    """Who read this person's data (facility manager, administrator)."""
+    person = _audit_person(request, person_id)
+    rows = Paginator(access.access_log(person=person), 50).get_page(request.GET.get("page"))
+    return render(request, "records/access_log.html", {"person": person, "page": rows})
+
+
+@login_required
+def break_glass_list(request: HttpRequest) -> HttpResponse:
+    """Break-glass accesses of the manager's facility and on persons of their scope."""
+    grants = access.break_glass_grants(user=request.user)
+    page = Paginator(grants, 50).get_page(request.GET.get("page"))
+    return render(request, "records/break_glass_list.html", {"page": page, "now": timezone.now()})
+
+
+def _privacy_person(request: HttpRequest, person_id: Any) -> Person:
+    try:
+        return privacy.person_for_privacy(user=request.user, person_id=person_id)
+    except Person.DoesNotExist:
+        raise Http404 from None
+
+
+@login_required
+def person_export(request: HttpRequest, person_id: Any) -> HttpResponse:
+    """Everything Kènèya holds on a person, printable (administrator, on the person's request)."""
+    person = _privacy_person(request, person_id)
+    export = privacy.export_person_data(by=request.user, person=person)
+    labels = {part.key: part.labels for part in people_privacy.parts()}
+    sections = []
+    for key, part in export["parts"].items():
+        data, names = part["data"], labels.get(key, {})
+        if isinstance(data, dict):
+            rows = [[(names.get(k, k), _readable(v)) for k, v in data.items()]]
+        else:
+            rows = [[(names.get(k, k), _readable(v)) for k, v in row.items()] for row in data]
+        sections.append({"key": key, "title": part["title"], "single": isinstance(data, dict), "rows": rows})
+    return render(
+        request, "records/person_export.html", {"person": person, "export": export, "sections": sections}
+    )
+
+
+def _readable(value: Any) -> Any:
+    """A nested value (findings, history) as one line of text for the printable page."""
+    if isinstance(value, dict):
+        return " ; ".join(f"{k} : {_readable(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return " ; ".join(str(_readable(v)) for v in value)
+    if value is True:
+        return _("oui")
+    if value is False:
+        return _("non")
+    return value
+
+
+class AnonymiseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Motif (demande de la personne, date)"),
+        max_length=access.REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    confirmation = forms.CharField(
+        label=_("Pour confirmer, tapez %(word)s") % {"word": privacy.CONFIRMATION_WORD}, max_length=20
+    )
+
+    def clean_confirmation(self) -> str:
+        value = self.cleaned_data["confirmation"].strip()
+        if value.upper() != privacy.CONFIRMATION_WORD:
+            raise forms.ValidationError(
+                _("Tapez %(word)s pour confirmer.") % {"word": privacy.CONFIRMATION_WORD}
+            )
+        return value
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def anonymise(request: HttpRequest, person_id: Any) -> HttpResponse:
+    """Remove what identifies a person, at their request where the law allows (irreversible)."""
+    person = _privacy_person(request, person_id)
+    done = Anonymisation.objects.filter(person=person).select_related("by").first()
+    form = AnonymiseForm(request.POST or None)
+    if request.method == "POST" and done is None and form.is_valid():
+        try:
+            privacy.anonymise_person(
+                by=request.user, person=person, reason=form.cleaned_data["reason"], confirm=True
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("Données personnelles anonymisées."))
+            return redirect("records:anonymise", person_id=person.pk)
+    return render(
+        request,
+        "records/anonymise.html",
+        {"person": person, "form": form, "done": done},
+        status=400 if form.errors else 200,
+    )

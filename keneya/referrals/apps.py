@@ -10,6 +10,7 @@ class ReferralsConfig(AppConfig):
     def ready(self) -> None:
         from keneya.accounts.scope import person_visibility
         from keneya.people.hooks import person_page
+        from keneya.referrals import privacy  # noqa: F401  (registers its part of a person's data)
         from keneya.referrals.queries import person_page_referrals
         from keneya.referrals.scope import referred_to_my_facility
 

@@ -6,3 +6,19 @@ class SocialProtectionConfig(AppConfig):
     name = "keneya.social_protection"
     label = "social_protection"
     verbose_name = _("Protection sociale")
+
+    def ready(self) -> None:
+        # Every read of a person's data leaves a trace (docs/security.md, "Access log").
+        from keneya.records.access import by_object, by_person, register_read
+        from keneya.social_protection.models import Dossier
+
+        members = "members__person_id"
+        register_read("api_person_coverage", "coverage", by_person("pk"))
+        register_read("api_social_dossier", "social_dossier", by_object(Dossier, "pk", members))
+        register_read("api_social_dossiers", "social_dossier_list")
+        register_read("api_social_screenings", "social_screening_list")
+        for name in ("dossier_detail", "letter_to_mayor", "checklist"):
+            register_read(
+                f"social_protection:{name}", f"social_{name}", by_object(Dossier, "dossier_id", members)
+            )
+        register_read("social_protection:dossier_list", "social_dossier_list")

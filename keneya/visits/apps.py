@@ -9,6 +9,7 @@ class VisitsConfig(AppConfig):
 
     def ready(self) -> None:
         from keneya.people.hooks import person_page
+        from keneya.visits import privacy  # noqa: F401  (registers its part of a person's data)
         from keneya.visits.queries import person_page_visits
 
         person_page.register(person_page_visits)

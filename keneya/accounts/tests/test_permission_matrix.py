@@ -193,6 +193,18 @@ COVERAGE = row(
     treasurer=FORBIDDEN,
     me_officer=FORBIDDEN,
 )
+# Access log and break the glass (keneya/records/access.py): the log and the break-glass list
+# for the facility manager (persons of their scope) and the administrator; the break-glass form
+# for clinicians and specialists is the "not in your scope" page (404 until a reason is given);
+# a person's data export and anonymisation for the administrator only.
+AUDIT = {**dict.fromkeys(ROLES, FORBIDDEN), "facility_manager": OK, "admin": OK}
+BREAK_GLASS = {
+    **dict.fromkeys(ROLES, FORBIDDEN),
+    "clinician": HIDDEN,
+    "clinician_other_cscom": HIDDEN,
+    "specialist": HIDDEN,
+}
+PERSON_DATA = {**dict.fromkeys(ROLES, FORBIDDEN), "admin": OK}
 
 # url name -> (method, path template, answers). {household} and {person} are filled in.
 MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
@@ -258,6 +270,14 @@ MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
     "records:patient": ("GET", "/patients/{child}/", PATIENT_PAGE),
     "records:consultation_create": ("GET", "/patients/{child}/consultation/", CONSULTATION_PAGE),
     "records:icd10_search": ("GET", "/cim10/?q=palu", CLINICAL_VIEW),
+    "records:access_log": ("GET", "/patients/{person}/journal-des-acces/", AUDIT),
+    "records:break_glass_list": ("GET", "/supervision/acces-urgence/", AUDIT),
+    "records:break_glass": ("GET", "/patients/{person}/acces-urgence/", BREAK_GLASS),
+    "records:person_export": ("GET", "/patients/{person}/donnees/", PERSON_DATA),
+    "records:anonymise": ("GET", "/patients/{person}/anonymiser/", PERSON_DATA),
+    "person-access-log": ("GET", "/api/v1/persons/{person}/access-log/", AUDIT),
+    "person-break-glass": ("POST", "/api/v1/persons/{person}/break-glass/", BREAK_GLASS),
+    "person-export": ("GET", "/api/v1/persons/{person}/export/", PERSON_DATA),
     "sync:devices": ("GET", "/api/v1/sync/devices/", SYNC_SUPERVISE),
     "sync:devices POST": ("POST", "/api/v1/sync/devices/", SYNC_REGISTER),
     "sync:device_revoke": ("POST", "/api/v1/sync/devices/{device}/revoke/", SYNC_SUPERVISE),

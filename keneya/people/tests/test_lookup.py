@@ -51,7 +51,7 @@ def theirs(users, district, household_factory):
 
 def test_person_by_id_is_two_queries_token_then_person(users, mine, django_assert_num_queries):
     client = token_client(users.clinician1)
-    with django_assert_num_queries(2):  # token with user and facility; the scoped person
+    with django_assert_num_queries(3):  # token with user and facility; the scoped person; the access row
         response = client.get(f"/api/v1/persons/{mine.pk}/")
     assert response.status_code == 200
     assert response.json()["id"] == str(mine.pk)
@@ -61,7 +61,7 @@ def test_person_by_id_is_two_queries_token_then_person(users, mine, django_asser
 @pytest.mark.parametrize("role", ["chw1", "clinician1", "manager1", "social", "admin"])
 def test_person_by_id_query_count_is_the_same_for_every_role(role, users, mine, django_assert_num_queries):
     client = token_client(getattr(users, role))
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):  # token, person, access-log row
         assert client.get(f"/api/v1/persons/{mine.pk}/").status_code == 200
 
 
@@ -71,7 +71,7 @@ def test_person_search_is_three_queries_whatever_the_number_of_results(
     for _ in range(4):
         household_factory(users.chw1)
     client = token_client(users.clinician1)
-    with django_assert_num_queries(3):  # token; the clinician's quartiers; the page
+    with django_assert_num_queries(4):  # token; the clinician's quartiers; the page; the access row
         response = client.get("/api/v1/persons/", {"search": "Aminata Traoré"})
     assert len(response.json()["results"]) == 4
 

@@ -86,7 +86,7 @@ def test_patient_page_merges_the_timeline_and_logs_the_access(clinician, users, 
     # newest first: the consultation comes before the visit
     assert page.index("J18.9") < page.index("Visite à domicile")
     access = RecordAccess.objects.get()
-    assert access.user == users.clinician1 and access.context == "patient_page"
+    assert access.user == users.clinician1 and access.action == "patient_page"
 
 
 def test_growth_chart_has_the_who_lines_and_the_child_points(clinician, users, child):

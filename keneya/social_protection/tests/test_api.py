@@ -199,3 +199,21 @@ def test_a_substitute_the_scheme_does_not_allow_is_refused(users, cast):
 
 def test_a_person_without_dossier_has_no_coverage(users, cast):
     assert client_for(users.chw1).get(f"/api/v1/persons/{cast.head_id}/coverage/").json() == []
+
+
+def test_reading_a_coverage_or_a_dossier_leaves_a_trace(users, cast):
+    from keneya.records.models import RecordAccess
+
+    client_for(users.clinician1).get(f"/api/v1/persons/{cast.head_id}/coverage/")
+    assert RecordAccess.objects.filter(
+        person_id=cast.head_id, action="coverage", user=users.clinician1
+    ).exists()
+    social = client_for(users.social)
+    dossier_id = str(uuid.uuid4())
+    social.post(
+        "/api/v1/social/dossiers/",
+        {"id": dossier_id, "household": str(cast.pk), "scheme": "ramed", "members": [str(cast.head_id)]},
+        format="json",
+    )
+    social.get(f"/api/v1/social/dossiers/{dossier_id}/")
+    assert RecordAccess.objects.filter(person_id=cast.head_id, action="social_dossier").count() == 1
