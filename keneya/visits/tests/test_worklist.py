@@ -33,7 +33,7 @@ from keneya.people.tests.factories import person
 from keneya.referrals.services import check_overdue_referrals, mark_arrived
 from keneya.visits.models import Observation
 from keneya.visits.services import record_home_visit
-from keneya.visits.worklist import TASK_ID_NAMESPACE, Task, tasks_for_chw
+from keneya.visits.worklist import TASK_ID_NAMESPACE, Task, group_on, tasks_for_chw
 
 pytestmark = pytest.mark.django_db
 
@@ -63,6 +63,10 @@ def rows(tasks: list[Task]) -> list[tuple[str, str, str, date, date]]:
     return [(t.kind, t.person_name, t.status, t.due_from, t.due_by) for t in tasks]
 
 
+def grouped(tasks: list[Task], on: date) -> list[tuple[str, str, str, str, date, date]]:
+    return [(group_on(t, on), *row) for t, row in zip(tasks, rows(tasks), strict=True)]
+
+
 class Scenario:
     def __init__(self, users, district, time_machine):
         self.users, self.time_machine = users, time_machine
@@ -88,6 +92,7 @@ class Scenario:
             ],
         )
         named = {p.given_names: p for h in (a, b) for p in h.members.all()}
+        self.code = {p.full_name: h.code for h in (a, b) for p in h.members.all()}
         self.awa, self.fanta, self.ibrahim = named["Awa"], named["Fanta"], named["Ibrahim"]
         self.seydou, self.kadiatou = named["Seydou"], named["Kadiatou"]
         time_machine.move_to(at(0, 9), tick=False)
@@ -146,56 +151,70 @@ Q1_START, Q1_DUE_BY = date(2026, 1, 1), date(2026, 3, 25)
 MARCH, MARCH_DUE_BY = date(2026, 3, 1), date(2026, 3, 25)
 
 
-def test_day_0_the_convocation_vaccines_and_quarterly_visit_are_due(scenario):
-    assert rows(scenario.tasks_on(0)) == [
-        ("convocation_relay", "Fanta Traoré", "due", day(0), day(6)),
-        ("vaccine_due", "Kadiatou Coulibaly", "due", day(0), day(28)),
-        ("child_monthly_visit", "Seydou Traoré", "due", Q1_START, Q1_DUE_BY),
-        ("referral_check", "Ibrahim Traoré", "upcoming", day(1), day(2)),
-        ("postnatal_contact", "Kadiatou Coulibaly", "upcoming", day(2), day(3)),
-        ("treat_at_home_follow_up", "Fanta Traoré", "upcoming", day(3), day(4)),
+def test_day_0_the_convocation_is_for_today_then_the_week_then_later(scenario):
+    assert grouped(scenario.tasks_on(0), day(0)) == [
+        ("today", "convocation_relay", "Fanta Traoré", "due", day(0), day(6)),
+        ("week", "referral_check", "Ibrahim Traoré", "upcoming", day(1), day(2)),
+        ("week", "postnatal_contact", "Kadiatou Coulibaly", "upcoming", day(2), day(3)),
+        ("week", "treat_at_home_follow_up", "Fanta Traoré", "upcoming", day(3), day(4)),
+        ("later", "vaccine_due", "Kadiatou Coulibaly", "due", day(0), day(28)),
+        ("later", "child_monthly_visit", "Seydou Traoré", "due", Q1_START, Q1_DUE_BY),
     ]
 
 
-def test_day_3_the_referral_is_overdue_and_the_follow_up_is_due(scenario):
-    assert rows(scenario.tasks_on(3)) == [
-        ("referral_check", "Ibrahim Traoré", "overdue", day(1), day(2)),
-        ("postnatal_contact", "Kadiatou Coulibaly", "due", day(2), day(3)),
-        ("treat_at_home_follow_up", "Fanta Traoré", "due", day(3), day(4)),
-        ("convocation_relay", "Fanta Traoré", "due", day(0), day(6)),
-        ("vaccine_due", "Kadiatou Coulibaly", "due", day(0), day(28)),
-        ("child_monthly_visit", "Seydou Traoré", "due", Q1_START, Q1_DUE_BY),
+def test_day_3_the_urgent_tasks_come_first_then_the_overdue_referral(scenario):
+    assert grouped(scenario.tasks_on(3), day(3)) == [
+        ("today", "postnatal_contact", "Kadiatou Coulibaly", "due", day(2), day(3)),
+        ("today", "treat_at_home_follow_up", "Fanta Traoré", "due", day(3), day(4)),
+        ("today", "convocation_relay", "Fanta Traoré", "due", day(0), day(6)),
+        ("overdue", "referral_check", "Ibrahim Traoré", "overdue", day(1), day(2)),
+        ("later", "vaccine_due", "Kadiatou Coulibaly", "due", day(0), day(28)),
+        ("later", "child_monthly_visit", "Seydou Traoré", "due", Q1_START, Q1_DUE_BY),
     ]
 
 
 def test_day_30_march_visits_and_the_second_anc_contact_are_due(scenario):
-    assert rows(scenario.tasks_on(30)) == [
-        ("referral_check", "Ibrahim Traoré", "overdue", day(1), day(2)),
-        ("postnatal_contact", "Kadiatou Coulibaly", "overdue", day(7), day(14)),
-        ("vaccine_due", "Kadiatou Coulibaly", "overdue", day(0), day(28)),
-        ("anc_contact_due", "Awa Diarra", "due", day(28), day(42)),
-        ("child_monthly_visit", "Seydou Traoré", "due", Q1_START, Q1_DUE_BY),
-        ("child_monthly_visit", "Kadiatou Coulibaly", "due", MARCH, MARCH_DUE_BY),
-        ("child_monthly_visit", "Fanta Traoré", "due", MARCH, MARCH_DUE_BY),
-        ("child_monthly_visit", "Ibrahim Traoré", "due", MARCH, MARCH_DUE_BY),
+    assert grouped(scenario.tasks_on(30), day(30)) == [
+        ("overdue", "referral_check", "Ibrahim Traoré", "overdue", day(1), day(2)),
+        ("overdue", "postnatal_contact", "Kadiatou Coulibaly", "overdue", day(7), day(14)),
+        ("overdue", "vaccine_due", "Kadiatou Coulibaly", "overdue", day(0), day(28)),
+        ("later", "anc_contact_due", "Awa Diarra", "due", day(28), day(42)),
+        ("later", "child_monthly_visit", "Seydou Traoré", "due", Q1_START, Q1_DUE_BY),
+        # same deadline: by household, then person (household B is Coulibaly)
+        *sorted(
+            [
+                ("later", "child_monthly_visit", "Kadiatou Coulibaly", "due", MARCH, MARCH_DUE_BY),
+                ("later", "child_monthly_visit", "Fanta Traoré", "due", MARCH, MARCH_DUE_BY),
+                ("later", "child_monthly_visit", "Ibrahim Traoré", "due", MARCH, MARCH_DUE_BY),
+            ],
+            key=lambda row: (scenario.code[row[2]], row[2]),
+        ),
     ]
 
 
 def test_day_45_everything_left_undone_is_overdue(scenario):
     tasks = scenario.tasks_on(45)
-    assert rows(tasks) == [
+    assert {group_on(t, day(45)) for t in tasks} == {"overdue"}
+    assert rows(tasks)[:4] == [
         ("referral_check", "Ibrahim Traoré", "overdue", day(1), day(2)),
+        ("postnatal_contact", "Kadiatou Coulibaly", "overdue", day(42), day(42)),
         ("vaccine_due", "Kadiatou Coulibaly", "overdue", day(0), day(28)),
         ("anc_contact_due", "Awa Diarra", "overdue", day(28), day(42)),
-        ("postnatal_contact", "Kadiatou Coulibaly", "overdue", day(42), day(42)),
-        ("child_monthly_visit", "Seydou Traoré", "overdue", Q1_START, Q1_DUE_BY),
-        ("child_monthly_visit", "Kadiatou Coulibaly", "overdue", MARCH, MARCH_DUE_BY),
-        ("child_monthly_visit", "Fanta Traoré", "overdue", MARCH, MARCH_DUE_BY),
-        ("child_monthly_visit", "Ibrahim Traoré", "overdue", MARCH, MARCH_DUE_BY),
     ]
+    assert sorted(rows(tasks)[4:]) == sorted(
+        [
+            ("child_monthly_visit", "Seydou Traoré", "overdue", Q1_START, Q1_DUE_BY),
+            ("child_monthly_visit", "Kadiatou Coulibaly", "overdue", MARCH, MARCH_DUE_BY),
+            ("child_monthly_visit", "Fanta Traoré", "overdue", MARCH, MARCH_DUE_BY),
+            ("child_monthly_visit", "Ibrahim Traoré", "overdue", MARCH, MARCH_DUE_BY),
+        ]
+    )
     vaccines = next(t for t in tasks if t.kind == "vaccine_due")
-    assert vaccines.title_fr == "Vaccins en retard"
-    assert vaccines.detail_fr.startswith("BCG (tuberculose) : en retard, Penta 1 (DTC-HepB-Hib), ")
+    assert vaccines.title_fr == "Vaccins en retard (5 doses)"
+    assert vaccines.detail_fr == (
+        "En retard : BCG ; à faire : Penta 1, VPO 1, Pneumo 1, Rota 1. "
+        "Vérifier la carte et orienter vers la séance du CSCom."
+    )
     anc = next(t for t in tasks if t.kind == "anc_contact_due")
     assert anc.detail_fr.startswith("CPN 2 : 20 SA. Grossesse de 20 SA + 3 j")
 
@@ -252,7 +271,8 @@ def test_recording_the_vaccination_card_resolves_the_vaccine_task(scenario):
     assert "vaccine_due" not in kinds_for(scenario.tasks_on(34), scenario.kadiatou)
     soon = [t for t in scenario.tasks_on(35) if t.kind == "vaccine_due"]
     assert rows(soon) == [("vaccine_due", "Kadiatou Coulibaly", "upcoming", day(42), day(70))]
-    assert soon[0].detail_fr.startswith("Penta 1 (DTC-HepB-Hib), VPO 1 (polio oral)")
+    assert soon[0].title_fr == "Vaccins à faire (4 doses)"
+    assert soon[0].detail_fr.startswith("À faire : Penta 1, VPO 1, Pneumo 1, Rota 1. ")
 
 
 def test_a_pregnancy_visit_in_the_window_does_the_anc_contact(scenario):
@@ -404,7 +424,8 @@ def test_api_returns_the_tasks_of_the_day_asked(scenario, users):
     data = response.json()
     assert data["on"] == "2026-02-13"
     assert [t["id"] for t in data["tasks"]] == [str(t.id) for t in expected]
-    first = data["tasks"][0]
+    first = next(t for t in data["tasks"] if t["kind"] == "referral_check")
+    assert set(data) == {"on", "tasks"}  # no paging asked: the whole list, as the tablets read it
     assert first == {
         "id": str(uuid.uuid5(TASK_ID_NAMESPACE, f"referral_check:{scenario.referral.pk}:{day(1)}")),
         "kind": "referral_check",
@@ -462,7 +483,8 @@ def test_the_page_lists_the_tasks_in_french_with_links_to_the_person(scenario, u
     html = response.content.decode()
     assert '<html lang="fr">' in html
     assert "Mes tâches" in html and "8 tâches" in html
-    assert "En retard (3)" in html and "À faire (5)" in html and "À venir" not in html
+    assert "En retard (3)" in html and "Plus tard (5)" in html
+    assert "Aujourd&#x27;hui (" not in html and "Cette semaine (" not in html
     assert f'href="/personnes/{scenario.ibrahim.pk}/"' in html
     assert "Retrouver la famille : référence non honorée" in html
     assert 'class="task overdue"' in html
