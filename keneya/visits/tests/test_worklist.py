@@ -577,3 +577,145 @@ def test_a_bad_card_is_refused_and_nothing_is_stored(scenario, card, message):
         scenario.visit(scenario.kadiatou, "child_followup", findings={"vaccines": card})
     assert error.value.message_dict == {"vaccines": [message]}
     assert Observation.objects.count() == before
+
+
+# --- The page: filters, pages, queries ----------------------------------------------------------
+
+
+@pytest.fixture
+def busy_zone(users, district, time_machine):
+    """relais01 with 12 households of the performance zone: about 90 tasks on day 3."""
+    time_machine.move_to(at(0), tick=False)
+    _zone(users.chw1, district.q1a, 12)
+    time_machine.move_to(at(3, 12), tick=False)
+    check_overdue_referrals()
+    return tasks_for_chw(chw=users.chw1, on=day(3))
+
+
+def task_items(html: str) -> list[str]:
+    """The data-kind of each task card of the page, in order."""
+    import re
+
+    return re.findall(r'<li class="task \w+" data-kind="(\w+)"', html)
+
+
+def test_the_page_shows_25_tasks_a_page_in_the_list_order(busy_zone, users, client):
+    from keneya.visits.worklist_views import PAGE_SIZE
+
+    assert len(busy_zone) > 2 * PAGE_SIZE
+    client.force_login(users.chw1)
+    pages, number = [], 1
+    while True:
+        html = client.get("/taches/", {"page": number}).content.decode()
+        pages.append(task_items(html))
+        if 'rel="next"' not in html:
+            break
+        assert f'href="?page={number + 1}"' in html
+        number += 1
+    assert [len(p) for p in pages[:-1]] == [PAGE_SIZE] * (len(pages) - 1)
+    assert [k for p in pages for k in p] == [t.kind for t in busy_zone]
+    assert f"Page 2 sur {len(pages)}" in client.get("/taches/", {"page": 2}).content.decode()
+    # a page past the end or not a number: the last or the first page, never an error
+    assert task_items(client.get("/taches/", {"page": 999}).content.decode()) == pages[-1]
+    assert task_items(client.get("/taches/", {"page": "x"}).content.decode()) == pages[0]
+
+
+def test_the_headings_give_each_group_total_and_continue_on_the_next_page(busy_zone, users, client):
+    from collections import Counter
+
+    totals = Counter(group_on(t, day(3)) for t in busy_zone)
+    client.force_login(users.chw1)
+    html = client.get("/taches/").content.decode()
+    first_group = group_on(busy_zone[0], day(3))
+    label = {
+        "today": "Aujourd&#x27;hui",
+        "overdue": "En retard",
+        "week": "Cette semaine",
+        "later": "Plus tard",
+    }
+    assert f'id="groupe-{first_group}">{label[first_group]} ({totals[first_group]})' in html
+    for group, total in totals.items():
+        assert f"{label[group]} : {total}</a>" in html  # the summary links to each group's page
+    second = client.get("/taches/", {"page": 2}).content.decode()
+    if group_on(busy_zone[24], day(3)) == group_on(busy_zone[25], day(3)):
+        assert "(suite)" in second.split("</h2>")[0]
+
+
+def test_the_kind_filter_keeps_only_that_kind_and_the_pages_keep_the_filter(busy_zone, users, client):
+    client.force_login(users.chw1)
+    vaccines = [t for t in busy_zone if t.kind == "vaccine_due"]
+    html = client.get("/taches/", {"type": "vaccine_due"}).content.decode()
+    assert task_items(html) == ["vaccine_due"] * min(len(vaccines), 25)
+    assert f"{len(vaccines)} tâches correspondent au filtre" in html
+    assert '<option value="vaccine_due" selected>Vaccins (' in html
+    visits = [t for t in busy_zone if t.kind == "child_monthly_visit"]
+    html = client.get("/taches/", {"type": "child_monthly_visit"}).content.decode()
+    if len(visits) > 25:
+        assert 'href="?type=child_monthly_visit&amp;page=2"' in html
+
+
+def test_the_household_filter_keeps_that_households_tasks(busy_zone, users, client):
+    client.force_login(users.chw1)
+    household = busy_zone[0].household_id
+    theirs = [t for t in busy_zone if t.household_id == household]
+    html = client.get("/taches/", {"menage": str(household)}).content.decode()
+    assert task_items(html) == [t.kind for t in theirs]
+    assert f'<option value="{household}" selected>' in html
+    assert f"{len(theirs)} tâches correspondent au filtre" in html
+    both = client.get("/taches/", {"menage": str(household), "type": theirs[0].kind}).content.decode()
+    assert task_items(both) == [t.kind for t in theirs if t.kind == theirs[0].kind]
+
+
+def test_a_bad_or_foreign_filter_is_no_error_and_reveals_nothing(busy_zone, users, district, client):
+    other = register_household(
+        by=users.chw2,
+        quartier=district.q2a,
+        members=[person("Keïta", "Bintou", "F", date(1995, 1, 1), "head")],
+    )
+    client.force_login(users.chw1)
+    everything = task_items(client.get("/taches/").content.decode())
+    assert task_items(client.get("/taches/", {"type": "<script>"}).content.decode()) == everything
+    assert task_items(client.get("/taches/", {"menage": "pas-un-id"}).content.decode()) == everything
+    foreign = client.get("/taches/", {"menage": str(other.pk)})
+    unknown = client.get("/taches/", {"menage": str(uuid.uuid4())})
+    assert foreign.status_code == unknown.status_code == 200
+    assert task_items(foreign.content.decode()) == task_items(unknown.content.decode()) == []
+    assert "Aucune tâche ne correspond à ce filtre." in foreign.content.decode()
+    assert "Keïta" not in foreign.content.decode()
+
+
+def test_the_links_of_the_page_carry_codes_only(busy_zone, users, client):
+    import re
+    from urllib.parse import parse_qsl, unquote
+
+    client.force_login(users.chw1)
+    household = busy_zone[0].household_id
+    html = client.get("/taches/", {"menage": str(household), "type": busy_zone[0].kind}).content.decode()
+    html += client.get("/taches/").content.decode()
+    for query in re.findall(r'href="\?([^"#]*)', html):
+        for key, value in parse_qsl(unquote(query.replace("&amp;", "&"))):
+            assert key in {"type", "menage", "page"}
+            assert re.fullmatch(r"[a-z_]+|[0-9a-f-]{36}|\d+", value), value
+
+
+def test_the_page_costs_the_same_queries_on_any_page_and_any_zone(users, district, time_machine, client):
+    time_machine.move_to(at(0), tick=False)
+    _zone(users.chw1, district.q1a, 2)
+    _zone(users.chw2, district.q2a, 12)
+    time_machine.move_to(at(3, 12), tick=False)
+    counts = []
+    for chw, page in ((users.chw1, 1), (users.chw2, 1), (users.chw2, 2), (users.chw2, 3)):
+        client.force_login(chw)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/taches/", {"page": page}).status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert len(set(counts)) == 1, counts
+
+
+def test_the_page_stays_within_its_query_budget(busy_zone, users, client, django_assert_max_num_queries):
+    client.force_login(users.chw1)
+    # session, user, the worklist's five reads, the households' names; nothing per task or page
+    with django_assert_max_num_queries(8):
+        client.get("/taches/", {"page": 2, "type": "child_monthly_visit"})
+    with django_assert_max_num_queries(8):
+        client.get("/taches/", {"page": 3})
