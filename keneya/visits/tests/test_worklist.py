@@ -471,6 +471,45 @@ def test_api_is_for_chws_only(users):
     assert APIClient().get("/api/v1/tasks/").status_code in (401, 403)
 
 
+def test_api_filters_by_kind_and_household(scenario, users):
+    expected = scenario.tasks_on(30)
+    client = api(users.chw1)
+    on = day(30).isoformat()
+    data = client.get("/api/v1/tasks/", {"on": on, "kind": "child_monthly_visit"}).json()
+    assert [t["id"] for t in data["tasks"]] == [
+        str(t.id) for t in expected if t.kind == "child_monthly_visit"
+    ]
+    household = scenario.kadiatou.household_id
+    data = client.get("/api/v1/tasks/", {"on": on, "household": str(household)}).json()
+    assert [t["id"] for t in data["tasks"]] == [str(t.id) for t in expected if t.household_id == household]
+    assert client.get("/api/v1/tasks/", {"on": on, "household": str(uuid.uuid4())}).json()["tasks"] == []
+
+
+def test_api_pages_only_when_asked(scenario, users):
+    expected = [str(t.id) for t in scenario.tasks_on(30)]
+    client = api(users.chw1)
+    first = client.get("/api/v1/tasks/", {"on": day(30).isoformat(), "page_size": 3}).json()
+    assert first["count"] == len(expected) == 8 and first["previous"] is None
+    assert [t["id"] for t in first["tasks"]] == expected[:3]
+    assert "page=2" in first["next"] and "page_size=3" in first["next"]
+    last = client.get("/api/v1/tasks/", {"on": day(30).isoformat(), "page_size": 3, "page": 3}).json()
+    assert [t["id"] for t in last["tasks"]] == expected[6:] and last["next"] is None
+    beyond = client.get("/api/v1/tasks/", {"on": day(30).isoformat(), "page": 9})
+    assert beyond.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "params, body",
+    [
+        ({"kind": "vaccins"}, {"kind": ["Type de tâche inconnu."]}),
+        ({"household": "LAF-123"}, {"household": ["Identifiant de ménage invalide."]}),
+    ],
+)
+def test_api_refuses_a_bad_filter_in_french(users, params, body):
+    response = api(users.chw1).get("/api/v1/tasks/", params)
+    assert response.status_code == 400 and response.json() == body
+
+
 # --- Page --------------------------------------------------------------------------------------
 
 
