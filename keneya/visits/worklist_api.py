@@ -76,8 +76,12 @@ class TaskListView(APIView):
         summary="Tâches du relais (visites dues, suivis, références, vaccins, CPN, CPoN)",
         description=(
             "Tâches calculées à la date `on` (aujourd'hui par défaut) pour les ménages assignés "
-            "au relais connecté : en retard d'abord, puis à faire, puis à venir (7 jours). Rien "
-            "n'est stocké : une tâche disparaît quand la visite qui la fait est enregistrée."
+            "au relais connecté, dans l'ordre de la liste : aujourd'hui, en retard, cette semaine, "
+            "plus tard ; dans chaque groupe les tâches urgentes (références, convocations, suivis, "
+            "visites postnatales) puis la date limite. Les tâches à venir commencent dans les 7 "
+            "jours. Rien n'est stocké : une tâche disparaît quand la visite qui la fait est "
+            "enregistrée. Filtres `kind` et `household` ; pagination seulement avec `page` ou "
+            "`page_size` (ajoute `count`, `next`, `previous`)."
         ),
         parameters=[
             OpenApiParameter(
