@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from keneya.people.services import register_household
 from keneya.people.tests.factories import person
-from keneya.visits.worklist import tasks_for_chw
+from keneya.visits.worklist import group_on, tasks_for_chw
 from tests.browser.test_pwa_offline import ARTIFACTS, PASSWORD, TIMEOUT, open_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -121,10 +121,14 @@ def test_the_web_list_is_paged_grouped_and_filtered(page, web, users, district, 
 
 def test_the_tablet_list_stays_short_and_filters_offline(page, context, web, users, district):
     total = demo_size_zone(users.chw1, district.q1a)
+    today = timezone.localdate()
+    now = [t for t in tasks_for_chw(chw=users.chw1, on=today) if group_on(t, today) in ("today", "overdue")]
     page.set_viewport_size({"width": 360, "height": 640})
     open_app(page, web)
     page.click("#tabs >> text=Tâches")
     page.wait_for_selector("#task-list .card.task", timeout=TIMEOUT)
+    # The tab's badge: what is for today or overdue, not the whole list.
+    assert page.inner_text("#tabs a[data-path='/taches'] .count") == str(len(now))
     assert page.locator("#task-list .card.task").count() == 30
     assert f"{total} tâches" in page.inner_text("#view")
     assert overflow(page) <= 0
