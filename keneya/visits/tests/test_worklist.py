@@ -488,13 +488,13 @@ def test_api_filters_by_kind_and_household(scenario, users):
 def test_api_pages_only_when_asked(scenario, users):
     expected = [str(t.id) for t in scenario.tasks_on(30)]
     client = api(users.chw1)
-    first = client.get("/api/v1/tasks/", {"on": day(30).isoformat(), "page_size": 3}).json()
+    first = client.get("/api/v1/tasks/", {"on": day(30).isoformat(), "page_size": "3"}).json()
     assert first["count"] == len(expected) == 8 and first["previous"] is None
     assert [t["id"] for t in first["tasks"]] == expected[:3]
     assert "page=2" in first["next"] and "page_size=3" in first["next"]
-    last = client.get("/api/v1/tasks/", {"on": day(30).isoformat(), "page_size": 3, "page": 3}).json()
+    last = client.get("/api/v1/tasks/", {"on": day(30).isoformat(), "page_size": "3", "page": "3"}).json()
     assert [t["id"] for t in last["tasks"]] == expected[6:] and last["next"] is None
-    beyond = client.get("/api/v1/tasks/", {"on": day(30).isoformat(), "page": 9})
+    beyond = client.get("/api/v1/tasks/", {"on": day(30).isoformat(), "page": "9"})
     assert beyond.status_code == 404
 
 
