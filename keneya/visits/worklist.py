@@ -17,17 +17,21 @@ Rules (the numbers marked [U] are programme settings, not guideline values):
 
 - ``child_monthly_visit``: a living child of 0-59 months needs a routine visit (follow-up, sick
   child or postnatal) each calendar month, due from the 1st, overdue after the 25th; a child of
-  5-17 years each 3 calendar months (quarters). Not asked in the period of birth (the postnatal
-  contacts cover it). Resolved by such a visit in the period.
+  5-17 years each 3 calendar months (quarters), done by the "Suivi de l'enfant (5-17 ans)" visit
+  (``older_child_followup``; a routine visit of the younger child in the quarter counts too).
+  Not asked in the period of birth (the postnatal contacts cover it). Resolved by such a visit
+  in the period.
 - ``treat_at_home_follow_up``: a visit whose action was ``treat_at_home`` with ``follow_up_days``
   N: due on visit date + N, to the next day; listed 7 days overdue. Resolved by any later visit.
 - ``referral_check``: an ``issued`` referral is checked 24 h after issue (to the next day);
   resolved when the facility records the arrival (or seen, closed). A ``not_arrived`` referral
   keeps the same task ("find the family") until a visit after the day of issue.
 - ``vaccine_due``: for a child under 5, ``immunization.due_vaccines`` with the doses of the
-  vaccination card (observations ``vaccine:<CODE>``, see ``visits.services``): one task per
-  child for the doses due or overdue (from the earliest due date, due until the earliest
-  "overdue after" date), or the next upcoming ones. Resolved when the doses are recorded.
+  vaccination card (observations ``vaccine:<CODE>``, see ``visits.services``): ONE task per
+  child for all the doses due or overdue together (from the earliest due date, due until the
+  earliest "overdue after" date; its detail names the doses in short, overdue ones first), or
+  the next upcoming ones. Resolved when the doses are recorded (the vaccination card of the
+  child's visit, web form or tablet).
 - ``anc_contact_due``: a woman whose latest LMP/EDD observation dates a pregnancy (no postnatal
   visit since): the next contact of ``pregnancy.anc_schedule``, the pregnancy visits counting
   as contacts.
@@ -37,6 +41,20 @@ Rules (the numbers marked [U] are programme settings, not guideline values):
 - ``convocation_relay``: an alert whose family the CSCom convoked: tell the family, due from
   the convocation to the day before the appointment, overdue on the day; resolved by a visit
   recorded after the convocation, dropped once the appointment date has passed.
+
+Every kind is resolved from a screen the CHW (or, for the arrival at the facility, the CSCom)
+has; ``test_worklist.py`` records the resolving visit or action for each kind and checks the
+task goes.
+
+The list is ordered for the day ``on`` (``sort_key``, the same in the tablet's
+``pwa/ui/worklist.js``): by group (``group_on``: today, overdue, this week, later), then the
+urgent kinds first (``URGENT_KINDS``), then the deadline, the start, the household, the person,
+the kind and the id.
+
+- ``today``: the window is open and it ends today, or an urgent kind whose window is open;
+- ``overdue``: past its last day;
+- ``week``: its last day is within the next ``WEEK_DAYS`` days (upcoming ones included);
+- ``later``: the rest (a window still open for weeks, as the monthly visits).
 
 Referral and alert statuses are today's: an ``on`` in the past is an approximation for them.
 The reads are five queries whatever the number of households (persons, referrals, alerts,
@@ -99,7 +117,36 @@ KINDS = (
     "vaccine_due",
     "child_monthly_visit",
 )
-ROUTINE_CHILD_VISIT_KINDS = frozenset({VisitKind.CHILD_FOLLOWUP, VisitKind.SICK_CHILD, VisitKind.POSTNATAL})
+KIND_LABELS_FR = {
+    "referral_check": "Références à vérifier",
+    "convocation_relay": "Convocations à transmettre",
+    "treat_at_home_follow_up": "Suivis après traitement à domicile",
+    "postnatal_contact": "Visites postnatales",
+    "anc_contact_due": "Consultations prénatales (CPN)",
+    "vaccine_due": "Vaccins",
+    "child_monthly_visit": "Visites de routine des enfants",
+}
+# Kinds with a short window and a risk behind (a referred or treated child, a newborn, a family
+# the CSCom waits for): listed "today" as soon as their window opens, and first in each group.
+URGENT_KINDS = frozenset(
+    {"referral_check", "convocation_relay", "treat_at_home_follow_up", "postnatal_contact"}
+)
+GROUPS = ("today", "overdue", "week", "later")
+GROUP_LABELS_FR = {
+    "today": "Aujourd'hui",
+    "overdue": "En retard",
+    "week": "Cette semaine",
+    "later": "Plus tard",
+}
+# "This week": the deadline falls within the next seven days (today included).
+WEEK_DAYS = 7
+ROUTINE_CHILD_VISIT_KINDS: frozenset[str] = frozenset(
+    {VisitKind.CHILD_FOLLOWUP, VisitKind.SICK_CHILD, VisitKind.POSTNATAL}
+)
+# The visit of a child of 5-17 years (keneya.visits.models.VisitKind.OLDER_CHILD_FOLLOWUP); the
+# string, so that the rule reads it whatever the order the code and its data arrive in.
+OLDER_CHILD_VISIT_KIND = "older_child_followup"
+OLDER_CHILD_VISIT_KINDS = ROUTINE_CHILD_VISIT_KINDS | {OLDER_CHILD_VISIT_KIND}
 MONTHS_FR = (
     "janvier",
     "février",
@@ -116,6 +163,7 @@ MONTHS_FR = (
 )
 
 assert 12 % UNDER_FIVE_VISIT_EVERY_MONTHS == 0 and 12 % OLDER_CHILD_VISIT_EVERY_MONTHS == 0
+assert set(KIND_LABELS_FR) == set(KINDS) and URGENT_KINDS <= set(KINDS)
 
 
 @dataclass(frozen=True)
@@ -232,23 +280,25 @@ def child_visit_tasks(facts: _Facts) -> Iterable[Task | None]:
         months = completed_months(person.date_of_birth, on)
         if months < UNDER_FIVE_MONTHS:
             every, title, band = (UNDER_FIVE_VISIT_EVERY_MONTHS, "Visite mensuelle de l'enfant", "0-59 mois")
+            resolving = ROUTINE_CHILD_VISIT_KINDS
         elif months <= OLDER_CHILD_MAX_MONTHS:
             every, title, band = (
                 OLDER_CHILD_VISIT_EVERY_MONTHS,
                 "Visite trimestrielle de l'enfant",
                 "5-17 ans",
             )
+            resolving = OLDER_CHILD_VISIT_KINDS
         else:
             continue
         start, due_by, end = _period(on, every)
         if person.date_of_birth >= start:
             continue  # born in this period: the postnatal contacts come first
-        if any(
-            start <= v.visit_date <= end and v.kind in ROUTINE_CHILD_VISIT_KINDS
-            for v in facts.visits.get(person.pk, ())
-        ):
+        if any(start <= v.visit_date <= end and v.kind in resolving for v in facts.visits.get(person.pk, ())):
             continue
         age = f"{months} mois" if months < 24 else f"{months // 12} ans"
+        what = (
+            "poids, PB, conseils" if months < UNDER_FIVE_MONTHS else "signes de danger, poids, taille, école"
+        )
         span = (
             f"{MONTHS_FR[start.month - 1]} {start.year}"
             if every == 1
@@ -262,7 +312,7 @@ def child_visit_tasks(facts: _Facts) -> Iterable[Task | None]:
             title_fr=title,
             due_from=start,
             due_by=due_by,
-            detail_fr=f"{age} ; visite de routine de {span} (poids, PB, conseils).",
+            detail_fr=f"{age} ; visite de routine de {span} ({what}).",
             source=f"programme ASC : une visite tous les {every} mois ({band}) [U]",
         )
 
@@ -345,19 +395,28 @@ def vaccine_tasks(facts: _Facts) -> Iterable[Task | None]:
             now = [v for v in soon if v.due_date == first]
         if not now:
             continue
-        overdue = any(v.status == "overdue" for v in now)
-        detail = ", ".join(v.label_fr + (" : en retard" if v.status == "overdue" else "") for v in now)
+        late = [_short_dose(v) for v in now if v.status == "overdue"]
+        rest = [_short_dose(v) for v in now if v.status != "overdue"]
+        parts = ([f"En retard : {', '.join(late)}"] if late else []) + (
+            [f"{'à faire' if late else 'À faire'} : {', '.join(rest)}"] if rest else []
+        )
+        count = f"{len(now)} dose{'s' if len(now) > 1 else ''}"
         yield _task(
             facts,
             kind="vaccine_due",
             subject=person.pk,
             person=person,
-            title_fr="Vaccins en retard" if overdue else "Vaccins à faire",
+            title_fr=f"Vaccins en retard ({count})" if late else f"Vaccins à faire ({count})",
             due_from=min(v.due_date for v in now),
             due_by=min(v.overdue_after for v in now),
-            detail_fr=f"{detail}. Vérifier la carte et orienter vers la séance du CSCom.",
+            detail_fr=(f"{' ; '.join(parts)}. Vérifier la carte et orienter vers la séance du CSCom."),
             source=f"PEV Mali {immunization.PEV_SCHEDULE_VERSION}",
         )
+
+
+def _short_dose(dose: immunization.VaccineDue) -> str:
+    """ "Penta 1 (DTC-HepB-Hib)" -> "Penta 1": the card's short name."""
+    return dose.label_fr.split(" (", 1)[0]
 
 
 def _contact_task(
@@ -581,21 +640,44 @@ def _load(chw: Any, on: date) -> _Facts:
     )
 
 
-def _sort_key(task: Task, persons: dict[uuid.UUID, Person]) -> tuple[Any, ...]:
-    person = persons[task.person_id]
+def group_on(task: Task, on: date) -> str:
+    """Where the task is listed on ``on``: today, overdue, week or later (see the module doc)."""
+    if on > task.due_by:
+        return "overdue"
+    if task.due_from <= on and (task.due_by == on or task.kind in URGENT_KINDS):
+        return "today"
+    if task.due_by < on + timedelta(days=WEEK_DAYS):
+        return "week"
+    return "later"
+
+
+def sort_key(task: Task, on: date) -> tuple[Any, ...]:
+    """The list's order on ``on``: group, urgency, deadline, start, household, person, kind."""
     return (
-        STATUSES.index(task.status),
+        GROUPS.index(group_on(task, on)),
+        0 if task.kind in URGENT_KINDS else 1,
         task.due_by,
         task.due_from,
+        task.household_code,
+        task.person_name,
         KINDS.index(task.kind),
-        person.family_name,
-        person.given_names,
         str(task.id),
     )
 
 
 def tasks_for_chw(*, chw: Any, on: date) -> list[Task]:
-    """The tasks of the CHW's households on ``on``: overdue first, then due, then upcoming."""
+    """The tasks of the CHW's households on ``on``, in the list's order (``sort_key``)."""
     facts = _load(chw, on)
     tasks = [task for rule in RULES for task in rule(facts) if task is not None]
-    return sorted(tasks, key=lambda t: _sort_key(t, facts.persons))
+    return sorted(tasks, key=lambda t: sort_key(t, on))
+
+
+def filter_tasks(
+    tasks: Iterable[Task], *, kind: str | None = None, household_id: uuid.UUID | None = None
+) -> list[Task]:
+    """The tasks of that kind and household (either may be None: any)."""
+    return [
+        t
+        for t in tasks
+        if (kind is None or t.kind == kind) and (household_id is None or t.household_id == household_id)
+    ]

@@ -33,7 +33,7 @@ from keneya.people.tests.factories import person
 from keneya.referrals.services import check_overdue_referrals, mark_arrived
 from keneya.visits.models import Observation
 from keneya.visits.services import record_home_visit
-from keneya.visits.worklist import TASK_ID_NAMESPACE, Task, tasks_for_chw
+from keneya.visits.worklist import TASK_ID_NAMESPACE, Task, group_on, tasks_for_chw
 
 pytestmark = pytest.mark.django_db
 
@@ -63,6 +63,10 @@ def rows(tasks: list[Task]) -> list[tuple[str, str, str, date, date]]:
     return [(t.kind, t.person_name, t.status, t.due_from, t.due_by) for t in tasks]
 
 
+def grouped(tasks: list[Task], on: date) -> list[tuple[str, str, str, str, date, date]]:
+    return [(group_on(t, on), *row) for t, row in zip(tasks, rows(tasks), strict=True)]
+
+
 class Scenario:
     def __init__(self, users, district, time_machine):
         self.users, self.time_machine = users, time_machine
@@ -88,6 +92,7 @@ class Scenario:
             ],
         )
         named = {p.given_names: p for h in (a, b) for p in h.members.all()}
+        self.code = {p.full_name: h.code for h in (a, b) for p in h.members.all()}
         self.awa, self.fanta, self.ibrahim = named["Awa"], named["Fanta"], named["Ibrahim"]
         self.seydou, self.kadiatou = named["Seydou"], named["Kadiatou"]
         time_machine.move_to(at(0, 9), tick=False)
@@ -146,56 +151,70 @@ Q1_START, Q1_DUE_BY = date(2026, 1, 1), date(2026, 3, 25)
 MARCH, MARCH_DUE_BY = date(2026, 3, 1), date(2026, 3, 25)
 
 
-def test_day_0_the_convocation_vaccines_and_quarterly_visit_are_due(scenario):
-    assert rows(scenario.tasks_on(0)) == [
-        ("convocation_relay", "Fanta Traoré", "due", day(0), day(6)),
-        ("vaccine_due", "Kadiatou Coulibaly", "due", day(0), day(28)),
-        ("child_monthly_visit", "Seydou Traoré", "due", Q1_START, Q1_DUE_BY),
-        ("referral_check", "Ibrahim Traoré", "upcoming", day(1), day(2)),
-        ("postnatal_contact", "Kadiatou Coulibaly", "upcoming", day(2), day(3)),
-        ("treat_at_home_follow_up", "Fanta Traoré", "upcoming", day(3), day(4)),
+def test_day_0_the_convocation_is_for_today_then_the_week_then_later(scenario):
+    assert grouped(scenario.tasks_on(0), day(0)) == [
+        ("today", "convocation_relay", "Fanta Traoré", "due", day(0), day(6)),
+        ("week", "referral_check", "Ibrahim Traoré", "upcoming", day(1), day(2)),
+        ("week", "postnatal_contact", "Kadiatou Coulibaly", "upcoming", day(2), day(3)),
+        ("week", "treat_at_home_follow_up", "Fanta Traoré", "upcoming", day(3), day(4)),
+        ("later", "vaccine_due", "Kadiatou Coulibaly", "due", day(0), day(28)),
+        ("later", "child_monthly_visit", "Seydou Traoré", "due", Q1_START, Q1_DUE_BY),
     ]
 
 
-def test_day_3_the_referral_is_overdue_and_the_follow_up_is_due(scenario):
-    assert rows(scenario.tasks_on(3)) == [
-        ("referral_check", "Ibrahim Traoré", "overdue", day(1), day(2)),
-        ("postnatal_contact", "Kadiatou Coulibaly", "due", day(2), day(3)),
-        ("treat_at_home_follow_up", "Fanta Traoré", "due", day(3), day(4)),
-        ("convocation_relay", "Fanta Traoré", "due", day(0), day(6)),
-        ("vaccine_due", "Kadiatou Coulibaly", "due", day(0), day(28)),
-        ("child_monthly_visit", "Seydou Traoré", "due", Q1_START, Q1_DUE_BY),
+def test_day_3_the_urgent_tasks_come_first_then_the_overdue_referral(scenario):
+    assert grouped(scenario.tasks_on(3), day(3)) == [
+        ("today", "postnatal_contact", "Kadiatou Coulibaly", "due", day(2), day(3)),
+        ("today", "treat_at_home_follow_up", "Fanta Traoré", "due", day(3), day(4)),
+        ("today", "convocation_relay", "Fanta Traoré", "due", day(0), day(6)),
+        ("overdue", "referral_check", "Ibrahim Traoré", "overdue", day(1), day(2)),
+        ("later", "vaccine_due", "Kadiatou Coulibaly", "due", day(0), day(28)),
+        ("later", "child_monthly_visit", "Seydou Traoré", "due", Q1_START, Q1_DUE_BY),
     ]
 
 
 def test_day_30_march_visits_and_the_second_anc_contact_are_due(scenario):
-    assert rows(scenario.tasks_on(30)) == [
-        ("referral_check", "Ibrahim Traoré", "overdue", day(1), day(2)),
-        ("postnatal_contact", "Kadiatou Coulibaly", "overdue", day(7), day(14)),
-        ("vaccine_due", "Kadiatou Coulibaly", "overdue", day(0), day(28)),
-        ("anc_contact_due", "Awa Diarra", "due", day(28), day(42)),
-        ("child_monthly_visit", "Seydou Traoré", "due", Q1_START, Q1_DUE_BY),
-        ("child_monthly_visit", "Kadiatou Coulibaly", "due", MARCH, MARCH_DUE_BY),
-        ("child_monthly_visit", "Fanta Traoré", "due", MARCH, MARCH_DUE_BY),
-        ("child_monthly_visit", "Ibrahim Traoré", "due", MARCH, MARCH_DUE_BY),
+    assert grouped(scenario.tasks_on(30), day(30)) == [
+        ("overdue", "referral_check", "Ibrahim Traoré", "overdue", day(1), day(2)),
+        ("overdue", "postnatal_contact", "Kadiatou Coulibaly", "overdue", day(7), day(14)),
+        ("overdue", "vaccine_due", "Kadiatou Coulibaly", "overdue", day(0), day(28)),
+        ("later", "anc_contact_due", "Awa Diarra", "due", day(28), day(42)),
+        ("later", "child_monthly_visit", "Seydou Traoré", "due", Q1_START, Q1_DUE_BY),
+        # same deadline: by household, then person (household B is Coulibaly)
+        *sorted(
+            [
+                ("later", "child_monthly_visit", "Kadiatou Coulibaly", "due", MARCH, MARCH_DUE_BY),
+                ("later", "child_monthly_visit", "Fanta Traoré", "due", MARCH, MARCH_DUE_BY),
+                ("later", "child_monthly_visit", "Ibrahim Traoré", "due", MARCH, MARCH_DUE_BY),
+            ],
+            key=lambda row: (scenario.code[row[2]], row[2]),
+        ),
     ]
 
 
 def test_day_45_everything_left_undone_is_overdue(scenario):
     tasks = scenario.tasks_on(45)
-    assert rows(tasks) == [
+    assert {group_on(t, day(45)) for t in tasks} == {"overdue"}
+    assert rows(tasks)[:4] == [
         ("referral_check", "Ibrahim Traoré", "overdue", day(1), day(2)),
+        ("postnatal_contact", "Kadiatou Coulibaly", "overdue", day(42), day(42)),
         ("vaccine_due", "Kadiatou Coulibaly", "overdue", day(0), day(28)),
         ("anc_contact_due", "Awa Diarra", "overdue", day(28), day(42)),
-        ("postnatal_contact", "Kadiatou Coulibaly", "overdue", day(42), day(42)),
-        ("child_monthly_visit", "Seydou Traoré", "overdue", Q1_START, Q1_DUE_BY),
-        ("child_monthly_visit", "Kadiatou Coulibaly", "overdue", MARCH, MARCH_DUE_BY),
-        ("child_monthly_visit", "Fanta Traoré", "overdue", MARCH, MARCH_DUE_BY),
-        ("child_monthly_visit", "Ibrahim Traoré", "overdue", MARCH, MARCH_DUE_BY),
     ]
+    assert sorted(rows(tasks)[4:]) == sorted(
+        [
+            ("child_monthly_visit", "Seydou Traoré", "overdue", Q1_START, Q1_DUE_BY),
+            ("child_monthly_visit", "Kadiatou Coulibaly", "overdue", MARCH, MARCH_DUE_BY),
+            ("child_monthly_visit", "Fanta Traoré", "overdue", MARCH, MARCH_DUE_BY),
+            ("child_monthly_visit", "Ibrahim Traoré", "overdue", MARCH, MARCH_DUE_BY),
+        ]
+    )
     vaccines = next(t for t in tasks if t.kind == "vaccine_due")
-    assert vaccines.title_fr == "Vaccins en retard"
-    assert vaccines.detail_fr.startswith("BCG (tuberculose) : en retard, Penta 1 (DTC-HepB-Hib), ")
+    assert vaccines.title_fr == "Vaccins en retard (5 doses)"
+    assert vaccines.detail_fr == (
+        "En retard : BCG ; à faire : Penta 1, VPO 1, Pneumo 1, Rota 1. "
+        "Vérifier la carte et orienter vers la séance du CSCom."
+    )
     anc = next(t for t in tasks if t.kind == "anc_contact_due")
     assert anc.detail_fr.startswith("CPN 2 : 20 SA. Grossesse de 20 SA + 3 j")
 
@@ -252,7 +271,8 @@ def test_recording_the_vaccination_card_resolves_the_vaccine_task(scenario):
     assert "vaccine_due" not in kinds_for(scenario.tasks_on(34), scenario.kadiatou)
     soon = [t for t in scenario.tasks_on(35) if t.kind == "vaccine_due"]
     assert rows(soon) == [("vaccine_due", "Kadiatou Coulibaly", "upcoming", day(42), day(70))]
-    assert soon[0].detail_fr.startswith("Penta 1 (DTC-HepB-Hib), VPO 1 (polio oral)")
+    assert soon[0].title_fr == "Vaccins à faire (4 doses)"
+    assert soon[0].detail_fr.startswith("À faire : Penta 1, VPO 1, Pneumo 1, Rota 1. ")
 
 
 def test_a_pregnancy_visit_in_the_window_does_the_anc_contact(scenario):
@@ -404,7 +424,8 @@ def test_api_returns_the_tasks_of_the_day_asked(scenario, users):
     data = response.json()
     assert data["on"] == "2026-02-13"
     assert [t["id"] for t in data["tasks"]] == [str(t.id) for t in expected]
-    first = data["tasks"][0]
+    first = next(t for t in data["tasks"] if t["kind"] == "referral_check")
+    assert set(data) == {"on", "tasks"}  # no paging asked: the whole list, as the tablets read it
     assert first == {
         "id": str(uuid.uuid5(TASK_ID_NAMESPACE, f"referral_check:{scenario.referral.pk}:{day(1)}")),
         "kind": "referral_check",
@@ -450,6 +471,45 @@ def test_api_is_for_chws_only(users):
     assert APIClient().get("/api/v1/tasks/").status_code in (401, 403)
 
 
+def test_api_filters_by_kind_and_household(scenario, users):
+    expected = scenario.tasks_on(30)
+    client = api(users.chw1)
+    on = day(30).isoformat()
+    data = client.get("/api/v1/tasks/", {"on": on, "kind": "child_monthly_visit"}).json()
+    assert [t["id"] for t in data["tasks"]] == [
+        str(t.id) for t in expected if t.kind == "child_monthly_visit"
+    ]
+    household = scenario.kadiatou.household_id
+    data = client.get("/api/v1/tasks/", {"on": on, "household": str(household)}).json()
+    assert [t["id"] for t in data["tasks"]] == [str(t.id) for t in expected if t.household_id == household]
+    assert client.get("/api/v1/tasks/", {"on": on, "household": str(uuid.uuid4())}).json()["tasks"] == []
+
+
+def test_api_pages_only_when_asked(scenario, users):
+    expected = [str(t.id) for t in scenario.tasks_on(30)]
+    client = api(users.chw1)
+    first = client.get("/api/v1/tasks/", {"on": day(30).isoformat(), "page_size": "3"}).json()
+    assert first["count"] == len(expected) == 8 and first["previous"] is None
+    assert [t["id"] for t in first["tasks"]] == expected[:3]
+    assert "page=2" in first["next"] and "page_size=3" in first["next"]
+    last = client.get("/api/v1/tasks/", {"on": day(30).isoformat(), "page_size": "3", "page": "3"}).json()
+    assert [t["id"] for t in last["tasks"]] == expected[6:] and last["next"] is None
+    beyond = client.get("/api/v1/tasks/", {"on": day(30).isoformat(), "page": "9"})
+    assert beyond.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "params, body",
+    [
+        ({"kind": "vaccins"}, {"kind": ["Type de tâche inconnu."]}),
+        ({"household": "LAF-123"}, {"household": ["Identifiant de ménage invalide."]}),
+    ],
+)
+def test_api_refuses_a_bad_filter_in_french(users, params, body):
+    response = api(users.chw1).get("/api/v1/tasks/", params)
+    assert response.status_code == 400 and response.json() == body
+
+
 # --- Page --------------------------------------------------------------------------------------
 
 
@@ -462,7 +522,8 @@ def test_the_page_lists_the_tasks_in_french_with_links_to_the_person(scenario, u
     html = response.content.decode()
     assert '<html lang="fr">' in html
     assert "Mes tâches" in html and "8 tâches" in html
-    assert "En retard (3)" in html and "À faire (5)" in html and "À venir" not in html
+    assert "En retard (3)" in html and "Plus tard (5)" in html
+    assert "Aujourd&#x27;hui (" not in html and "Cette semaine (" not in html
     assert f'href="/personnes/{scenario.ibrahim.pk}/"' in html
     assert "Retrouver la famille : référence non honorée" in html
     assert 'class="task overdue"' in html
@@ -555,3 +616,145 @@ def test_a_bad_card_is_refused_and_nothing_is_stored(scenario, card, message):
         scenario.visit(scenario.kadiatou, "child_followup", findings={"vaccines": card})
     assert error.value.message_dict == {"vaccines": [message]}
     assert Observation.objects.count() == before
+
+
+# --- The page: filters, pages, queries ----------------------------------------------------------
+
+
+@pytest.fixture
+def busy_zone(users, district, time_machine):
+    """relais01 with 12 households of the performance zone: about 90 tasks on day 3."""
+    time_machine.move_to(at(0), tick=False)
+    _zone(users.chw1, district.q1a, 12)
+    time_machine.move_to(at(3, 12), tick=False)
+    check_overdue_referrals()
+    return tasks_for_chw(chw=users.chw1, on=day(3))
+
+
+def task_items(html: str) -> list[str]:
+    """The data-kind of each task card of the page, in order."""
+    import re
+
+    return re.findall(r'<li class="task \w+" data-kind="(\w+)"', html)
+
+
+def test_the_page_shows_25_tasks_a_page_in_the_list_order(busy_zone, users, client):
+    from keneya.visits.worklist_views import PAGE_SIZE
+
+    assert len(busy_zone) > 2 * PAGE_SIZE
+    client.force_login(users.chw1)
+    pages, number = [], 1
+    while True:
+        html = client.get("/taches/", {"page": number}).content.decode()
+        pages.append(task_items(html))
+        if 'rel="next"' not in html:
+            break
+        assert f'href="?page={number + 1}"' in html
+        number += 1
+    assert [len(p) for p in pages[:-1]] == [PAGE_SIZE] * (len(pages) - 1)
+    assert [k for p in pages for k in p] == [t.kind for t in busy_zone]
+    assert f"Page 2 sur {len(pages)}" in client.get("/taches/", {"page": 2}).content.decode()
+    # a page past the end or not a number: the last or the first page, never an error
+    assert task_items(client.get("/taches/", {"page": 999}).content.decode()) == pages[-1]
+    assert task_items(client.get("/taches/", {"page": "x"}).content.decode()) == pages[0]
+
+
+def test_the_headings_give_each_group_total_and_continue_on_the_next_page(busy_zone, users, client):
+    from collections import Counter
+
+    totals = Counter(group_on(t, day(3)) for t in busy_zone)
+    client.force_login(users.chw1)
+    html = client.get("/taches/").content.decode()
+    first_group = group_on(busy_zone[0], day(3))
+    label = {
+        "today": "Aujourd&#x27;hui",
+        "overdue": "En retard",
+        "week": "Cette semaine",
+        "later": "Plus tard",
+    }
+    assert f'id="groupe-{first_group}">{label[first_group]} ({totals[first_group]})' in html
+    for group, total in totals.items():
+        assert f"{label[group]} : {total}</a>" in html  # the summary links to each group's page
+    second = client.get("/taches/", {"page": 2}).content.decode()
+    if group_on(busy_zone[24], day(3)) == group_on(busy_zone[25], day(3)):
+        assert "(suite)" in second.split("</h2>")[0]
+
+
+def test_the_kind_filter_keeps_only_that_kind_and_the_pages_keep_the_filter(busy_zone, users, client):
+    client.force_login(users.chw1)
+    vaccines = [t for t in busy_zone if t.kind == "vaccine_due"]
+    html = client.get("/taches/", {"type": "vaccine_due"}).content.decode()
+    assert task_items(html) == ["vaccine_due"] * min(len(vaccines), 25)
+    assert f"{len(vaccines)} tâches correspondent au filtre" in html
+    assert '<option value="vaccine_due" selected>Vaccins (' in html
+    visits = [t for t in busy_zone if t.kind == "child_monthly_visit"]
+    html = client.get("/taches/", {"type": "child_monthly_visit"}).content.decode()
+    if len(visits) > 25:
+        assert 'href="?type=child_monthly_visit&amp;page=2"' in html
+
+
+def test_the_household_filter_keeps_that_households_tasks(busy_zone, users, client):
+    client.force_login(users.chw1)
+    household = busy_zone[0].household_id
+    theirs = [t for t in busy_zone if t.household_id == household]
+    html = client.get("/taches/", {"menage": str(household)}).content.decode()
+    assert task_items(html) == [t.kind for t in theirs]
+    assert f'<option value="{household}" selected>' in html
+    assert f"{len(theirs)} tâches correspondent au filtre" in html
+    both = client.get("/taches/", {"menage": str(household), "type": theirs[0].kind}).content.decode()
+    assert task_items(both) == [t.kind for t in theirs if t.kind == theirs[0].kind]
+
+
+def test_a_bad_or_foreign_filter_is_no_error_and_reveals_nothing(busy_zone, users, district, client):
+    other = register_household(
+        by=users.chw2,
+        quartier=district.q2a,
+        members=[person("Keïta", "Bintou", "F", date(1995, 1, 1), "head")],
+    )
+    client.force_login(users.chw1)
+    everything = task_items(client.get("/taches/").content.decode())
+    assert task_items(client.get("/taches/", {"type": "<script>"}).content.decode()) == everything
+    assert task_items(client.get("/taches/", {"menage": "pas-un-id"}).content.decode()) == everything
+    foreign = client.get("/taches/", {"menage": str(other.pk)})
+    unknown = client.get("/taches/", {"menage": str(uuid.uuid4())})
+    assert foreign.status_code == unknown.status_code == 200
+    assert task_items(foreign.content.decode()) == task_items(unknown.content.decode()) == []
+    assert "Aucune tâche ne correspond à ce filtre." in foreign.content.decode()
+    assert "Keïta" not in foreign.content.decode()
+
+
+def test_the_links_of_the_page_carry_codes_only(busy_zone, users, client):
+    import re
+    from urllib.parse import parse_qsl, unquote
+
+    client.force_login(users.chw1)
+    household = busy_zone[0].household_id
+    html = client.get("/taches/", {"menage": str(household), "type": busy_zone[0].kind}).content.decode()
+    html += client.get("/taches/").content.decode()
+    for query in re.findall(r'href="\?([^"#]*)', html):
+        for key, value in parse_qsl(unquote(query.replace("&amp;", "&"))):
+            assert key in {"type", "menage", "page"}
+            assert re.fullmatch(r"[a-z_]+|[0-9a-f-]{36}|\d+", value), value
+
+
+def test_the_page_costs_the_same_queries_on_any_page_and_any_zone(users, district, time_machine, client):
+    time_machine.move_to(at(0), tick=False)
+    _zone(users.chw1, district.q1a, 2)
+    _zone(users.chw2, district.q2a, 12)
+    time_machine.move_to(at(3, 12), tick=False)
+    counts = []
+    for chw, page in ((users.chw1, 1), (users.chw2, 1), (users.chw2, 2), (users.chw2, 3)):
+        client.force_login(chw)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/taches/", {"page": page}).status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert len(set(counts)) == 1, counts
+
+
+def test_the_page_stays_within_its_query_budget(busy_zone, users, client, django_assert_max_num_queries):
+    client.force_login(users.chw1)
+    # session, user, the worklist's five reads, the households' names; nothing per task or page
+    with django_assert_max_num_queries(8):
+        client.get("/taches/", {"page": 2, "type": "child_monthly_visit"})
+    with django_assert_max_num_queries(8):
+        client.get("/taches/", {"page": 3})

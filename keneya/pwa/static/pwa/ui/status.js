@@ -4,6 +4,7 @@
 import { db, getMeta, today } from "../db.js";
 import { isSyncing, syncEvents, syncNow } from "../sync.js";
 import { h, momentFr, mount } from "./dom.js";
+import { groupOn } from "./worklist.js";
 
 const OK_MESSAGE_SECONDS = 10;
 let bar;
@@ -83,12 +84,12 @@ export async function refreshStatus() {
       : lastMessage.text) : null);
 }
 
-/** "Tâches 3": the tasks due today or overdue, on the tab. */
+/** "Tâches 3": the tasks for today or overdue (ui/worklist.js groups), on the tab. */
 async function refreshTaskCount() {
   const tab = document.querySelector('#tabs a[data-path="/taches"]');
   if (!tab) return;
   const on = today();
-  const count = await db.tasks.filter((t) => t.due_from <= on).count();
+  const count = await db.tasks.filter((t) => ["today", "overdue"].includes(groupOn(t, on))).count();
   tab.querySelector(".count")?.remove();
   if (count) tab.append(h("span", { class: "count" }, String(count)));
 }
