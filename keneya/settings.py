@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "keneya.referrals",
     "keneya.records",
     "keneya.social_protection",
+    "keneya.worklist",
     "keneya.sync",
     "keneya.notifications",
     "keneya.pwa",

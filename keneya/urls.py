@@ -13,9 +13,9 @@ from keneya.records.access_api import PersonAccessLogView, PersonBreakGlassView,
 from keneya.records.api import ConsultationViewSet, Icd10SearchView
 from keneya.referrals.api import ReferralViewSet
 from keneya.sync import views as sync_views
-from keneya.visits import worklist_views
 from keneya.visits.api import VisitViewSet
-from keneya.visits.worklist_api import TaskListView
+from keneya.worklist import views as worklist_views
+from keneya.worklist.api import TaskListView
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False

@@ -14,7 +14,6 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from keneya.clinical.immunization import canonical_code
@@ -31,13 +30,11 @@ from keneya.sync.registry import (
     SupervisionPanel,
     SyncType,
     register,
-    register_pull_extra,
     register_supervision_panel,
 )
 from keneya.visits.models import Visit
 from keneya.visits.queries import assessment_mismatches
 from keneya.visits.services import VACCINES_FINDING, Outcome, VisitData, record_home_visits
-from keneya.visits.worklist import tasks_for_chw
 
 VISIT = "visit"
 MISMATCH_ROWS = 50
@@ -192,10 +189,6 @@ def _visits_in_scope(user: Any) -> Any:
     return Visit.objects.filter(person__in=persons_visible_to(user).values("pk"))
 
 
-def _tasks(chw: Any) -> list[dict[str, Any]]:
-    return [task.as_dict() for task in tasks_for_chw(chw=chw, on=timezone.localdate())]
-
-
 VISIT_TYPE = register(
     SyncType(
         name=VISIT,
@@ -215,7 +208,6 @@ VISIT_TYPE = register(
         select_related=("person__household",),
     )
 )
-register_pull_extra("tasks", _tasks)
 register_supervision_panel(
     "visits.mismatches",
     SupervisionPanel(

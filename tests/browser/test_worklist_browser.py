@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from keneya.people.services import register_household
 from keneya.people.tests.factories import person
-from keneya.visits.worklist import group_on, tasks_for_chw
+from keneya.worklist.queries import group_on, tasks_for_chw
 from tests.browser.test_pwa_offline import ARTIFACTS, PASSWORD, TIMEOUT, open_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -18,7 +18,7 @@ from keneya.people.services import add_member
 from keneya.people.tests.factories import person
 from keneya.referrals.models import ReferralEvent, ReferralStatus
 from keneya.visits.services import record_home_visit
-from keneya.visits.worklist import tasks_for_chw
+from keneya.worklist.queries import tasks_for_chw
 
 pytestmark = pytest.mark.django_db
 

@@ -223,7 +223,7 @@ def test_tasks_come_with_the_last_page(users, tablet_a, sick_child):
 def test_tasks_degrade_to_an_empty_list_without_the_task_module(tablet_a, monkeypatch):
     import sys
 
-    monkeypatch.setitem(sys.modules, "keneya.visits.worklist", None)
+    monkeypatch.setitem(sys.modules, "keneya.worklist.queries", None)
     device, _ = tablet_a
     assert services.pull(device=device)["tasks"] == []
 

@@ -13,7 +13,7 @@ from keneya.people.services import add_member
 from keneya.people.tests.factories import person
 from keneya.visits.forms import VisitForm
 from keneya.visits.models import Observation, Visit
-from keneya.visits.worklist import tasks_for_chw
+from keneya.worklist.queries import tasks_for_chw
 
 pytestmark = pytest.mark.django_db
 

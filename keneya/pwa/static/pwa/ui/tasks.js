@@ -1,4 +1,4 @@
-// The tasks, as the server computed them at the last complete pull (keneya/visits/worklist.py),
+// The tasks, as the server computed them at the last complete pull (keneya/worklist/queries.py),
 // in its order and groups for today (ui/worklist.js: the list may be days old). Filters by kind,
 // household and group work offline; only the first WINDOW cards are drawn, "Voir plus" draws
 // the next ones, so a list of 500 tasks stays short and quick on a cheap tablet. A visit

@@ -1,4 +1,4 @@
-// The order, groups and filters of the task list: a port of keneya/visits/worklist.py
+// The order, groups and filters of the task list: a port of keneya/worklist/queries.py
 // (group_on, sort_key, filter_tasks). Pure functions, no DOM, so that node checks they give
 // the server's answers (keneya/visits/tests/test_worklist_js.py).
 

@@ -33,7 +33,7 @@ from keneya.people.tests.factories import person
 from keneya.referrals.services import check_overdue_referrals, mark_arrived
 from keneya.visits.models import Observation
 from keneya.visits.services import record_home_visit
-from keneya.visits.worklist import TASK_ID_NAMESPACE, Task, group_on, tasks_for_chw
+from keneya.worklist.queries import TASK_ID_NAMESPACE, Task, group_on, tasks_for_chw
 
 pytestmark = pytest.mark.django_db
 
@@ -639,7 +639,7 @@ def task_items(html: str) -> list[str]:
 
 
 def test_the_page_shows_25_tasks_a_page_in_the_list_order(busy_zone, users, client):
-    from keneya.visits.worklist_views import PAGE_SIZE
+    from keneya.worklist.views import PAGE_SIZE
 
     assert len(busy_zone) > 2 * PAGE_SIZE
     client.force_login(users.chw1)

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from keneya.accounts.permissions import Capability, require_capability
 from keneya.people.models import Household
-from keneya.visits.worklist import (
+from keneya.worklist.queries import (
     GROUP_LABELS_FR,
     GROUPS,
     KIND_LABELS_FR,
@@ -102,7 +102,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
     ]
     return render(
         request,
-        "visits/tasks.html",
+        "worklist/tasks.html",
         {
             "on": on,
             "count": len(tasks),

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from keneya.visits import worklist
-from keneya.visits.worklist import Task, filter_tasks, group_on, sort_key
+from keneya.worklist import queries as worklist
+from keneya.worklist.queries import Task, filter_tasks, group_on, sort_key
 
 REPO = Path(__file__).resolve().parents[3]
 ON = date(2026, 3, 12)

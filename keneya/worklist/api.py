@@ -23,7 +23,7 @@ from rest_framework.views import APIView
 
 from keneya.accounts.permissions import Capability, HasCapability
 from keneya.core.api import Pagination
-from keneya.visits.worklist import KINDS, STATUSES, filter_tasks, tasks_for_chw
+from keneya.worklist.queries import KINDS, STATUSES, filter_tasks, tasks_for_chw
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 BAD_DATE_FR = "Date invalide : utilisez le format AAAA-MM-JJ (par exemple 2026-03-02)."
