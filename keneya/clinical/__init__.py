@@ -11,4 +11,4 @@ always a parameter. An import-linter contract (pyproject.toml) keeps Django out.
 """
 
 # Bumped whenever a rule, a threshold or a table changes: stored with every assessment.
-ENGINE_VERSION = "1.0.0"
+ENGINE_VERSION = "1.1.0"

@@ -48,7 +48,7 @@ _CHILD_DANGER = {
 
 CLASSIFICATION_LABELS = {
     "danger_sign": _("Signe de danger"),
-    "fast_breathing": _("Pneumonie (toux avec respiration rapide ou tirage)"),
+    "fast_breathing": _("Pneumonie (toux avec respiration rapide)"),
     "severe_acute_malnutrition": _("Malnutrition aiguë sévère"),
     "moderate_acute_malnutrition": _("Malnutrition aiguë modérée"),
     "malaria": _("Paludisme (TDR positif)"),
