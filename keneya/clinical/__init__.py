@@ -1,7 +1,8 @@
 """Kènèya clinical engine: pure Python, no Django, no database, no clock.
 
-Modules: ``growth`` (WHO 2006 z-scores), ``iccm`` (sick-child classification, iCCM/IMCI),
-``nutrition`` (clinician nutrition classes), ``immunization`` (Mali PEV schedule),
+Modules: ``growth`` (WHO 2006 z-scores), ``growth2007`` and ``older_child`` (5-17 years),
+``iccm`` (sick-child classification, iCCM/IMCI), ``nutrition`` (clinician nutrition classes),
+``immunization`` (Mali PEV schedule),
 ``vaccination_card`` (the doses a CHW copies from the card at a visit, and the next ones),
 ``pregnancy`` (ANC, postnatal contacts, danger signs).
 
