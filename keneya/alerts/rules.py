@@ -66,6 +66,18 @@ def _has_class(code: str) -> Callable[[VisitFacts], list[str] | None]:
     return predicate
 
 
+def _older_child_class(code: str, indicator: str | None = None) -> Callable[[VisitFacts], list[str] | None]:
+    """A classification of the child 5-17 visit (keneya.clinical.older_child), with its z."""
+
+    def predicate(f: VisitFacts) -> list[str] | None:
+        if f.kind != "older_child_followup" or code not in (f.assessment.get("classifications") or []):
+            return None
+        z = ((f.assessment.get("zscores") or {}).get(indicator or "") or {}).get("z")
+        return [code] + ([f"{indicator} z {z:.2f}"] if z is not None else [])
+
+    return predicate
+
+
 def _growth_faltering(f: VisitFacts) -> list[str] | None:
     if f.kind not in ("child_followup", "sick_child"):
         return None
@@ -103,6 +115,21 @@ RULES: tuple[AlertRule, ...] = (
         source="WHO IMCI 2014 (S2): MAM, MUAC 115-124 mm or WFH z -3 to < -2",
         title_fr="Malnutrition aiguë modérée",
         predicate=_has_class("moderate_acute_malnutrition"),
+    ),
+    AlertRule(
+        code="severe_thinness",
+        priority=Priority.FOLLOW_UP,
+        source="WHO 2007 growth reference 5-19 y (de Onis 2007; AnthroPlus): BMI-for-age z < -3; "
+        "clinical-rules §7.1",
+        title_fr="Maigreur sévère (5-17 ans) : voir au CSCom",
+        predicate=_older_child_class("severe_thinness", "bmi"),
+    ),
+    AlertRule(
+        code="tb_screening",
+        priority=Priority.ROUTINE,
+        source="WHO consolidated TB guidelines, module 2: screening (2021); clinical-rules §7.2",
+        title_fr="Toux de 14 jours ou plus, ou perte de poids : dépistage de la tuberculose",
+        predicate=_older_child_class("tb_screening"),
     ),
     AlertRule(
         code="growth_faltering",

@@ -24,6 +24,7 @@ from keneya.clinical.vaccination_card import next_doses
 _DATA = Path(keneya.clinical.__file__).resolve().parent / "data"
 _ICCM: dict[str, Any] = json.loads((_DATA / "iccm_rules.json").read_text("utf-8"))
 _PREGNANCY: dict[str, Any] = json.loads((_DATA / "pregnancy_rules.json").read_text("utf-8"))
+_OLDER: dict[str, Any] = json.loads((_DATA / "older_child_rules.json").read_text("utf-8"))
 
 
 def _question(text_fr: str) -> str:
@@ -42,6 +43,9 @@ POSTPARTUM_SIGNS: dict[str, str] = {
 POSTPARTUM_SAME_DAY_SIGNS: dict[str, str] = {
     k: _question(v["text_fr"]) for k, v in _PREGNANCY["postpartum_same_day_signs"].items()
 }
+# Child 5-17 years (older_child_rules.json).
+OLDER_CHILD_LABELS: dict[str, str] = {k: v["text_fr"] for k, v in _OLDER["findings"].items()}
+_OLDER_DANGER = {k: _question(v["text_fr"]) for k, v in _OLDER["danger_signs"].items()}
 _CHILD_DANGER = {
     k: _question(v["text_fr"]) for band in _ICCM["danger_signs"].values() for k, v in band.items()
 }
@@ -59,12 +63,21 @@ CLASSIFICATION_LABELS = {
     "local_bacterial_infection": _("Infection bactérienne locale"),
     "age_out_of_scope": _("60 mois ou plus : hors PCIME communautaire"),
     "no_finding": _("Aucune classification"),
+    "fever_no_rdt": _("Fièvre sans TDR"),
+    "tb_screening": _("Dépistage de la tuberculose"),
+    "severe_thinness": _("Maigreur sévère (IMC pour l'âge < −3)"),
+    "thinness": _("Maigreur (IMC pour l'âge < −2)"),
+    "overweight": _("Surpoids (IMC pour l'âge > +1)"),
+    "obesity": _("Obésité (IMC pour l'âge > +2)"),
+    "severe_stunting": _("Retard de croissance sévère"),
+    "stunting": _("Retard de croissance"),
 }
 ZSCORE_LABELS = {
     "wfa": _("Poids pour l'âge"),
     "lhfa": _("Taille pour l'âge"),
     "wflh": _("Poids pour la taille"),
     "acfa": _("PB pour l'âge"),
+    "bmi": _("IMC pour l'âge"),
 }
 
 
@@ -73,7 +86,9 @@ def sign_label(code: str, kind: str = "") -> str:
         return PREGNANCY_SIGNS[code]
     if kind == "postnatal" and code in POSTPARTUM_SIGNS:
         return POSTPARTUM_SIGNS[code]
-    for table in (_CHILD_DANGER, PREGNANCY_SIGNS, POSTPARTUM_SIGNS, FINDING_LABELS):
+    if kind == "older_child_followup" and code in _OLDER_DANGER:
+        return _OLDER_DANGER[code]
+    for table in (_CHILD_DANGER, PREGNANCY_SIGNS, POSTPARTUM_SIGNS, FINDING_LABELS, _OLDER_DANGER):
         if code in table:
             return table[code]
     return code
@@ -98,9 +113,11 @@ def _is_trigger(rule: str) -> bool:
     # sign" line nor the action (shown on its own).
     if rule.startswith("NUTRITION."):
         return rule.startswith(_NUTRITION_TRIGGERS)
-    return (
-        ".DANGER." in rule or ".CLASS." in rule or ".SAME_DAY." in rule
-    ) and rule != "ICCM.CLASS.DANGER_SIGN"
+    return (".DANGER." in rule or ".CLASS." in rule or ".SAME_DAY." in rule) and rule not in (
+        "ICCM.CLASS.DANGER_SIGN",
+        "OLDER.CLASS.DANGER_SIGN",
+        "OLDER.CLASS.NO_FINDING",
+    )
 
 
 def action_text(assessment: Mapping[str, Any] | None) -> str:

@@ -23,6 +23,9 @@ from keneya.clinical.nutrition import (
     MUAC_PLAUSIBLE_MAX_MM,
     MUAC_PLAUSIBLE_MIN_MM,
 )
+from keneya.clinical.older_child import MAX_AGE_MONTHS as OLDER_CHILD_MAX_MONTHS
+from keneya.clinical.older_child import MIN_AGE_MONTHS as OLDER_CHILD_MIN_MONTHS
+from keneya.clinical.older_child import SCHOOL_LEVELS
 from keneya.clinical.pregnancy import MAX_GESTATIONAL_AGE_DAYS, PREGNANCY_LENGTH_DAYS
 from keneya.clinical.vaccination_card import CardDose, card_doses
 from keneya.clinical.visit import MEASUREMENT_KEYS, UNDER_FIVE_MONTHS
@@ -31,6 +34,7 @@ from keneya.people.forms import DateInput
 from keneya.people.models import Person, Sex
 from keneya.visits.display import (
     FINDING_LABELS,
+    OLDER_CHILD_LABELS,
     POSTPARTUM_SAME_DAY_SIGNS,
     POSTPARTUM_SIGNS,
     PREGNANCY_SIGNS,
@@ -44,6 +48,7 @@ KIND_SLUGS: dict[str, str] = {
     "enfant-malade": VisitKind.SICK_CHILD,
     "grossesse": VisitKind.PREGNANCY,
     "postnatale": VisitKind.POSTNATAL,
+    "suivi-enfant-5-17-ans": VisitKind.OLDER_CHILD_FOLLOWUP,
 }
 SLUG_FOR_KIND = {kind: slug for slug, kind in KIND_SLUGS.items()}
 
@@ -79,6 +84,29 @@ YOUNG_INFANT_SIGNS = (
     "yellow_palms_or_soles",
 )
 LOCAL_INFECTION_SIGNS = ("umbilicus_red_or_draining_pus", "skin_pustules")
+# Child 5-17 years (older_child_rules.json keys, clinical-rules.md 7.2/7.3).
+OLDER_CHILD_URGENT_SIGNS = (
+    "convulsions",
+    "unconscious_or_confused",
+    "severe_difficulty_breathing",
+    "unable_to_drink_or_vomits_everything",
+    "severe_pallor",
+    "bilateral_oedema",
+    "severe_dehydration",
+    "severe_pain",
+    "injury_bleeding_or_fracture",
+    "suspected_poisoning",
+)
+OLDER_CHILD_ILLNESS = (
+    "illness_since_last_visit",
+    "fever",
+    "fever_days",
+    "rdt_result",
+    "cough",
+    "cough_days",
+    "weight_loss",
+)
+OLDER_CHILD_SCHOOL = ("in_school", "school_level", "sleeps_under_net")
 DURATIONS = {"cough": "cough_days", "diarrhoea": "diarrhoea_days", "fever": "fever_days"}
 MAX_SYMPTOM_DAYS = 365
 
@@ -104,6 +132,8 @@ def available_kinds(person: Person, on: date) -> list[str]:
         kinds.append(VisitKind.POSTNATAL)  # the newborn
     elif person.sex == Sex.FEMALE and CHILDBEARING_YEARS[0] <= months // 12 <= CHILDBEARING_YEARS[1]:
         kinds += [VisitKind.PREGNANCY, VisitKind.POSTNATAL]
+    if OLDER_CHILD_MIN_MONTHS <= months <= OLDER_CHILD_MAX_MONTHS:
+        kinds.insert(0, VisitKind.OLDER_CHILD_FOLLOWUP)
     return kinds
 
 
@@ -142,6 +172,13 @@ def sections_for(kind: str, person: Person, on: date) -> list[tuple[Any, tuple[s
         return [
             (_("Mesures"), (*growth, *muac)),
             (_("Signes de danger (si vous en voyez)"), tuple(dict.fromkeys(("bilateral_oedema", *signs)))),
+        ]
+    if kind == VisitKind.OLDER_CHILD_FOLLOWUP:
+        return [
+            (_("Signes d'urgence (référer d'urgence)"), OLDER_CHILD_URGENT_SIGNS),
+            (_("Maladie depuis la dernière visite"), OLDER_CHILD_ILLNESS),
+            (_("Mesures"), ("weight_kg", "length_or_height_cm")),
+            (_("École et prévention"), OLDER_CHILD_SCHOOL),
         ]
     if kind == VisitKind.PREGNANCY:
         return [
@@ -227,6 +264,14 @@ def _field(key: str, *, age_days: int, band: str) -> forms.Field:
             initial="L" if age_days < LENHEI_SWITCH_DAYS else "H",
             help_text=_("Couché avant 2 ans, debout ensuite."),
         )
+    if key == "school_level":
+        return forms.ChoiceField(
+            label=OLDER_CHILD_LABELS[key],
+            required=False,
+            widget=forms.RadioSelect,
+            initial="",
+            choices=[*SCHOOL_LEVELS.items(), ("", _("Non précisé"))],
+        )
     if key == "lmp":
         return forms.DateField(label=_("Date des dernières règles (DDR)"), required=False, widget=DateInput())
     if key == "edd":
@@ -236,7 +281,7 @@ def _field(key: str, *, age_days: int, band: str) -> forms.Field:
             widget=DateInput(),
             help_text=_("Si elle est connue (échographie) : elle remplace la DDR."),
         )
-    return YesNoField(label=FINDING_LABELS[key])
+    return YesNoField(label=FINDING_LABELS.get(key) or OLDER_CHILD_LABELS[key])
 
 
 class VisitForm(forms.Form):
@@ -310,6 +355,10 @@ class VisitForm(forms.Form):
                 self.add_error(
                     days_key, _("Vous avez répondu « Non » : laissez la durée vide ou corrigez la réponse.")
                 )
+        if cleaned.get("in_school") is False and cleaned.get("school_level"):
+            self.add_error(
+                "school_level", _("Vous avez répondu « Non » à l'école : laissez le niveau vide ou corrigez.")
+            )
         visit_date = cleaned.get("visit_date")
         if visit_date is not None:
             for key in ("lmp", "edd"):
@@ -357,7 +406,7 @@ class VisitForm(forms.Form):
                     # A follow-up visit sends only the signs seen: the iCCM classification
                     # runs on a follow-up only when something was found.
                     findings[key] = value
-        if "length_or_height_cm" in measurements:
+        if "length_or_height_cm" in measurements and "measured_position" in self.fields:
             measurements["measured_position"] = (
                 c.get("measured_position") or self.fields["measured_position"].initial
             )
