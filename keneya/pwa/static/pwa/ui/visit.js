@@ -205,7 +205,8 @@ function zscoreRows(zscores) {
 function signLabel(code, kind) {
   if (kind === "pregnancy" && V.pregnancy_signs[code]) return V.pregnancy_signs[code];
   if (kind === "postnatal" && V.postpartum_signs[code]) return V.postpartum_signs[code];
-  return V.findings[code] ?? V.pregnancy_signs[code] ?? V.postpartum_signs[code] ?? code;
+  return V.findings[code] ?? V.pregnancy_signs[code] ?? V.postpartum_signs[code]
+    ?? V.older_child_findings?.[code] ?? code;
 }
 
 /** The result of a visit: from the engine (recorded here) or compact (pulled). */
