@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 
@@ -38,7 +39,7 @@ def test_the_tablet_offers_the_same_kinds_as_the_web_around_5_and_18_years():
 @needs_node
 def test_the_tablet_asks_the_same_questions_and_checks_school_like_the_web():
     born = (ON - timedelta(days=9 * 365)).isoformat()
-    got = run_forms_js(
+    got: Any = run_forms_js(
         "const person = {date_of_birth: payload.born, sex: 'F'};"
         "const sections = forms.sectionsFor('older_child_followup', person, payload.on);"
         "const read = forms.readAnswers('older_child_followup', sections, "
