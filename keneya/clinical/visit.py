@@ -187,6 +187,7 @@ def assess_home_visit(
         "zscores": {},
         "nutrition": None,
         "follow_up_days": None,
+        "pre_referral": [],  # sick child: the pre-referral treatment named (iccm)
     }
     actions: list[str] = []
     reasons: list[dict[str, Any]] = []
@@ -208,6 +209,7 @@ def assess_home_visit(
                 age_band=data["age_band"], fast_breathing_threshold=data["fast_breathing_threshold"]
             )
             result["danger_signs"] = data["danger_signs"]
+            result["pre_referral"] = data["pre_referral"]
             result["classifications"] = [
                 c for c in data["classifications"] if c != "age_out_of_scope" or kind == "sick_child"
             ]

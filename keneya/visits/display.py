@@ -184,6 +184,15 @@ def present(assessment: Mapping[str, Any], kind: str) -> dict[str, Any]:
             if c not in ("danger_sign", "no_finding")
         ],
         "reasons": reason_texts(assessment),
+        # The first dose the rules give before an urgent referral, named (iccm pre_referral).
+        "pre_referral": _unique(
+            [
+                r.get("text_fr", "")
+                for r in assessment.get("reasons") or []
+                if ".PRE_REFERRAL." in r.get("rule", "")
+            ]
+        ),
+        "schooling": assessment.get("schooling"),
         "zscores": zscore_rows(assessment),
         "gestational_age": _dated(assessment.get("gestational_age")),
         "follow_up_days": assessment.get("follow_up_days"),

@@ -113,3 +113,18 @@ def test_not_offered_to_a_toddler(chw, users, household_factory):
     household = household_factory(users.chw1)
     toddler = add_member(by=users.chw1, household=household, data=person("Traoré", "Issa", "M", years_ago(3)))
     assert chw.get(URL.format(toddler.pk)).status_code == 404
+
+
+def test_the_sick_child_result_names_the_pre_referral_treatment(chw, toddler):
+    """#11 §4: the result names the first dose the rules give (S1), not 'le traitement indiqué'."""
+    response = chw.post(
+        f"/personnes/{toddler.pk}/visites/nouvelle/enfant-malade/",
+        form(cough="yes", chest_indrawing="yes", respiratory_rate="44", diarrhoea="yes", diarrhoea_days="2"),
+    )
+    assert response.status_code == 302, text(response)[:3000]
+    visit = Visit.objects.get(person=toddler)
+    assert visit.assessment["pre_referral"] == ["ors", "amoxicillin_first_dose"]
+    assert "fast_breathing" not in visit.assessment["classifications"]
+    page = text(chw.get(response["Location"]))
+    assert "première dose d'amoxicilline" in page and "SRO" in page
+    assert "traitement pré-transfert indiqué." not in page

@@ -128,7 +128,7 @@ export function makeVisit(data, { ages, growth, iccm, nutrition, pregnancy, olde
     const result = {
       kind: a.kind, engine_version: data.engineVersion, age_days: ageDays, age_months: ageMonths,
       urgent_referral: false, danger_signs: [], classifications: [], zscores: {}, nutrition: null,
-      follow_up_days: null,
+      follow_up_days: null, pre_referral: [],
     };
     const actions = [];
     let reasons = [];
@@ -150,6 +150,7 @@ export function makeVisit(data, { ages, growth, iccm, nutrition, pregnancy, olde
         result.age_band = sick.age_band;
         result.fast_breathing_threshold = sick.fast_breathing_threshold;
         result.danger_signs = sick.danger_signs;
+        result.pre_referral = sick.pre_referral;
         result.classifications = sick.classifications
           .filter((c) => c !== 'age_out_of_scope' || a.kind === 'sick_child');
         if (sick.action) actions.push(sick.action);
