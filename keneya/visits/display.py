@@ -9,17 +9,21 @@ the form asks exactly what the engine reads. They are French only, like the rule
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 import keneya.clinical
 from keneya.clinical.growth import MODERATE_BELOW, SEVERE_BELOW
 from keneya.clinical.immunization import DOSES, SCHEDULE
 from keneya.clinical.vaccination_card import next_doses
+from keneya.clinical.visit import ACTION_TEXT_FR
+from keneya.visits.engine_texts import engine_text
 
 _DATA = Path(keneya.clinical.__file__).resolve().parent / "data"
 _ICCM: dict[str, Any] = json.loads((_DATA / "iccm_rules.json").read_text("utf-8"))
@@ -28,8 +32,13 @@ _OLDER: dict[str, Any] = json.loads((_DATA / "older_child_rules.json").read_text
 
 
 def _question(text_fr: str) -> str:
-    """ "Saignement vaginal : référer d'urgence." -> "Saignement vaginal" (a sign, not an order)."""
-    return text_fr.split(" : ")[0].rstrip(".")
+    """ "Saignement vaginal : référer d'urgence." -> "Saignement vaginal" (a sign, not an order).
+    Also for the English twin ("Vaginal bleeding: refer urgently.")."""
+    return re.split(r"\s*:\s", text_fr, maxsplit=1)[0].rstrip(".")
+
+
+def _full(specs: Mapping[str, Any]) -> dict[str, str]:
+    return {k: v["text_fr"] for k, v in specs.items()}
 
 
 # key -> French label, as the engine names them.
@@ -81,16 +90,30 @@ ZSCORE_LABELS = {
 }
 
 
+# code -> the engine's whole French sentence, translated when shown (engine_texts).
+_SIGN_SENTENCES = {
+    "pregnancy": _full(_PREGNANCY["pregnancy_danger_signs"]),
+    "postnatal": _full(_PREGNANCY["postpartum_danger_signs"]),
+    "older_child_followup": _full(_OLDER["danger_signs"]),
+}
+_ANY_SIGN_SENTENCES = (
+    {k: v["text_fr"] for band in _ICCM["danger_signs"].values() for k, v in band.items()},
+    _SIGN_SENTENCES["pregnancy"],
+    _SIGN_SENTENCES["postnatal"],
+    _full(_PREGNANCY["postpartum_same_day_signs"]),
+    FINDING_LABELS,
+    _SIGN_SENTENCES["older_child_followup"],
+)
+
+
 def sign_label(code: str, kind: str = "") -> str:
-    if kind == "pregnancy" and code in PREGNANCY_SIGNS:
-        return PREGNANCY_SIGNS[code]
-    if kind == "postnatal" and code in POSTPARTUM_SIGNS:
-        return POSTPARTUM_SIGNS[code]
-    if kind == "older_child_followup" and code in _OLDER_DANGER:
-        return _OLDER_DANGER[code]
-    for table in (_CHILD_DANGER, PREGNANCY_SIGNS, POSTPARTUM_SIGNS, FINDING_LABELS, _OLDER_DANGER):
+    """The sign's label in the active language (the engine's sentence, before its " : ")."""
+    own = _SIGN_SENTENCES.get(kind, {})
+    if code in own:
+        return _question(engine_text(own[code]))
+    for table in _ANY_SIGN_SENTENCES:
         if code in table:
-            return table[code]
+            return _question(engine_text(table[code]))
     return code
 
 
@@ -121,12 +144,27 @@ def _is_trigger(rule: str) -> bool:
 
 
 def action_text(assessment: Mapping[str, Any] | None) -> str:
-    """The action's own sentence (e.g. "... donner le traitement pré-transfert indiqué.")."""
+    """The action's own sentence (e.g. "Référer d'urgence au CSCom ; avant le départ...")."""
     action = (assessment or {}).get("action")
     for reason in (assessment or {}).get("reasons") or []:
         if ".ACTION." in reason.get("rule", "") and reason.get("finding") == action:
-            return str(reason.get("text_fr", ""))
+            return engine_text(str(reason.get("text_fr", "")))
     return ""
+
+
+def summary_text(assessment: Mapping[str, Any] | None) -> str:
+    """The engine's ``summary_fr`` in the active language (visit.summary_fr, recomposed)."""
+    a = assessment or {}
+    action = a.get("action")
+    if action not in ACTION_TEXT_FR:
+        return str(a.get("summary_fr", ""))
+    text = engine_text(ACTION_TEXT_FR[action])
+    if a.get("follow_up_days"):
+        return gettext("%(action)s ; revoir dans %(days)s jours.") % {
+            "action": text,
+            "days": a["follow_up_days"],
+        }
+    return text + "."
 
 
 def _unique(texts: list[str]) -> list[str]:
@@ -136,12 +174,12 @@ def _unique(texts: list[str]) -> list[str]:
 def trigger_texts(assessment: Mapping[str, Any] | None) -> list[str]:
     """The French sentences of what triggered the result (danger signs first)."""
     reasons = (assessment or {}).get("reasons") or []
-    return _unique([r.get("text_fr", "") for r in reasons if _is_trigger(r.get("rule", ""))])
+    return _unique([engine_text(r.get("text_fr", "")) for r in reasons if _is_trigger(r.get("rule", ""))])
 
 
 def reason_texts(assessment: Mapping[str, Any] | None) -> list[str]:
     """Every reason's French sentence, once, in the engine's order."""
-    return _unique([r.get("text_fr", "") for r in (assessment or {}).get("reasons") or []])
+    return _unique([engine_text(r.get("text_fr", "")) for r in (assessment or {}).get("reasons") or []])
 
 
 def zscore_rows(assessment: Mapping[str, Any] | None) -> list[dict[str, Any]]:
@@ -175,7 +213,7 @@ def present(assessment: Mapping[str, Any], kind: str) -> dict[str, Any]:
     return {
         "urgent": bool(assessment.get("urgent_referral")),
         "action": assessment.get("action", ""),
-        "summary": assessment.get("summary_fr", ""),
+        "summary": summary_text(assessment),
         "action_text": action_text(assessment),
         "danger_signs": [sign_label(c, kind) for c in assessment.get("danger_signs") or []],
         "classifications": [
@@ -187,7 +225,7 @@ def present(assessment: Mapping[str, Any], kind: str) -> dict[str, Any]:
         # The first dose the rules give before an urgent referral, named (iccm pre_referral).
         "pre_referral": _unique(
             [
-                r.get("text_fr", "")
+                engine_text(r.get("text_fr", ""))
                 for r in assessment.get("reasons") or []
                 if ".PRE_REFERRAL." in r.get("rule", "")
             ]
