@@ -213,6 +213,11 @@ class YesNoField(forms.TypedChoiceField):
         )
 
 
+def _engine_label(key: str) -> Any:
+    """The engine's French label of a finding, translated when shown (visits.engine_texts)."""
+    return _(FINDING_LABELS.get(key) or OLDER_CHILD_LABELS[key])
+
+
 def _number(label: Any, low: float, high: float, *, step: str = "1", integer: bool = False) -> forms.Field:
     attrs = {"step": step, "inputmode": "numeric" if integer else "decimal"}
     widget = forms.NumberInput(attrs=attrs)
@@ -228,9 +233,9 @@ def _field(key: str, *, age_days: int, band: str) -> forms.Field:
         label = PREGNANCY_SIGNS.get(key) or POSTPARTUM_SIGNS.get(key) or POSTPARTUM_SAME_DAY_SIGNS[key]
         return YesNoField(label=label)
     if key in DURATIONS.values():
-        return _number(FINDING_LABELS[key], 0, MAX_SYMPTOM_DAYS, integer=True)
+        return _number(_engine_label(key), 0, MAX_SYMPTOM_DAYS, integer=True)
     if key == "respiratory_rate":
-        field = _number(FINDING_LABELS[key], *RESPIRATORY_RATE_RANGE, integer=True)
+        field = _number(_engine_label(key), *RESPIRATORY_RATE_RANGE, integer=True)
         threshold = FAST_BREATHING_PER_MIN.get(band)
         if threshold:
             field.help_text = _("Comptez pendant une minute entière. Rapide à partir de %(n)s.") % {
@@ -238,17 +243,17 @@ def _field(key: str, *, age_days: int, band: str) -> forms.Field:
             }
         return field
     if key == "temperature_c":
-        return _number(FINDING_LABELS[key], *TEMPERATURE_C_RANGE, step="0.1")
+        return _number(_engine_label(key), *TEMPERATURE_C_RANGE, step="0.1")
     if key == "rdt_result":
         return forms.ChoiceField(
-            label=FINDING_LABELS[key],
+            label=_engine_label(key),
             required=False,
             widget=forms.RadioSelect,
             initial="",
             choices=[("positive", _("Positif")), ("negative", _("Négatif")), ("", _("Pas fait"))],
         )
     if key == "muac_mm":
-        field = _number(FINDING_LABELS[key], MUAC_PLAUSIBLE_MIN_MM, MUAC_PLAUSIBLE_MAX_MM, integer=True)
+        field = _number(_engine_label(key), MUAC_PLAUSIBLE_MIN_MM, MUAC_PLAUSIBLE_MAX_MM, integer=True)
         field.help_text = _("Rouge : moins de 115 mm. Jaune : 115 à 124 mm.")
         return field
     if key == "weight_kg":
@@ -266,7 +271,7 @@ def _field(key: str, *, age_days: int, band: str) -> forms.Field:
         )
     if key == "school_level":
         return forms.ChoiceField(
-            label=OLDER_CHILD_LABELS[key],
+            label=_engine_label(key),
             required=False,
             widget=forms.RadioSelect,
             initial="",
@@ -281,7 +286,7 @@ def _field(key: str, *, age_days: int, band: str) -> forms.Field:
             widget=DateInput(),
             help_text=_("Si elle est connue (échographie) : elle remplace la DDR."),
         )
-    return YesNoField(label=FINDING_LABELS.get(key) or OLDER_CHILD_LABELS[key])
+    return YesNoField(label=_engine_label(key))
 
 
 class VisitForm(forms.Form):
