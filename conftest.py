@@ -9,11 +9,29 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 # Playwright's sync API runs an event loop in the test thread; Django must allow ORM calls there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 TEST_PASSWORD = "Mot-de-passe-test-2026"  # noqa: S105
+
+# --- Hypothesis: a slow or loaded machine gives the same verdict as a fast one -----------------
+# No deadline and no "too slow" health check (machine speed must not fail a test); with CI set,
+# the "ci" profile also derandomizes (the same examples on every run) and keeps no example
+# database. HYPOTHESIS_PROFILE overrides the choice. A test's own @settings only adds to these.
+hypothesis_settings.register_profile(
+    "keneya",
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
+)
+hypothesis_settings.register_profile(
+    "ci", parent=hypothesis_settings.get_profile("keneya"), derandomize=True, database=None
+)
+hypothesis_settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "keneya")
+)
 
 
 def pytest_configure(config: Any) -> None:

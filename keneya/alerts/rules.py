@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from keneya.alerts.models import PRIORITY_RANK, Priority
 from keneya.clinical.faltering import (  # growth faltering, WHO 2008 (see the module)
     FALTERING_MAX_AGE_MONTHS,
@@ -35,7 +37,7 @@ class AlertRule:
     code: str
     priority: str
     source: str
-    title_fr: str
+    title_fr: str  # stored on the alert in French; shown through gettext (visit_tags engine_text)
     predicate: Callable[[VisitFacts], list[str] | None]
 
 
@@ -63,6 +65,18 @@ def _has_class(code: str) -> Callable[[VisitFacts], list[str] | None]:
     return predicate
 
 
+def _older_child_class(code: str, indicator: str | None = None) -> Callable[[VisitFacts], list[str] | None]:
+    """A classification of the child 5-17 visit (keneya.clinical.older_child), with its z."""
+
+    def predicate(f: VisitFacts) -> list[str] | None:
+        if f.kind != "older_child_followup" or code not in (f.assessment.get("classifications") or []):
+            return None
+        z = ((f.assessment.get("zscores") or {}).get(indicator or "") or {}).get("z")
+        return [code] + ([f"{indicator} z {z:.2f}"] if z is not None else [])
+
+    return predicate
+
+
 def _growth_faltering(f: VisitFacts) -> list[str] | None:
     if f.kind not in ("child_followup", "sick_child"):
         return None
@@ -84,28 +98,43 @@ RULES: tuple[AlertRule, ...] = (
         code="danger_sign",
         priority=Priority.URGENT,
         source="WHO/UNICEF iCCM 2011 (S1); WHO PSBI 2015 (S4); WHO PCPNC (pregnancy, postpartum, newborn)",
-        title_fr="Signe de danger : référer d'urgence",
+        title_fr=gettext_noop("Signe de danger : référer d'urgence"),
         predicate=_danger_signs,
     ),
     AlertRule(
         code="severe_acute_malnutrition",
         priority=Priority.URGENT,
         source="WHO/UNICEF 2009 SAM joint statement (S3); WHO IMCI 2014 (S2)",
-        title_fr="Malnutrition aiguë sévère",
+        title_fr=gettext_noop("Malnutrition aiguë sévère"),
         predicate=_has_class("severe_acute_malnutrition"),
     ),
     AlertRule(
         code="moderate_acute_malnutrition",
         priority=Priority.ROUTINE,
         source="WHO IMCI 2014 (S2): MAM, MUAC 115-124 mm or WFH z -3 to < -2",
-        title_fr="Malnutrition aiguë modérée",
+        title_fr=gettext_noop("Malnutrition aiguë modérée"),
         predicate=_has_class("moderate_acute_malnutrition"),
+    ),
+    AlertRule(
+        code="severe_thinness",
+        priority=Priority.FOLLOW_UP,
+        source="WHO 2007 growth reference 5-19 y (de Onis 2007; AnthroPlus): BMI-for-age z < -3; "
+        "clinical-rules §7.1",
+        title_fr=gettext_noop("Maigreur sévère (5-17 ans) : voir au CSCom"),
+        predicate=_older_child_class("severe_thinness", "bmi"),
+    ),
+    AlertRule(
+        code="tb_screening",
+        priority=Priority.ROUTINE,
+        source="WHO consolidated TB guidelines, module 2: screening (2021); clinical-rules §7.2",
+        title_fr=gettext_noop("Toux de 14 jours ou plus, ou perte de poids : dépistage de la tuberculose"),
+        predicate=_older_child_class("tb_screening"),
     ),
     AlertRule(
         code="growth_faltering",
         priority=Priority.ROUTINE,
         source="WHO Training Course on Child Growth Assessment 2008, module C",
-        title_fr="Courbe de poids plate ou descendante (2 mois)",
+        title_fr=gettext_noop("Courbe de poids plate ou descendante (2 mois)"),
         predicate=_growth_faltering,
     ),
 )
@@ -115,7 +144,7 @@ REFERRAL_NOT_ARRIVED = AlertRule(
     code="referral_not_arrived",
     priority=Priority.FOLLOW_UP,
     source="Programme goal: care within 24 h of referral (Mali Health strategy)",
-    title_fr="Référé·e non arrivé·e après 24 h",
+    title_fr=gettext_noop("Référé·e non arrivé·e après 24 h"),
     predicate=lambda f: None,
 )
 

@@ -16,6 +16,9 @@ Layout::
       "engine": {                                 # constants that live in the Python modules
         "growth": {...}, "iccm": {...}, "nutrition": {...}, "visit": {...}
       },
+      "growth2007_tables": {                      # WHO 2007 (5-19 y), data/growth2007/*.csv
+        "bmi": {"first": 61, "rows": 168, "M": {"l": <column>, ...}, "F": {...}}, "lhfa", "wfa"
+      },
       "growth_tables": {                          # WHO LMS tables, data/growth/*.csv
         "wfa": {"index": "day", "first": 0, "rows": 1827,
                 "M": {"l": <column>, "m": <column>, "s": <column>}, "F": {...}},
@@ -39,11 +42,18 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from keneya.clinical import ENGINE_VERSION, growth, iccm, nutrition, visit
+from keneya.clinical import ENGINE_VERSION, growth, growth2007, iccm, nutrition, visit
 
 BUNDLE_FORMAT = 1
 DATA_DIR = Path(__file__).resolve().parent / "data"
-RULE_FILES = ("age_bands", "iccm_rules", "nutrition_rules", "pregnancy_rules", "pev_mali")
+RULE_FILES = (
+    "age_bands",
+    "iccm_rules",
+    "nutrition_rules",
+    "pregnancy_rules",
+    "pev_mali",
+    "older_child_rules",
+)
 # Index of each growth table's rows (growth._Table.first: a day, or a length in tenths of a cm).
 TABLE_INDEX = {
     "wfa": "day",
@@ -96,6 +106,22 @@ def growth_tables() -> dict[str, Any]:
             rows = table.rows[sex_index]
             entry[sex] = {
                 key: _encode_column([row[i] for row in rows]) for i, key in enumerate(("l", "m", "s"))
+            }
+        out[name] = entry
+    return out
+
+
+def growth2007_tables() -> dict[str, Any]:
+    """WHO 2007 (5-19 years) LMS tables by completed month: {indicator: {first, rows, M, F}}."""
+    out: dict[str, Any] = {}
+    for name in growth2007.INDICATORS:
+        entry: dict[str, Any] = {}
+        for sex in growth._SEXES:
+            rows = growth2007.table(name, sex)
+            months = sorted(rows)
+            entry.update(first=months[0], rows=len(months))
+            entry[sex] = {
+                key: _encode_column([rows[m][i] for m in months]) for i, key in enumerate(("l", "m", "s"))
             }
         out[name] = entry
     return out
@@ -154,6 +180,14 @@ def engine_constants() -> dict[str, Any]:
             "under_five_months": visit.UNDER_FIVE_MONTHS,
             "acute_to_classification": visit.ACUTE_TO_CLASSIFICATION,
             "action_text_fr": visit.ACTION_TEXT_FR,
+            "older_child_kind": visit.OLDER_CHILD_KIND,
+        },
+        "growth2007": {
+            "first_month": growth2007.FIRST_MONTH,
+            "last_month": growth2007.LAST_MONTH,
+            "wfa_last_month": growth2007.WFA_LAST_MONTH,
+            "restricted": sorted(growth2007.RESTRICTED),
+            "indicators": list(growth2007.INDICATORS),
         },
     }
 
@@ -166,6 +200,7 @@ def engine_bundle() -> dict[str, Any]:
         "rules": rules(),
         "engine": engine_constants(),
         "growth_tables": growth_tables(),
+        "growth2007_tables": growth2007_tables(),
     }
 
 

@@ -8,13 +8,17 @@ Thresholds, vocabulary, French texts and sources: ``data/iccm_rules.json``
 
 ``classify_sick_child`` applies the combined rule of spec 1.5:
 
-- age_months >= 60: ``{age_out_of_scope}``, no urgent referral, ``action`` None.
+- age_months >= 60: ``{age_out_of_scope}``, no urgent referral, ``action`` ``advise_only``.
 - young infant (age_days <= 59): any sign of table 1.6 -> ``danger_sign`` + urgent referral;
   local bacterial infection only -> ``non_urgent_referral``; else ``advise_only``.
 - child 2-59 months: every label of 1.3/1.4 is kept even when a danger sign is present;
   ``urgent_referral`` if any danger sign, else ``treat_at_home`` (fast_breathing, malaria,
   diarrhoea; 3-day follow-up), else ``advise_only``. When the cadre may not treat at home
   (``IccmConfig.chw_may_treat_at_home=False``) ``treat_at_home`` becomes ``non_urgent_referral``.
+- ``fast_breathing`` needs the rate at or above the threshold and no chest indrawing (spec
+  1.4/1.5 corrected): chest indrawing is the danger sign.
+- an urgent referral names the pre-referral treatment of S1 (``pre_referral``: first dose of
+  amoxicillin, ORS, first dose of ACT, rectal artesunate) or says the CSCom protocol applies.
 
 Findings are a mapping of the keys in ``FINDINGS`` (a missing key or None means "not
 observed"); an unknown key, a wrong type, an implausible value or two findings that contradict
@@ -130,11 +134,14 @@ class SickChildAssessment:
     urgent_referral: bool
     danger_signs: frozenset[str]  # codes of table 1.3 (child) or 1.6 (young infant)
     classifications: frozenset[str]  # codes of CLASSIFICATIONS (never empty)
-    action: str | None  # one of ACTIONS; None when out of scope
+    action: str  # one of ACTIONS (advise_only when out of scope, spec 1.5 corrected)
     follow_up_days: int | None
     reasons: tuple[Reason, ...]  # danger signs, classifications, notes, then the action
     # Findings given (positive) that the rules for this age band do not use.
     ignored_findings: frozenset[str] = field(default_factory=frozenset)
+    # Urgent referral: the pre-referral treatment named (data pre_referral.order), or "none",
+    # "not_dispensing", "young_infant"; empty when there is no urgent referral (spec 1.4, S1).
+    pre_referral: tuple[str, ...] = ()
 
 
 def assessment_as_dict(a: SickChildAssessment) -> dict[str, Any]:
@@ -151,6 +158,7 @@ def assessment_as_dict(a: SickChildAssessment) -> dict[str, Any]:
         "follow_up_days": a.follow_up_days,
         "reasons": [r.as_dict() for r in a.reasons],
         "ignored_findings": sorted(a.ignored_findings),
+        "pre_referral": list(a.pre_referral),
         "rules_version": ICCM_RULES_VERSION,
         "engine_version": ENGINE_VERSION,
     }
@@ -257,6 +265,7 @@ _DANGER_SPECS = {
     "young_infant": _RULES["danger_signs"]["young_infant_0_59d"],
 }
 _CLASS_SPECS = _RULES["classifications"]
+_PRE = _RULES["pre_referral"]
 _ACTION_SPECS = _RULES["actions"]
 _CACHE: dict[tuple[str, str, str, str | None], Reason] = {}
 
@@ -381,27 +390,17 @@ def _child(f: dict[str, Any], band: str, months: int, cfg: IccmConfig):
     classes: list[tuple[str, Reason]] = []
     rr = f.get("respiratory_rate")
     breathing_problem = has_cough or f.get("difficult_breathing") is True
-    if breathing_problem and rr is not None and rr >= threshold:
+    rr_fast = breathing_problem and rr is not None and rr >= threshold
+    indrawing = _sign(f, "chest_indrawing", "child")
+    # Spec 1.4/1.5 (corrected): fast_breathing needs the rate at or above the threshold AND no
+    # chest indrawing; chest indrawing is itself the danger sign (iCCM "severe pneumonia").
+    if rr_fast and indrawing is None:
         classes.append(
             (
                 "fast_breathing",
                 _class_reason("fast_breathing", f"respiratory_rate={rr}", f">= {threshold} /min"),
             )
         )
-    else:
-        key = _sign(f, "chest_indrawing", "child")
-        if key is not None:  # spec 1.5 worked example; IMCI 2014: chest indrawing = pneumonia
-            classes.append(
-                (
-                    "fast_breathing",
-                    _static(
-                        "ICCM.CLASS.FAST_BREATHING.CHEST_INDRAWING",
-                        key,
-                        None,
-                        _RULES["fast_breathing_from_chest_indrawing"],
-                    ),
-                )
-            )
     if muac_red or oedema:
         finding = "bilateral_oedema" if oedema else (f"muac_mm={muac}" if muac is not None else "muac_red")
         classes.append(
@@ -481,7 +480,60 @@ def _child(f: dict[str, Any], band: str, months: int, cfg: IccmConfig):
         if "fever_rdt_negative" in codes and cfg.fever_rdt_negative_follow_up_days:
             options.append(cfg.fever_rdt_negative_follow_up_days)
         follow_up = min(options) if options else None
-    return danger, classes, notes, action, follow_up, ignored
+    pre = (
+        _pre_referral(
+            f,
+            cfg,
+            diarrhoea=has_diarrhoea,
+            breathing=(indrawing, f"respiratory_rate={rr}" if rr_fast else None),
+            fever=(has_fever, "fever" if reported_fever else f"temperature_c={temperature}"),
+        )
+        if danger
+        else []
+    )
+    return danger, classes, notes, action, follow_up, ignored, pre
+
+
+def _pre_referral(
+    f: dict[str, Any],
+    cfg: IccmConfig,
+    *,
+    diarrhoea: bool,
+    breathing: tuple[str | None, str | None],
+    fever: tuple[bool, str],
+) -> list[tuple[str, Reason]]:
+    """The first doses S1 gives before an urgent referral (spec 1.4), named; or "none"."""
+    oral_blocked = [k for k in _PRE["cannot_take_oral_if"] if _sign(f, k, "child")]
+    indrawing, fast = breathing
+    has_fever, fever_finding = fever
+    found: dict[str, tuple[str, str | None]] = {}  # code -> (finding, threshold)
+    if diarrhoea and not oral_blocked:
+        found["ors"] = ("diarrhoea", None)
+    if (indrawing or fast) and not oral_blocked:
+        found["amoxicillin_first_dose"] = (indrawing or fast or "", None)
+    if has_fever and f.get("rdt_result") == "positive" and not oral_blocked:
+        found["act_first_dose"] = (fever_finding + "+rdt_positive", None)
+    if has_fever and oral_blocked:
+        found["rectal_artesunate"] = (fever_finding + "+" + oral_blocked[0], None)
+    out: list[tuple[str, Reason]] = []
+    withheld = False
+    for code in _PRE["order"]:
+        if code not in found:
+            continue
+        if code in _PRE["medicines"] and not cfg.chw_may_treat_at_home:
+            withheld = True
+            continue
+        finding, threshold = found[code]
+        out.append((code, _pre_reason(code, finding)))
+    if withheld:
+        out.append(("not_dispensing", _pre_reason("not_dispensing", "chw_may_treat_at_home")))
+    if not out:
+        out.append(("none", _pre_reason("none", "none")))
+    return out
+
+
+def _pre_reason(code: str, finding: str) -> Reason:
+    return _static("ICCM.PRE_REFERRAL." + code.upper(), finding, None, _PRE["treatments"][code])
 
 
 def _young_infant(f: dict[str, Any], cfg: IccmConfig):
@@ -529,7 +581,8 @@ def _young_infant(f: dict[str, Any], cfg: IccmConfig):
             ("local_bacterial_infection", _class_reason("local_bacterial_infection", "+".join(local)))
         )
     action = "urgent_referral" if danger else "non_urgent_referral" if local else "advise_only"
-    return danger, classes, [], action, None, ignored
+    pre = [("young_infant", _pre_reason("young_infant", danger[0][0]))] if danger else []
+    return danger, classes, [], action, None, ignored, pre
 
 
 def classify_sick_child(
@@ -568,6 +621,8 @@ def classify_sick_child(
                     _RULES["not_applied_out_of_scope"],
                 )
             )
+        # Spec 1.5 (corrected): the action is always one of 1.7's, advise_only here.
+        reasons.append(_action_reason("advise_only"))
         return SickChildAssessment(
             days,
             months,
@@ -576,16 +631,16 @@ def classify_sick_child(
             False,
             frozenset(),
             frozenset({"age_out_of_scope"}),
-            None,
+            "advise_only",
             None,
             tuple(reasons),
             ignored,
         )
 
     if band == YOUNG_INFANT:
-        danger, classes, notes, action, follow_up, ignored = _young_infant(f, cfg)
+        danger, classes, notes, action, follow_up, ignored, pre = _young_infant(f, cfg)
     else:
-        danger, classes, notes, action, follow_up, ignored = _child(f, band, months, cfg)
+        danger, classes, notes, action, follow_up, ignored, pre = _child(f, band, months, cfg)
         if danger:
             classes.insert(0, ("danger_sign", _class_reason("danger_sign", danger[0][0])))
     if not classes:
@@ -594,6 +649,7 @@ def classify_sick_child(
     reasons += [r for _, r in classes]
     reasons += notes
     reasons.append(_action_reason(action))
+    reasons += [r for _, r in pre]
     return SickChildAssessment(
         age_days=days,
         age_months=months,
@@ -606,4 +662,5 @@ def classify_sick_child(
         follow_up_days=follow_up,
         reasons=tuple(reasons),
         ignored_findings=frozenset(ignored),
+        pre_referral=tuple(code for code, _ in pre),
     )

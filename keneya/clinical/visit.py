@@ -7,7 +7,9 @@
 - ``child_followup``: z-scores and nutrition (``growth``, ``nutrition``), plus the iCCM danger
   signs when any sign was looked for;
 - ``pregnancy``: danger signs in pregnancy and the gestational age (``pregnancy``);
-- ``postnatal``: the newborn's danger signs (0-59 days) or the mother's postpartum signs.
+- ``postnatal``: the newborn's danger signs (0-59 days) or the mother's postpartum signs;
+- ``older_child_followup``: a child of 5-17 years (``older_child``: urgent signs, fever, long
+  cough, WHO 2007 BMI- and height-for-age, schooling, catch-up doses).
 
 It returns JSON-ready data (what the API stores and returns, and what the tablet shows): the
 action with its urgency, follow-up days, danger signs, classifications, z-scores, nutrition
@@ -21,11 +23,12 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from keneya.clinical import ENGINE_VERSION, growth, iccm, nutrition, pregnancy
+from keneya.clinical import ENGINE_VERSION, growth, iccm, nutrition, older_child, pregnancy
 from keneya.clinical.ages import YOUNG_INFANT_MAX_DAYS, age_days, age_months
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # strict: fromisoformat alone accepts 20250301
-KINDS = ("child_followup", "sick_child", "pregnancy", "postnatal")
+KINDS = ("child_followup", "sick_child", "pregnancy", "postnatal", "older_child_followup")
+OLDER_CHILD_KIND = "older_child_followup"  # 5-17 years, clinical-rules.md 7 (older_child)
 MEASUREMENT_KEYS = (
     "weight_kg",
     "length_or_height_cm",
@@ -161,6 +164,18 @@ def assess_home_visit(
     if unknown:
         raise ValueError(f"measurements: unknown key {sorted(unknown)[0]!r} (expected {MEASUREMENT_KEYS})")
     age_days, age_months = _age(date_of_birth, visit_date)
+    if kind == OLDER_CHILD_KIND:
+        older = older_child.assess_older_child_visit(
+            sex=sex,
+            date_of_birth=date_of_birth,
+            visit_date=visit_date,
+            findings=findings,
+            measurements=measurements,
+        )
+        older.pop("rules_version")
+        done: dict[str, Any] = {"kind": kind, **older, "nutrition": None}
+        done["summary_fr"] = summary_fr(done)
+        return done
     result: dict[str, Any] = {
         "kind": kind,
         "engine_version": ENGINE_VERSION,
@@ -172,6 +187,7 @@ def assess_home_visit(
         "zscores": {},
         "nutrition": None,
         "follow_up_days": None,
+        "pre_referral": [],  # sick child: the pre-referral treatment named (iccm)
     }
     actions: list[str] = []
     reasons: list[dict[str, Any]] = []
@@ -193,6 +209,7 @@ def assess_home_visit(
                 age_band=data["age_band"], fast_breathing_threshold=data["fast_breathing_threshold"]
             )
             result["danger_signs"] = data["danger_signs"]
+            result["pre_referral"] = data["pre_referral"]
             result["classifications"] = [
                 c for c in data["classifications"] if c != "age_out_of_scope" or kind == "sick_child"
             ]

@@ -9,26 +9,36 @@ the form asks exactly what the engine reads. They are French only, like the rule
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 import keneya.clinical
 from keneya.clinical.growth import MODERATE_BELOW, SEVERE_BELOW
 from keneya.clinical.immunization import DOSES, SCHEDULE
 from keneya.clinical.vaccination_card import next_doses
+from keneya.clinical.visit import ACTION_TEXT_FR
+from keneya.visits.engine_texts import engine_text
 
 _DATA = Path(keneya.clinical.__file__).resolve().parent / "data"
 _ICCM: dict[str, Any] = json.loads((_DATA / "iccm_rules.json").read_text("utf-8"))
 _PREGNANCY: dict[str, Any] = json.loads((_DATA / "pregnancy_rules.json").read_text("utf-8"))
+_OLDER: dict[str, Any] = json.loads((_DATA / "older_child_rules.json").read_text("utf-8"))
 
 
 def _question(text_fr: str) -> str:
-    """ "Saignement vaginal : référer d'urgence." -> "Saignement vaginal" (a sign, not an order)."""
-    return text_fr.split(" : ")[0].rstrip(".")
+    """ "Saignement vaginal : référer d'urgence." -> "Saignement vaginal" (a sign, not an order).
+    Also for the English twin ("Vaginal bleeding: refer urgently.")."""
+    return re.split(r"\s*:\s", text_fr, maxsplit=1)[0].rstrip(".")
+
+
+def _full(specs: Mapping[str, Any]) -> dict[str, str]:
+    return {k: v["text_fr"] for k, v in specs.items()}
 
 
 # key -> French label, as the engine names them.
@@ -42,13 +52,16 @@ POSTPARTUM_SIGNS: dict[str, str] = {
 POSTPARTUM_SAME_DAY_SIGNS: dict[str, str] = {
     k: _question(v["text_fr"]) for k, v in _PREGNANCY["postpartum_same_day_signs"].items()
 }
+# Child 5-17 years (older_child_rules.json).
+OLDER_CHILD_LABELS: dict[str, str] = {k: v["text_fr"] for k, v in _OLDER["findings"].items()}
+_OLDER_DANGER = {k: _question(v["text_fr"]) for k, v in _OLDER["danger_signs"].items()}
 _CHILD_DANGER = {
     k: _question(v["text_fr"]) for band in _ICCM["danger_signs"].values() for k, v in band.items()
 }
 
 CLASSIFICATION_LABELS = {
     "danger_sign": _("Signe de danger"),
-    "fast_breathing": _("Pneumonie (toux avec respiration rapide ou tirage)"),
+    "fast_breathing": _("Pneumonie (toux avec respiration rapide)"),
     "severe_acute_malnutrition": _("Malnutrition aiguë sévère"),
     "moderate_acute_malnutrition": _("Malnutrition aiguë modérée"),
     "malaria": _("Paludisme (TDR positif)"),
@@ -59,23 +72,48 @@ CLASSIFICATION_LABELS = {
     "local_bacterial_infection": _("Infection bactérienne locale"),
     "age_out_of_scope": _("60 mois ou plus : hors PCIME communautaire"),
     "no_finding": _("Aucune classification"),
+    "fever_no_rdt": _("Fièvre sans TDR"),
+    "tb_screening": _("Dépistage de la tuberculose"),
+    "severe_thinness": _("Maigreur sévère (IMC pour l'âge < −3)"),
+    "thinness": _("Maigreur (IMC pour l'âge < −2)"),
+    "overweight": _("Surpoids (IMC pour l'âge > +1)"),
+    "obesity": _("Obésité (IMC pour l'âge > +2)"),
+    "severe_stunting": _("Retard de croissance sévère"),
+    "stunting": _("Retard de croissance"),
 }
 ZSCORE_LABELS = {
     "wfa": _("Poids pour l'âge"),
     "lhfa": _("Taille pour l'âge"),
     "wflh": _("Poids pour la taille"),
     "acfa": _("PB pour l'âge"),
+    "bmi": _("IMC pour l'âge"),
 }
 
 
+# code -> the engine's whole French sentence, translated when shown (engine_texts).
+_SIGN_SENTENCES = {
+    "pregnancy": _full(_PREGNANCY["pregnancy_danger_signs"]),
+    "postnatal": _full(_PREGNANCY["postpartum_danger_signs"]),
+    "older_child_followup": _full(_OLDER["danger_signs"]),
+}
+_ANY_SIGN_SENTENCES = (
+    {k: v["text_fr"] for band in _ICCM["danger_signs"].values() for k, v in band.items()},
+    _SIGN_SENTENCES["pregnancy"],
+    _SIGN_SENTENCES["postnatal"],
+    _full(_PREGNANCY["postpartum_same_day_signs"]),
+    FINDING_LABELS,
+    _SIGN_SENTENCES["older_child_followup"],
+)
+
+
 def sign_label(code: str, kind: str = "") -> str:
-    if kind == "pregnancy" and code in PREGNANCY_SIGNS:
-        return PREGNANCY_SIGNS[code]
-    if kind == "postnatal" and code in POSTPARTUM_SIGNS:
-        return POSTPARTUM_SIGNS[code]
-    for table in (_CHILD_DANGER, PREGNANCY_SIGNS, POSTPARTUM_SIGNS, FINDING_LABELS):
+    """The sign's label in the active language (the engine's sentence, before its " : ")."""
+    own = _SIGN_SENTENCES.get(kind, {})
+    if code in own:
+        return _question(engine_text(own[code]))
+    for table in _ANY_SIGN_SENTENCES:
         if code in table:
-            return table[code]
+            return _question(engine_text(table[code]))
     return code
 
 
@@ -98,18 +136,35 @@ def _is_trigger(rule: str) -> bool:
     # sign" line nor the action (shown on its own).
     if rule.startswith("NUTRITION."):
         return rule.startswith(_NUTRITION_TRIGGERS)
-    return (
-        ".DANGER." in rule or ".CLASS." in rule or ".SAME_DAY." in rule
-    ) and rule != "ICCM.CLASS.DANGER_SIGN"
+    return (".DANGER." in rule or ".CLASS." in rule or ".SAME_DAY." in rule) and rule not in (
+        "ICCM.CLASS.DANGER_SIGN",
+        "OLDER.CLASS.DANGER_SIGN",
+        "OLDER.CLASS.NO_FINDING",
+    )
 
 
 def action_text(assessment: Mapping[str, Any] | None) -> str:
-    """The action's own sentence (e.g. "... donner le traitement pré-transfert indiqué.")."""
+    """The action's own sentence (e.g. "Référer d'urgence au CSCom ; avant le départ...")."""
     action = (assessment or {}).get("action")
     for reason in (assessment or {}).get("reasons") or []:
         if ".ACTION." in reason.get("rule", "") and reason.get("finding") == action:
-            return str(reason.get("text_fr", ""))
+            return engine_text(str(reason.get("text_fr", "")))
     return ""
+
+
+def summary_text(assessment: Mapping[str, Any] | None) -> str:
+    """The engine's ``summary_fr`` in the active language (visit.summary_fr, recomposed)."""
+    a = assessment or {}
+    action = a.get("action")
+    if action not in ACTION_TEXT_FR:
+        return str(a.get("summary_fr", ""))
+    text = engine_text(ACTION_TEXT_FR[action])
+    if a.get("follow_up_days"):
+        return gettext("%(action)s ; revoir dans %(days)s jours.") % {
+            "action": text,
+            "days": a["follow_up_days"],
+        }
+    return text + "."
 
 
 def _unique(texts: list[str]) -> list[str]:
@@ -119,12 +174,12 @@ def _unique(texts: list[str]) -> list[str]:
 def trigger_texts(assessment: Mapping[str, Any] | None) -> list[str]:
     """The French sentences of what triggered the result (danger signs first)."""
     reasons = (assessment or {}).get("reasons") or []
-    return _unique([r.get("text_fr", "") for r in reasons if _is_trigger(r.get("rule", ""))])
+    return _unique([engine_text(r.get("text_fr", "")) for r in reasons if _is_trigger(r.get("rule", ""))])
 
 
 def reason_texts(assessment: Mapping[str, Any] | None) -> list[str]:
     """Every reason's French sentence, once, in the engine's order."""
-    return _unique([r.get("text_fr", "") for r in (assessment or {}).get("reasons") or []])
+    return _unique([engine_text(r.get("text_fr", "")) for r in (assessment or {}).get("reasons") or []])
 
 
 def zscore_rows(assessment: Mapping[str, Any] | None) -> list[dict[str, Any]]:
@@ -158,7 +213,7 @@ def present(assessment: Mapping[str, Any], kind: str) -> dict[str, Any]:
     return {
         "urgent": bool(assessment.get("urgent_referral")),
         "action": assessment.get("action", ""),
-        "summary": assessment.get("summary_fr", ""),
+        "summary": summary_text(assessment),
         "action_text": action_text(assessment),
         "danger_signs": [sign_label(c, kind) for c in assessment.get("danger_signs") or []],
         "classifications": [
@@ -167,6 +222,15 @@ def present(assessment: Mapping[str, Any], kind: str) -> dict[str, Any]:
             if c not in ("danger_sign", "no_finding")
         ],
         "reasons": reason_texts(assessment),
+        # The first dose the rules give before an urgent referral, named (iccm pre_referral).
+        "pre_referral": _unique(
+            [
+                engine_text(r.get("text_fr", ""))
+                for r in assessment.get("reasons") or []
+                if ".PRE_REFERRAL." in r.get("rule", "")
+            ]
+        ),
+        "schooling": assessment.get("schooling"),
         "zscores": zscore_rows(assessment),
         "gestational_age": _dated(assessment.get("gestational_age")),
         "follow_up_days": assessment.get("follow_up_days"),

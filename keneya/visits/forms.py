@@ -23,6 +23,9 @@ from keneya.clinical.nutrition import (
     MUAC_PLAUSIBLE_MAX_MM,
     MUAC_PLAUSIBLE_MIN_MM,
 )
+from keneya.clinical.older_child import MAX_AGE_MONTHS as OLDER_CHILD_MAX_MONTHS
+from keneya.clinical.older_child import MIN_AGE_MONTHS as OLDER_CHILD_MIN_MONTHS
+from keneya.clinical.older_child import SCHOOL_LEVELS
 from keneya.clinical.pregnancy import MAX_GESTATIONAL_AGE_DAYS, PREGNANCY_LENGTH_DAYS
 from keneya.clinical.vaccination_card import CardDose, card_doses
 from keneya.clinical.visit import MEASUREMENT_KEYS, UNDER_FIVE_MONTHS
@@ -31,6 +34,7 @@ from keneya.people.forms import DateInput
 from keneya.people.models import Person, Sex
 from keneya.visits.display import (
     FINDING_LABELS,
+    OLDER_CHILD_LABELS,
     POSTPARTUM_SAME_DAY_SIGNS,
     POSTPARTUM_SIGNS,
     PREGNANCY_SIGNS,
@@ -44,6 +48,7 @@ KIND_SLUGS: dict[str, str] = {
     "enfant-malade": VisitKind.SICK_CHILD,
     "grossesse": VisitKind.PREGNANCY,
     "postnatale": VisitKind.POSTNATAL,
+    "suivi-enfant-5-17-ans": VisitKind.OLDER_CHILD_FOLLOWUP,
 }
 SLUG_FOR_KIND = {kind: slug for slug, kind in KIND_SLUGS.items()}
 
@@ -79,6 +84,29 @@ YOUNG_INFANT_SIGNS = (
     "yellow_palms_or_soles",
 )
 LOCAL_INFECTION_SIGNS = ("umbilicus_red_or_draining_pus", "skin_pustules")
+# Child 5-17 years (older_child_rules.json keys, clinical-rules.md 7.2/7.3).
+OLDER_CHILD_URGENT_SIGNS = (
+    "convulsions",
+    "unconscious_or_confused",
+    "severe_difficulty_breathing",
+    "unable_to_drink_or_vomits_everything",
+    "severe_pallor",
+    "bilateral_oedema",
+    "severe_dehydration",
+    "severe_pain",
+    "injury_bleeding_or_fracture",
+    "suspected_poisoning",
+)
+OLDER_CHILD_ILLNESS = (
+    "illness_since_last_visit",
+    "fever",
+    "fever_days",
+    "rdt_result",
+    "cough",
+    "cough_days",
+    "weight_loss",
+)
+OLDER_CHILD_SCHOOL = ("in_school", "school_level", "sleeps_under_net")
 DURATIONS = {"cough": "cough_days", "diarrhoea": "diarrhoea_days", "fever": "fever_days"}
 MAX_SYMPTOM_DAYS = 365
 
@@ -104,6 +132,8 @@ def available_kinds(person: Person, on: date) -> list[str]:
         kinds.append(VisitKind.POSTNATAL)  # the newborn
     elif person.sex == Sex.FEMALE and CHILDBEARING_YEARS[0] <= months // 12 <= CHILDBEARING_YEARS[1]:
         kinds += [VisitKind.PREGNANCY, VisitKind.POSTNATAL]
+    if OLDER_CHILD_MIN_MONTHS <= months <= OLDER_CHILD_MAX_MONTHS:
+        kinds.insert(0, VisitKind.OLDER_CHILD_FOLLOWUP)
     return kinds
 
 
@@ -143,6 +173,13 @@ def sections_for(kind: str, person: Person, on: date) -> list[tuple[Any, tuple[s
             (_("Mesures"), (*growth, *muac)),
             (_("Signes de danger (si vous en voyez)"), tuple(dict.fromkeys(("bilateral_oedema", *signs)))),
         ]
+    if kind == VisitKind.OLDER_CHILD_FOLLOWUP:
+        return [
+            (_("Signes d'urgence (référer d'urgence)"), OLDER_CHILD_URGENT_SIGNS),
+            (_("Maladie depuis la dernière visite"), OLDER_CHILD_ILLNESS),
+            (_("Mesures"), ("weight_kg", "length_or_height_cm")),
+            (_("École et prévention"), OLDER_CHILD_SCHOOL),
+        ]
     if kind == VisitKind.PREGNANCY:
         return [
             (_("Signes de danger"), tuple(PREGNANCY_SIGNS)),
@@ -176,6 +213,11 @@ class YesNoField(forms.TypedChoiceField):
         )
 
 
+def _engine_label(key: str) -> Any:
+    """The engine's French label of a finding, translated when shown (visits.engine_texts)."""
+    return _(FINDING_LABELS.get(key) or OLDER_CHILD_LABELS[key])
+
+
 def _number(label: Any, low: float, high: float, *, step: str = "1", integer: bool = False) -> forms.Field:
     attrs = {"step": step, "inputmode": "numeric" if integer else "decimal"}
     widget = forms.NumberInput(attrs=attrs)
@@ -191,9 +233,9 @@ def _field(key: str, *, age_days: int, band: str) -> forms.Field:
         label = PREGNANCY_SIGNS.get(key) or POSTPARTUM_SIGNS.get(key) or POSTPARTUM_SAME_DAY_SIGNS[key]
         return YesNoField(label=label)
     if key in DURATIONS.values():
-        return _number(FINDING_LABELS[key], 0, MAX_SYMPTOM_DAYS, integer=True)
+        return _number(_engine_label(key), 0, MAX_SYMPTOM_DAYS, integer=True)
     if key == "respiratory_rate":
-        field = _number(FINDING_LABELS[key], *RESPIRATORY_RATE_RANGE, integer=True)
+        field = _number(_engine_label(key), *RESPIRATORY_RATE_RANGE, integer=True)
         threshold = FAST_BREATHING_PER_MIN.get(band)
         if threshold:
             field.help_text = _("Comptez pendant une minute entière. Rapide à partir de %(n)s.") % {
@@ -201,17 +243,17 @@ def _field(key: str, *, age_days: int, band: str) -> forms.Field:
             }
         return field
     if key == "temperature_c":
-        return _number(FINDING_LABELS[key], *TEMPERATURE_C_RANGE, step="0.1")
+        return _number(_engine_label(key), *TEMPERATURE_C_RANGE, step="0.1")
     if key == "rdt_result":
         return forms.ChoiceField(
-            label=FINDING_LABELS[key],
+            label=_engine_label(key),
             required=False,
             widget=forms.RadioSelect,
             initial="",
             choices=[("positive", _("Positif")), ("negative", _("Négatif")), ("", _("Pas fait"))],
         )
     if key == "muac_mm":
-        field = _number(FINDING_LABELS[key], MUAC_PLAUSIBLE_MIN_MM, MUAC_PLAUSIBLE_MAX_MM, integer=True)
+        field = _number(_engine_label(key), MUAC_PLAUSIBLE_MIN_MM, MUAC_PLAUSIBLE_MAX_MM, integer=True)
         field.help_text = _("Rouge : moins de 115 mm. Jaune : 115 à 124 mm.")
         return field
     if key == "weight_kg":
@@ -227,6 +269,14 @@ def _field(key: str, *, age_days: int, band: str) -> forms.Field:
             initial="L" if age_days < LENHEI_SWITCH_DAYS else "H",
             help_text=_("Couché avant 2 ans, debout ensuite."),
         )
+    if key == "school_level":
+        return forms.ChoiceField(
+            label=_engine_label(key),
+            required=False,
+            widget=forms.RadioSelect,
+            initial="",
+            choices=[*SCHOOL_LEVELS.items(), ("", _("Non précisé"))],
+        )
     if key == "lmp":
         return forms.DateField(label=_("Date des dernières règles (DDR)"), required=False, widget=DateInput())
     if key == "edd":
@@ -236,7 +286,7 @@ def _field(key: str, *, age_days: int, band: str) -> forms.Field:
             widget=DateInput(),
             help_text=_("Si elle est connue (échographie) : elle remplace la DDR."),
         )
-    return YesNoField(label=FINDING_LABELS[key])
+    return YesNoField(label=_engine_label(key))
 
 
 class VisitForm(forms.Form):
@@ -310,6 +360,10 @@ class VisitForm(forms.Form):
                 self.add_error(
                     days_key, _("Vous avez répondu « Non » : laissez la durée vide ou corrigez la réponse.")
                 )
+        if cleaned.get("in_school") is False and cleaned.get("school_level"):
+            self.add_error(
+                "school_level", _("Vous avez répondu « Non » à l'école : laissez le niveau vide ou corrigez.")
+            )
         visit_date = cleaned.get("visit_date")
         if visit_date is not None:
             for key in ("lmp", "edd"):
@@ -357,7 +411,7 @@ class VisitForm(forms.Form):
                     # A follow-up visit sends only the signs seen: the iCCM classification
                     # runs on a follow-up only when something was found.
                     findings[key] = value
-        if "length_or_height_cm" in measurements:
+        if "length_or_height_cm" in measurements and "measured_position" in self.fields:
             measurements["measured_position"] = (
                 c.get("measured_position") or self.fields["measured_position"].initial
             )

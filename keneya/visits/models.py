@@ -20,6 +20,9 @@ class VisitKind(models.TextChoices):
     SICK_CHILD = "sick_child", _("Enfant malade (PCIME communautaire)")
     PREGNANCY = "pregnancy", _("Suivi de grossesse")
     POSTNATAL = "postnatal", _("Visite postnatale (mère et nouveau-né)")
+    # Child 5-17 years (clinical-rules.md 7; keneya.clinical.older_child): the quarterly task
+    # "Visite trimestrielle de l'enfant" of the worklist is resolved by this visit.
+    OLDER_CHILD_FOLLOWUP = "older_child_followup", _("Suivi de l'enfant (5-17 ans)")
 
 
 class Visit(models.Model):

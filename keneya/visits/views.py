@@ -35,6 +35,7 @@ KIND_HINTS: dict[str, Any] = {
     VisitKind.CHILD_FOLLOWUP: _("Poids, taille, périmètre brachial"),
     VisitKind.PREGNANCY: _("Signes de danger, date des dernières règles"),
     VisitKind.POSTNATAL: _("Signes de danger de la mère ou du nouveau-né"),
+    VisitKind.OLDER_CHILD_FOLLOWUP: _("Signes d'urgence, fièvre, toux, poids et taille, école"),
 }
 
 

@@ -101,6 +101,7 @@ const ADAPTERS = {
     return [{ doses }, c.expected];
   },
   'keneya.clinical.visit.assess_home_visit': (c) => [engine.assessHomeVisit(c.input), c.expected],
+  'keneya.clinical.older_child.assess_older_child_visit': (c) => [engine.assessOlderChildVisit(c.input), c.expected],
 };
 
 // --- comparison -----------------------------------------------------------------------------------

@@ -60,9 +60,15 @@ def test_60_months_is_out_of_scope_even_with_a_danger_sign():
     assert a.classifications == {"age_out_of_scope"}
     assert a.urgent_referral is False
     assert a.danger_signs == frozenset()
-    assert a.action is None and a.follow_up_days is None
+    # Spec 1.5 (corrected): action is always one of 1.7's, never empty.
+    assert a.action == "advise_only" and a.follow_up_days is None
+    assert a.reasons[-1].rule == "ICCM.ACTION.ADVISE_ONLY"
     assert a.ignored_findings == {"convulsions"}
-    assert [r.rule for r in a.reasons] == ["ICCM.CLASS.AGE_OUT_OF_SCOPE", "ICCM.AGE.NOT_APPLIED"]
+    assert [r.rule for r in a.reasons] == [
+        "ICCM.CLASS.AGE_OUT_OF_SCOPE",
+        "ICCM.AGE.NOT_APPLIED",
+        "ICCM.ACTION.ADVISE_ONLY",
+    ]
 
 
 # --- 1.2: fast breathing, inclusive thresholds ---------------------------------------------
@@ -245,12 +251,95 @@ def test_classifications_and_actions_without_danger_signs(findings, classificati
 
 
 def test_spec_1_5_worked_example_keeps_every_classification():
-    # Chest indrawing, RDT-positive fever and MUAC 120 mm (clinical-rules.md 1.5).
-    a = assess(AT_30_MONTHS, chest_indrawing=True, fever=True, rdt_result="positive", muac_mm=120)
-    assert a.classifications == {"danger_sign", "fast_breathing", "malaria", "moderate_acute_malnutrition"}
+    # Cough, RR 45, chest indrawing, RDT-positive fever and MUAC 120 mm (clinical-rules.md 1.5,
+    # corrected): no fast_breathing, because chest indrawing is itself the danger sign.
+    a = assess(
+        AT_30_MONTHS,
+        cough=True,
+        respiratory_rate=45,
+        chest_indrawing=True,
+        fever=True,
+        rdt_result="positive",
+        muac_mm=120,
+    )
+    assert a.classifications == {"danger_sign", "malaria", "moderate_acute_malnutrition"}
     assert a.danger_signs == {"chest_indrawing"}
     assert a.action == "urgent_referral" and a.urgent_referral is True
     assert a.follow_up_days is None
+
+
+def test_the_same_child_without_chest_indrawing_has_fast_breathing():
+    a = assess(AT_30_MONTHS, cough=True, respiratory_rate=45, fever=True, rdt_result="positive", muac_mm=120)
+    assert a.classifications == {"fast_breathing", "malaria", "moderate_acute_malnutrition"}
+    assert a.action == "treat_at_home"
+
+
+@pytest.mark.parametrize("wording", ["chest_indrawing", "severe_chest_indrawing"])
+@pytest.mark.parametrize("rr", [None, 39, 40, 60])
+def test_chest_indrawing_is_a_danger_sign_never_fast_breathing(wording, rr):
+    a = assess(AT_30_MONTHS, cough=True, respiratory_rate=rr, **{wording: True})
+    assert a.danger_signs == {"chest_indrawing"}
+    assert "fast_breathing" not in a.classifications
+    assert a.action == "urgent_referral"
+
+
+# --- pre-referral treatment (S1 "If danger sign, refer urgently: begin treatment") -------------
+
+
+@pytest.mark.parametrize(
+    ("findings", "pre"),
+    [
+        ({"chest_indrawing": True}, ("amoxicillin_first_dose",)),
+        ({"cough": True, "respiratory_rate": 45, "cough_days": 15}, ("amoxicillin_first_dose",)),
+        ({"diarrhoea": True, "blood_in_stool": True}, ("ors",)),
+        (
+            {"diarrhoea": True, "diarrhoea_days": 14, "chest_indrawing": True},
+            ("ors", "amoxicillin_first_dose"),
+        ),
+        ({"fever": True, "fever_days": 7, "rdt_result": "positive"}, ("act_first_dose",)),
+        ({"fever": True, "rdt_result": "positive", "convulsions": True}, ("rectal_artesunate",)),
+        ({"temperature_c": 38.5, "vomits_everything": True, "diarrhoea": True}, ("rectal_artesunate",)),
+        ({"chest_indrawing": True, "not_able_to_drink_or_feed": True}, ("none",)),
+        ({"convulsions": True}, ("none",)),
+        ({"muac_mm": 110}, ("none",)),
+        ({"cough": True, "respiratory_rate": 45}, ()),  # no danger sign: treat at home
+    ],
+)
+def test_the_pre_referral_treatment_is_named(findings, pre):
+    a = assess(AT_30_MONTHS, **findings)
+    assert a.pre_referral == pre
+    named = [r for r in a.reasons if r.rule.startswith("ICCM.PRE_REFERRAL.")]
+    assert [r.rule for r in named] == ["ICCM.PRE_REFERRAL." + code.upper() for code in pre]
+    assert all(r.source and r.text_fr for r in named)
+
+
+def test_pre_referral_texts_name_the_medicine_or_the_cscom_protocol():
+    texts = {code: spec["text_fr"] for code, spec in iccm._RULES["pre_referral"]["treatments"].items()}
+    assert "amoxicilline" in texts["amoxicillin_first_dose"]
+    assert "SRO" in texts["ors"]
+    assert "CTA" in texts["act_first_dose"]
+    assert "artésunate rectal" in texts["rectal_artesunate"]
+    assert "protocole" in texts["none"]
+    action = next(r for r in assess(AT_30_MONTHS, convulsions=True).reasons if ".ACTION." in r.rule)
+    assert "traitement pré-transfert indiqué." not in action.text_fr
+
+
+def test_a_cadre_that_does_not_dispense_gets_no_medicine_but_still_ors():
+    a = assess(
+        AT_30_MONTHS,
+        config=IccmConfig(chw_may_treat_at_home=False),
+        chest_indrawing=True,
+        diarrhoea=True,
+        fever=True,
+        rdt_result="positive",
+    )
+    assert a.pre_referral == ("ors", "not_dispensing")
+
+
+def test_a_young_infant_gets_no_medicine_from_the_chw():
+    a = at_day(20, convulsions=True)
+    assert a.pre_referral == ("young_infant",)
+    assert "au chaud" in a.reasons[-1].text_fr
 
 
 def test_all_three_home_treatments_at_once():
@@ -379,13 +468,17 @@ def test_every_reason_names_rule_finding_threshold_source_and_french_text():
     assert all(isinstance(r, Reason) and r.rule and r.finding and r.source and r.text_fr for r in a.reasons)
     fast = next(r for r in a.reasons if r.rule == "ICCM.CLASS.FAST_BREATHING")
     assert (fast.finding, fast.threshold) == ("respiratory_rate=52", ">= 50 /min")
-    assert a.reasons[-1].rule == "ICCM.ACTION.URGENT_REFERRAL"
+    assert [r.rule for r in a.reasons][-2:] == [
+        "ICCM.ACTION.URGENT_REFERRAL",
+        "ICCM.PRE_REFERRAL.AMOXICILLIN_FIRST_DOSE",
+    ]
 
 
 def test_assessment_as_dict_is_json_ready():
     d = assessment_as_dict(assess(chest_indrawing=True, fever=True, rdt_result="positive"))
     assert json.loads(json.dumps(d)) == d
-    assert d["classifications"] == ["danger_sign", "fast_breathing", "malaria"]
+    assert d["classifications"] == ["danger_sign", "malaria"]
+    assert d["pre_referral"] == ["amoxicillin_first_dose", "act_first_dose"]
     assert d["rules_version"] == iccm.ICCM_RULES_VERSION
 
 
@@ -504,6 +597,10 @@ def test_any_valid_input_gives_a_coherent_assessment(dob, age, findings, home):
     assert a.urgent_referral == bool(a.danger_signs) == (a.action == "urgent_referral")
     assert ("danger_sign" in a.classifications) == a.urgent_referral
     assert a.follow_up_days == (3 if a.action == "treat_at_home" else None)
+    assert a.action in ACTION_URGENCY and a.action is not None
+    assert bool(a.pre_referral) == a.urgent_referral
+    if "chest_indrawing" in a.danger_signs:
+        assert "fast_breathing" not in a.classifications
     if not home:
         assert a.action != "treat_at_home"
     json.dumps(assessment_as_dict(a))

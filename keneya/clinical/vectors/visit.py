@@ -657,6 +657,48 @@ def boundary_cases() -> list[tuple[str, dict[str, Any]]]:  # noqa: C901 - a flat
     )
     add(("invalid_iccm_config", _visit("sick_child", 300, iccm_config={"young_infant_fever_c": 41})))
     add(("invalid_iccm_config_unused", _visit("child_followup", 300, iccm_config={"mam_follow_up_days": 0})))
+    # Child 5-17 years (clinical-rules.md 7): the server's form and the tablet's send these.
+    older = date(2014, 5, 2)
+    on = date(2025, 6, 1)
+    grown = {"weight_kg": 30.4, "length_or_height_cm": 140.2, "measured_position": "H"}
+    add(("older_child_nothing_found", _visit("older_child_followup", on=on, dob=older, measurements=grown)))
+    add(
+        (
+            "older_child_convulsions",
+            _visit(
+                "older_child_followup", on=on, dob=older, findings={"convulsions": True}, measurements=grown
+            ),
+        )
+    )
+    add(
+        (
+            "older_child_severe_thinness",
+            _visit(
+                "older_child_followup",
+                on=on,
+                dob=older,
+                sex="M",
+                measurements={"weight_kg": 25.3, "length_or_height_cm": 142.5, "measured_position": "H"},
+            ),
+        )
+    )
+    add(
+        (
+            "older_child_fever_rdt_positive_in_school",
+            _visit(
+                "older_child_followup",
+                on=on,
+                dob=older,
+                findings={
+                    "fever": True,
+                    "rdt_result": "positive",
+                    "in_school": True,
+                    "school_level": "primary",
+                },
+            ),
+        )
+    )
+    add(("older_child_at_4_years_refused", _visit("older_child_followup", on=on, dob=date(2021, 1, 1))))
     return cases
 
 

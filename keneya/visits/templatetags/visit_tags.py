@@ -6,6 +6,7 @@ from django import template
 from django.utils import timezone
 
 from keneya.people.models import Person, VitalStatus
+from keneya.visits.engine_texts import engine_text as _engine_text
 from keneya.visits.forms import available_kinds
 
 register = template.Library()
@@ -18,3 +19,10 @@ def visitable(person: Person) -> bool:
         and person.merged_into_id is None
         and bool(available_kinds(person, timezone.localdate()))
     )
+
+
+@register.filter
+def engine_text(text_fr: str) -> str:
+    """A French sentence of the clinical engine or an alert title, in the active language:
+    ``{{ alert.title|engine_text }}`` (English twins: keneya/visits/locale/en)."""
+    return _engine_text(str(text_fr or ""))

@@ -29,8 +29,8 @@ from keneya.people.models import Person
 from keneya.visits.forms import asks_vaccination_card, available_kinds
 from keneya.visits.models import VisitKind
 from keneya.visits.services import record_home_visit
-from keneya.worklist.tests.test_worklist import Scenario, at, day
 from keneya.worklist.queries import KINDS, OLDER_CHILD_VISIT_KIND, Task, tasks_for_chw
+from keneya.worklist.tests.test_worklist import Scenario, at, day
 
 pytestmark = pytest.mark.django_db
 

@@ -41,6 +41,8 @@ export function availableKinds(person, on) {
       && Math.floor(months / 12) <= maxYears) {
     kinds.push("pregnancy", "postnatal");
   }
+  const [olderMin, olderMax] = L.older_child_months ?? [60, 215];
+  if (olderMin <= months && months <= olderMax) kinds.unshift("older_child_followup");
   return kinds;
 }
 
@@ -116,6 +118,12 @@ export function sectionsFor(kind, person, on) {
     return [s("Mesures", [...growth, ...muac]),
       s("Signes de danger (si vous en voyez)", [...new Set(["bilateral_oedema", ...signs])])];
   }
+  if (kind === "older_child_followup") { // child 5-17 years (clinical-rules.md 7)
+    return [s("Signes d'urgence (référer d'urgence)", V.older_child_urgent_signs),
+      s("Maladie depuis la dernière visite", V.older_child_illness),
+      s("Mesures", ["weight_kg", "length_or_height_cm"]),
+      s("École et prévention", V.older_child_school)];
+  }
   if (kind === "pregnancy") {
     return [s("Signes de danger", Object.keys(V.pregnancy_signs)),
       s("Datation de la grossesse", ["lmp", "edd"])];
@@ -140,7 +148,7 @@ export function fieldSpec(key, { kind, dateOfBirth, on }) {
   const signLabel = (kind === "pregnancy" && V.pregnancy_signs[key])
     || (kind === "postnatal" && (V.postpartum_signs[key] || V.postpartum_same_day_signs[key]));
   if (signLabel) return { type: "yesno", label: signLabel };
-  const label = V.findings[key];
+  const label = V.findings[key] ?? V.older_child_findings?.[key];
   const number = (min, max, integer, step = integer ? "1" : "0.1") => ({
     type: "number", label, min, max, integer, step,
   });
@@ -169,6 +177,9 @@ export function fieldSpec(key, { kind, dateOfBirth, on }) {
       return { type: "choice", label: "Mesuré", help: "Couché avant 2 ans, debout ensuite.",
         initial: ageDays(dateOfBirth, on) < L.lenhei_switch_days ? "L" : "H",
         choices: [["L", "Couché"], ["H", "Debout"]] };
+    case "school_level":
+      return { type: "choice", label, initial: "",
+        choices: [...Object.entries(V.school_levels ?? {}), ["", "Non précisé"]] };
     case "lmp":
       return { type: "date", label: "Date des dernières règles (DDR)" };
     case "edd":
@@ -223,6 +234,9 @@ export function readAnswers(kind, sections, answers, { dateOfBirth, on }) {
       errors[daysKey] = ["Vous avez répondu « Non » : laissez la durée vide ou corrigez la réponse."];
     }
   }
+  if (values.in_school === false && values.school_level) {
+    errors.school_level = ["Vous avez répondu « Non » à l'école : laissez le niveau vide ou corrigez."];
+  }
   for (const key of ["lmp", "edd"]) {
     if (!values[key]) continue;
     const lmp = key === "edd" ? addDays(values[key], -L.pregnancy_length_days) : values[key];
@@ -243,7 +257,7 @@ export function readAnswers(kind, sections, answers, { dateOfBirth, on }) {
       findings[key] = value;
     }
   }
-  if ("length_or_height_cm" in measurements) {
+  if ("length_or_height_cm" in measurements && kind !== "older_child_followup") {
     measurements.measured_position = values.measured_position
       ?? fieldSpec("measured_position", { kind, dateOfBirth, on }).initial;
   }

@@ -8,7 +8,8 @@
 // the server reads from data/growth/*.csv.
 
 export const SUPPORTED_FORMAT = 1;
-const RULE_FILES = ['age_bands', 'iccm_rules', 'nutrition_rules', 'pregnancy_rules', 'pev_mali'];
+const RULE_FILES = ['age_bands', 'iccm_rules', 'nutrition_rules', 'pregnancy_rules', 'pev_mali', 'older_child_rules'];
+const TABLES_2007 = ['wfa', 'lhfa', 'bmi']; // WHO 2007 (5-19 years), by completed month
 const TABLES = ['wfa', 'lhfa', 'bmi', 'acfa', 'hcfa', 'wfl', 'wfh'];
 
 function decodeColumn(column, rows, where) {
@@ -62,8 +63,23 @@ export function loadBundle(bundle) {
       })),
     };
   }
+  const tables2007 = {};
+  for (const name of TABLES_2007) {
+    const t = bundle.growth2007_tables?.[name];
+    if (!t) throw new Error(`engine bundle: growth2007 table ${name} missing`);
+    tables2007[name] = {
+      first: t.first,
+      rows: t.rows,
+      sexes: ['M', 'F'].map((sex) => ({
+        l: decodeColumn(t[sex].l, t.rows, `2007.${name}.${sex}.l`),
+        m: decodeColumn(t[sex].m, t.rows, `2007.${name}.${sex}.m`),
+        s: decodeColumn(t[sex].s, t.rows, `2007.${name}.${sex}.s`),
+      })),
+    };
+  }
   return {
     engineVersion: bundle.engine_version,
+    tables2007,
     rules: bundle.rules,
     engine: bundle.engine,
     tables,

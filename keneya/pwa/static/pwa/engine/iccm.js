@@ -7,7 +7,7 @@
 // range from rules.nutrition_rules (through nutrition.js).
 //
 // classifySickChild applies the combined rule of spec 1.5:
-// - age_months >= out_of_scope_min_age_months: {age_out_of_scope}, no referral, action null;
+// - age_months >= out_of_scope_min_age_months: {age_out_of_scope}, no referral, action advise_only;
 // - young infant (age_days <= young_infant_max_age_days): any sign of
 //   danger_signs.young_infant_0_59d -> danger_sign + urgent_referral; local bacterial infection
 //   only -> non_urgent_referral; else advise_only;
@@ -15,6 +15,8 @@
 //   danger sign, else treat_at_home (engine.iccm.home_treated: fast_breathing, malaria,
 //   diarrhoea; treat_at_home_follow_up_days), else advise_only. With
 //   config.chw_may_treat_at_home = false, treat_at_home becomes non_urgent_referral.
+// - fast_breathing needs RR >= threshold and no chest indrawing (spec 1.4/1.5 corrected).
+// - an urgent referral names the pre-referral treatment (rules.iccm_rules.pre_referral).
 // Findings: the keys of rules.iccm_rules.findings (and aliases); null/missing = not observed. An
 // unknown key, a wrong type, an implausible value or a contradiction throws ValueError naming
 // the field, because a typo must never drop a danger sign.
@@ -170,6 +172,9 @@ export function makeIccm(data, ages, nutrition) {
     finding, threshold, DANGER_SPECS[band][code]);
   const classReason = (code, finding, threshold = null) => reasonFrom(
     `ICCM.CLASS.${code.toUpperCase()}`, finding, threshold, R.classifications[code]);
+  const PRE = R.pre_referral;
+  const preReason = (code, finding) => reasonFrom(
+    `ICCM.PRE_REFERRAL.${code.toUpperCase()}`, finding, null, PRE.treatments[code]);
   const actionReason = (action) => reasonFrom(
     `ICCM.ACTION.${action.toUpperCase()}`, action, null, R.actions[action]);
 
@@ -257,15 +262,13 @@ export function makeIccm(data, ages, nutrition) {
     const classes = []; // [code, reason]
     const rr = val(f, 'respiratory_rate');
     const breathingProblem = hasCough || val(f, 'difficult_breathing') === true;
-    if (breathingProblem && rr !== null && rr >= threshold) {
+    const rrFast = breathingProblem && rr !== null && rr >= threshold;
+    const indrawing = sign(f, 'chest_indrawing', 'child');
+    // Spec 1.4/1.5 (corrected): fast_breathing needs the rate at or above the threshold AND no
+    // chest indrawing; chest indrawing is itself the danger sign (iCCM "severe pneumonia").
+    if (rrFast && indrawing === null) {
       classes.push(['fast_breathing', classReason('fast_breathing', `respiratory_rate=${pyNum(rr)}`,
         `>= ${pyNum(threshold)} /min`)]);
-    } else {
-      const key = sign(f, 'chest_indrawing', 'child');
-      if (key !== null) { // spec 1.5 worked example; IMCI 2014: chest indrawing = pneumonia
-        classes.push(['fast_breathing', reasonFrom('ICCM.CLASS.FAST_BREATHING.CHEST_INDRAWING', key, null,
-          R.fast_breathing_from_chest_indrawing)]);
-      }
     }
     if (muacRed || oedema) {
       const finding = oedema ? 'bilateral_oedema' : muac !== null ? `muac_mm=${pyNum(muac)}` : 'muac_red';
@@ -321,7 +324,39 @@ export function makeIccm(data, ages, nutrition) {
       }
       followUp = options.length ? Math.min(...options) : null;
     }
-    return { danger, classes, notes, action, followUp, ignored };
+    const pre = danger.length ? preReferral(f, cfg, {
+      diarrhoea: hasDiarrhoea,
+      indrawing,
+      fast: rrFast ? `respiratory_rate=${pyNum(rr)}` : null,
+      hasFever,
+      feverFinding: reportedFever ? 'fever' : `temperature_c=${temperature === null ? 'None' : pyNum(temperature)}`,
+    }) : [];
+    return { danger, classes, notes, action, followUp, ignored, pre };
+  }
+
+  /** iccm._pre_referral: the first doses S1 gives before an urgent referral, named; or "none". */
+  function preReferral(f, cfg, { diarrhoea, indrawing, fast, hasFever, feverFinding }) {
+    const oralBlocked = PRE.cannot_take_oral_if.filter((k) => sign(f, k, 'child') !== null);
+    const found = new Map(); // code -> finding
+    if (diarrhoea && !oralBlocked.length) found.set('ors', 'diarrhoea');
+    if ((indrawing || fast) && !oralBlocked.length) found.set('amoxicillin_first_dose', indrawing || fast || '');
+    if (hasFever && val(f, 'rdt_result') === 'positive' && !oralBlocked.length) {
+      found.set('act_first_dose', `${feverFinding}+rdt_positive`);
+    }
+    if (hasFever && oralBlocked.length) found.set('rectal_artesunate', `${feverFinding}+${oralBlocked[0]}`);
+    const out = [];
+    let withheld = false;
+    for (const code of PRE.order) {
+      if (!found.has(code)) continue;
+      if (PRE.medicines.includes(code) && !cfg.chw_may_treat_at_home) {
+        withheld = true;
+        continue;
+      }
+      out.push([code, preReason(code, found.get(code))]);
+    }
+    if (withheld) out.push(['not_dispensing', preReason('not_dispensing', 'chw_may_treat_at_home')]);
+    if (!out.length) out.push(['none', preReason('none', 'none')]);
+    return out;
   }
 
   function youngInfant(f, cfg) {
@@ -375,7 +410,8 @@ export function makeIccm(data, ages, nutrition) {
       classes.push(['local_bacterial_infection', classReason('local_bacterial_infection', local.join('+'))]);
     }
     const action = danger.length ? 'urgent_referral' : local.length ? 'non_urgent_referral' : 'advise_only';
-    return { danger, classes, notes: [], action, followUp: null, ignored };
+    const pre = danger.length ? [['young_infant', preReason('young_infant', danger[0][0])]] : [];
+    return { danger, classes, notes: [], action, followUp: null, ignored, pre };
   }
 
   /**
@@ -412,10 +448,11 @@ export function makeIccm(data, ages, nutrition) {
       if (ignored.size) {
         reasons.push(reasonFrom('ICCM.AGE.NOT_APPLIED', sorted(ignored).join('+'), null, R.not_applied_out_of_scope));
       }
+      reasons.push(actionReason('advise_only')); // spec 1.5 (corrected): never an empty action
       return out({
         fast_breathing_threshold: null, urgent_referral: false, danger_signs: [],
-        classifications: ['age_out_of_scope'], action: null, follow_up_days: null, reasons,
-        ignored_findings: sorted(ignored),
+        classifications: ['age_out_of_scope'], action: 'advise_only', follow_up_days: null, reasons,
+        ignored_findings: sorted(ignored), pre_referral: [],
       });
     }
 
@@ -429,6 +466,7 @@ export function makeIccm(data, ages, nutrition) {
       ...r.classes.map(([, reason]) => reason),
       ...r.notes,
       actionReason(r.action),
+      ...r.pre.map(([, reason]) => reason),
     ];
     return out({
       fast_breathing_threshold: FAST_BREATHING[band],
@@ -439,6 +477,7 @@ export function makeIccm(data, ages, nutrition) {
       follow_up_days: r.followUp,
       reasons,
       ignored_findings: sorted(r.ignored),
+      pre_referral: r.pre.map(([code]) => code),
     });
   }
 

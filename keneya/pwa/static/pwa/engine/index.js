@@ -46,6 +46,8 @@
 //   assessPregnancy(findings, config?)  [pregnancy.assess_pregnancy]
 //   assessPostpartum(findings)      [pregnancy.assess_postpartum]
 //   assessNewborn(args)             [pregnancy.assess_newborn] {date_of_birth, visit_date, findings, config?}
+//   assessOlderChildVisit(args)     [older_child.assess_older_child_visit] {sex, date_of_birth,
+//                                   visit_date, findings?, measurements?, doses_received?, config?}
 //   assessHomeVisit(args)           [visit.assess_home_visit] {kind, sex, date_of_birth, visit_date,
 //                                   findings?, measurements?, iccm_config?}
 //
@@ -61,6 +63,7 @@ import { makeImmunization } from './immunization.js';
 import { makePregnancy } from './pregnancy.js';
 import { makeVaccinationCard } from './vaccination_card.js';
 import { makeVisit } from './visit.js';
+import { makeOlderChild } from './older_child.js';
 
 export { ValueError } from './py.js';
 
@@ -74,7 +77,8 @@ export function createEngine(bundle) {
   const immunization = makeImmunization(data);
   const card = makeVaccinationCard(immunization);
   const pregnancy = makePregnancy(data, ages, iccm);
-  const visit = makeVisit(data, { ages, growth, iccm, nutrition, pregnancy });
+  const olderChild = makeOlderChild(data, { immunization });
+  const visit = makeVisit(data, { ages, growth, iccm, nutrition, pregnancy, olderChild });
   return Object.freeze({
     version: data.engineVersion,
     zscores: growth.zscores,
@@ -92,5 +96,6 @@ export function createEngine(bundle) {
     assessPostpartum: pregnancy.assessPostpartum,
     assessNewborn: pregnancy.assessNewborn,
     assessHomeVisit: visit.assessHomeVisit,
+    assessOlderChildVisit: olderChild.assessOlderChildVisit,
   });
 }

@@ -5,14 +5,15 @@
 // - sick_child: iCCM/IMCI classification (iccm.js), plus z-scores and nutrition when measured;
 // - child_followup: z-scores and nutrition, plus the iCCM signs when any finding is given;
 // - pregnancy: danger signs in pregnancy and the gestational age (measurements lmp / edd);
-// - postnatal: the newborn's signs (age_days <= young_infant_max_age_days) or the mother's.
+// - postnatal: the newborn's signs (age_days <= young_infant_max_age_days) or the mother's;
+// - older_child_followup: a child of 5-17 years (older_child.js).
 // Vocabulary and ranks: engine.visit (kinds, measurement_keys, action_rank, under_five_months,
 // acute_to_classification, action_text_fr).
 
 import { ValueError, deepEqual, get, has, isMapping, isNone, kwargs, pyRepr, sorted } from './py.js';
 import { checkDate, fromisoformat, isoformat } from './ages.js';
 
-export function makeVisit(data, { ages, growth, iccm, nutrition, pregnancy }) {
+export function makeVisit(data, { ages, growth, iccm, nutrition, pregnancy, olderChild }) {
   const V = data.engine.visit;
   const KINDS = V.kinds;
   const MEASUREMENT_KEYS = V.measurement_keys;
@@ -115,10 +116,19 @@ export function makeVisit(data, { ages, growth, iccm, nutrition, pregnancy }) {
     }
     const ageDays = ages.ageDays(dob, visitDate);
     const ageMonths = ages.completedMonths(dob, visitDate);
+    if (a.kind === V.older_child_kind) { // 5-17 years: older_child.js (clinical-rules.md 7)
+      const older = olderChild.assessOlderChildVisit({
+        sex: a.sex, date_of_birth: a.date_of_birth, visit_date: a.visit_date, findings, measurements,
+      });
+      delete older.rules_version;
+      const out = { kind: a.kind, ...older, nutrition: null };
+      out.summary_fr = summaryFr(out);
+      return out;
+    }
     const result = {
       kind: a.kind, engine_version: data.engineVersion, age_days: ageDays, age_months: ageMonths,
       urgent_referral: false, danger_signs: [], classifications: [], zscores: {}, nutrition: null,
-      follow_up_days: null,
+      follow_up_days: null, pre_referral: [],
     };
     const actions = [];
     let reasons = [];
@@ -140,6 +150,7 @@ export function makeVisit(data, { ages, growth, iccm, nutrition, pregnancy }) {
         result.age_band = sick.age_band;
         result.fast_breathing_threshold = sick.fast_breathing_threshold;
         result.danger_signs = sick.danger_signs;
+        result.pre_referral = sick.pre_referral;
         result.classifications = sick.classifications
           .filter((c) => c !== 'age_out_of_scope' || a.kind === 'sick_child');
         if (sick.action) actions.push(sick.action);

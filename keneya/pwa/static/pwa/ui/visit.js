@@ -205,7 +205,8 @@ function zscoreRows(zscores) {
 function signLabel(code, kind) {
   if (kind === "pregnancy" && V.pregnancy_signs[code]) return V.pregnancy_signs[code];
   if (kind === "postnatal" && V.postpartum_signs[code]) return V.postpartum_signs[code];
-  return V.findings[code] ?? V.pregnancy_signs[code] ?? V.postpartum_signs[code] ?? code;
+  return V.findings[code] ?? V.pregnancy_signs[code] ?? V.postpartum_signs[code]
+    ?? V.older_child_findings?.[code] ?? code;
 }
 
 /** The result of a visit: from the engine (recorded here) or compact (pulled). */
@@ -224,9 +225,13 @@ export function resultPanel(visit) {
   const reasons = [...new Set((a.reasons ?? []).map((r) => r.text_fr).filter(Boolean))];
   const zrows = zscoreRows(a.zscores);
   const ga = a.gestational_age;
+  // The first dose the rules give before an urgent referral, named (iccm pre_referral).
+  const preReferral = (a.reasons ?? []).filter((r) => r.rule?.includes(".PRE_REFERRAL.")).map((r) => r.text_fr);
   return h("section", { class: `result${a.urgent_referral ? " is-urgent" : ""}`, id: "visit-result" },
     a.urgent_referral ? urgentBanner() : null,
     h("p", { class: "action", id: "result-action" }, a.summary_fr ?? V.actions[a.action] ?? a.action),
+    preReferral.length ? h("div", { id: "result-pre-referral" }, h("h3", {}, "Avant le transfert"),
+      h("ul", {}, preReferral.map((t) => h("li", {}, t)))) : null,
     a.danger_signs?.length ? h("div", {}, h("h3", {}, "Signes de danger"),
       h("ul", { class: "danger-signs" }, a.danger_signs.map((c) => h("li", {}, signLabel(c, visit.kind)))))
       : null,
