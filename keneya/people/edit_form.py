@@ -36,7 +36,9 @@ class PersonEditForm(forms.Form):
     date_of_birth_estimated = forms.BooleanField(
         label=_("Date estimée (l'âge seul est connu)"), required=False
     )
-    relationship_to_head = forms.ChoiceField(label=_("Lien avec le chef de ménage"), choices=Relationship.choices)
+    relationship_to_head = forms.ChoiceField(
+        label=_("Lien avec le chef de ménage"), choices=Relationship.choices
+    )
     phone = forms.CharField(
         label=_("Téléphone"),
         required=False,
@@ -44,14 +46,17 @@ class PersonEditForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "placeholder": "76 12 34 56"}),
     )
     nina = forms.CharField(label=_("NINA"), required=False, max_length=20)
-    birth_certificate_number = forms.CharField(label=_("N° d'acte de naissance"), required=False, max_length=40)
+    birth_certificate_number = forms.CharField(
+        label=_("N° d'acte de naissance"), required=False, max_length=40
+    )
     ramed_number = forms.CharField(label=_("N° RAMED"), required=False, max_length=40)
     mutuelle_number = forms.CharField(label=_("N° mutuelle"), required=False, max_length=40)
 
     def __init__(self, *args: Any, person: Person, **kwargs: Any) -> None:
         initial = {name: getattr(person, name) for name in EDITABLE}
         initial["phone"] = format_phone(person.phone)
-        super().__init__(*args, initial=initial, **kwargs)
+        kwargs["initial"] = initial
+        super().__init__(*args, **kwargs)
         self.person = person
 
     def changes(self) -> dict[str, Any]:

@@ -106,7 +106,11 @@ def _duplicate_context(request: HttpRequest, duplicates: list[Any]) -> dict[str,
     """The candidates, which of them the user may open (a link, in a new tab), and whether the
     form came back because of them (the sentence saying to tick the box)."""
     ids = [c.person.pk for c in duplicates]
-    visible = set(persons_visible_to(request.user).filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
+    visible = (
+        set(persons_visible_to(request.user).filter(pk__in=ids).values_list("pk", flat=True))
+        if ids
+        else set()
+    )
     return {
         "duplicates": duplicates,
         "visible_duplicate_ids": visible,
@@ -245,7 +249,9 @@ def _history_rows(person: Person, limit: int = 20) -> list[dict[str, Any]]:
         fields: list[str] = []
         if older is not None and newer.history_type == "~":
             delta = newer.diff_against(older)
-            fields = [str(Person._meta.get_field(c.field).verbose_name) for c in delta.changes]
+            fields = [
+                str(getattr(Person._meta.get_field(c.field), "verbose_name", c.field)) for c in delta.changes
+            ]
         rows.append({"h": newer, "fields": fields})
     return rows[:limit]
 
@@ -256,7 +262,10 @@ def person_edit(request: HttpRequest, person_id: Any) -> HttpResponse:
     """Correct a person's name, phone, identifiers, birth date (issue 11 §4), through the same
     service as the tablet's edits. Only people of the user's households: others are not found."""
     person = _get_person(request, person_id)
-    if person.merged_into_id or not households_visible_to(request.user).filter(pk=person.household_id).exists():
+    if (
+        person.merged_into_id
+        or not households_visible_to(request.user).filter(pk=person.household_id).exists()
+    ):
         raise Http404
     form = PersonEditForm(request.POST or None, person=person)
     if request.method == "POST" and form.is_valid():

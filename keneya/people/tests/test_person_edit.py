@@ -89,7 +89,9 @@ def test_bad_values_give_french_errors_and_change_nothing(client, users, moussa)
 def test_a_second_head_is_refused_in_french(client, users, moussa):
     aminata = moussa.household.members.get(given_names="Aminata")
     client.force_login(users.chw1)
-    response = client.post(f"/personnes/{aminata.pk}/modifier/", edit_data(aminata, relationship_to_head="head"))
+    response = client.post(
+        f"/personnes/{aminata.pk}/modifier/", edit_data(aminata, relationship_to_head="head")
+    )
     assert response.status_code == 400
     assert "déjà un chef de ménage" in response.content.decode()
 
@@ -114,7 +116,9 @@ def test_other_zone_and_referred_only_people_are_not_found(client, users, moussa
     assert Person.objects.get(pk=moussa.pk).nina == ""
 
 
-def test_duplicate_warning_links_to_the_person_and_says_why_the_form_came_back(client, users, household_factory):
+def test_duplicate_warning_links_to_the_person_and_says_why_the_form_came_back(
+    client, users, household_factory
+):
     household = household_factory(users.chw1)
     aminata = household.members.get(given_names="Aminata")
     client.force_login(users.chw1)
