@@ -3,8 +3,9 @@
 For each demo role, the test logs in and walks the site's own links from the home page (same
 origin, GET only, depth 3, a cap per role, at most two URLs per route so that 25 households do
 not crowd out the other pages). On each page it compares ``document.documentElement.scrollWidth``
-with the viewport's width at 360 px and at 1024 px. It fails listing the pages that overflow, as
-paths without their query strings (a search may carry a name), and the pages that answered 5xx.
+with the viewport's width at 360 px and at 1024 px, and checks that no button sticks out of the
+screen. It fails listing the pages that overflow, as paths without their query strings (a search
+may carry a name), and the pages that answered 5xx.
 
 Out of scope: the Django admin (its own responsive layout), the offline app (``/chw/``, tested by
 test_pwa_offline), the API and its docs, static files, the language switcher.
@@ -126,6 +127,17 @@ def overflow(page) -> tuple[int, int]:
     return page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
 
 
+# Buttons that stick out of the screen even when the page itself does not (inside a table that
+# scrolls sideways, say): "Révoquer" must be reachable without hunting for it.
+CUT_BUTTONS = """() => [...document.querySelectorAll('main .btn, main button')]
+  .filter(b => b.offsetParent !== null)
+  .filter(b => {
+    const r = b.getBoundingClientRect();
+    return r.right > window.innerWidth + 1 || r.left < -1;
+  })
+  .map(b => b.textContent.trim().slice(0, 40))"""
+
+
 def crawl(page, base: str, username: str) -> tuple[list[str], list[str], int]:
     """(overflowing "path @ width (scrollWidth px)", 5xx paths, pages seen) for one role."""
     seen: set[str] = set()
@@ -153,6 +165,9 @@ def crawl(page, base: str, username: str) -> tuple[list[str], list[str], int]:
             scroll_width, viewport = overflow(page)
             if scroll_width > viewport:
                 offenders.append(f"{username} {path} @ {width} px ({scroll_width} px)")
+            cut = page.evaluate(CUT_BUTTONS)
+            if cut:
+                offenders.append(f"{username} {path} @ {width} px: buttons cut off {cut[:3]}")
         if depth < MAX_DEPTH:
             queue.extend((link, depth + 1) for link in same_origin_links(page, base) if link not in seen)
     return offenders, errors, len(seen)
