@@ -58,3 +58,21 @@ def test_the_inbox_shows_the_not_arrived_reasons_as_items(client, users, toddler
     assert "Référé·e non arrivé·e après 24 h" in html
     assert "<li>Convulsions</li><li>Tirage sous-costal</li>" in html
     assert ".;" not in html
+
+
+@pytest.mark.django_db
+def test_the_inbox_in_english_shows_the_title_in_english(client, users, toddler, district, settings):
+    Alert.objects.create(
+        person=toddler,
+        facility=district.cscom1,
+        rule=REFERRAL_NOT_ARRIVED.code,
+        priority=Priority.FOLLOW_UP,
+        title=REFERRAL_NOT_ARRIVED.title_fr,
+        findings=["Convulsions."],
+        raised_at=timezone.now(),
+    )
+    client.force_login(users.clinician1)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get("/alertes/").content.decode()
+    assert "Referred, not arrived after 24 h" in html
+    assert "Référé·e non arrivé·e après 24 h" not in html
