@@ -1,7 +1,9 @@
 """URL map: web pages in French, the API under /api/v1/, the OpenAPI schema and docs."""
 
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
@@ -37,6 +39,7 @@ urlpatterns = [
     path("", include("keneya.social_protection.urls_pages")),
     path("chw/", include("keneya.pwa.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("favicon.ico", RedirectView.as_view(url=static("keneya/favicon.ico"), permanent=True)),
     path("admin/", admin.site.urls),
     path("api/v1/auth/token/", ObtainTokenView.as_view(), name="api_token"),
     path("api/v1/icd10/", Icd10SearchView.as_view(), name="api_icd10"),

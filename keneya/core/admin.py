@@ -1,6 +1,12 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from keneya.core.models import Area, Facility, Organisation
+
+# The admin is Kènèya's, in French (issue 11 §3).
+admin.site.site_header = _("Administration de Kènèya")
+admin.site.site_title = _("Kènèya")
+admin.site.index_title = _("Administration de Kènèya")
 
 
 @admin.register(Area)

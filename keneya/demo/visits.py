@@ -47,6 +47,7 @@ from keneya.clinical import ENGINE_VERSION
 from keneya.clinical.ages import age_days, completed_months
 from keneya.clinical.growth import tables
 from keneya.clinical.visit import assess_home_visit
+from keneya.core.text import join_reasons
 from keneya.demo import district
 from keneya.demo.generate import DemoHousehold
 from keneya.people.models import HouseholdStatus, Relationship, Sex, VitalStatus
@@ -1676,7 +1677,7 @@ def referral_reason(v: PVisit) -> str:
         for r in v.assessment.get("reasons", [])
         if ".DANGER." in r.get("rule", "") or ".CLASS." in r.get("rule", "")
     ]
-    return ("; ".join(t for t in texts if t) or v.assessment.get("summary_fr", ""))[:300]
+    return (join_reasons(texts) or v.assessment.get("summary_fr", ""))[:300]
 
 
 def consultation_vitals(rng: random.Random, v: PVisit) -> dict[str, Any]:

@@ -18,6 +18,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from keneya.core.phones import format_phone
+
 SMS_SINGLE_LENGTH = 160  # GSM 03.38 characters in one SMS (3GPP TS 23.038)
 
 # GSM 03.38 basic character set (3GPP TS 23.038 §6.2.1), without the escape character.
@@ -95,14 +97,16 @@ def render(code: str, context: dict[str, Any]) -> str:
     missing = [name for name in template.fields if name not in context]
     if missing:
         raise ValueError(f"SMS template {code!r} needs: {', '.join(missing)}")
-    values = {name: _display(context[name]) for name in template.fields}
+    values = {name: _display(context[name], name) for name in template.fields}
     text = template.text.format(**values)
     # An empty optional value (no relais phone) must not leave "Relais  ." behind.
     text = _SPACE_BEFORE_PUNCTUATION.sub(r"\1", _SPACES.sub(" ", text)).strip()
     return to_gsm7(text)
 
 
-def _display(value: Any) -> str:
+def _display(value: Any, name: str = "") -> str:
+    if name.endswith("phone") and isinstance(value, str):
+        return format_phone(value)  # "+223 76 12 34 56", as on the pages
     if isinstance(value, datetime):
         return (
             timezone.localtime(value).strftime("%d/%m/%Y %H:%M")

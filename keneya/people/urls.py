@@ -12,5 +12,6 @@ urlpatterns = [
     path("personnes/similaires/", views.similar_check, name="similar_check"),
     path("personnes/<uuid:person_id>/", views.person_detail, name="person_detail"),
     path("personnes/<uuid:person_id>/deces/", views.person_death, name="person_death"),
+    path("personnes/<uuid:person_id>/modifier/", views.person_edit, name="person_edit"),
     path("statistiques/registre/", views.registry_statistics, name="statistics"),
 ]

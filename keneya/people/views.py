@@ -16,10 +16,11 @@ from keneya.accounts.permissions import Capability, has_capability, require_capa
 from keneya.accounts.scope import area_scoped_quartier_ids
 from keneya.core.models import Area, AreaLevel
 from keneya.people import queries, services
+from keneya.people.edit_form import PersonEditForm
 from keneya.people.forms import DeathForm, HouseholdForm, PersonForm
 from keneya.people.hooks import person_page
 from keneya.people.models import Household, HouseholdStatus, Person
-from keneya.people.scope import persons_visible_to
+from keneya.people.scope import households_visible_to, persons_visible_to
 
 PAGE_SIZE = 25
 
@@ -100,6 +101,22 @@ def _duplicates_for(form: PersonForm, quartier: Area, exclude: tuple[Any, ...] =
     )
 
 
+def _duplicate_context(request: HttpRequest, duplicates: list[Any]) -> dict[str, Any]:
+    """The candidates, which of them the user may open (a link, in a new tab), and whether the
+    form came back because of them (the sentence saying to tick the box)."""
+    ids = [c.person.pk for c in duplicates]
+    visible = (
+        set(persons_visible_to(request.user).filter(pk__in=ids).values_list("pk", flat=True))
+        if ids
+        else set()
+    )
+    return {
+        "duplicates": duplicates,
+        "visible_duplicate_ids": visible,
+        "came_back_for_duplicates": request.method == "POST" and bool(duplicates),
+    }
+
+
 @require_capability(Capability.REGISTRY_EDIT)
 @require_http_methods(["GET", "POST"])
 def household_create(request: HttpRequest) -> HttpResponse:
@@ -128,7 +145,7 @@ def household_create(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "people/household_form.html",
-        {"form": form, "duplicates": duplicates},
+        {"form": form, **_duplicate_context(request, duplicates)},
         status=400 if form.errors else 200,
     )
 
@@ -154,7 +171,7 @@ def member_create(request: HttpRequest, household_id: Any) -> HttpResponse:
     return render(
         request,
         "people/member_form.html",
-        {"form": form, "household": household, "duplicates": duplicates},
+        {"form": form, "household": household, **_duplicate_context(request, duplicates)},
         status=400 if form.errors else 200,
     )
 
@@ -168,19 +185,23 @@ def similar_check(request: HttpRequest) -> HttpResponse:
     quartier_id = request.POST.get("quartier") or request.POST.get("household_quartier")
     quartier = _quartiers_for(request.user).filter(pk=quartier_id).first() if quartier_id else None
     duplicates = _duplicates_for(form, quartier) if quartier else []
-    return render(request, "people/_duplicates.html", {"duplicates": duplicates})
+    context = _duplicate_context(request, duplicates)
+    context["came_back_for_duplicates"] = False  # typing, not a refused save
+    return render(request, "people/_duplicates.html", context)
 
 
 @require_capability(Capability.REGISTRY_VIEW)
 def person_detail(request: HttpRequest, person_id: Any) -> HttpResponse:
     person = _get_person(request, person_id)
-    history = person.history.select_related("history_user").order_by("-history_date")[:20]
+    history = _history_rows(person)
     can_record_visit = has_capability(request.user, Capability.VISIT_RECORD)
     can_open_record = has_capability(request.user, Capability.CLINICAL_VIEW)
     context: dict[str, Any] = {
         "person": person,
         "history": history,
-        "can_edit": has_capability(request.user, Capability.REGISTRY_EDIT),
+        # Editing is for the people of one's own households (not those only referred to one).
+        "can_edit": has_capability(request.user, Capability.REGISTRY_EDIT)
+        and households_visible_to(request.user).filter(pk=person.household_id).exists(),
         "can_record_visit": can_record_visit,
         "can_open_record": can_open_record,
         "show_outcomes": can_record_visit or can_open_record,
@@ -213,6 +234,53 @@ def person_death(request: HttpRequest, person_id: Any) -> HttpResponse:
     return render(
         request,
         "people/death_form.html",
+        {"form": form, "person": person},
+        status=400 if form.errors else 200,
+    )
+
+
+def _history_rows(person: Person, limit: int = 20) -> list[dict[str, Any]]:
+    """The person's history, newest first, each change with the fields it changed (labels)."""
+    records = list(person.history.select_related("history_user").order_by("-history_date")[: limit + 1])
+    rows = []
+    for newer, older in zip(records, [*records[1:], None], strict=True):
+        fields: list[str] = []
+        if older is not None and newer.history_type == "~":
+            delta = newer.diff_against(older)
+            fields = [
+                str(getattr(Person._meta.get_field(c.field), "verbose_name", c.field)) for c in delta.changes
+            ]
+        rows.append({"h": newer, "fields": fields})
+    return rows[:limit]
+
+
+@require_capability(Capability.REGISTRY_EDIT)
+@require_http_methods(["GET", "POST"])
+def person_edit(request: HttpRequest, person_id: Any) -> HttpResponse:
+    """Correct a person's name, phone, identifiers, birth date (issue 11 §4), through the same
+    service as the tablet's edits. Only people of the user's households: others are not found."""
+    person = _get_person(request, person_id)
+    if (
+        person.merged_into_id
+        or not households_visible_to(request.user).filter(pk=person.household_id).exists()
+    ):
+        raise Http404
+    form = PersonEditForm(request.POST or None, person=person)
+    if request.method == "POST" and form.is_valid():
+        changes = form.changes()
+        if not changes:
+            messages.info(request, _("Aucune modification."))
+            return redirect("people:person_detail", person_id=person.pk)
+        try:
+            services.update_person(by=request.user, person=person, changes=changes)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("Fiche de %(name)s modifiée.") % {"name": person.full_name})
+            return redirect("people:person_detail", person_id=person.pk)
+    return render(
+        request,
+        "people/person_edit.html",
         {"form": form, "person": person},
         status=400 if form.errors else 200,
     )

@@ -77,3 +77,11 @@ def person_page_referrals(
 ) -> dict[str, Any]:
     """The person page's referrals and their outcome (``people.hooks.person_page``)."""
     return {"referrals": referrals_for_person(user=user, person=person)} if show_outcomes else {}
+
+
+def home_page_referred(user: Any) -> dict[str, Any]:
+    """A CSRef specialist's home tile: how many people were referred to their centre."""
+    if getattr(user, "role", "") != Role.SPECIALIST or not user.facility_id:
+        return {}
+    count = Referral.objects.filter(to_facility_id=user.facility_id).values("person_id").distinct().count()
+    return {"referred_count": count}

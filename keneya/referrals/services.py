@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from keneya.accounts.permissions import Capability, has_capability
 from keneya.core.models import FacilityKind
+from keneya.core.text import join_reasons
 from keneya.notifications.services import enqueue_sms
 from keneya.people.models import Person
 from keneya.people.scope import persons_visible_to
@@ -44,7 +45,7 @@ def _reason_text(visit: Visit) -> str:
         if ".DANGER." in r.get("rule", "") or ".CLASS." in r.get("rule", "")
     ]
     summary = visit.assessment.get("summary_fr", "")
-    return ("; ".join(t for t in texts if t) or summary)[:300]
+    return (join_reasons(texts) or summary)[:300]
 
 
 def refer_from_new_visits(entries: Sequence[tuple[Visit, Any, Any]]) -> list[Referral]:

@@ -326,7 +326,7 @@ def test_two_tablets_edit_the_same_phone_offline_and_the_conflict_is_recorded(
         page.wait_for_selector("#phone")
         page.fill("#phone", phone)
         page.click("#save-person")
-        page.wait_for_selector(f"text=Téléphone : {phone}")
+        page.wait_for_selector(f"text=Téléphone : +223 {phone}")
         page.wait_for_timeout(50)  # the second tablet's edit is the later one
     (context_a, page_a), (context_b, page_b) = tablets
     shot(page_b, "two-tablets-edit-offline")
@@ -343,7 +343,7 @@ def test_two_tablets_edit_the_same_phone_offline_and_the_conflict_is_recorded(
     assert {conflict.server_value, conflict.incoming_value} == {"+22376111111", "+22366222222"}
     assert conflict.server_device != conflict.incoming_device
     page_a.goto(f"{web}/chw/#/personne/{moussa.pk}")
-    page_a.wait_for_selector("text=Téléphone : 66 22 22 22")
+    page_a.wait_for_selector("text=Téléphone : +223 66 22 22 22")
     assert Person.objects.filter(household=household).count() == 2
     for context, _page in tablets:
         context.close()

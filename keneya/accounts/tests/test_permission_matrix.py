@@ -216,6 +216,7 @@ MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
     "people:similar_check": ("POST", "/personnes/similaires/", REGISTRY_EDIT),
     "people:person_detail": ("GET", "/personnes/{person}/", IN_SCOPE_VIEW),
     "people:person_death": ("GET", "/personnes/{person}/deces/", IN_SCOPE_EDIT),
+    "people:person_edit": ("GET", "/personnes/{person}/modifier/", IN_SCOPE_EDIT),
     "people:statistics": ("GET", "/statistiques/registre/", AGGREGATES),
     "household-list": ("GET", "/api/v1/households/", REGISTRY_VIEW),
     "household-detail": ("GET", "/api/v1/households/{household}/", IN_SCOPE_VIEW),

@@ -82,7 +82,7 @@ def test_enqueue_stores_the_french_text_and_the_normalised_number():
     assert message.recipient == "+22376123456"
     assert message.status == OutboxStatus.PENDING
     assert message.body == (
-        "Kènèya URGENT : Aminata Traoré (14 mois) - convulsions. Relais Fatoumata Diarra +22376123456."
+        "Kènèya URGENT : Aminata Traoré (14 mois) - convulsions. Relais Fatoumata Diarra +223 76 12 34 56."
     )
     assert message.context == ALERT
     assert message.attempts == 0

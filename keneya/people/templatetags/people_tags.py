@@ -10,6 +10,7 @@ from django.utils.formats import number_format
 from django.utils.translation import ngettext
 
 from keneya.clinical.ages import YOUNG_INFANT_MAX_DAYS, completed_months
+from keneya.core.phones import format_phone
 
 register = template.Library()
 
@@ -50,10 +51,5 @@ def hours(duration: object) -> str:
 
 @register.filter
 def phone(number: str | None) -> str:
-    """ "+22376112233" -> "+223 76 11 22 33" (Malian numbers: 8 digits in pairs)."""
-    if not number:
-        return ""
-    if number.startswith("+223") and len(number) == 12 and number[1:].isdigit():
-        digits = number[4:]
-        return "+223 " + " ".join(digits[i : i + 2] for i in range(0, 8, 2))
-    return number
+    """ "+22376112233" -> "+223 76 11 22 33": the one display format (``keneya.core.phones``)."""
+    return format_phone(number)

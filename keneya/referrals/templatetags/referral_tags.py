@@ -7,6 +7,7 @@ from datetime import timedelta
 from django import template
 from django.utils import timezone
 
+from keneya.core.text import join_reasons
 from keneya.referrals.models import CARE_TARGET, Referral
 
 register = template.Library()
@@ -25,5 +26,5 @@ def care_late(referral: Referral) -> bool:
 
 @register.filter
 def reason_text(reason: str) -> str:
-    """A visit referral's reason joins the engine's sentences with "; ": read as sentences."""
-    return (reason or "").replace(".; ", ". ")
+    """A referral's reason, a list of the engine's sentences, as "a ; b ; c" (keneya.core.text)."""
+    return join_reasons(reason)

@@ -2,6 +2,7 @@
 // (with the device token). Every failure becomes one of three errors the app knows how to show.
 
 import { getMeta, setMeta, uuid } from "./db.js";
+import { forgetDeviceId, rememberDeviceId, rememberedDeviceId } from "./ids.js";
 
 export const SESSION_URL = "/chw/session.json";
 export const DEVICES_URL = "/api/v1/sync/devices/";
@@ -64,17 +65,27 @@ export async function deviceToken() {
   const session = await fetchSession();
   await setMeta("user", session.user);
   await setMeta("quartiers", session.quartiers);
-  let deviceId = await getMeta("device_id");
-  if (!deviceId) {
-    deviceId = uuid();
-    await setMeta("device_id", deviceId);
-  }
+  // This CHW's id on this browser, kept across logins (ids.js), else the local one, else a new one.
+  let deviceId = rememberedDeviceId(session.user.id) ?? (await getMeta("device_id")) ?? uuid();
   const name = `Tablette de ${session.user.name}`;
-  const answer = await send(DEVICES_URL, {
+  const register = (id) => send(DEVICES_URL, {
     method: "POST",
     headers: { "Content-Type": "application/json", "X-CSRFToken": session.csrf_token },
-    body: JSON.stringify({ device_id: deviceId, name }),
+    body: JSON.stringify({ device_id: id, name }),
   });
+  let answer;
+  try {
+    answer = await register(deviceId);
+  } catch (error) {
+    // A revoked id stays revoked, another CHW's id is not ours: start over with a new id.
+    const code = error instanceof ApiError ? error.code : null;
+    if (code !== "device_revoked" && code !== "device_taken") throw error;
+    forgetDeviceId(session.user.id);
+    deviceId = uuid();
+    answer = await register(deviceId);
+  }
+  await setMeta("device_id", deviceId);
+  rememberDeviceId(session.user.id, deviceId);
   await setMeta("device_token", answer.token);
   return answer.token;
 }

@@ -20,3 +20,37 @@ export function timeOrderedUuid(now = Date.now()) {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-`
     + hex.slice(20);
 }
+
+// --- The tablet's own id, kept per CHW across logins (issue 11 §4) ------------------------------
+// The local database is wiped when another CHW logs in on the same browser (their data must not
+// mix); the device id went with it, so each return of a CHW registered one more "tablet". The
+// ids are also remembered in localStorage, per user, where that wipe does not reach: a CHW who
+// logs in again gets their tablet back. No personal data: user ids and random UUIDs only.
+export const DEVICE_IDS_KEY = "keneya.device_ids";
+
+function readDeviceIds(storage) {
+  try {
+    const ids = JSON.parse(storage?.getItem(DEVICE_IDS_KEY) ?? "{}");
+    return ids && typeof ids === "object" ? ids : {};
+  } catch {
+    return {};
+  }
+}
+
+/** The device id this browser used for ``userId``, or null. */
+export function rememberedDeviceId(userId, storage = globalThis.localStorage) {
+  return readDeviceIds(storage)[String(userId)] ?? null;
+}
+
+export function rememberDeviceId(userId, deviceId, storage = globalThis.localStorage) {
+  const ids = readDeviceIds(storage);
+  ids[String(userId)] = deviceId;
+  storage?.setItem(DEVICE_IDS_KEY, JSON.stringify(ids));
+}
+
+/** Forget ``userId``'s id (revoked, or another CHW's): the next registration makes a new one. */
+export function forgetDeviceId(userId, storage = globalThis.localStorage) {
+  const ids = readDeviceIds(storage);
+  delete ids[String(userId)];
+  storage?.setItem(DEVICE_IDS_KEY, JSON.stringify(ids));
+}

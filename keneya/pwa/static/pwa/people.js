@@ -16,10 +16,13 @@ export function normalisePhone(value) {
   return { value: `+223${raw}` };
 }
 
-/** "+22376123456" -> "76 12 34 56" (how a Malian number is read out). */
+/** "+22376123456" -> "+223 76 12 34 56": the one display format, twin of
+ * keneya/core/phones.py format_phone (Malian numbers; anything else is shown as given). */
 export function formatPhone(value) {
-  const match = /^\+223(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(value ?? "");
-  return match ? match.slice(1).join(" ") : (value ?? "");
+  const text = String(value ?? "").trim();
+  const normalised = normalisePhone(text);
+  const match = /^\+223(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(normalised.value ?? "");
+  return match ? `+223 ${match.slice(1).join(" ")}` : text;
 }
 
 /** {value} (spaces collapsed) or {error}. */

@@ -2,6 +2,7 @@
 // counter-referral, not arrived (find the family), convocation.
 
 import { db, getMeta } from "../db.js";
+import { formatReasons } from "../text.js";
 import { dateFr, h, momentFr, mount, personName, vocabulary as V } from "./dom.js";
 
 // What a status means for the CHW (the server's labels are the clinicians').
@@ -39,7 +40,7 @@ function referralCard(referral, person) {
       h("span", { class: `badge ${TONE[referral.status] ?? ""}` },
         REFERRAL_TEXT[referral.status] ?? V.referral_statuses[referral.status] ?? referral.status),
       referral.urgent ? h("span", { class: "urgent small" }, "Urgent") : null),
-    h("span", { class: "muted small" }, `Vers ${referral.to_facility ?? "le CSCom"} · ${referral.reason ?? ""}`),
+    h("span", { class: "muted small" }, `Vers ${referral.to_facility ?? "le CSCom"} · ${formatReasons(referral.reason)}`),
     h("ul", { class: "steps" }, steps.map(([at, label]) => h("li", {}, `${label} : ${dateFr(at)}`))),
     referral.status === "not_arrived"
       ? h("p", { class: "notice bad" }, "Pas arrivé·e au centre : retrouvez la famille.") : null,
