@@ -1,19 +1,31 @@
 """Shared API plumbing: pagination, errors as 4xx JSON (never a 500 for bad input), and
-serializers that build their fields once."""
+serializers that build their fields once.
+
+Bad bodies never reach a recursive parser: ``ApiGuardMiddleware`` refuses JSON nested deeper
+than ``MAX_JSON_DEPTH`` on every ``/api/`` path (DRF views or not) and turns any HTML error page
+there into a JSON body; ``core.parsers.JSONParser`` (DRF's default parser here) checks the
+depth and the size of what it parses itself, for bodies the middleware leaves to it.
+"""
 
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from keneya.accounts.permissions import has_capability
+from keneya.core.errors import ID_TAKEN_CODE, ID_TAKEN_MESSAGE, IdTaken
+from keneya.core.parsers import JSON_TOO_DEEP, json_too_deep
 from keneya.core.readers import plan_for, reader
 
 
@@ -114,8 +126,16 @@ def validation_error_detail(exc: DjangoValidationError) -> Any:
     return {"non_field_errors": [str(m) for m in exc.messages]}
 
 
+def id_taken_response() -> Response:
+    """The one answer to a create whose client id is taken (``core.errors.IdTaken``)."""
+    return Response({"code": ID_TAKEN_CODE, "detail": str(ID_TAKEN_MESSAGE)}, status=status.HTTP_409_CONFLICT)
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """DRF's handler, plus Django's ValidationError (raised by services) as a 400."""
+    """DRF's handler, plus Django's ValidationError (raised by services) as a 400, and an id
+    taken as the 409 that reveals nothing."""
+    if isinstance(exc, IdTaken):
+        return id_taken_response()
     if isinstance(exc, DjangoValidationError):
         return Response(validation_error_detail(exc), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, Http404):
@@ -123,3 +143,82 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
     return drf_exception_handler(exc, context)
+
+
+class HasAnyCapability(BasePermission):
+    """DRF permission like ``accounts.permissions.HasCapability``, where a method may name
+    several capabilities, any one of which suffices: ``{"GET": (VISIT_RECORD, CLINICAL_VIEW)}``."""
+
+    message = "Votre rôle ne permet pas cette action."
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        needed = getattr(view, "required_capabilities", {})
+        capabilities = needed.get(request.method) or needed.get("*")
+        if capabilities is None:
+            return False
+        if isinstance(capabilities, str):
+            capabilities = (capabilities,)
+        return any(has_capability(request.user, c) for c in capabilities)
+
+
+_API_ERROR_CODES = {
+    400: ("bad_request", "Requête invalide."),
+    401: ("not_authenticated", "Authentification requise."),
+    403: ("permission_denied", "Accès refusé."),
+    404: ("not_found", "Introuvable."),
+    405: ("method_not_allowed", "Méthode non autorisée."),
+    413: ("body_too_large", "Corps de la requête trop volumineux."),
+    500: ("server_error", "Erreur du serveur."),
+}
+
+
+def _is_json(content_type: str) -> bool:
+    kind = content_type.split(";", 1)[0].strip().lower()
+    return kind == "application/json" or kind.endswith("+json")
+
+
+class ApiGuardMiddleware:
+    """On ``/api/`` paths: a JSON body nested too deep is a 400 before any view parses it, and
+    an error page Django would draw in HTML (a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE``, an
+    unknown URL, a CSRF failure...) is a JSON body ``{"code", "detail"}`` with the same status.
+
+    Bodies over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` or compressed are left to the view's parser
+    (``JSONParser`` here, the sync endpoints' own parser), which checks them as it reads.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path.startswith("/api/"):
+            return self.get_response(request)
+        refused = self._refuse_deep_json(request)
+        if refused is not None:
+            return refused
+        response = self.get_response(request)
+        if response.status_code >= 400 and response.get("Content-Type", "").startswith("text/html"):
+            fallback = _API_ERROR_CODES[500 if response.status_code >= 500 else 400]
+            code, detail = _API_ERROR_CODES.get(response.status_code, fallback)
+            converted = JsonResponse({"code": code, "detail": detail}, status=response.status_code)
+            for header in ("WWW-Authenticate", "Allow", "Retry-After"):
+                if header in response:
+                    converted[header] = response[header]
+            return converted
+        return response
+
+    @staticmethod
+    def _refuse_deep_json(request: HttpRequest) -> HttpResponse | None:
+        if not _is_json(request.META.get("CONTENT_TYPE", "")):
+            return None
+        if request.META.get("HTTP_CONTENT_ENCODING", "").strip().lower() not in ("", "identity"):
+            return None
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return None
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if length <= 0 or (limit is not None and length > limit):
+            return None
+        if json_too_deep(request.body):
+            return JsonResponse(JSON_TOO_DEEP, status=status.HTTP_400_BAD_REQUEST)
+        return None

@@ -20,6 +20,7 @@ from rest_framework.response import Response
 
 from keneya.accounts.permissions import Capability, HasCapability
 from keneya.core.api import FieldsBuiltOnce, SearchPagination
+from keneya.core.errors import IdTaken
 from keneya.core.models import Area, AreaLevel
 from keneya.core.readers import FastListSerializer
 from keneya.people import queries, services
@@ -121,6 +122,8 @@ class HouseholdSerializer(serializers.ModelSerializer):
 
 
 def _raise_as_drf(exc: DjangoValidationError) -> None:
+    if isinstance(exc, IdTaken):
+        raise exc  # the 409 that reveals nothing (core.api.exception_handler)
     raise serializers.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
 
 
@@ -205,10 +208,19 @@ class SimilarPersonSerializer(serializers.Serializer):
 
 class SimilarQuerySerializer(serializers.Serializer):
     quartier = serializers.PrimaryKeyRelatedField(queryset=Area.objects.filter(level=AreaLevel.QUARTIER))
-    family_name = serializers.CharField()
-    given_names = serializers.CharField()
+    family_name = serializers.CharField(max_length=80)
+    given_names = serializers.CharField(max_length=120)
     sex = serializers.ChoiceField(choices=Sex.choices)
     date_of_birth = serializers.DateField()
+
+    def validate_quartier(self, quartier: Area) -> Area:
+        from keneya.accounts.scope import area_scoped_quartier_ids
+
+        request = self.context.get("request")
+        scoped = area_scoped_quartier_ids(request.user) if request is not None else set()
+        if scoped is not None and quartier.pk not in scoped:
+            raise serializers.ValidationError("Ce quartier n'est pas dans votre zone.")
+        return quartier
 
 
 @extend_schema_view(
@@ -291,9 +303,11 @@ class PersonViewSet(
     )
     @action(detail=False, methods=["get"])
     def similar(self, request: Request) -> Response:
-        query = SimilarQuerySerializer(data=request.query_params)
+        """Within the caller's scope only: a quartier of their zone, and among its look-alikes
+        only the persons the caller may read (as the duplicate check of the pages)."""
+        query = SimilarQuerySerializer(data=request.query_params, context={"request": request})
         query.is_valid(raise_exception=True)
-        candidates = queries.similar_persons(**query.validated_data)
+        candidates = queries.similar_persons(**query.validated_data, visible_to=request.user)
         return Response(SimilarPersonSerializer(candidates, many=True).data)
 
     @extend_schema(
