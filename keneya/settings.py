@@ -230,6 +230,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "keneya.core.api.document_errors",  # the token endpoint's errors (issue #10)
+    ],
 }
 
 # --- Logging: no personal data (names, phones) is ever logged; ids only. ---------------------

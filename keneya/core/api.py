@@ -17,13 +17,14 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from rest_framework import exceptions, status
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from keneya.accounts.permissions import has_capability
+from keneya.accounts.permissions import Capability, has_capability
 from keneya.core.errors import ID_TAKEN_CODE, ID_TAKEN_MESSAGE, IdTaken
 from keneya.core.parsers import JSON_TOO_DEEP, json_too_deep
 from keneya.core.readers import plan_for, reader
@@ -126,6 +127,20 @@ def validation_error_detail(exc: DjangoValidationError) -> Any:
     return {"non_field_errors": [str(m) for m in exc.messages]}
 
 
+class ApiErrorSerializer(serializers.Serializer):
+    """An error body that names its cause: ``{"code": "id_taken", "detail": "..."}``."""
+
+    code = serializers.CharField()
+    detail = serializers.CharField()
+
+
+ID_TAKEN_SCHEMA = OpenApiResponse(
+    ApiErrorSerializer,
+    description="Identifiant déjà utilisé par un autre enregistrement (rien n'en est dit) : "
+    '{"code": "id_taken", "detail": "Cet identifiant est déjà utilisé."}',
+)
+
+
 def id_taken_response() -> Response:
     """The one answer to a create whose client id is taken (``core.errors.IdTaken``)."""
     return Response({"code": ID_TAKEN_CODE, "detail": str(ID_TAKEN_MESSAGE)}, status=status.HTTP_409_CONFLICT)
@@ -142,7 +157,22 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if (
+        response is not None
+        and isinstance(exc, exceptions.APIException)
+        and isinstance(response.data, dict)
+        and set(response.data) == {"detail"}
+    ):
+        # Every refusal names its cause for the client: {"code": "not_authenticated", ...}.
+        codes = exc.get_codes()
+        response.data["code"] = codes if isinstance(codes, str) else exc.default_code
+    return response
+
+
+# Who may read clinical data (visits, alerts, referrals): the clinical roles, and the CHWs who
+# record the visits (each sees their own households' by scope).
+CLINICAL_READ = (Capability.CLINICAL_VIEW, Capability.VISIT_RECORD)
 
 
 class HasAnyCapability(BasePermission):
@@ -222,3 +252,54 @@ class ApiGuardMiddleware:
         if json_too_deep(request.body):
             return JsonResponse(JSON_TOO_DEEP, status=status.HTTP_400_BAD_REQUEST)
         return None
+
+
+# --- OpenAPI: what the schema says of errors ----------------------------------------------------
+_STRINGS = {"type": "array", "items": {"type": "string"}}
+_ERROR_BODY = {
+    "type": "object",
+    "properties": {"code": {"type": "string"}, "detail": {"type": "string"}},
+    "required": ["detail"],
+}
+# POST /api/v1/auth/token/: field errors (a missing username...), wrong credentials
+# (non_field_errors), a body that is not JSON or too deep (code, detail).
+_TOKEN_ERRORS = {
+    "400": {
+        "description": "Identifiants manquants ou invalides, ou corps illisible.",
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "username": _STRINGS,
+                        "password": _STRINGS,
+                        "non_field_errors": _STRINGS,
+                        "code": {"type": "string"},
+                        "detail": {"type": "string"},
+                    },
+                }
+            }
+        },
+    },
+    "403": {
+        "description": "Compte bloqué après trop d'échecs.",
+        "content": {"application/json": {"schema": _ERROR_BODY}},
+    },
+    "415": {
+        "description": "Type de contenu non pris en charge.",
+        "content": {"application/json": {"schema": _ERROR_BODY}},
+    },
+    "429": {
+        "description": "Trop de tentatives : réessayez dans une minute.",
+        "content": {"application/json": {"schema": _ERROR_BODY}},
+    },
+}
+
+
+def document_errors(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    """drf-spectacular post-processing hook: the token endpoint's error answers as it gives
+    them (settings ``SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"]``)."""
+    token = result.get("paths", {}).get("/api/v1/auth/token/", {}).get("post")
+    if token is not None:
+        token.setdefault("responses", {}).update(copy.deepcopy(_TOKEN_ERRORS))
+    return result

@@ -15,11 +15,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from keneya.accounts.permissions import Capability, HasCapability
-from keneya.core.api import FieldsBuiltOnce, SearchPagination
+from keneya.accounts.permissions import Capability, HasCapability, has_capability
+from keneya.core.api import CLINICAL_READ, ID_TAKEN_SCHEMA, FieldsBuiltOnce, SearchPagination
 from keneya.core.errors import IdTaken
 from keneya.core.models import Area, AreaLevel
 from keneya.core.readers import FastListSerializer
@@ -136,7 +137,10 @@ def _raise_as_drf(exc: DjangoValidationError) -> None:
             OpenApiParameter("status", str),
         ],
     ),
-    create=extend_schema(summary="Enregistrer un ménage (et ses membres)"),
+    create=extend_schema(
+        summary="Enregistrer un ménage (et ses membres), idempotent sur id",
+        responses={201: HouseholdSerializer, 200: HouseholdSerializer, 409: ID_TAKEN_SCHEMA},
+    ),
 )
 class HouseholdViewSet(
     mixins.ListModelMixin,
@@ -228,7 +232,10 @@ class SimilarQuerySerializer(serializers.Serializer):
         summary="Personnes visibles par l'utilisateur",
         parameters=[OpenApiParameter("search", str), OpenApiParameter("household", str)],
     ),
-    create=extend_schema(summary="Ajouter un membre à un ménage"),
+    create=extend_schema(
+        summary="Ajouter un membre à un ménage, idempotent sur id",
+        responses={201: PersonSerializer, 200: PersonSerializer, 409: ID_TAKEN_SCHEMA},
+    ),
 )
 class PersonViewSet(
     mixins.ListModelMixin,
@@ -318,6 +325,9 @@ class PersonViewSet(
         from keneya.visits.api import VisitSerializer
         from keneya.visits.queries import visit_history
 
+        # Clinical data: the clinical capability (or the CHW's), before the scope (issue #10).
+        if not any(has_capability(request.user, c) for c in CLINICAL_READ):
+            raise PermissionDenied(HasCapability.message)
         person = self.get_object()
         visits = (
             visit_history(person=person)

@@ -80,6 +80,23 @@ def clean_text(value: Any, field: str) -> str:
     return check_length(value.strip(), field)
 
 
+# A clinician's or a CHW's note (complaint, examination, treatment, counter-referral...): a page
+# of text at most. Longer is a paste gone wrong, and the text travels to tablets and SMS.
+MAX_NOTE_LENGTH = 4000
+
+
+def clean_long_text(value: Any, field: str, *, max_length: int = MAX_NOTE_LENGTH) -> str:
+    """A free-text note: a string, trimmed, at most ``max_length`` characters."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValidationError({field: _("Texte attendu.")})
+    value = value.strip()
+    if len(value) > max_length:
+        raise ValidationError({field: _("Trop long : %(max)s caractères au plus.") % {"max": max_length}})
+    return value
+
+
 def clean_name(value: str, field: str, label: str) -> str:
     if value is not None and not isinstance(value, str):
         raise ValidationError({field: _("Texte attendu.")})

@@ -12,8 +12,9 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from keneya.accounts.permissions import Capability, HasCapability
+from keneya.accounts.permissions import Capability
 from keneya.accounts.scope import persons_visible_to
+from keneya.core.api import CLINICAL_READ, HasAnyCapability
 from keneya.people.models import Person
 from keneya.referrals import queries, services
 from keneya.referrals.models import Referral
@@ -74,8 +75,8 @@ class NoteSerializer(serializers.Serializer):
 
 class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = ReferralSerializer
-    permission_classes = [HasCapability]
-    required_capabilities = {"GET": Capability.REGISTRY_VIEW, "POST": Capability.REFERRAL_MANAGE}
+    permission_classes = [HasAnyCapability]
+    required_capabilities = {"GET": CLINICAL_READ, "POST": Capability.REFERRAL_MANAGE}
     filter_backends: list[Any] = []
 
     def get_queryset(self) -> QuerySet[Referral]:

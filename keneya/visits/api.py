@@ -11,8 +11,10 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from keneya.accounts.permissions import Capability, HasCapability
+from keneya.accounts.permissions import Capability
 from keneya.accounts.scope import persons_visible_to
+from keneya.core.api import CLINICAL_READ, ID_TAKEN_SCHEMA, HasAnyCapability
+from keneya.core.errors import IdTaken
 from keneya.people.models import Person
 from keneya.visits import queries, services
 from keneya.visits.models import Visit, VisitKind
@@ -108,8 +110,10 @@ class VisitViewSet(
     mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet
 ):
     serializer_class = VisitSerializer
-    permission_classes = [HasCapability]
-    required_capabilities = {"POST": Capability.VISIT_RECORD, "GET": Capability.REGISTRY_VIEW}
+    permission_classes = [HasAnyCapability]
+    # Visits carry clinical findings: read by the clinical roles and by the CHWs who record
+    # them (their own households, by scope); not by the social worker (issue #10).
+    required_capabilities = {"POST": Capability.VISIT_RECORD, "GET": CLINICAL_READ}
     filter_backends: list[Any] = []
 
     def get_queryset(self) -> QuerySet[Visit]:
@@ -122,6 +126,7 @@ class VisitViewSet(
     @extend_schema(
         summary="Enregistrer une visite à domicile (idempotent sur id)",
         examples=[OpenApiExample("Enfant malade", value=SICK_CHILD_EXAMPLE, request_only=True)],
+        responses={201: VisitSerializer, 200: VisitSerializer, 409: ID_TAKEN_SCHEMA},
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
@@ -139,6 +144,8 @@ class VisitViewSet(
                 id=data.get("id"),
                 device_assessment=data.get("device_assessment"),
             )
+        except IdTaken:
+            raise  # the 409 that reveals nothing (core.api.exception_handler)
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.message_dict) from None
         visit = (
