@@ -15,6 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from drf_spectacular.utils import OpenApiResponse
@@ -26,7 +27,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from keneya.accounts.permissions import Capability, has_capability
 from keneya.core.errors import ID_TAKEN_CODE, ID_TAKEN_MESSAGE, IdTaken
-from keneya.core.parsers import JSON_TOO_DEEP, json_too_deep
+from keneya.core.parsers import BODY_TOO_LARGE, JSON_TOO_DEEP, json_too_deep
 from keneya.core.readers import plan_for, reader
 
 
@@ -151,6 +152,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     taken as the 409 that reveals nothing."""
     if isinstance(exc, IdTaken):
         return id_taken_response()
+    if isinstance(exc, RequestDataTooBig):
+        return Response(dict(BODY_TOO_LARGE), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, DjangoValidationError):
         return Response(validation_error_detail(exc), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, Http404):
