@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -166,8 +167,8 @@ def register_household(
     address_description: str = "",
     phone: str = "",
     phone_alt: str = "",
-    gps_latitude: float | None = None,
-    gps_longitude: float | None = None,
+    gps_latitude: float | Decimal | None = None,
+    gps_longitude: float | Decimal | None = None,
     chw: Any = None,
     members: list[PersonData] | tuple[PersonData, ...] = (),
     id: uuid.UUID | None = None,
@@ -205,8 +206,10 @@ def register_household(
     except ValidationError as exc:
         for f, messages in exc.message_dict.items():
             errors.setdefault(f, []).extend(messages)
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
     try:
-        gps_latitude, gps_longitude = check_gps(gps_latitude, gps_longitude)
+        latitude, longitude = check_gps(gps_latitude, gps_longitude)
     except ValidationError as exc:
         errors.update(exc.message_dict)
     try:
@@ -236,8 +239,8 @@ def register_household(
         address_description=address_description,
         phone=phone,
         phone_alt=phone_alt,
-        gps_latitude=gps_latitude,
-        gps_longitude=gps_longitude,
+        gps_latitude=latitude,
+        gps_longitude=longitude,
         chw=chw,
     )
     _set_history_user(household, by)
