@@ -16,6 +16,7 @@ from keneya.accounts.permissions import Capability
 from keneya.accounts.scope import persons_visible_to
 from keneya.core.api import CLINICAL_READ, HasAnyCapability
 from keneya.people.models import Person
+from keneya.people.validation import MAX_NOTE_LENGTH
 from keneya.referrals import queries, services
 from keneya.referrals.models import Referral
 
@@ -70,7 +71,7 @@ class ReferToCsrefSerializer(serializers.Serializer):
 
 
 class NoteSerializer(serializers.Serializer):
-    note = serializers.CharField()
+    note = serializers.CharField(max_length=MAX_NOTE_LENGTH)
 
 
 class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
