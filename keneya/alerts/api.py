@@ -12,10 +12,10 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from keneya.accounts.api_permissions import CLINICAL_READ, HasAnyCapability
 from keneya.accounts.permissions import Capability
 from keneya.alerts import queries, services
 from keneya.alerts.models import Alert, CloseReason
-from keneya.core.api import CLINICAL_READ, HasAnyCapability
 
 
 class AlertSerializer(serializers.ModelSerializer):

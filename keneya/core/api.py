@@ -21,11 +21,9 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from keneya.accounts.permissions import Capability, has_capability
 from keneya.core.errors import ID_TAKEN_CODE, ID_TAKEN_MESSAGE, IdTaken
 from keneya.core.parsers import BODY_TOO_LARGE, JSON_TOO_DEEP, json_too_deep
 from keneya.core.readers import plan_for, reader
@@ -171,27 +169,6 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         codes = exc.get_codes()
         response.data["code"] = codes if isinstance(codes, str) else exc.default_code
     return response
-
-
-# Who may read clinical data (visits, alerts, referrals): the clinical roles, and the CHWs who
-# record the visits (each sees their own households' by scope).
-CLINICAL_READ = (Capability.CLINICAL_VIEW, Capability.VISIT_RECORD)
-
-
-class HasAnyCapability(BasePermission):
-    """DRF permission like ``accounts.permissions.HasCapability``, where a method may name
-    several capabilities, any one of which suffices: ``{"GET": (VISIT_RECORD, CLINICAL_VIEW)}``."""
-
-    message = "Votre rôle ne permet pas cette action."
-
-    def has_permission(self, request: Any, view: Any) -> bool:
-        needed = getattr(view, "required_capabilities", {})
-        capabilities = needed.get(request.method) or needed.get("*")
-        if capabilities is None:
-            return False
-        if isinstance(capabilities, str):
-            capabilities = (capabilities,)
-        return any(has_capability(request.user, c) for c in capabilities)
 
 
 _API_ERROR_CODES = {

@@ -19,8 +19,9 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from keneya.accounts.api_permissions import CLINICAL_READ
 from keneya.accounts.permissions import Capability, HasCapability, has_capability
-from keneya.core.api import CLINICAL_READ, ID_TAKEN_SCHEMA, FieldsBuiltOnce, SearchPagination
+from keneya.core.api import ID_TAKEN_SCHEMA, FieldsBuiltOnce, SearchPagination
 from keneya.core.errors import IdTaken
 from keneya.core.models import Area, AreaLevel
 from keneya.core.readers import FastListSerializer

@@ -180,7 +180,7 @@ def _coordinate(value: Any, field: str, bounds: tuple[float, float]) -> Decimal 
         raise ValidationError({field: _("Nombre attendu.")})
     try:
         number = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise ValidationError({field: _("Nombre attendu.")}) from None
     low, high = bounds
     if not math.isfinite(number) or not low <= number <= high:

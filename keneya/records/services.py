@@ -95,7 +95,7 @@ def record_consultation(
         low, high = VITAL_RANGES[key]
         try:
             number = float(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             errors[key] = [_("Nombre attendu.")]
             continue
         if not low <= number <= high:

@@ -12,9 +12,9 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from keneya.accounts.api_permissions import CLINICAL_READ, HasAnyCapability
 from keneya.accounts.permissions import Capability
 from keneya.accounts.scope import persons_visible_to
-from keneya.core.api import CLINICAL_READ, HasAnyCapability
 from keneya.people.models import Person
 from keneya.people.validation import MAX_NOTE_LENGTH
 from keneya.referrals import queries, services

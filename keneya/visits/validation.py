@@ -55,9 +55,13 @@ DATING_KINDS = frozenset({"pregnancy"})
 
 
 def _number(value: Any) -> float | None:
+    """A finite number, or None (a string, a boolean, an integer too large for a float...)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
     return number if math.isfinite(number) else None
 
 

@@ -39,6 +39,7 @@ def test_gps_rule_takes_mali_and_refuses_the_rest():
         (999, BAMAKO[1], "gps_latitude"),
         (95, BAMAKO[1], "gps_latitude"),
         (1e9, BAMAKO[1], "gps_latitude"),
+        (10**400, BAMAKO[1], "gps_latitude"),
         (float("nan"), BAMAKO[1], "gps_latitude"),
         (BAMAKO[0], float("inf"), "gps_longitude"),
         (BAMAKO[1], BAMAKO[0], "gps_latitude"),  # swapped

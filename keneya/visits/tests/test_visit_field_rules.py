@@ -52,6 +52,7 @@ def post(user, who, kind="child_followup", **fields):
     ("measurements", "field"),
     [
         ({"weight_kg": 1e308}, "weight_kg"),
+        ({"weight_kg": 10**400}, "weight_kg"),
         ({"weight_kg": 0}, "weight_kg"),
         ({"weight_kg": "12"}, "weight_kg"),
         ({"length_or_height_cm": 1e20}, "length_or_height_cm"),
