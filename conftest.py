@@ -16,6 +16,14 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 TEST_PASSWORD = "Mot-de-passe-test-2026"  # noqa: S105
 
 
+def pytest_configure(config: Any) -> None:
+    # Every compiled lookup of the suite (the permission matrix and the scope tests included) is
+    # checked against the same queryset built afresh (keneya/core/compiled.py, decision 0006).
+    from keneya.core import compiled
+
+    compiled.VERIFY = True
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     # PBKDF2's 1M iterations cost ~0.3 s per user; tests create many users.

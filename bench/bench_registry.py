@@ -154,7 +154,7 @@ def explain_slowest(client: Any, url: str) -> str:
 
 def sample_terms(clinician: Any) -> dict[str, str]:
     """A given name, a phone fragment and a code that exist in the clinician's area."""
-    from keneya.accounts.scope import households_visible_to
+    from keneya.people.scope import households_visible_to
 
     household = households_visible_to(clinician).exclude(phone="").order_by("id").first()
     assert household is not None

@@ -10,17 +10,22 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from uuid import UUID
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from keneya.accounts.models import Role, User
+from keneya.core.hooks import Hook
 from keneya.core.queries import quartier_ids_under, quartiers_under_sql
 
-if TYPE_CHECKING:
-    from keneya.people.models import Household, Person
+# Who else a user sees beyond their households: apps above register a function
+# ``(user, *, lookup: bool) -> Q | None`` over Person (``keneya.referrals``: the people referred
+# to the user's facility). Such a function may read only what ``scope_key`` holds of the user,
+# or what its SQL selects when it runs: the compiled lookups share a query between users of
+# one key (docs/decisions/0006-compiled-lookups.md).
+person_visibility = Hook("person_visibility", "Extra persons a user sees: (user, *, lookup) -> Q | None.")
 
 _CACHE_ATTR = "_keneya_quartier_scope"
 
@@ -98,43 +103,21 @@ def household_filter(user: Any, prefix: str = "", *, quartiers_inline: bool = Fa
     return Q(pk__in=[])
 
 
-def households_visible_to(user: Any) -> QuerySet[Household]:
-    from keneya.people.models import Household
-
-    return Household.objects.filter(household_filter(user))
-
-
 def person_filter(user: Any, *, lookup: bool = False, quartiers_inline: bool = False) -> Q:
-    """Household scope, plus the people referred to the user's facility (CSCom or CSRef).
+    """Household scope, plus the persons the ``person_visibility`` receivers add (the people
+    referred to the user's facility, CSCom or CSRef).
 
     ``lookup`` is for queries that read a handful of persons (one id, the matches of a name):
-    the referral test is then an EXISTS on each person's own referrals (an index probe), where
-    ``pk IN (the facility's referrals)`` hashed all 18,000 referrals of a district CSCom for
-    each lookup (docs/benchmarks.md). Over many persons (a visit list) the IN form stays: it
-    is hashed once and, unlike a correlated EXISTS, lets PostgreSQL scan in parallel.
-    ``quartiers_inline``: see ``household_filter``.
+    a receiver may then test each person's own rows (an index probe) rather than hash a whole
+    facility's (docs/benchmarks.md). ``quartiers_inline``: see ``household_filter``.
     """
     q = household_filter(user, prefix="household__", quartiers_inline=quartiers_inline)
-    if (
-        user.is_authenticated
-        and user.facility_id
-        and user.role in {Role.CLINICIAN, Role.FACILITY_MANAGER, Role.SPECIALIST}
-    ):
-        from keneya.referrals.models import Referral
-
-        if lookup:
-            referred = Referral.objects.filter(person=OuterRef("pk"), to_facility_id=user.facility_id)
-            q = q | Q(Exists(referred))
-        else:
-            referred_ids = Referral.objects.filter(to_facility_id=user.facility_id).values("person_id")
-            q = q | Q(pk__in=referred_ids)
+    if not user.is_authenticated:
+        return q
+    for extra in person_visibility(user, lookup=lookup):
+        if extra is not None:
+            q = q | extra
     return q
-
-
-def persons_visible_to(user: Any) -> QuerySet[Person]:
-    from keneya.people.models import Person
-
-    return Person.objects.filter(person_filter(user))
 
 
 def can_register_in_quartier(user: Any, quartier_id: UUID) -> bool:

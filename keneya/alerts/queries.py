@@ -76,3 +76,10 @@ def inbox_rows(qs: QuerySet[Alert]) -> QuerySet[Alert]:
 
 def alerts_for_person(*, user: Any, person: Any) -> QuerySet[Alert]:
     return alerts_visible_to(user).filter(person=person).select_related("facility").order_by("-raised_at")
+
+
+def person_page_alerts(
+    user: Any, person: Any, *, can_record_visit: bool, show_outcomes: bool
+) -> dict[str, Any]:
+    """The person page's alerts (``people.hooks.person_page``)."""
+    return {"alerts": alerts_for_person(user=user, person=person)} if show_outcomes else {}

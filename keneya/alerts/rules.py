@@ -13,14 +13,11 @@ from datetime import date
 from typing import Any
 
 from keneya.alerts.models import PRIORITY_RANK, Priority
-
-# Growth faltering: a flat or falling weight over two monthly intervals. WHO Training Course on
-# Child Growth Assessment (2008), module C "Interpreting growth indicators": a flat (stagnant)
-# or falling growth line is a sign of a problem even when the child is not yet underweight.
-# "Monthly" = consecutive weighings 20-45 days apart (a visit per month, with slack).
-FALTERING_MIN_INTERVAL_DAYS = 20
-FALTERING_MAX_INTERVAL_DAYS = 45
-FALTERING_MAX_AGE_MONTHS = 59
+from keneya.clinical.faltering import (  # growth faltering, WHO 2008 (see the module)
+    FALTERING_MAX_AGE_MONTHS,
+    FALTERING_MAX_INTERVAL_DAYS,
+    FALTERING_MIN_INTERVAL_DAYS,
+)
 
 
 @dataclass(frozen=True)

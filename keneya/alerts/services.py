@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -29,9 +28,14 @@ from keneya.alerts.models import (
     CloseReason,
     Priority,
 )
+from keneya.alerts.queries import alerts_visible_to
 from keneya.alerts.rules import REFERRAL_NOT_ARRIVED, VisitFacts, alert_to_raise
 from keneya.core.models import Area, Facility, FacilityKind
+from keneya.notifications.services import Sms, enqueue_sms, enqueue_sms_many
 from keneya.people.models import Person
+from keneya.referrals.services import refer_from_new_visits
+from keneya.sync.changelog import chw_of_person, record_change, record_changes_for
+from keneya.visits.hooks import VisitToCheck
 from keneya.visits.models import Visit
 
 logger = logging.getLogger(__name__)
@@ -62,8 +66,6 @@ def cscom_ids_of_quartiers(quartier_ids: Iterable[Any]) -> dict[Any, Any]:
 
 def _event(alert: Alert, kind: str, by: Any = None, at: datetime | None = None, **data: Any) -> None:
     """Every change of an alert writes its event here, and tells the CHW's tablet."""
-    from keneya.sync.changelog import chw_of_person, record_change
-
     AlertEvent.objects.create(
         alert=alert, kind=kind, by=by if by and by.pk else None, at=at or timezone.now(), data=data
     )
@@ -83,8 +85,6 @@ def _age_text(assessment: dict[str, Any]) -> str:
 
 def _notify_clinicians(alerts: Sequence[Alert]) -> None:
     """An SMS to each clinician (with a phone) of the CSCom of each urgent alert."""
-    from keneya.notifications.services import Sms, enqueue_sms_many
-
     urgent = [a for a in alerts if a.priority == Priority.URGENT]
     if not urgent:
         return
@@ -118,15 +118,6 @@ def _notify_clinicians(alerts: Sequence[Alert]) -> None:
             for clinician in clinicians.get(alert.facility_id, [])
         ]
     enqueue_sms_many(messages)
-
-
-@dataclass(frozen=True)
-class VisitToCheck:
-    """A visit stored in this transaction (with its person and household loaded), and the
-    child's weighings up to it, oldest first (``visits.queries.weighings``)."""
-
-    visit: Visit
-    weights: Sequence[tuple[date, float]] = ()
 
 
 def raise_alerts_for_visits(checks: Sequence[VisitToCheck]) -> list[Alert | None]:
@@ -180,8 +171,6 @@ def raise_alerts_for_visits(checks: Sequence[VisitToCheck]) -> list[Alert | None
             )
         if visit.urgent:
             to_refer.append((i, visit, facility_id, household.chw_id))
-    from keneya.referrals.services import refer_from_new_visits
-
     referrals = refer_from_new_visits([(v, f, chw) for _i, v, f, chw in to_refer])
     for (i, _visit, _facility, _chw), referral in zip(to_refer, referrals, strict=True):
         alert = alerts[i]
@@ -189,8 +178,6 @@ def raise_alerts_for_visits(checks: Sequence[VisitToCheck]) -> list[Alert | None
             alert.referral = referral
     raised = [a for a in alerts if a is not None]
     if raised:
-        from keneya.sync.changelog import record_changes_for
-
         Alert.objects.bulk_create(raised)
         AlertEvent.objects.bulk_create(
             [AlertEvent(alert=a, kind="raised", at=a.raised_at, data={"rule": a.rule}) for a in raised]
@@ -224,8 +211,6 @@ def raise_referral_not_arrived(referral: Any, *, now: datetime | None = None) ->
 
 
 def _check_triage(by: Any, alert: Alert) -> None:
-    from keneya.alerts.queries import alerts_visible_to
-
     if not has_capability(by, Capability.ALERTS_TRIAGE):
         raise PermissionDenied
     if not alerts_visible_to(by).filter(pk=alert.pk).exists():
@@ -264,8 +249,6 @@ def convoke_family(*, by: Any, alert: Alert, appointment_date: date) -> Alert:
     _event(alert, "convoked", by, appointment_date=appointment_date.isoformat())
     household = alert.person.household
     chw = household.chw
-    from keneya.notifications.services import enqueue_sms
-
     context = {
         "name": alert.person.full_name,
         "facility": alert.facility.name,
@@ -312,8 +295,6 @@ def close_alerts_for_person_seen(*, person: Person, by: Any) -> int:
 
 def escalate_unacknowledged(*, now: datetime | None = None) -> int:
     """Send urgent alerts still open after the delay to the facility manager. Idempotent."""
-    from keneya.notifications.services import enqueue_sms
-
     now = now or timezone.now()
     due = Alert.objects.filter(
         priority="urgent",

@@ -5,6 +5,12 @@ takes to answer a lookup by id (docs/benchmarks.md, patient lookup). ``CompiledG
 the queryset once per key, the key naming everything the queryset's SQL depends on (for a
 scoped read: ``accounts.scope.scope_key``), then only binds the new value and builds the
 instance the way the ORM does (``select_related`` included).
+
+The fence (docs/decisions/0006-compiled-lookups.md): a compiled statement serves the wrong rows
+if the key misses something its SQL depends on. With ``VERIFY`` on (the test suite turns it on
+for every test, ``conftest.py``), every ``get`` also builds and runs the queryset afresh, as
+plain Django would, and raises ``CompiledLookupMismatch`` when the answers differ. Who may use
+this module is listed in ``keneya/core/tests/test_layering.py``.
 """
 
 from __future__ import annotations
@@ -20,6 +26,15 @@ from django.db.models import Model, QuerySet
 from django.db.models import query as orm_query
 
 M = TypeVar("M", bound=Model)
+
+# On in the test suite: every compiled lookup is checked against the queryset built afresh.
+VERIFY = False
+
+
+class CompiledLookupMismatch(AssertionError):
+    """A compiled lookup answered differently from the same queryset built afresh: its key
+    misses something the SQL depends on (see ``accounts.scope.scope_key``)."""
+
 
 # Values no row has, to find where the real one goes among the compiled parameters.
 UUID_PLACEHOLDER = uuid.UUID("00000000-6b65-6e65-7961-706b706b706b")
@@ -57,6 +72,33 @@ class CompiledGet(Generic[M]):
         self._lock = Lock()
 
     def get(self, key: Hashable, context: Any, value: Any) -> M:
+        if VERIFY:
+            return self._verified_get(key, context, value)
+        return self._get(key, context, value)
+
+    def _verified_get(self, key: Hashable, context: Any, value: Any) -> M:
+        model: Any = self.model
+        try:
+            compiled: Any = self._get(key, context, value)
+        except model.DoesNotExist:
+            compiled = None
+        queryset = self.build(context, self._field.to_python(value))
+        log = connections[queryset.db].queries_log
+        logged = len(log)
+        fresh = list(queryset[:2])
+        while len(log) > logged:  # the check's own statement: not counted by query-count guards
+            log.pop()
+        expected = fresh[0] if len(fresh) == 1 else None
+        if _state(compiled) != _state(expected):
+            raise CompiledLookupMismatch(
+                f"{model.__name__} lookup compiled for key {key!r} answered "
+                f"{getattr(compiled, 'pk', None)}, the queryset built afresh {getattr(expected, 'pk', None)}"
+            )
+        if compiled is None:
+            raise model.DoesNotExist(f"{model.__name__} not found")
+        return compiled
+
+    def _get(self, key: Hashable, context: Any, value: Any) -> M:
         value = self._field.to_python(value)
         c = self._compile(key, context)
         connection = connections[c.alias]
@@ -120,6 +162,13 @@ class CompiledGet(Generic[M]):
             while len(self._compiled) > self.maxsize:
                 self._compiled.popitem(last=False)
         return compiled
+
+
+def _state(obj: Any) -> Any:
+    """What a lookup answered, comparable: the row's field values (None for no row)."""
+    if obj is None:
+        return None
+    return {name: value for name, value in vars(obj).items() if not name.startswith("_")}
 
 
 # Django 5.2's signature (the type stubs describe a later one).

@@ -16,7 +16,7 @@ from typing import Any
 from django.utils import timezone
 from django_tasks import task
 
-from keneya.notifications.services import send_pending
+from keneya.notifications.sending import send_pending
 
 logger = logging.getLogger(__name__)
 

@@ -27,6 +27,7 @@ from keneya.core.models import Area, AreaLevel
 from keneya.core.readers import FastListSerializer
 from keneya.people import queries, services
 from keneya.people.models import Household, HouseholdStatus, Person, Relationship, Sex
+from keneya.people.scope import households_visible_to
 
 
 class PersonSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
@@ -66,8 +67,6 @@ class PersonSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
         if self.instance is not None:
             self.fields["household"].read_only = True
         elif request is not None:  # a new person: only into a household the user sees
-            from keneya.accounts.scope import households_visible_to
-
             field: Any = self.fields["household"]
             field.queryset = households_visible_to(request.user)
 

@@ -9,16 +9,12 @@ from typing import Any
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from keneya.accounts.scope import (
-    households_visible_to,
-    person_filter,
-    persons_visible_to,
-    scope_key,
-)
+from keneya.accounts.scope import person_filter, scope_key
 from keneya.core.compiled import CompiledGet
 from keneya.core.models import Area
 from keneya.people.models import Household, Person, VitalStatus
 from keneya.people.names import fold, name_key, name_similarity, names_resemble, normalise_name
+from keneya.people.scope import households_visible_to, persons_visible_to
 
 
 def search_filter(term: str, *, field: str = "search_text") -> Q:

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from keneya.accounts.models import Role
+from keneya.accounts.permissions import Capability, has_capability
 from keneya.accounts.scope import can_register_in_quartier
 from keneya.core.errors import IdTaken
 from keneya.core.models import Area, AreaLevel
@@ -32,6 +33,7 @@ from keneya.people.models import (
     VitalStatus,
 )
 from keneya.people.names import fold, name_key, normalise_name
+from keneya.people.scope import households_visible_to
 from keneya.people.validation import (
     check_date_of_birth,
     check_date_of_death,
@@ -139,9 +141,6 @@ def refresh_search_text(household: Household) -> None:
 
 
 def _check_may_edit(by: Any, household: Household) -> None:
-    from keneya.accounts.permissions import Capability, has_capability
-    from keneya.accounts.scope import households_visible_to
-
     if not has_capability(by, Capability.REGISTRY_EDIT):
         raise PermissionDenied
     if not households_visible_to(by).filter(pk=household.pk).exists():
@@ -180,8 +179,6 @@ def register_household(
     provided the caller sees it; an id taken by a household out of the caller's scope, or by
     one of the members, raises ``IdTaken`` (which says nothing of the record).
     """
-    from keneya.accounts.scope import households_visible_to
-
     _check_may_register(by)
     if id is not None:
         existing = Household.objects.filter(pk=id).first()
@@ -462,8 +459,6 @@ def merge_persons(*, by: Any, keep: Person, duplicate: Person) -> Person:
     Identifiers missing on the kept record are copied from the duplicate; nothing is deleted, so
     visits and history recorded against the duplicate stay traceable.
     """
-    from keneya.accounts.permissions import Capability, has_capability
-
     if not has_capability(by, Capability.REGISTRY_MERGE):
         raise PermissionDenied
     _check_may_edit(by, keep.household)
@@ -504,8 +499,6 @@ def merge_persons(*, by: Any, keep: Person, duplicate: Person) -> Person:
 def reassign_household(*, by: Any, household: Household, chw: Any) -> Household:
     """Give a household to another CHW (or to none). Its tablet data moves with it: the old
     CHW's tablet drops it, the new one receives it with its members and their visits."""
-    from keneya.accounts.permissions import Capability, has_capability
-
     if not has_capability(by, Capability.REGISTRY_ASSIGN):
         raise PermissionDenied
     _check_may_edit(by, household)

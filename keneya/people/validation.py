@@ -7,7 +7,6 @@ keyed by field, so forms show them next to the field and the API returns them as
 from __future__ import annotations
 
 import math
-import re
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -15,34 +14,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from keneya.core.phones import MALI_PHONE_DIGITS, normalise_phone  # noqa: F401  (the people rules use them)
+
 # Oldest plausible age of a living person. Above it the birth date is a typing error.
 MAX_AGE_YEARS = 120
-# Malian numbers: 8 digits, optionally written with +223 / 00223 (ARCEP Mali numbering plan).
-MALI_PHONE_DIGITS = 8
-_PHONE_STRIP = re.compile(r"[\s.\-()]")
-MAX_PHONE_INPUT = 20  # "+223 76 12 34 56" with its spaces
-
-
-def normalise_phone(value: str, field: str = "phone") -> str:
-    """'76 12 34 56', '+223 76123456', '0022376123456' all become '+22376123456'."""
-    if value is not None and not isinstance(value, str):
-        raise ValidationError({field: _("Texte attendu.")})
-    if value and len(value) > 4 * MAX_PHONE_INPUT:
-        raise ValidationError(
-            {field: _("Numéro de téléphone invalide : 8 chiffres attendus, par ex. 76 12 34 56.")}
-        )
-    raw = _PHONE_STRIP.sub("", value or "")
-    if not raw:
-        return ""
-    if raw.startswith("+223"):
-        raw = raw[4:]
-    elif raw.startswith("00223"):
-        raw = raw[5:]
-    if not raw.isdigit() or len(raw) != MALI_PHONE_DIGITS:
-        raise ValidationError(
-            {field: _("Numéro de téléphone invalide : 8 chiffres attendus, par ex. 76 12 34 56.")}
-        )
-    return "+223" + raw
 
 
 # Longest text accepted per field, on every write path (form, API, sync): the column's length

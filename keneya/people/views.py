@@ -13,14 +13,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from keneya.accounts.permissions import Capability, has_capability, require_capability
-from keneya.accounts.scope import area_scoped_quartier_ids, persons_visible_to
-from keneya.alerts.queries import alerts_for_person
+from keneya.accounts.scope import area_scoped_quartier_ids
 from keneya.core.models import Area, AreaLevel
 from keneya.people import queries, services
 from keneya.people.forms import DeathForm, HouseholdForm, PersonForm
+from keneya.people.hooks import person_page
 from keneya.people.models import Household, HouseholdStatus, Person
-from keneya.referrals.queries import referrals_for_person
-from keneya.visits.queries import recent_visits
+from keneya.people.scope import persons_visible_to
 
 PAGE_SIZE = 25
 
@@ -186,13 +185,12 @@ def person_detail(request: HttpRequest, person_id: Any) -> HttpResponse:
         "can_open_record": can_open_record,
         "show_outcomes": can_record_visit or can_open_record,
     }
-    if context["show_outcomes"]:
-        # What became of the CHW's referrals and alerts (status, counter-referral note).
-        context.update(
-            referrals=referrals_for_person(user=request.user, person=person),
-            alerts=alerts_for_person(user=request.user, person=person),
-            visits=recent_visits(person=person) if can_record_visit else [],
-        )
+    # What became of the CHW's referrals and alerts (status, counter-referral note), the recent
+    # visits: from the apps that own them.
+    for part in person_page(
+        request.user, person, can_record_visit=can_record_visit, show_outcomes=context["show_outcomes"]
+    ):
+        context.update(part)
     return render(request, "people/person_detail.html", context)
 
 

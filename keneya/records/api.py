@@ -13,10 +13,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from keneya.accounts.permissions import Capability, HasCapability
-from keneya.accounts.scope import persons_visible_to
 from keneya.core.api import ID_TAKEN_SCHEMA
 from keneya.core.errors import IdTaken
 from keneya.people.models import Person
+from keneya.people.scope import persons_visible_to
 from keneya.records import icd10, services
 from keneya.records.models import Consultation
 from keneya.records.queries import consultations_visible_to

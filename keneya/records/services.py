@@ -17,14 +17,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from keneya.accounts.permissions import Capability, has_capability
-from keneya.accounts.scope import persons_visible_to
+from keneya.alerts.services import close_alerts_for_person_seen
 from keneya.core.errors import IdTaken
 from keneya.core.ids import uuid7
 from keneya.people.models import Person
+from keneya.people.scope import persons_visible_to
 from keneya.people.validation import check_not_too_far_ahead, clean_long_text
 from keneya.records.icd10 import lookup
 from keneya.records.models import Consultation, Diagnosis, RecordAccess
 from keneya.referrals.models import OPEN_STATUSES, Referral, ReferralStatus
+from keneya.referrals.services import mark_seen
 
 # Plausible ranges for vitals (typing errors, not clinical thresholds).
 VITAL_RANGES: dict[str, tuple[float, float]] = {
@@ -145,10 +147,6 @@ def record_consultation(
         [Diagnosis(consultation=consultation, icd10_code=e.code, label=e.label) for e in labels]
     )
     if referral is not None:
-        from keneya.referrals.services import mark_seen
-
         mark_seen(by=by, referral=referral, at=consulted_at)
-    from keneya.alerts.services import close_alerts_for_person_seen
-
     close_alerts_for_person_seen(person=person, by=by)
     return consultation

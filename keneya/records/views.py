@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from keneya.accounts.permissions import Capability, has_capability, require_capability
-from keneya.accounts.scope import persons_visible_to
 from keneya.core.models import FacilityKind
 from keneya.people.models import Person
+from keneya.people.scope import persons_visible_to
 from keneya.people.templatetags.people_tags import hours
 from keneya.records import charts, icd10, queries, services
 from keneya.records.forms import ConsultationForm

@@ -14,8 +14,8 @@ from rest_framework.response import Response
 
 from keneya.accounts.api_permissions import CLINICAL_READ, HasAnyCapability
 from keneya.accounts.permissions import Capability
-from keneya.accounts.scope import persons_visible_to
 from keneya.people.models import Person
+from keneya.people.scope import persons_visible_to
 from keneya.people.validation import MAX_NOTE_LENGTH
 from keneya.referrals import queries, services
 from keneya.referrals.models import Referral

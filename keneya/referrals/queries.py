@@ -70,3 +70,10 @@ def pending_referrals(*, user: Any, person: Any) -> QuerySet[Referral]:
     return referrals_for_person(user=user, person=person).filter(
         status__in=[*OPEN_STATUSES, ReferralStatus.NOT_ARRIVED]
     )
+
+
+def person_page_referrals(
+    user: Any, person: Any, *, can_record_visit: bool, show_outcomes: bool
+) -> dict[str, Any]:
+    """The person page's referrals and their outcome (``people.hooks.person_page``)."""
+    return {"referrals": referrals_for_person(user=user, person=person)} if show_outcomes else {}

@@ -13,7 +13,10 @@ from django.utils.translation import gettext as _
 
 from keneya.accounts.permissions import Capability, has_capability
 from keneya.core.models import FacilityKind
+from keneya.notifications.services import enqueue_sms
 from keneya.people.models import Person
+from keneya.people.scope import persons_visible_to
+from keneya.referrals.hooks import referral_not_arrived
 from keneya.referrals.models import (
     CARE_TARGET,
     OPEN_STATUSES,
@@ -21,13 +24,13 @@ from keneya.referrals.models import (
     ReferralEvent,
     ReferralStatus,
 )
+from keneya.referrals.queries import referrals_visible_to
+from keneya.sync.changelog import chw_of_person, record_change, record_changes_for
 from keneya.visits.models import Visit
 
 
 def _event(referral: Referral, kind: str, by: Any = None, at: datetime | None = None, **data: Any) -> None:
     """Every change of a referral writes its event here, and tells the CHW's tablet."""
-    from keneya.sync.changelog import chw_of_person, record_change
-
     ReferralEvent.objects.create(
         referral=referral, kind=kind, by=by if by and by.pk else None, at=at or timezone.now(), data=data
     )
@@ -48,8 +51,6 @@ def refer_from_new_visits(entries: Sequence[tuple[Visit, Any, Any]]) -> list[Ref
     """The referrals urgent visits issue to their CSCom, for visits stored in this transaction
     (so without a referral yet): ``(visit, CSCom id, CHW id of the person)`` each. Three
     statements whatever their number (referrals, their "issued" events, change-log rows)."""
-    from keneya.sync.changelog import record_changes_for
-
     now = timezone.now()
     referrals = [
         Referral(
@@ -80,8 +81,6 @@ def refer_from_new_visits(entries: Sequence[tuple[Visit, Any, Any]]) -> list[Ref
 
 
 def _check(by: Any, referral: Referral) -> None:
-    from keneya.referrals.queries import referrals_visible_to
-
     if not has_capability(by, Capability.REFERRAL_MANAGE):
         raise PermissionDenied
     if not referrals_visible_to(by).filter(pk=referral.pk).exists():
@@ -93,8 +92,6 @@ def refer_to_csref(
     *, by: Any, person: Person, reason: str, urgent: bool = False, findings: list[str] | None = None
 ) -> Referral:
     """A CSCom clinician refers a patient to the CSRef the CSCom refers to."""
-    from keneya.accounts.scope import persons_visible_to
-
     if not has_capability(by, Capability.REFERRAL_MANAGE) or by.facility is None:
         raise PermissionDenied
     if not persons_visible_to(by).filter(pk=person.pk).exists():
@@ -158,8 +155,6 @@ def counter_refer(*, by: Any, referral: Referral, note: str) -> Referral:
     _event(referral, "counter_referred", by)
     chw = referral.person.household.chw
     if chw is not None and chw.phone:
-        from keneya.notifications.services import enqueue_sms
-
         enqueue_sms(
             to=chw.phone,
             template="referral_outcome",
@@ -204,9 +199,7 @@ def mark_not_arrived(*, referral: Referral, by: Any = None, now: datetime | None
     referral.status = ReferralStatus.NOT_ARRIVED
     referral.save(update_fields=["status"])
     _event(referral, "not_arrived", by, at=now)
-    from keneya.alerts.services import raise_referral_not_arrived
-
-    raise_referral_not_arrived(referral, now=now)
+    referral_not_arrived(referral, now=now)
     return referral
 
 

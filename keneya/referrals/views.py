@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from keneya.accounts.permissions import Capability, require_capability
-from keneya.accounts.scope import persons_visible_to
+from keneya.people.scope import persons_visible_to
 from keneya.referrals import queries, services
 from keneya.referrals.forms import CounterReferralForm, ReferToCsrefForm
 from keneya.referrals.models import Referral, ReferralStatus

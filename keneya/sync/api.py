@@ -36,6 +36,7 @@ from keneya.accounts.permissions import Capability, HasCapability, has_capabilit
 from keneya.sync import queries, services
 from keneya.sync.authentication import DeviceTokenAuthentication
 from keneya.sync.models import Device, SyncConflict
+from keneya.sync.registry import SYNC_TYPES
 
 # A batch of 1,000 records is about 1 MB of JSON; the cap stops a gzip bomb.
 MAX_BODY_BYTES = 20 * 1024 * 1024
@@ -104,6 +105,33 @@ def _error(exc: services.SyncError, code: int) -> Response:
     return Response({"code": exc.code, "detail": str(exc)}, status=code)
 
 
+NOT_AUTHENTICATED = "Authentification requise."
+FORBIDDEN = "Vous n'avez pas le droit de faire cette action."
+
+
+# Every 401 and 403 of a sync endpoint has a ``code`` and a French ``detail``, as the other
+# sync errors do: ``not_authenticated``, ``invalid_token``, ``device_revoked``,
+# ``permission_denied``. (A comment, not a docstring: drf-spectacular would show it.)
+class CodedErrors:
+    def handle_exception(self, exc: Exception) -> Response:
+        response: Response = super().handle_exception(exc)  # type: ignore[misc]
+        if response.status_code not in (401, 403):
+            return response
+        data = response.data if isinstance(response.data, dict) else {}
+        if "code" in data:
+            return response
+        if isinstance(exc, exceptions.NotAuthenticated):
+            body = {"code": "not_authenticated", "detail": NOT_AUTHENTICATED}
+        elif isinstance(exc, exceptions.AuthenticationFailed):
+            body = {"code": "invalid_token", "detail": "Jeton invalide."}
+        else:
+            detail = data.get("detail")
+            french = isinstance(detail, str) and detail != str(exceptions.PermissionDenied.default_detail)
+            body = {"code": "permission_denied", "detail": str(detail) if french else FORBIDDEN}
+        response.data = body
+        return response
+
+
 # --- Serializers (request validation and the OpenAPI description) -------------------------------
 class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField()
@@ -132,15 +160,31 @@ class DeviceSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+OP_ORDER = {"upsert": 0, "delete": 1, "create": 2}
+
+
+def _type_names(direction: str) -> list[str]:
+    types = sorted(SYNC_TYPES.values(), key=lambda t: (t.order, t.name))
+    return [t.name for t in types if getattr(t.direction, direction)]
+
+
 class RecordSerializer(serializers.Serializer):
-    type = serializers.ChoiceField(choices=["household", "person", "visit"])
+    # Choices from the registry of syncable types (filled when the apps are ready).
+    type = serializers.ChoiceField(choices=[])
     id = serializers.UUIDField()
-    op = serializers.ChoiceField(choices=["upsert", "delete", "create"])
+    op = serializers.ChoiceField(choices=[])
     base_version = serializers.IntegerField(allow_null=True, required=False)
     changed_at = serializers.DateTimeField(
         required=False, help_text="Heure de la tablette (ménage, personne)."
     )
     fields = serializers.DictField()  # type: ignore[assignment]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        declared: Any = self.fields  # type: ignore[has-type]
+        declared["type"].choices = _type_names("pushed")
+        ops = {op for t in SYNC_TYPES.values() if t.direction.pushed for op in t.ops}
+        declared["op"].choices = sorted(ops, key=lambda op: (OP_ORDER.get(op, len(OP_ORDER)), op))
 
 
 class PushRequestSerializer(serializers.Serializer):
@@ -158,7 +202,9 @@ class RecordResultSerializer(serializers.Serializer):
     review = serializers.BooleanField(required=False)
     assessment_mismatch = serializers.BooleanField(required=False)
     assessment = serializers.DictField(required=False)
-    reason = serializers.ChoiceField(choices=["malformed", "validation", "forbidden"], required=False)
+    reason = serializers.ChoiceField(
+        choices=["malformed", "validation", "forbidden", "id_taken"], required=False
+    )
     errors = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField()), required=False
     )
@@ -171,11 +217,16 @@ class PushResponseSerializer(serializers.Serializer):
 
 
 class ChangeSerializer(serializers.Serializer):
-    type = serializers.ChoiceField(choices=["household", "person", "visit", "alert", "referral"])
+    type = serializers.ChoiceField(choices=[])
     id = serializers.UUIDField()
     op = serializers.ChoiceField(choices=["upsert", "delete"])
     version = serializers.IntegerField()
     data = serializers.DictField(required=False)  # type: ignore[assignment]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        declared: Any = self.fields
+        declared["type"].choices = _type_names("pulled")
 
 
 class PullResponseSerializer(serializers.Serializer):
@@ -244,7 +295,7 @@ class ResolveSerializer(serializers.Serializer):
 
 
 # --- Views ------------------------------------------------------------------------------------
-class DeviceListCreateView(APIView):
+class DeviceListCreateView(CodedErrors, APIView):
     """POST: a CHW registers a tablet. GET: a supervisor lists the tablets of their zone."""
 
     permission_classes = [HasCapability]
@@ -284,7 +335,7 @@ class DeviceListCreateView(APIView):
         )
 
 
-class DeviceRevokeView(APIView):
+class DeviceRevokeView(CodedErrors, APIView):
     permission_classes = [HasCapability]
     required_capabilities = {"POST": Capability.SYNC_SUPERVISE}
 
@@ -300,7 +351,7 @@ class DeviceRevokeView(APIView):
 
 
 @method_decorator(gzip_page, name="dispatch")
-class PushView(APIView):
+class PushView(CodedErrors, APIView):
     authentication_classes = [DeviceTokenAuthentication]
     permission_classes = [IsSyncDevice]
     parser_classes = [SyncJSONParser]
@@ -334,7 +385,7 @@ class PushView(APIView):
 
 
 @method_decorator(gzip_page, name="dispatch")
-class PullView(APIView):
+class PullView(CodedErrors, APIView):
     authentication_classes = [DeviceTokenAuthentication]
     permission_classes = [IsSyncDevice]
 
@@ -395,7 +446,7 @@ class PullView(APIView):
         )
     ],
 )
-class ConflictListView(generics.ListAPIView):
+class ConflictListView(CodedErrors, generics.ListAPIView):
     serializer_class = ConflictSerializer
     permission_classes = [HasCapability]
     required_capabilities = {"GET": Capability.SYNC_SUPERVISE}
@@ -407,7 +458,7 @@ class ConflictListView(generics.ListAPIView):
         )
 
 
-class ConflictResolveView(APIView):
+class ConflictResolveView(CodedErrors, APIView):
     permission_classes = [HasCapability]
     required_capabilities = {"POST": Capability.SYNC_SUPERVISE}
 

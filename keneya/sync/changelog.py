@@ -1,6 +1,6 @@
 """Appending to the change log: what the write paths call so that tablets hear of a change.
 
-The registry, visit, alert and referral services call these functions explicitly (no signals,
+The domain services (registry, visits, alerts, referrals...) call these functions explicitly (no signals,
 docs/decisions/0001), inside their own transaction: a rolled-back write leaves no row.
 
 Ordering: a tablet's cursor is the last ``seq`` it received, so within one CHW's stream a row
@@ -24,7 +24,8 @@ from django.db import transaction
 from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 
-from keneya.sync.models import ChangeLog, ChangeOp, ChangeType, FieldClock
+from keneya.sync.models import ChangeLog, ChangeOp, FieldClock
+from keneya.sync.registry import SYNC_TYPES, children_of, ordered
 
 ObjectRef = tuple[str, uuid.UUID]
 
@@ -144,88 +145,91 @@ def version_of(kind: str, obj_id: Any) -> int:
     return ChangeLog.objects.filter(type=kind, object_id=obj_id).aggregate(m=Max("seq"))["m"] or 0
 
 
-def chw_of_person(person_id: Any) -> Any:
-    from keneya.people.models import Household
+def chw_of(kind: str, obj_id: Any) -> Any:
+    """The CHW whose tablet holds this object (its type's ``chw`` path), or None."""
+    sync_type = SYNC_TYPES[kind]
+    return sync_type.model._default_manager.filter(pk=obj_id).values_list(sync_type.chw, flat=True).first()
 
-    return Household.objects.filter(members=person_id).values_list("chw_id", flat=True).first()
+
+# Shorthands for the callers in people, alerts and referrals (names only: no import of them).
+def chw_of_person(person_id: Any) -> Any:
+    return chw_of("person", person_id)
+
+
+def objects_under(kind: str, ids: Iterable[Any]) -> list[ObjectRef]:
+    """The objects and everything under them that a tablet holds (the types whose ``parent``
+    is this one, recursively), each type in order and by ``pk``."""
+    ids = list(ids)
+    if not ids:
+        return []
+    refs: list[ObjectRef] = [(kind, i) for i in ids]
+    for child in children_of(kind):
+        assert child.parent is not None
+        child_ids = (
+            child.model._default_manager.filter(**{f"{child.parent[1]}__in": ids})
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        refs += objects_under(child.name, child_ids)
+    return refs
 
 
 def person_objects(person_ids: Iterable[Any]) -> list[ObjectRef]:
     """The persons and what the tablet holds about them: visits, alerts, referrals."""
-    from keneya.alerts.models import Alert
-    from keneya.referrals.models import Referral
-    from keneya.visits.models import Visit
-
-    ids = list(person_ids)
-    if not ids:
-        return []
-    refs: list[ObjectRef] = [(ChangeType.PERSON, i) for i in ids]
-    for kind, model in (
-        (ChangeType.VISIT, Visit),
-        (ChangeType.ALERT, Alert),
-        (ChangeType.REFERRAL, Referral),
-    ):
-        refs += [
-            (kind, pk)
-            for pk in model.objects.filter(person_id__in=ids)  # type: ignore[attr-defined]
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        ]
-    return refs
+    return objects_under("person", person_ids)
 
 
 def household_objects(household_id: Any) -> list[ObjectRef]:
     """A household and everything under it that a tablet holds."""
-    from keneya.people.models import Person
+    return objects_under("household", [household_id])
 
-    members = Person.objects.filter(household_id=household_id).order_by("pk")
-    return [(ChangeType.HOUSEHOLD, household_id), *person_objects(members.values_list("pk", flat=True))]
+
+def record_handover(*, refs: Sequence[ObjectRef], from_chw_id: Any, to_chw_id: Any) -> None:
+    """Objects change CHW: the old tablet gets deletes, the new one upserts."""
+    with transaction.atomic():
+        _lock_streams([from_chw_id, to_chw_id])
+        if from_chw_id is not None:
+            record_changes(objects=refs, chw_id=from_chw_id, op=ChangeOp.DELETE)
+        record_changes(objects=refs, chw_id=to_chw_id, op=ChangeOp.UPSERT)
 
 
 def record_household_handover(*, household_id: Any, from_chw_id: Any, to_chw_id: Any) -> None:
     """A household changes CHW: the old tablet gets deletes, the new one upserts of it all."""
     if from_chw_id == to_chw_id:
         return
-    refs = household_objects(household_id)
-    with transaction.atomic():
-        _lock_streams([from_chw_id, to_chw_id])
-        if from_chw_id is not None:
-            record_changes(objects=refs, chw_id=from_chw_id, op=ChangeOp.DELETE)
-        record_changes(objects=refs, chw_id=to_chw_id, op=ChangeOp.UPSERT)
+    record_handover(refs=household_objects(household_id), from_chw_id=from_chw_id, to_chw_id=to_chw_id)
 
 
 def record_person_handover(*, person_id: Any, from_chw_id: Any, to_chw_id: Any) -> None:
     """A person moves to a household of another CHW (or of the same one)."""
     if from_chw_id == to_chw_id:
-        record_changes(objects=[(ChangeType.PERSON, person_id)], chw_id=to_chw_id)
+        record_changes(objects=[("person", person_id)], chw_id=to_chw_id)
         return
-    refs = person_objects([person_id])
-    with transaction.atomic():
-        _lock_streams([from_chw_id, to_chw_id])
-        if from_chw_id is not None:
-            record_changes(objects=refs, chw_id=from_chw_id, op=ChangeOp.DELETE)
-        record_changes(objects=refs, chw_id=to_chw_id, op=ChangeOp.UPSERT)
+    record_handover(refs=person_objects([person_id]), from_chw_id=from_chw_id, to_chw_id=to_chw_id)
 
 
 def backfill(*, chw: Any = None) -> int:
-    """Log the households (and all under them) that their CHW's stream has never mentioned.
+    """Log the top-level objects (households) and all under them that their CHW's stream has
+    never mentioned.
 
     For data written outside the services (the bulk demo seed, imports, rows older than this
-    app). Idempotent: a household already in its CHW's stream is skipped. Returns rows added.
+    app). Idempotent: an object already in its CHW's stream is skipped. Returns rows added.
     """
-    from keneya.people.models import Household
-
-    households = Household.objects.filter(chw__isnull=False)
-    if chw is not None:
-        households = households.filter(chw=chw)
-    logged = ChangeLog.objects.filter(
-        type=ChangeType.HOUSEHOLD, object_id=OuterRef("pk"), chw_id=OuterRef("chw_id")
-    )
-    missing = households.exclude(Exists(logged)).values_list("pk", "chw_id")
     added = 0
-    for household_id, chw_id in list(missing):
-        refs = household_objects(household_id)
-        with transaction.atomic():
-            record_changes(objects=refs, chw_id=chw_id)
-        added += len(refs)
+    for sync_type in ordered():
+        if sync_type.parent is not None or not sync_type.direction.pulled:
+            continue
+        path = sync_type.chw
+        rows = sync_type.model._default_manager.filter(**{f"{path}__isnull": False})
+        if chw is not None:
+            rows = rows.filter(**{path: chw})
+        logged = ChangeLog.objects.filter(
+            type=sync_type.name, object_id=OuterRef("pk"), chw_id=OuterRef(path)
+        )
+        missing = rows.exclude(Exists(logged)).order_by("pk").values_list("pk", path)
+        for obj_id, chw_id in list(missing):
+            refs = objects_under(sync_type.name, [obj_id])
+            with transaction.atomic():
+                record_changes(objects=refs, chw_id=chw_id)
+            added += len(refs)
     return added

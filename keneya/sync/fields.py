@@ -1,26 +1,33 @@
-"""The fields a tablet may send for a household or a person, read into Python values.
+"""Reading the fields of a pushed record, and comparing them with the server's.
 
-``coerce`` turns a JSON value into what the registry services take (French ValidationError
-keyed by field when it cannot); ``canonical`` gives the JSON form the server compares and keeps
-in conflicts, so that "76 12 34 56" and "+22376123456" count as the same phone number.
+The parsers only read the JSON shape into the Python value a domain service takes (a French
+ValidationError keyed by field when it cannot): lengths, ranges and the rules of each field are
+the domain service's, the same for the forms, the REST API and sync (one validation per field).
+A type lists its fields and their parser in its ``SyncType`` (``keneya.sync.registry``).
+
+``canonical`` gives the JSON form the server compares and keeps in conflicts, so that
+"76 12 34 56" and "+22376123456" count as the same phone number (the type's ``normalise``).
 """
 
 from __future__ import annotations
 
+import math
 import uuid
-from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.utils.translation import gettext as _
 
-from keneya.people.validation import normalise_phone
-from keneya.sync.models import ChangeType
+from keneya.sync.registry import SyncType
+
+# A field name echoed in an error is cut to this length; at most this many fields are listed.
+MAX_NAME = 40
+MAX_ERRORS = 20
 
 
-def _text(field: str, value: Any) -> str:
+def text(field: str, value: Any) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
@@ -28,14 +35,14 @@ def _text(field: str, value: Any) -> str:
     return value
 
 
-def _uuid(field: str, value: Any) -> uuid.UUID:
+def uuid_value(field: str, value: Any) -> uuid.UUID:
     try:
         return uuid.UUID(str(value))
     except (TypeError, ValueError, AttributeError):
         raise ValidationError({field: [_("Identifiant invalide.")]}) from None
 
 
-def _date(field: str, value: Any) -> date | None:
+def date_or_none(field: str, value: Any) -> date | None:
     if value is None or value == "":
         return None
     try:
@@ -44,75 +51,49 @@ def _date(field: str, value: Any) -> date | None:
         raise ValidationError({field: [_("Date invalide : utilisez le format AAAA-MM-JJ.")]}) from None
 
 
-def _bool(field: str, value: Any) -> bool:
+def boolean(field: str, value: Any) -> bool:
     if not isinstance(value, bool):
         raise ValidationError({field: [_("Valeur vrai/faux attendue.")]})
     return value
 
 
-def _coordinate(field: str, value: Any) -> float | None:
+def number_or_none(field: str, value: Any) -> float | None:
+    """A finite number (rounded to 6 decimals: GPS), or None. Its range is the service's."""
     if value is None or value == "":
         return None
     if isinstance(value, bool):
         raise ValidationError({field: [_("Nombre attendu.")]})
     try:
-        return round(float(value), 6)
-    except (TypeError, ValueError):
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
         raise ValidationError({field: [_("Nombre attendu.")]}) from None
+    if not math.isfinite(number):
+        raise ValidationError({field: [_("Nombre attendu.")]})
+    return round(number, 6)
 
 
-Coercer = Callable[[str, Any], Any]
-
-HOUSEHOLD_FIELDS: dict[str, Coercer] = {
-    "quartier": _uuid,
-    "address_description": _text,
-    "phone": _text,
-    "phone_alt": _text,
-    "gps_latitude": _coordinate,
-    "gps_longitude": _coordinate,
-    "status": _text,
-}
-PERSON_FIELDS: dict[str, Coercer] = {
-    "household": _uuid,
-    "family_name": _text,
-    "given_names": _text,
-    "sex": _text,
-    "date_of_birth": _date,
-    "date_of_birth_estimated": _bool,
-    "relationship_to_head": _text,
-    "phone": _text,
-    "nina": _text,
-    "birth_certificate_number": _text,
-    "ramed_number": _text,
-    "mutuelle_number": _text,
-    "date_of_death": _date,
-}
-# Sent back by a tablet that pushes a whole record it pulled; the server sets them itself.
-READ_ONLY_FIELDS: dict[str, set[str]] = {
-    ChangeType.HOUSEHOLD: {"code", "head", "chw", "created_at", "updated_at"},
-    ChangeType.PERSON: {"vital_status", "created_at", "updated_at"},
-}
-FIELDS: dict[str, dict[str, Coercer]] = {
-    ChangeType.HOUSEHOLD: HOUSEHOLD_FIELDS,
-    ChangeType.PERSON: PERSON_FIELDS,
-}
-FOREIGN_KEYS = {"quartier", "household"}
-PHONE_FIELDS = {"phone", "phone_alt"}
+def json_object(field: str, value: Any) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ValidationError({field: [_("Objet JSON attendu.")]})
+    return value
 
 
-def coerce(kind: str, fields: dict[str, Any]) -> dict[str, Any]:
+def coerce(sync_type: SyncType, fields: dict[str, Any]) -> dict[str, Any]:
     """Known fields as Python values; unknown fields and bad values as one ValidationError."""
-    spec = FIELDS[kind]
     errors: dict[str, list[str]] = {}
     values: dict[str, Any] = {}
     for name, raw in fields.items():
-        if name in READ_ONLY_FIELDS[kind]:
+        if name in sync_type.read_only:
             continue
-        if name not in spec:
-            errors[name] = [_("Champ inconnu.")]
+        parse = sync_type.fields.get(name)
+        if parse is None:
+            if len(errors) < MAX_ERRORS:
+                errors[str(name)[:MAX_NAME]] = [_("Champ inconnu.")]
             continue
         try:
-            values[name] = spec[name](name, raw)
+            values[name] = parse(name, raw)
         except ValidationError as exc:
             for key, messages in exc.message_dict.items():
                 errors.setdefault(key, []).extend(messages)
@@ -121,7 +102,7 @@ def coerce(kind: str, fields: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def canonical(name: str, value: Any) -> Any:
+def canonical(sync_type: SyncType, name: str, value: Any) -> Any:
     """The JSON value compared between the server and a tablet, and kept in a conflict."""
     if isinstance(value, uuid.UUID):
         return str(value)
@@ -130,9 +111,10 @@ def canonical(name: str, value: Any) -> Any:
     if isinstance(value, Decimal | float):
         return round(float(value), 6)
     if isinstance(value, str):
-        if name in PHONE_FIELDS:
+        normalise = sync_type.normalise.get(name)
+        if normalise is not None:
             try:
-                return normalise_phone(value, name)
+                return normalise(value)
             except ValidationError:
                 return value
         return " ".join(value.split())
@@ -140,4 +122,8 @@ def canonical(name: str, value: Any) -> Any:
 
 
 def current_value(obj: Any, name: str) -> Any:
-    return getattr(obj, f"{name}_id") if name in FOREIGN_KEYS else getattr(obj, name)
+    """The server's value of a field (a foreign key's id)."""
+    try:
+        return getattr(obj, obj._meta.get_field(name).attname)
+    except FieldDoesNotExist:
+        return getattr(obj, name)

@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from keneya.accounts.models import Role
-from keneya.accounts.scope import area_scoped_quartier_ids, households_visible_to
+from keneya.accounts.scope import area_scoped_quartier_ids, household_filter
 from keneya.sync.models import Device, SyncConflict
 
 
@@ -31,7 +31,7 @@ def devices_visible_to(user: Any) -> QuerySet[Device]:
 
 def conflicts_visible_to(user: Any) -> QuerySet[SyncConflict]:
     """The conflicts of the households the supervisor sees (their facility's health area)."""
-    return SyncConflict.objects.filter(household__in=households_visible_to(user).values("pk"))
+    return SyncConflict.objects.filter(household_filter(user, prefix="household__"))
 
 
 def conflict_list(*, user: Any, status: str | None = "open") -> QuerySet[SyncConflict]:

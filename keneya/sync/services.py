@@ -2,7 +2,7 @@
 
 - ``push`` applies a batch in order (``incoming.py``) in one transaction, each household or
   person record in a savepoint, each run of consecutive visits in one (recorded together by
-  ``visits.services.record_home_visits``), through the same services as the web: a batch cut
+  their type's ``apply_run``), through the same services as the web: a batch cut
   off halfway leaves every record whole, and the retry finishes the job. Households and
   persons merge field by field, last writer (device ``changed_at``) wins, with a
   ``SyncConflict`` when another device or the web changed the field after the version the
@@ -25,20 +25,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from keneya.accounts.permissions import Capability, has_capability
-from keneya.accounts.scope import persons_visible_to
-from keneya.people import services as people
-from keneya.people.models import Household, Person
 from keneya.sync import changelog, incoming, payloads
 from keneya.sync.changelog import record_change
 from keneya.sync.fields import canonical, coerce, current_value
-from keneya.sync.models import (
-    ChangeLog,
-    ChangeType,
-    Device,
-    PushBatch,
-    SyncConflict,
-)
+from keneya.sync.models import ChangeLog, Device, PushBatch, SyncConflict
 from keneya.sync.queries import conflicts_visible_to, devices_visible_to
+from keneya.sync.registry import PULL_EXTRAS, SYNC_TYPES, Batch, ordered
 
 __all__ = [
     "authenticate_device",
@@ -190,13 +182,13 @@ def push(*, device: Device, batch: Any) -> dict[str, Any]:
         stored = _stored_result(device, batch_id)
         if stored is not None:
             return stored
-        context = incoming.Batch.of(device, records)
+        context = Batch(device=device, records=records)
         results: list[dict[str, Any]] = []
         for run in _runs(records):
             try:
-                if incoming.is_visit(run[0]):
+                if incoming.set_based(run[0]):
                     with transaction.atomic():  # the run of visits is written whole, or not
-                        results += incoming.apply_visits(context, run, now)
+                        results += incoming.apply_run_records(context, run, now)
                 else:
                     results.append(incoming.apply_record(device, run[0], now, context))
             except Exception as exc:  # noqa: BLE001 - re-raised once the records before it commit
@@ -223,11 +215,11 @@ def push(*, device: Device, batch: Any) -> dict[str, Any]:
 
 
 def _runs(records: list[Any]) -> list[list[Any]]:
-    """The records in order, consecutive visits together (they are recorded set-based), any
+    """The records in order, consecutive records of a set-based type (visits) together, any
     other record alone."""
     runs: list[list[Any]] = []
     for record in records:
-        if runs and incoming.is_visit(record) and incoming.is_visit(runs[-1][0]):
+        if runs and incoming.runs_together(record, runs[-1][0]):
             runs[-1].append(record)
         else:
             runs.append([record])
@@ -243,16 +235,7 @@ def _stored_result(device: Device, batch_id: uuid.UUID) -> dict[str, Any] | None
     return stored.result
 
 
-# --- Pull -------------------------------------------------------------------------------------
-TYPE_ORDER: list[str] = [
-    ChangeType.HOUSEHOLD,
-    ChangeType.PERSON,
-    ChangeType.VISIT,
-    ChangeType.ALERT,
-    ChangeType.REFERRAL,
-]
-
-
+# --- Pull ---------------------------------------------------------------------------------------
 def _parse_cursor(cursor: str | None) -> int:
     if cursor in (None, ""):
         return 0
@@ -262,20 +245,12 @@ def _parse_cursor(cursor: str | None) -> int:
     return int(cursor)
 
 
-def _tasks(chw: Any) -> list[dict[str, Any]]:
-    try:
-        from keneya.visits.worklist import tasks_for_chw
-    except ImportError:
-        return []
-    tasks = tasks_for_chw(chw=chw, on=timezone.localdate())
-    return [task.as_dict() for task in tasks]
-
-
 def pull(*, device: Device, cursor: str | None = None, limit: int = DEFAULT_PULL_LIMIT) -> dict[str, Any]:
     """The CHW's changes after ``cursor``, oldest first, at most ``limit`` log rows.
 
-    Within a page an object appears once (its latest row), households first, then persons,
-    visits, alerts and referrals. The tasks come with the last page (``has_more`` false).
+    Within a page an object appears once (its latest row), by type in the registry's order
+    (households first, then persons, visits, alerts and referrals). The extras (the tasks) come
+    with the last page (``has_more`` false).
     """
     after = _parse_cursor(cursor)
     limit = max(1, min(limit, MAX_PULL_LIMIT))
@@ -294,10 +269,11 @@ def pull(*, device: Device, cursor: str | None = None, limit: int = DEFAULT_PULL
         ids.setdefault(kind, set()).add(obj_id)
     loaded = {kind: payloads.load(kind, kind_ids, device.user_id) for kind, kind_ids in ids.items()}
     versions = changelog.versions(latest)
+    rank = {t.name: i for i, t in enumerate(ordered())}
     changes = []
-    for (kind, obj_id), _seq in sorted(
-        latest.items(), key=lambda item: (TYPE_ORDER.index(item[0][0]), item[1])
-    ):
+    for (kind, obj_id), _seq in sorted(latest.items(), key=lambda item: (rank.get(item[0][0], 99), item[1])):
+        if kind not in rank:
+            continue  # a type no longer declared
         entry = loaded[kind].get(obj_id, {"op": "delete"})
         change = {
             "type": kind,
@@ -308,60 +284,24 @@ def pull(*, device: Device, cursor: str | None = None, limit: int = DEFAULT_PULL
         if entry.get("data") is not None:
             change["data"] = entry["data"]
         changes.append(change)
-    return {
-        "changes": changes,
-        "tasks": None if has_more else _tasks(device.user),
-        "next_cursor": str(rows[-1][0]) if rows else str(after),
-        "has_more": has_more,
-    }
+    answer: dict[str, Any] = {"changes": changes}
+    for name, make in PULL_EXTRAS.items():  # the tasks (visits.sync): whole, on the last page
+        answer[name] = None if has_more else make(device.user)
+    answer.update(next_cursor=str(rows[-1][0]) if rows else str(after), has_more=has_more)
+    return answer
 
 
 # --- Conflicts --------------------------------------------------------------------------------
-KEEP = "keep"
-
-
-def _resolve_delete_request(by: Any, conflict: SyncConflict, value: Any) -> str:
-    """``"keep"``: the person stays and goes back to the tablet. A person's id: the person is
-    merged into that record (a duplicate), which removes it from the tablets."""
-    person = Person.objects.select_related("household").get(pk=conflict.object_id)
-    if value == KEEP:
-        record_change(type=ChangeType.PERSON, obj_id=person.pk, chw_id=person.household.chw_id)
-        return KEEP
-    try:
-        keep = persons_visible_to(by).filter(pk=uuid.UUID(str(value))).first()
-    except ValueError:
-        keep = None
-    if keep is None:
-        raise ValidationError(
-            {
-                "value": [
-                    _(
-                        "Indiquez « keep » (garder la fiche) ou l'identifiant "
-                        "de la fiche dans laquelle la fusionner."
-                    )
-                ]
-            }
-        )
-    people.merge_persons(by=by, keep=keep, duplicate=person)
-    return str(keep.pk)
-
-
 def _resolve_field(by: Any, conflict: SyncConflict, value: Any) -> Any:
-    values = coerce(conflict.type, {conflict.field: value})
+    sync_type = SYNC_TYPES[conflict.type]
+    values = coerce(sync_type, {conflict.field: value})
     chosen = values[conflict.field]
-    if conflict.type == ChangeType.HOUSEHOLD:
-        household = Household.objects.select_for_update().get(pk=conflict.object_id)
-        if canonical(conflict.field, current_value(household, conflict.field)) != canonical(
-            conflict.field, chosen
-        ):
-            incoming.apply_household_changes(by, household, {conflict.field: chosen})
-    else:
-        person = Person.objects.select_for_update().get(pk=conflict.object_id)
-        if canonical(conflict.field, current_value(person, conflict.field)) != canonical(
-            conflict.field, chosen
-        ):
-            incoming.apply_person_changes(by, person, {conflict.field: chosen})
-    return canonical(conflict.field, chosen)
+    obj = sync_type.model._default_manager.select_for_update().get(pk=conflict.object_id)
+    current = canonical(sync_type, conflict.field, current_value(obj, conflict.field))
+    if current != canonical(sync_type, conflict.field, chosen):
+        assert sync_type.apply_changes is not None
+        sync_type.apply_changes(by, obj, {conflict.field: chosen})
+    return canonical(sync_type, conflict.field, chosen)
 
 
 @transaction.atomic
@@ -372,14 +312,18 @@ def resolve_conflict(*, by: Any, conflict: SyncConflict, value: Any) -> SyncConf
     if not conflicts_visible_to(by).filter(pk=conflict.pk).exists():
         raise PermissionDenied
     conflict = SyncConflict.objects.select_for_update().get(pk=conflict.pk)
+    sync_type = SYNC_TYPES[conflict.type]
     if conflict.resolved_at is not None:
         if conflict.chosen_value == value or (
-            not conflict.is_delete_request and conflict.chosen_value == canonical(conflict.field, value)
+            not conflict.is_delete_request
+            and conflict.chosen_value == canonical(sync_type, conflict.field, value)
         ):
             return conflict
         raise ValidationError({"value": [_("Ce conflit est déjà résolu.")]})
     if conflict.is_delete_request:
-        chosen = _resolve_delete_request(by, conflict, value)
+        # "keep", or the id of the record to merge into (the type's resolve_delete).
+        assert sync_type.resolve_delete is not None
+        chosen = sync_type.resolve_delete(by, conflict, value)
     else:
         chosen = _resolve_field(by, conflict, value)
     conflict.resolved_at = timezone.now()

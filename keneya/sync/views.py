@@ -1,5 +1,6 @@
-"""Supervision page: sync conflicts to settle, tablets whose assessment differed from the
-server's, and the tablets of the area (with revocation). Facility managers and administrators."""
+"""Supervision page: sync conflicts to settle, the sections the apps add (tablets whose
+assessment differed from the server's), and the tablets of the area (with revocation).
+Facility managers and administrators."""
 
 from __future__ import annotations
 
@@ -14,9 +15,7 @@ from django.views.decorators.http import require_POST
 
 from keneya.accounts.permissions import Capability, require_capability
 from keneya.sync import queries, services
-from keneya.visits.queries import assessment_mismatches
-
-MISMATCH_ROWS = 50
+from keneya.sync.registry import SUPERVISION_PANELS
 
 
 @require_capability(Capability.SYNC_SUPERVISE)
@@ -26,7 +25,11 @@ def supervision(request: HttpRequest) -> HttpResponse:
         "sync/supervision.html",
         {
             "conflicts": queries.conflict_list(user=request.user, status="open")[:100],
-            "mismatches": assessment_mismatches(user=request.user)[:MISMATCH_ROWS],
+            # Sections the apps add (visits: assessments that differed between tablet and server).
+            "panels": [
+                {"template": panel.template, "rows": panel.rows(request.user)}
+                for panel in SUPERVISION_PANELS.values()
+            ],
             "devices": queries.device_list(user=request.user),
         },
     )

@@ -13,10 +13,10 @@ from rest_framework.response import Response
 
 from keneya.accounts.api_permissions import CLINICAL_READ, HasAnyCapability
 from keneya.accounts.permissions import Capability
-from keneya.accounts.scope import persons_visible_to
 from keneya.core.api import ID_TAKEN_SCHEMA
 from keneya.core.errors import IdTaken
 from keneya.people.models import Person
+from keneya.people.scope import persons_visible_to
 from keneya.visits import queries, services
 from keneya.visits.models import Visit, VisitKind
 

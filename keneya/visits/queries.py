@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.db.models.fields.json import KT
 
 from keneya.accounts.scope import person_filter
-from keneya.alerts.rules import FALTERING_MAX_INTERVAL_DAYS
+from keneya.clinical.faltering import FALTERING_MAX_INTERVAL_DAYS
 from keneya.people.models import Person
 from keneya.visits.models import Visit
 
@@ -96,3 +96,10 @@ def assessment_mismatches(*, user: Any) -> QuerySet[Visit]:
         .select_related("person", "chw")
         .order_by("-visit_date", "-recorded_at")
     )
+
+
+def person_page_visits(
+    user: Any, person: Any, *, can_record_visit: bool, show_outcomes: bool
+) -> dict[str, Any]:
+    """The person page's recent visits, for those who record them (``people.hooks.person_page``)."""
+    return {"visits": recent_visits(person=person) if show_outcomes and can_record_visit else []}

@@ -25,7 +25,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from keneya.accounts.permissions import Capability, has_capability
-from keneya.accounts.scope import persons_visible_to
 from keneya.clinical import ENGINE_VERSION
 from keneya.clinical.immunization import canonical_code
 from keneya.clinical.visit import KINDS, assess_home_visit
@@ -33,7 +32,9 @@ from keneya.core.bulk import insert_new, insert_rows
 from keneya.core.errors import IdTaken
 from keneya.core.ids import uuid7
 from keneya.people.models import Person, VitalStatus
+from keneya.people.scope import persons_visible_to
 from keneya.sync.changelog import record_changes_for, streams_locked
+from keneya.visits.hooks import VisitToCheck, visits_stored
 from keneya.visits.models import Observation, Visit
 from keneya.visits.queries import (
     WEIGHINGS_WINDOW,
@@ -367,8 +368,6 @@ def _disagrees(device: Any, assessment: dict[str, Any]) -> bool:
 def _store(by: Any, new: list[tuple[Visit, list[dict[str, Any]]]]) -> list[Recorded]:
     """Write checked visits: visits, observations and change-log rows in one INSERT each,
     then their alerts, referrals and notifications."""
-    from keneya.alerts.services import VisitToCheck, raise_alerts_for_visits
-
     visits = [visit for visit, _observations in new]
     insert_new(visits)
     insert_rows(Observation, [o for _visit, observations in new for o in observations])
@@ -383,7 +382,7 @@ def _store(by: Any, new: list[tuple[Visit, list[dict[str, Any]]]]) -> list[Recor
         if weighed
         else {}
     )
-    raise_alerts_for_visits(
+    visits_stored(
         [
             VisitToCheck(
                 visit,

@@ -17,9 +17,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from keneya.accounts.permissions import Capability, require_capability
-from keneya.accounts.scope import persons_visible_to
 from keneya.clinical.immunization import canonical_code
 from keneya.people.models import Person, VitalStatus
+from keneya.people.scope import persons_visible_to
 from keneya.visits import display, queries, services
 from keneya.visits.forms import (
     KIND_SLUGS,

@@ -7,10 +7,17 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from rest_framework.authtoken.models import Token
 
+from keneya.core import compiled as compiled_module
 from keneya.core.compiled import TEXT_PLACEHOLDER, CompiledGet
 from keneya.people.models import Household, Person
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _compiled_path_only(monkeypatch):
+    """These tests count the compiled path's builds and statements: no verification beside it."""
+    monkeypatch.setattr(compiled_module, "VERIFY", False)
 
 
 def people(context, pk):

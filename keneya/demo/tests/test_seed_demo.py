@@ -20,7 +20,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from keneya.accounts.models import Role
-from keneya.accounts.scope import households_visible_to
 from keneya.alerts.models import PRIORITY_RANK, Alert, AlertStatus, CloseReason
 from keneya.alerts.rules import VisitFacts, matching_rules
 from keneya.alerts.services import cscom_ids_of_quartiers
@@ -31,6 +30,7 @@ from keneya.demo import district
 from keneya.notifications.models import OutboxMessage
 from keneya.people.models import Household, Person, Relationship
 from keneya.people.names import name_key
+from keneya.people.scope import households_visible_to
 from keneya.people.services import refresh_search_text
 from keneya.records import icd10
 from keneya.records.models import Consultation, Diagnosis

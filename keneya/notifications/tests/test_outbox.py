@@ -17,7 +17,7 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from keneya.interop.sms import ConsoleSmsGateway, GatewayError, SendResult, SmsGateway
-from keneya.notifications import services
+from keneya.notifications import sending, services
 from keneya.notifications.models import OutboxMessage, OutboxStatus
 from keneya.notifications.tasks import send_outbox
 
@@ -126,7 +126,7 @@ def test_a_number_that_is_not_malian_is_kept_as_refused_without_failing_the_call
     assert message.last_error.startswith("invalid recipient number")
     assert callbacks == []  # the worker is not even woken
     gateway = ScriptedGateway()
-    services.send_pending(now=timezone.now(), gateway=gateway)
+    sending.send_pending(now=timezone.now(), gateway=gateway)
     assert gateway.calls == []
     with pytest.raises(ValidationError):
         services.requeue_message(message=message)
@@ -174,7 +174,7 @@ def test_send_pending_sends_and_marks_the_message_with_the_provider_id():
     gateway = ScriptedGateway()
     now = timezone.now()
 
-    report = services.send_pending(now=now, gateway=gateway)
+    report = sending.send_pending(now=now, gateway=gateway)
 
     message.refresh_from_db()
     assert (report.claimed, report.sent) == (1, 1)
@@ -190,11 +190,11 @@ def test_send_pending_sends_and_marks_the_message_with_the_provider_id():
 def test_a_sent_message_is_never_sent_again():
     message = enqueue_alert()
     gateway = ScriptedGateway()
-    services.send_pending(now=timezone.now(), gateway=gateway)
+    sending.send_pending(now=timezone.now(), gateway=gateway)
     # Even if its due time says otherwise, a sent row is never claimed again.
     OutboxMessage.objects.filter(pk=message.pk).update(next_attempt_at=T0)
 
-    again = services.send_pending(now=timezone.now() + timedelta(days=1), gateway=gateway)
+    again = sending.send_pending(now=timezone.now() + timedelta(days=1), gateway=gateway)
 
     assert again.claimed == 0
     assert len(gateway.calls) == 1
@@ -207,7 +207,7 @@ def test_a_message_being_sent_by_another_worker_is_left_alone():
     OutboxMessage.objects.filter(pk=message.pk).update(status=OutboxStatus.SENDING, claimed_at=now)
     gateway = ScriptedGateway()
 
-    report = services.send_pending(now=now + timedelta(minutes=1), gateway=gateway)
+    report = sending.send_pending(now=now + timedelta(minutes=1), gateway=gateway)
 
     assert report.claimed == 0 and gateway.calls == []
     message.refresh_from_db()
@@ -223,7 +223,7 @@ def test_a_send_interrupted_by_a_dead_worker_is_given_up_not_resent():
     )
     gateway = ScriptedGateway()
 
-    report = services.send_pending(now=now, gateway=gateway)
+    report = sending.send_pending(now=now, gateway=gateway)
 
     message.refresh_from_db()
     assert report.interrupted == 1 and gateway.calls == []
@@ -240,7 +240,7 @@ def test_a_retryable_failure_schedules_a_retry_with_exponential_back_off(setting
 
     expected_waits = [timedelta(minutes=1), timedelta(minutes=2), timedelta(minutes=4)]
     for attempt, wait in enumerate(expected_waits, start=1):
-        report = services.send_pending(now=now, gateway=gateway)
+        report = sending.send_pending(now=now, gateway=gateway)
         message.refresh_from_db()
         assert report.retried == 1
         assert message.status == OutboxStatus.PENDING
@@ -248,10 +248,10 @@ def test_a_retryable_failure_schedules_a_retry_with_exponential_back_off(setting
         assert message.next_attempt_at == now + wait
         assert message.last_error == "HTTP 503"
         # Not due before the back-off has passed.
-        assert services.send_pending(now=now + wait - timedelta(seconds=1), gateway=gateway).claimed == 0
+        assert sending.send_pending(now=now + wait - timedelta(seconds=1), gateway=gateway).claimed == 0
         now += wait
 
-    services.send_pending(now=now, gateway=gateway)
+    sending.send_pending(now=now, gateway=gateway)
     message.refresh_from_db()
     assert message.status == OutboxStatus.SENT
     assert message.attempts == 4
@@ -262,7 +262,7 @@ def test_back_off_doubles_and_is_capped(settings):
     settings.NOTIFICATIONS_RETRY_BASE_SECONDS = 60
     settings.NOTIFICATIONS_RETRY_MAX_SECONDS = 600
 
-    waits = [services.retry_delay(n).total_seconds() for n in range(1, 8)]
+    waits = [sending.retry_delay(n).total_seconds() for n in range(1, 8)]
 
     assert waits == [60, 120, 240, 480, 600, 600, 600]
 
@@ -275,7 +275,7 @@ def test_a_message_is_dead_after_the_last_attempt(settings):
     now = timezone.now()
 
     for _ in range(5):
-        services.send_pending(now=now, gateway=gateway)
+        sending.send_pending(now=now, gateway=gateway)
         now += timedelta(hours=2)
 
     message.refresh_from_db()
@@ -289,8 +289,8 @@ def test_a_permanent_failure_is_not_retried():
     message = enqueue_alert()
     gateway = ScriptedGateway(GatewayError("403 InvalidPhoneNumber", retryable=False))
 
-    report = services.send_pending(now=timezone.now(), gateway=gateway)
-    services.send_pending(now=timezone.now() + timedelta(days=1), gateway=gateway)
+    report = sending.send_pending(now=timezone.now(), gateway=gateway)
+    sending.send_pending(now=timezone.now() + timedelta(days=1), gateway=gateway)
 
     message.refresh_from_db()
     assert report.failed == 1
@@ -307,7 +307,7 @@ def test_a_gateway_bug_does_not_leave_the_message_stuck_in_sending():
 
     message = enqueue_alert()
 
-    services.send_pending(now=timezone.now(), gateway=BrokenGateway())
+    sending.send_pending(now=timezone.now(), gateway=BrokenGateway())
 
     message.refresh_from_db()
     assert message.status == OutboxStatus.PENDING
@@ -320,7 +320,7 @@ def test_send_pending_sends_at_most_limit_messages_oldest_first():
         enqueue_alert(key=f"alert:{n}")
     gateway = ScriptedGateway()
 
-    report = services.send_pending(now=timezone.now(), limit=3, gateway=gateway)
+    report = sending.send_pending(now=timezone.now(), limit=3, gateway=gateway)
 
     assert report.sent == 3
     assert OutboxMessage.objects.filter(status=OutboxStatus.PENDING).count() == 2
@@ -331,8 +331,8 @@ def test_logs_carry_ids_never_the_number_or_the_text(caplog):
     caplog.set_level(logging.DEBUG)
     message = enqueue_alert()
 
-    services.send_pending(now=timezone.now(), gateway=ScriptedGateway(down()))
-    services.send_pending(now=timezone.now() + timedelta(hours=1))
+    sending.send_pending(now=timezone.now(), gateway=ScriptedGateway(down()))
+    sending.send_pending(now=timezone.now() + timedelta(hours=1))
 
     assert str(message.id) in caplog.text
     assert "76123456" not in caplog.text
@@ -342,7 +342,7 @@ def test_logs_carry_ids_never_the_number_or_the_text(caplog):
 @pytest.mark.django_db
 def test_a_refused_message_can_be_requeued_by_an_operator():
     message = enqueue_alert()
-    services.send_pending(now=timezone.now(), gateway=ScriptedGateway(GatewayError("x", retryable=False)))
+    sending.send_pending(now=timezone.now(), gateway=ScriptedGateway(GatewayError("x", retryable=False)))
     message.refresh_from_db()
 
     requeued = services.requeue_message(message=message)
@@ -380,7 +380,7 @@ def test_concurrent_workers_send_each_message_exactly_once(settings):
 
     def worker() -> None:
         try:
-            services.send_pending(gateway=gateway)
+            sending.send_pending(gateway=gateway)
         finally:
             connection.close()
 

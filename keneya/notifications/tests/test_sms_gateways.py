@@ -12,7 +12,7 @@ from django.utils import timezone
 from keneya.interop.sms import ConsoleSmsGateway
 from keneya.interop.sms.tests import fake_africastalking as fake_at
 from keneya.interop.sms.tests.fake_africastalking import FakeAfricasTalking
-from keneya.notifications import services
+from keneya.notifications import sending, services
 from keneya.notifications.models import OutboxMessage, OutboxStatus
 
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
@@ -61,9 +61,9 @@ def test_provider_outage_is_retried_then_delivered(fake):
     fake.queue(503, "Service Unavailable", "text/plain")
     now = timezone.now()
 
-    first = services.send_pending(now=now)
-    second = services.send_pending(now=now + timedelta(minutes=1))
-    third = services.send_pending(now=now + timedelta(minutes=3))
+    first = sending.send_pending(now=now)
+    second = sending.send_pending(now=now + timedelta(minutes=1))
+    third = sending.send_pending(now=now + timedelta(minutes=3))
 
     message.refresh_from_db()
     assert (first.retried, second.retried, third.sent) == (1, 1, 1)
@@ -75,8 +75,8 @@ def test_provider_outage_is_retried_then_delivered(fake):
 def test_invalid_number_is_refused_for_good_without_storing_the_number_in_the_error(fake):
     message = convocation(to=fake_at.INVALID_NUMBER)
 
-    services.send_pending(now=timezone.now())
-    services.send_pending(now=timezone.now() + timedelta(days=1))
+    sending.send_pending(now=timezone.now())
+    sending.send_pending(now=timezone.now() + timedelta(days=1))
 
     message.refresh_from_db()
     assert message.status == OutboxStatus.FAILED
@@ -89,7 +89,7 @@ def test_provider_timeout_is_retried(fake, settings):
     settings.AFRICASTALKING_TIMEOUT = 0.3
     message = convocation(to=fake_at.SLOW)
 
-    report = services.send_pending(now=timezone.now())
+    report = sending.send_pending(now=timezone.now())
 
     message.refresh_from_db()
     assert report.retried == 1

@@ -92,7 +92,7 @@ def test_cscom_clinician_refers_to_the_csref_which_then_sees_the_patient(users, 
         by=users.clinician1, person=referral.person, reason="Pneumonie sévère, besoin d'oxygène", urgent=True
     )
     assert csref_referral.to_facility == district.csref
-    from keneya.accounts.scope import persons_visible_to
+    from keneya.people.scope import persons_visible_to
 
     assert persons_visible_to(users.specialist).filter(pk=referral.person.pk).exists()
     with pytest.raises(PermissionDenied):

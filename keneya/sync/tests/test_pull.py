@@ -10,7 +10,7 @@ from keneya.people.models import Person
 from keneya.people.services import add_member, merge_persons, reassign_household, update_person
 from keneya.people.tests.factories import person
 from keneya.referrals.services import mark_arrived
-from keneya.sync import services
+from keneya.sync import registry, services
 from keneya.sync.changelog import version_of
 from keneya.sync.tests.factories import batch, edit_record, tablet
 from keneya.visits.services import record_home_visit
@@ -70,7 +70,7 @@ def test_a_first_pull_brings_the_households_persons_visits_alerts_and_referrals(
     assert by_id[str(visit.referral.pk)]["data"]["status"] == "issued"
     # Households first, then persons, visits, alerts, referrals.
     order = [c["type"] for c in changes]
-    assert order == sorted(order, key=services.TYPE_ORDER.index)
+    assert order == sorted(order, key=["household", "person", "visit", "alert", "referral"].index)
 
 
 def test_a_vaccination_card_copied_on_the_web_reaches_the_tablet(users, tablet_a, sick_child):
@@ -231,7 +231,7 @@ def test_tasks_degrade_to_an_empty_list_without_the_task_module(tablet_a, monkey
 def test_a_pull_page_costs_a_fixed_number_of_queries(
     users, tablet_a, household_factory, django_assert_max_num_queries, monkeypatch
 ):
-    monkeypatch.setattr(services, "_tasks", lambda chw: [])
+    monkeypatch.setitem(registry.PULL_EXTRAS, "tasks", lambda chw: [])
     for _ in range(3):
         household_factory(users.chw1)
     device, _ = tablet_a

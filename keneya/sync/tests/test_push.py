@@ -91,7 +91,7 @@ def test_a_batch_cut_off_halfway_leaves_each_record_whole_and_the_retry_finishes
     tablet_a, day_offline, monkeypatch
 ):
     device, _token = tablet_a
-    real = incoming._set_clocks
+    real = incoming.set_clocks
     calls = {"n": 0}
 
     def crash_on_the_second_person(*args, **kwargs):
@@ -100,7 +100,7 @@ def test_a_batch_cut_off_halfway_leaves_each_record_whole_and_the_retry_finishes
             raise RuntimeError("connection lost")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(incoming, "_set_clocks", crash_on_the_second_person)
+    monkeypatch.setattr(incoming, "set_clocks", crash_on_the_second_person)
     with pytest.raises(RuntimeError):
         services.push(device=device, batch=day_offline)
     household_id, head_id, child_id, visit_id = (r["id"] for r in day_offline["records"])
@@ -113,7 +113,7 @@ def test_a_batch_cut_off_halfway_leaves_each_record_whole_and_the_retry_finishes
     assert not Visit.objects.filter(pk=visit_id).exists()
     assert not PushBatch.objects.exists()
 
-    monkeypatch.setattr(incoming, "_set_clocks", real)
+    monkeypatch.setattr(incoming, "set_clocks", real)
     retry = services.push(device=device, batch=day_offline)
     assert [r["status"] for r in retry["results"]] == ["duplicate", "duplicate", "accepted", "accepted"]
     assert counts() == (1, 2, 1, 0)
@@ -190,7 +190,7 @@ def test_a_record_outside_the_zone_is_forbidden(users, district, tablet_a, house
         ),
     )
     assert [r["status"] for r in result["results"]] == ["rejected"] * 3
-    assert [r["reason"] for r in result["results"]] == ["forbidden", "forbidden", "validation"]
+    assert [r["reason"] for r in result["results"]] == ["id_taken", "forbidden", "validation"]
     assert result["results"][2]["errors"]["quartier"] == ["Ce quartier n'est pas dans votre zone."]
     other_household.head.refresh_from_db()
     assert other_household.head.phone == ""

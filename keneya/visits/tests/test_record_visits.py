@@ -8,13 +8,13 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from keneya.alerts import services as alert_services
 from keneya.alerts.models import Alert
 from keneya.core.errors import IdTaken
 from keneya.people.services import add_member
 from keneya.people.tests.factories import person
 from keneya.referrals.models import Referral
 from keneya.sync.models import ChangeLog
+from keneya.visits.hooks import visits_stored
 from keneya.visits.models import Observation, Visit
 from keneya.visits.services import VisitData, record_home_visit, record_home_visits
 
@@ -102,7 +102,7 @@ def test_a_set_that_fails_halfway_leaves_nothing(users, toddler, monkeypatch):
     def lost_connection(checks):
         raise RuntimeError("connection lost")
 
-    monkeypatch.setattr(alert_services, "raise_alerts_for_visits", lost_connection)
+    monkeypatch.setattr(visits_stored, "_receivers", [lost_connection])  # the alerts' receiver
     with pytest.raises(RuntimeError):
         record_home_visits(
             by=users.chw1, visits=[data(toddler, measurements={"weight_kg": 10.5}), data(toddler, days_ago=1)]

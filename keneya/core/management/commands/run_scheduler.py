@@ -8,7 +8,7 @@ the jobs that must happen on a clock, in this order:
 2. ``check_referrals``: referrals issued more than 24 h ago with no arrival become "not
    arrived", which raises the CSCom's follow-up alert (``referrals.services.check_overdue_referrals``);
 3. ``send_outbox``: the SMS that are due, including those the two jobs above queued
-   (``notifications.services.send_pending``).
+   (``notifications.sending.send_pending``).
 
 Each job is idempotent: a second run at the same moment changes nothing (escalated alerts carry
 ``escalated_at``, a referral leaves "issued" once, a sent SMS is never claimed again, SMS have a
@@ -53,7 +53,7 @@ def _check_referrals(now: datetime) -> str:
 
 
 def _send_outbox(now: datetime) -> str:
-    from keneya.notifications.services import send_pending
+    from keneya.notifications.sending import send_pending
 
     # The outbox reads the clock at each step (a send may take seconds): no fixed ``now``.
     report = send_pending()

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from keneya.notifications.services import SendReport, send_pending
+from keneya.notifications.sending import SendReport, send_pending
 
 DEFAULT_INTERVAL_SECONDS = 30.0
 

@@ -1,6 +1,6 @@
 // The tablet's storage: IndexedDB through Dexie (vendor/dexie.min.js, loaded before the app).
 //
-// Tables
+// Tables (the syncable types' stores come from synctypes.js, the others from OTHER_STORES)
 //   households, persons  what the CHW registered or pulled, with the server `version` they last
 //                        saw (null for a record not yet accepted by the server)
 //   visits               visits recorded here (with the engine's result) or pulled (compact)
@@ -12,22 +12,17 @@
 //                        server's `reason` and French `errors`, kept until fixed)
 //   meta                 key/value: device id and token, pull cursor, last sync, user, quartiers
 
-import { fold, nameKey, normaliseName } from "./names.js";
+import { fold, normaliseName } from "./names.js";
+import { SYNC_TYPES, storeSchema, syncType } from "./synctypes.js";
 
 const Dexie = globalThis.Dexie;
 
 export const db = new Dexie("keneya-chw");
-db.version(1).stores({
-  households: "id, code",
-  persons: "id, household",
-  visits: "id, person, household, visit_date",
-  tasks: "id, person_id, household_id, status",
-  alerts: "id, type, person, visit",
-  outbox: "++seq, id, status, batch_id",
-  meta: "key",
-});
+// A new store (a new type's) needs a new version number here: db.version(2).stores(...).
+db.version(1).stores(storeSchema());
 
-export const TABLE_FOR_TYPE = { household: "households", person: "persons", visit: "visits" };
+export const TABLE_FOR_TYPE = Object.fromEntries(
+  SYNC_TYPES.filter((entry) => entry.pushed).map((entry) => [entry.type, entry.store]));
 
 export async function getMeta(key, fallback = null) {
   const row = await db.meta.get(key);
@@ -62,7 +57,7 @@ export function today() {
 // --- Derived fields ----------------------------------------------------------------------------
 
 export function withPersonKeys(person) {
-  return { ...person, name_key: nameKey(person.family_name, person.given_names) };
+  return syncType("person").derive(person);
 }
 
 /** Folded and normalised text the household search matches (code, phones, member names). */
@@ -184,17 +179,20 @@ export async function requeueDependants(type, id) {
 
 /** Is this outbox entry waiting for another refused record (its household or person)? */
 export async function blockedBy(entry) {
-  const parent = entry.type === "person" ? entry.fields.household
-    : entry.type === "visit" ? entry.fields.person : null;
+  const link = syncType(entry.type)?.parent;
+  const parent = link ? entry.fields[link[1]] : null;
   if (!parent) return null;
   return db.outbox.where("id").equals(parent).filter((e) => e.status === "rejected").first();
 }
 
-export const HOUSEHOLD_FIELDS = ["quartier", "address_description", "phone", "phone_alt"];
-export const PERSON_FIELDS = ["household", "family_name", "given_names", "sex", "date_of_birth",
-  "date_of_birth_estimated", "relationship_to_head", "phone"];
-export const VISIT_FIELDS = ["person", "visit_date", "kind", "findings", "measurements",
-  "device_assessment"];
+/** What the tablet sends for a type (synctypes.js). */
+export function pushedFields(type) {
+  return syncType(type)?.fields ?? [];
+}
+
+export const HOUSEHOLD_FIELDS = pushedFields("household");
+export const PERSON_FIELDS = pushedFields("person");
+export const VISIT_FIELDS = pushedFields("visit");
 
 export function pick(object, keys) {
   return Object.fromEntries(keys.filter((k) => k in object).map((k) => [k, object[k]]));

@@ -11,8 +11,9 @@
 
 import * as api from "./api.js";
 import {
-  clearAll, db, getMeta, householdSearchKeys, nowIso, setMeta, uuid, withPersonKeys,
+  clearAll, db, getMeta, householdSearchKeys, nowIso, setMeta, uuid,
 } from "./db.js";
+import { storesOf, syncType } from "./synctypes.js";
 
 export const BATCH_SIZE = 50;
 export const PULL_LIMIT = 1000; // the server's most (keneya/sync/services.py MAX_PULL_LIMIT)
@@ -145,7 +146,7 @@ async function nextBatch() {
 
 function asRecord(entry) {
   const record = { type: entry.type, id: entry.id, op: entry.op, fields: entry.fields };
-  if (entry.type !== "visit") {
+  if (syncType(entry.type)?.mergeable) {
     record.base_version = entry.base_version;
     record.changed_at = entry.changed_at;
   }
@@ -177,21 +178,18 @@ async function pushOutbox(token) {
 async function applyPushResults(entries, results) {
   const byKey = new Map(results.map((r) => [`${r.type}:${r.id}`, r]));
   const touched = new Set();
-  await db.transaction("rw", db.outbox, db.households, db.persons, db.visits, async () => {
+  await db.transaction("rw", ["outbox", ...storesOf((t) => t.pushed)], async () => {
     for (const entry of entries) {
       const result = byKey.get(`${entry.type}:${entry.id}`);
+      const kind = syncType(entry.type);
       if (!result) {
         await db.outbox.update(entry.seq, { status: "pending" });
       } else if (result.status === "accepted" || result.status === "duplicate") {
         await db.outbox.delete(entry.seq);
-        if (entry.type === "visit") {
-          // The server re-assesses every visit; a different result is flagged for the
-          // supervisor and shown on the visit.
-          await db.visits.update(entry.id, { synced: true,
-            assessment_mismatch: Boolean(result.assessment_mismatch),
-            server_assessment: result.assessment ?? null });
-        } else {
-          const table = entry.type === "household" ? db.households : db.persons;
+        const table = kind ? db[kind.store] : null;
+        if (table && kind.accepted) {
+          await table.update(entry.id, kind.accepted(result));
+        } else if (table) {
           // Still waiting edits of the same record keep the version they were based on.
           if (result.version != null) await table.update(entry.id, { version: result.version });
           if (result.conflicts?.length) {
@@ -236,8 +234,8 @@ async function pullChanges(token) {
   }
 }
 
-const PULL_TABLES = ["households", "persons", "visits", "alerts", "tasks", "meta", "outbox"];
-const PAGE_TABLES = ["households", "persons", "visits", "alerts"];
+const PAGE_TABLES = storesOf((t) => t.pulled);
+const PULL_TABLES = [...PAGE_TABLES, "tasks", "meta", "outbox"];
 
 /** Fields of records waiting in the outbox, by "type:id" (they win over what the server sends). */
 async function outboxOverlays() {
@@ -294,12 +292,13 @@ async function applyPage(answer) {
  */
 async function applyRun(changes, overlays, touched, written, { deferHouseholds = false } = {}) {
   if (changes.length === 0) return;
-  // The records already on the tablet that the changes merge into.
-  const wanted = { households: new Set(), persons: new Set(), visits: new Set() };
+  // The records already on the tablet that the changes merge into (or, for a deleted one,
+  // whose household's search keys change).
+  const wanted = Object.fromEntries(PAGE_TABLES.map((name) => [name, new Set()]));
   for (const { type, id, op } of changes) {
-    if (type === "household" && op !== "delete") wanted.households.add(id);
-    else if (type === "person") wanted.persons.add(id); // a deleted one: its household
-    else if (type === "visit" && op !== "delete") wanted.visits.add(id);
+    const kind = syncType(type);
+    if (!kind?.pulled || kind.pulled === "replace") continue;
+    if (op !== "delete" || kind.household) wanted[kind.store].add(id);
   }
   const stored = {};
   await Promise.all(Object.entries(wanted).map(async ([name, ids]) => {
@@ -326,30 +325,30 @@ async function applyRun(changes, overlays, touched, written, { deferHouseholds =
 
   for (const change of changes) {
     const { type, id, op } = change;
+    const kind = syncType(type);
+    if (!kind?.pulled) {
+      console.warn("sync: unknown change type", type);
+      continue;
+    }
+    const name = kind.store;
     const data = change.data ?? {};
     const version = change.version ?? null;
-    if (type === "household" || type === "person") {
-      const name = type === "household" ? "households" : "persons";
-      if (op === "delete") { // a person (a household's delete is a cascade)
-        const old = current(name, id);
-        remove(name, id);
-        if (old) touched.add(old.household);
-        continue;
-      }
+    if (op === "delete") { // (a household's delete, a merged person's: cascades)
+      const old = kind.household ? current(name, id) : undefined;
+      remove(name, id);
+      if (old) touched.add(kind.household(old));
+      continue;
+    }
+    if (kind.pulled === "merge") {
       // Edits not yet accepted by the server stay visible.
       let record = { ...current(name, id), ...data, ...overlays.get(`${type}:${id}`), id, version };
-      if (type === "person") record = withPersonKeys(record);
+      if (kind.derive) record = kind.derive(record);
       put(name, record);
-      touched.add(type === "household" ? id : record.household);
-    } else if (type === "visit") {
-      if (op === "delete") remove("visits", id);
-      else put("visits", { ...(current("visits", id) ?? { source: "server" }), ...data, id,
-        synced: true, version });
-    } else if (type === "alert" || type === "referral") {
-      if (op === "delete") remove("alerts", id);
-      else put("alerts", { ...data, id, type, version });
+      if (kind.household) touched.add(kind.household(record));
+    } else if (kind.pulled === "over") {
+      put(name, { ...(current(name, id) ?? { source: "server" }), ...data, id, synced: true, version });
     } else {
-      console.warn("sync: unknown change type", type);
+      put(name, { ...data, id, type, version });
     }
   }
 
