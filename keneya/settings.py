@@ -75,6 +75,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "keneya.core.api.ApiGuardMiddleware",  # /api/: deep JSON refused, errors as JSON (issue #10)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "keneya.core.middleware.FrenchFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -213,6 +214,12 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "keneya.core.api.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # Depth and size checked before parsing (keneya.core.parsers.JSONParser, issue #10).
+    "DEFAULT_PARSER_CLASSES": [
+        "keneya.core.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Kènèya API",
@@ -227,6 +234,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "keneya.core.api.document_errors",  # the token endpoint's errors (issue #10)
+    ],
 }
 
 # --- Logging: no personal data (names, phones) is ever logged; ids only. ---------------------

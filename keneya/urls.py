@@ -15,7 +15,7 @@ from keneya.records.access_api import PersonAccessLogView, PersonBreakGlassView,
 from keneya.records.api import ConsultationViewSet, Icd10SearchView
 from keneya.referrals.api import ReferralViewSet
 from keneya.sync import views as sync_views
-from keneya.visits.api import VisitViewSet
+from keneya.visits.api import PersonVisitsView, VisitViewSet
 from keneya.worklist import views as worklist_views
 from keneya.worklist.api import TaskListView
 
@@ -70,6 +70,7 @@ urlpatterns = [
     ),
     path("api/v1/persons/<uuid:person_id>/export/", PersonExportView.as_view(), name="person-export"),
     path("api/v1/", include("keneya.social_protection.urls")),
+    path("api/v1/persons/<uuid:pk>/visits/", PersonVisitsView.as_view(), name="person-visits"),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),

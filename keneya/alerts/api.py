@@ -12,7 +12,8 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from keneya.accounts.permissions import Capability, HasCapability
+from keneya.accounts.api_permissions import CLINICAL_READ, HasAnyCapability
+from keneya.accounts.permissions import Capability
 from keneya.alerts import queries, services
 from keneya.alerts.models import Alert, CloseReason
 
@@ -20,6 +21,8 @@ from keneya.alerts.models import Alert, CloseReason
 class AlertSerializer(serializers.ModelSerializer):
     person_name = serializers.CharField(source="person.full_name", read_only=True)
     facility_name = serializers.CharField(source="facility.name", read_only=True)
+    # "" while the alert is open: the schema's enum says so (issue #10).
+    close_reason = serializers.ChoiceField(choices=CloseReason.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Alert
@@ -61,10 +64,10 @@ def _bad_request(exc: DjangoValidationError) -> serializers.ValidationError:
 
 class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = AlertSerializer
-    permission_classes = [HasCapability]
+    permission_classes = [HasAnyCapability]
     # Reading is scoped by queries.alert_filter: CSCom staff see their facility's alerts, a CHW
     # the outcome of their own households' alerts.
-    required_capabilities = {"GET": Capability.REGISTRY_VIEW, "POST": Capability.ALERTS_TRIAGE}
+    required_capabilities = {"GET": CLINICAL_READ, "POST": Capability.ALERTS_TRIAGE}
     filter_backends: list[Any] = []
 
     def get_queryset(self) -> QuerySet[Alert]:
@@ -113,12 +116,13 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
                 "kind": serializers.CharField(),
                 "at": serializers.DateTimeField(),
                 "by": serializers.CharField(allow_null=True),
+                "data": serializers.DictField(),
             },
             many=True,
         ),
-        summary="Historique",
+        summary="Historique (liste complète, non paginée)",
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def events(self, request: Request, pk: Any = None) -> Response:
         alert = self.get_object()
         return Response(

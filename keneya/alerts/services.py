@@ -238,6 +238,9 @@ def convoke_family(*, by: Any, alert: Alert, appointment_date: date) -> Alert:
         raise ValidationError({"alert": _("Cette alerte est déjà clôturée.")})
     if appointment_date < timezone.localdate():
         raise ValidationError({"appointment_date": _("La date de convocation est passée.")})
+    from keneya.people.validation import check_not_too_far_ahead  # a year ahead at most (#10)
+
+    check_not_too_far_ahead(appointment_date, "appointment_date", today=timezone.localdate())
     if alert.acknowledged_at is None:
         alert.acknowledged_at, alert.acknowledged_by = timezone.now(), by
     alert.status = AlertStatus.CONVOKED

@@ -20,10 +20,19 @@ from django.utils.translation import gettext as _
 # Malian numbers: 8 digits, optionally written with +223 / 00223 (ARCEP Mali numbering plan).
 MALI_PHONE_DIGITS = 8
 _PHONE_STRIP = re.compile(r"[\s.\-()]")
+MAX_PHONE_INPUT = 20  # "+223 76 12 34 56" with its spaces
 
 
 def normalise_phone(value: str, field: str = "phone") -> str:
-    """'76 12 34 56', '+223 76123456', '0022376123456' all become '+22376123456'."""
+    """'76 12 34 56', '+223 76123456', '0022376123456' all become '+22376123456'.
+
+    Not a string, or far longer than any way of writing a number: refused without reading it."""
+    if value is not None and not isinstance(value, str):
+        raise ValidationError({field: _("Texte attendu.")})
+    if value and len(value) > 4 * MAX_PHONE_INPUT:
+        raise ValidationError(
+            {field: _("Numéro de téléphone invalide : 8 chiffres attendus, par ex. 76 12 34 56.")}
+        )
     raw = _PHONE_STRIP.sub("", value or "")
     if not raw:
         return ""

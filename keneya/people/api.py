@@ -11,7 +11,6 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import Http404
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -19,7 +18,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from keneya.accounts.permissions import Capability, HasCapability
-from keneya.core.api import FieldsBuiltOnce, SearchPagination
+from keneya.core.api import ID_TAKEN_SCHEMA, FieldsBuiltOnce, SearchPagination
+from keneya.core.errors import IdTaken
 from keneya.core.models import Area, AreaLevel
 from keneya.core.readers import FastListSerializer
 from keneya.people import queries, services
@@ -120,6 +120,8 @@ class HouseholdSerializer(serializers.ModelSerializer):
 
 
 def _raise_as_drf(exc: DjangoValidationError) -> None:
+    if isinstance(exc, IdTaken):
+        raise exc  # the 409 that reveals nothing (core.api.exception_handler)
     raise serializers.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
 
 
@@ -132,7 +134,10 @@ def _raise_as_drf(exc: DjangoValidationError) -> None:
             OpenApiParameter("status", str),
         ],
     ),
-    create=extend_schema(summary="Enregistrer un ménage (et ses membres)"),
+    create=extend_schema(
+        summary="Enregistrer un ménage (et ses membres), idempotent sur id",
+        responses={201: HouseholdSerializer, 200: HouseholdSerializer, 409: ID_TAKEN_SCHEMA},
+    ),
 )
 class HouseholdViewSet(
     mixins.ListModelMixin,
@@ -204,10 +209,19 @@ class SimilarPersonSerializer(serializers.Serializer):
 
 class SimilarQuerySerializer(serializers.Serializer):
     quartier = serializers.PrimaryKeyRelatedField(queryset=Area.objects.filter(level=AreaLevel.QUARTIER))
-    family_name = serializers.CharField()
-    given_names = serializers.CharField()
+    family_name = serializers.CharField(max_length=80)
+    given_names = serializers.CharField(max_length=120)
     sex = serializers.ChoiceField(choices=Sex.choices)
     date_of_birth = serializers.DateField()
+
+    def validate_quartier(self, quartier: Area) -> Area:
+        from keneya.accounts.scope import area_scoped_quartier_ids
+
+        request = self.context.get("request")
+        scoped = area_scoped_quartier_ids(request.user) if request is not None else set()
+        if scoped is not None and quartier.pk not in scoped:
+            raise serializers.ValidationError("Ce quartier n'est pas dans votre zone.")
+        return quartier
 
 
 @extend_schema_view(
@@ -215,7 +229,10 @@ class SimilarQuerySerializer(serializers.Serializer):
         summary="Personnes visibles par l'utilisateur",
         parameters=[OpenApiParameter("search", str), OpenApiParameter("household", str)],
     ),
-    create=extend_schema(summary="Ajouter un membre à un ménage"),
+    create=extend_schema(
+        summary="Ajouter un membre à un ménage, idempotent sur id",
+        responses={201: PersonSerializer, 200: PersonSerializer, 409: ID_TAKEN_SCHEMA},
+    ),
 )
 class PersonViewSet(
     mixins.ListModelMixin,
@@ -290,25 +307,9 @@ class PersonViewSet(
     )
     @action(detail=False, methods=["get"])
     def similar(self, request: Request) -> Response:
-        query = SimilarQuerySerializer(data=request.query_params)
+        """Within the caller's scope only: a quartier of their zone, and among its look-alikes
+        only the persons the caller may read (as the duplicate check of the pages)."""
+        query = SimilarQuerySerializer(data=request.query_params, context={"request": request})
         query.is_valid(raise_exception=True)
-        candidates = queries.similar_persons(**query.validated_data)
+        candidates = queries.similar_persons(**query.validated_data, visible_to=request.user)
         return Response(SimilarPersonSerializer(candidates, many=True).data)
-
-    @extend_schema(
-        summary="Visites d'une personne (les plus récentes d'abord)", responses={200: OpenApiTypes.OBJECT}
-    )
-    @action(detail=True, methods=["get"])
-    def visits(self, request: Request, pk: Any = None) -> Response:
-        from keneya.visits.api import VisitSerializer
-        from keneya.visits.queries import visit_history
-
-        person = self.get_object()
-        visits = (
-            visit_history(person=person)
-            .select_related("referral", "referral__to_facility")
-            .prefetch_related("alerts")
-        )
-        page = self.paginate_queryset(visits)
-        data = VisitSerializer(page, many=True, context=self.get_serializer_context()).data
-        return self.get_paginated_response(data)

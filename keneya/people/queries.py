@@ -123,13 +123,15 @@ def similar_persons(
     exclude_ids: tuple[Any, ...] = (),
     limit: int = 5,
     birth_year_window: int = 2,
+    visible_to: Any = None,
 ) -> list[DuplicateCandidate]:
     """Persons of the same health area who resemble the one being registered.
 
     Resemble = same sex, birth year within ``birth_year_window`` years, and names equal after
     accent folding and Mande spelling normalisation (or one typo away). Not scoped to the user on
     purpose: a CHW must be warned about a person already registered by a colleague, but only
-    sees the candidates' names, sex and birth year.
+    sees the candidates' names, sex and birth year. ``visible_to``: only the persons this user
+    may read (the API's answer, issue #10).
     """
     if not (family_name and given_names and sex and date_of_birth):
         return []
@@ -147,6 +149,10 @@ def similar_persons(
         .exclude(pk__in=exclude_ids)
         .values_list("pk", "name_key")
     )
+    if visible_to is not None:
+        from keneya.accounts.scope import person_filter
+
+        rows = rows.filter(person_filter(visible_to, lookup=True))
     scored = [(name_similarity(key, k), pk) for pk, k in rows if names_resemble(key, k)]
     scored.sort(key=lambda item: item[0], reverse=True)
     top = scored[:limit]

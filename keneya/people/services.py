@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,6 +22,7 @@ from django.utils.translation import gettext as _
 from keneya.accounts.models import Role
 from keneya.accounts.permissions import Capability, has_capability
 from keneya.accounts.scope import can_register_in_quartier
+from keneya.core.errors import IdTaken
 from keneya.core.models import Area, AreaLevel
 from keneya.people.models import (
     Household,
@@ -35,7 +37,9 @@ from keneya.people.scope import households_visible_to
 from keneya.people.validation import (
     check_date_of_birth,
     check_date_of_death,
+    check_gps,
     clean_name,
+    clean_text,
     normalise_phone,
 )
 from keneya.sync import changelog
@@ -74,6 +78,9 @@ def household_code(quartier: Area, household_id: uuid.UUID) -> str:
     return f"{quartier.code}-{suffix}"
 
 
+IDENTIFIER_FIELDS = ("nina", "birth_certificate_number", "ramed_number", "mutuelle_number")
+
+
 def _clean_person(data: PersonData, *, today: date) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
     cleaned: dict[str, Any] = {}
@@ -89,6 +96,10 @@ def _clean_person(data: PersonData, *, today: date) -> dict[str, Any]:
     attempt("given_names", lambda: clean_name(data.given_names, "given_names", _("Le prénom")))
     attempt("date_of_birth", lambda: check_date_of_birth(data.date_of_birth, today=today))
     attempt("phone", lambda: normalise_phone(data.phone))
+    for key in IDENTIFIER_FIELDS:
+        attempt(key, lambda key=key: clean_text(getattr(data, key), key))
+    if data.date_of_birth_estimated not in (True, False):
+        errors.setdefault("date_of_birth_estimated", []).append(_("Valeur vrai/faux attendue."))
     if data.sex not in Sex.values:
         errors.setdefault("sex", []).append(_("Sexe invalide : « M » ou « F »."))
     if data.relationship_to_head not in Relationship.values:
@@ -99,10 +110,6 @@ def _clean_person(data: PersonData, *, today: date) -> dict[str, Any]:
         sex=data.sex,
         date_of_birth_estimated=bool(data.date_of_birth_estimated),
         relationship_to_head=data.relationship_to_head,
-        nina=data.nina.strip(),
-        birth_certificate_number=data.birth_certificate_number.strip(),
-        ramed_number=data.ramed_number.strip(),
-        mutuelle_number=data.mutuelle_number.strip(),
     )
     cleaned["name_key"] = name_key(cleaned["family_name"], cleaned["given_names"])
     return cleaned
@@ -140,6 +147,13 @@ def _check_may_edit(by: Any, household: Household) -> None:
         raise PermissionDenied
 
 
+def _check_may_register(by: Any) -> None:
+    from keneya.accounts.permissions import Capability, has_capability
+
+    if not has_capability(by, Capability.REGISTRY_EDIT):
+        raise PermissionDenied
+
+
 def _set_history_user(obj: Any, by: Any) -> None:
     obj._history_user = by if getattr(by, "is_authenticated", False) else None
 
@@ -152,8 +166,8 @@ def register_household(
     address_description: str = "",
     phone: str = "",
     phone_alt: str = "",
-    gps_latitude: float | None = None,
-    gps_longitude: float | None = None,
+    gps_latitude: float | Decimal | None = None,
+    gps_longitude: float | Decimal | None = None,
     chw: Any = None,
     members: list[PersonData] | tuple[PersonData, ...] = (),
     id: uuid.UUID | None = None,
@@ -161,13 +175,22 @@ def register_household(
 ) -> Household:
     """Create a household and its members. The member whose relationship is ``head`` heads it.
 
-    Sending the same ``id`` again returns the household already stored and changes nothing.
+    Sending the same ``id`` again returns the household already stored and changes nothing,
+    provided the caller sees it; an id taken by a household out of the caller's scope, or by
+    one of the members, raises ``IdTaken`` (which says nothing of the record).
     """
+    _check_may_register(by)
     if id is not None:
         existing = Household.objects.filter(pk=id).first()
         if existing is not None:
-            _check_may_edit(by, existing)
+            if not households_visible_to(by).filter(pk=existing.pk).exists():
+                raise IdTaken()
             return existing
+    member_ids = [m.id for m in members if m.id is not None]
+    if len(set(member_ids)) != len(member_ids) or (
+        member_ids and Person.objects.filter(pk__in=member_ids).exists()
+    ):
+        raise IdTaken()
     today = today or _today()
     errors: dict[str, list[str]] = {}
     if quartier.level != AreaLevel.QUARTIER:
@@ -180,11 +203,16 @@ def register_household(
     except ValidationError as exc:
         for f, messages in exc.message_dict.items():
             errors.setdefault(f, []).extend(messages)
-    if (gps_latitude is None) != (gps_longitude is None):
-        errors["gps"] = [_("Indiquez la latitude et la longitude, ou aucune des deux.")]
-    elif gps_latitude is not None and gps_longitude is not None:
-        if not (-90 <= gps_latitude <= 90 and -180 <= gps_longitude <= 180):
-            errors["gps"] = [_("Coordonnées GPS invalides.")]
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+    try:
+        latitude, longitude = check_gps(gps_latitude, gps_longitude)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        address_description = clean_text(address_description, "address_description")
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
     heads = [m for m in members if m.relationship_to_head == Relationship.HEAD]
     if len(heads) > 1:
         errors["members"] = [_("Un ménage n'a qu'un seul chef de ménage.")]
@@ -205,11 +233,11 @@ def register_household(
         id=household_id,
         code=household_code(quartier, household_id),
         quartier=quartier,
-        address_description=address_description.strip(),
+        address_description=address_description,
         phone=phone,
         phone_alt=phone_alt,
-        gps_latitude=gps_latitude,
-        gps_longitude=gps_longitude,
+        gps_latitude=latitude,
+        gps_longitude=longitude,
         chw=chw,
     )
     _set_history_user(household, by)
@@ -232,11 +260,17 @@ def register_household(
 
 @transaction.atomic
 def add_member(*, by: Any, household: Household, data: PersonData, today: date | None = None) -> Person:
-    """Add a person to a household. Sending the same ``data.id`` twice adds them once."""
+    """Add a person to a household. Sending the same ``data.id`` twice adds them once: the
+    second time returns the person stored, provided the caller may read them; an id taken by a
+    person out of the caller's scope raises ``IdTaken`` (which says nothing of the person)."""
+    from keneya.accounts.scope import person_filter
+
     _check_may_edit(by, household)
     if data.id is not None:
         existing = Person.objects.filter(pk=data.id).first()
         if existing is not None:
+            if not Person.objects.filter(person_filter(by, lookup=True), pk=existing.pk).exists():
+                raise IdTaken()
             return existing
     cleaned = _clean_person(data, today=today or _today())
     if cleaned["relationship_to_head"] == Relationship.HEAD and household.head_id:
@@ -330,10 +364,26 @@ def update_household(*, by: Any, household: Household, changes: dict[str, Any]) 
                 errors.update(exc.message_dict)
     if "status" in changes and changes["status"] not in HouseholdStatus.values:
         errors["status"] = [_("Statut inconnu.")]
+    if "address_description" in changes:
+        try:
+            changes["address_description"] = clean_text(changes["address_description"], "address_description")
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if "gps_latitude" in changes or "gps_longitude" in changes:
+        # The pair as it will be stored: one coordinate cannot be set or cleared alone.
+        try:
+            lat, lon = check_gps(
+                changes.get("gps_latitude", household.gps_latitude),
+                changes.get("gps_longitude", household.gps_longitude),
+            )
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+        else:
+            for key, value in (("gps_latitude", lat), ("gps_longitude", lon)):
+                if key in changes:
+                    changes[key] = value
     if errors:
         raise ValidationError(errors)
-    if isinstance(changes.get("address_description"), str):
-        changes["address_description"] = changes["address_description"].strip()
     before = {key: getattr(household, key) for key in changes}
     for key, value in changes.items():
         setattr(household, key, value)

@@ -13,6 +13,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from keneya.accounts.permissions import Capability, HasCapability
+from keneya.core.api import ID_TAKEN_SCHEMA
+from keneya.core.errors import IdTaken
 from keneya.people.models import Person
 from keneya.people.scope import persons_visible_to
 from keneya.records import icd10, services
@@ -83,12 +85,20 @@ class ConsultationViewSet(
         person = self.request.query_params.get("person")
         return qs.filter(person_id=person) if person else qs
 
-    @extend_schema(summary="Enregistrer une consultation (clôt la référence et l'alerte)")
+    @extend_schema(
+        summary="Enregistrer une consultation (clôt la référence et l'alerte), idempotent sur id",
+        responses={
+            201: ConsultationSerializer,
+            200: ConsultationSerializer,
+            409: ID_TAKEN_SCHEMA,
+        },
+    )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         vitals = {k: data.pop(k) for k in VITAL_FIELDS if k in data}
+        existed = data.get("id") is not None and Consultation.objects.filter(pk=data["id"]).exists()
         try:
             consultation = services.record_consultation(
                 by=request.user,
@@ -97,9 +107,14 @@ class ConsultationViewSet(
                 diagnoses=data.pop("diagnoses", []),
                 **data,
             )
+        except IdTaken:
+            raise  # the 409 that reveals nothing (core.api.exception_handler)
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.message_dict) from None
-        return Response(self.get_serializer(consultation).data, status=status.HTTP_201_CREATED)
+        return Response(
+            self.get_serializer(consultation).data,
+            status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED,
+        )
 
 
 class Icd10SearchView(APIView):

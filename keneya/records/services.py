@@ -18,9 +18,11 @@ from django.utils.translation import gettext as _
 
 from keneya.accounts.permissions import Capability, has_capability
 from keneya.alerts.services import close_alerts_for_person_seen
+from keneya.core.errors import IdTaken
 from keneya.core.ids import uuid7
 from keneya.people.models import Person
 from keneya.people.scope import persons_visible_to
+from keneya.people.validation import check_not_too_far_ahead, clean_long_text
 from keneya.records.icd10 import lookup
 from keneya.records.models import Consultation, Diagnosis, RecordAccess
 from keneya.referrals.models import OPEN_STATUSES, Referral, ReferralStatus
@@ -58,23 +60,47 @@ def record_consultation(
     consulted_at: datetime | None = None,
     id: uuid.UUID | None = None,
 ) -> Consultation:
-    if id is not None:
-        existing = Consultation.objects.filter(pk=id).first()
-        if existing is not None:
-            return existing
+    """Record a consultation of ``person`` by ``by`` at their facility.
+
+    Sending the same ``id`` again returns the consultation stored, as a read would: only when
+    it is this person's and the caller may read it. Any other consultation's id raises
+    ``IdTaken``, which says nothing of it.
+    """
     if not has_capability(by, Capability.CONSULTATION_RECORD) or by.facility is None:
         raise PermissionDenied
     if not persons_visible_to(by).filter(pk=person.pk).exists():
         raise PermissionDenied
+    if id is not None:
+        existing = Consultation.objects.filter(pk=id).first()
+        if existing is not None:
+            if existing.person_id != person.pk or not has_capability(by, Capability.CLINICAL_VIEW):
+                raise IdTaken()
+            return existing
     consulted_at = consulted_at or timezone.now()
     errors: dict[str, list[str]] = {}
+    texts = {"complaint": complaint, "examination": examination, "treatment": treatment}
+    for key, value in texts.items():
+        try:
+            texts[key] = clean_long_text(value, key)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    complaint, examination, treatment = texts["complaint"], texts["examination"], texts["treatment"]
+    try:
+        check_not_too_far_ahead(follow_up_date, "follow_up_date", today=timezone.localdate())
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
     vitals = {k: v for k, v in (vitals or {}).items() if v not in (None, "")}
     for key, value in vitals.items():
         if key not in VITAL_RANGES:
             errors[key] = [_("Constante inconnue.")]
             continue
         low, high = VITAL_RANGES[key]
-        if not low <= float(value) <= high:
+        try:
+            number = float(value)
+        except (TypeError, ValueError, OverflowError):
+            errors[key] = [_("Nombre attendu.")]
+            continue
+        if not low <= number <= high:
             errors[key] = [
                 _("Valeur invraisemblable (attendu entre %(low)s et %(high)s).") % {"low": low, "high": high}
             ]
@@ -87,9 +113,9 @@ def record_consultation(
             labels.append(entry)
     if consulted_at > timezone.now():
         errors["consulted_at"] = [_("La consultation ne peut pas être dans le futur.")]
-    if follow_up_date is not None and follow_up_date < consulted_at.date():
+    if follow_up_date is not None and "follow_up_date" not in errors and follow_up_date < consulted_at.date():
         errors["follow_up_date"] = [_("La date de suivi est antérieure à la consultation.")]
-    if not (complaint.strip() or diagnoses):
+    if not (complaint or diagnoses):
         errors["complaint"] = [_("Indiquez au moins le motif ou un diagnostic.")]
     if errors:
         raise ValidationError(errors)
@@ -108,9 +134,9 @@ def record_consultation(
         clinician=by,
         referral=referral,
         consulted_at=consulted_at,
-        complaint=complaint.strip(),
-        examination=examination.strip(),
-        treatment=treatment.strip(),
+        complaint=complaint,
+        examination=examination,
+        treatment=treatment,
         follow_up_date=follow_up_date,
         **{
             k: Decimal(str(v)) if k in ("temperature_c", "weight_kg", "height_cm") else int(v)

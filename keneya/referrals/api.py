@@ -12,9 +12,11 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from keneya.accounts.permissions import Capability, HasCapability
+from keneya.accounts.api_permissions import CLINICAL_READ, HasAnyCapability
+from keneya.accounts.permissions import Capability
 from keneya.people.models import Person
 from keneya.people.scope import persons_visible_to
+from keneya.people.validation import MAX_NOTE_LENGTH
 from keneya.referrals import queries, services
 from keneya.referrals.models import Referral
 
@@ -69,13 +71,13 @@ class ReferToCsrefSerializer(serializers.Serializer):
 
 
 class NoteSerializer(serializers.Serializer):
-    note = serializers.CharField()
+    note = serializers.CharField(max_length=MAX_NOTE_LENGTH)
 
 
 class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = ReferralSerializer
-    permission_classes = [HasCapability]
-    required_capabilities = {"GET": Capability.REGISTRY_VIEW, "POST": Capability.REFERRAL_MANAGE}
+    permission_classes = [HasAnyCapability]
+    required_capabilities = {"GET": CLINICAL_READ, "POST": Capability.REFERRAL_MANAGE}
     filter_backends: list[Any] = []
 
     def get_queryset(self) -> QuerySet[Referral]:

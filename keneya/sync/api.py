@@ -33,6 +33,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from keneya.accounts.permissions import Capability, HasCapability, has_capability
+from keneya.core.parsers import JSONTooDeep, json_too_deep
 from keneya.sync import queries, services
 from keneya.sync.authentication import DeviceTokenAuthentication
 from keneya.sync.models import Device, SyncConflict
@@ -86,6 +87,8 @@ class SyncJSONParser(BaseParser):
             raw = gunzip_capped(raw, MAX_BODY_BYTES)
         elif encoding not in ("", "identity"):
             raise UnsupportedEncoding()
+        if json_too_deep(raw):  # checked after decompression, before the parser recurses
+            raise JSONTooDeep()
         try:
             return json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, ValueError):

@@ -24,6 +24,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from keneya.core.api import validation_error_detail
+from keneya.core.errors import IdTaken as CoreIdTaken
 from keneya.sync import changelog
 from keneya.sync.fields import MAX_ERRORS, MAX_NAME, canonical, current_value
 from keneya.sync.models import Device, FieldClock, SyncConflict
@@ -248,7 +249,7 @@ def _errors(exc: ValidationError) -> dict[str, list[str]]:
 
 def rejected(record: Any, exc: Exception, *, malformed: bool = False) -> dict[str, Any]:
     head = {**_head(record), "status": "rejected"}
-    if isinstance(exc, IdTaken):
+    if isinstance(exc, (IdTaken, CoreIdTaken)):
         return {**head, "reason": "id_taken", "errors": {"id": [_("Cet identifiant est déjà utilisé.")]}}
     if isinstance(exc, PermissionDenied):
         return {

@@ -6,12 +6,16 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiExample, extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from keneya.accounts.permissions import Capability, HasCapability
+from keneya.accounts.api_permissions import CLINICAL_READ, HasAnyCapability
+from keneya.accounts.permissions import Capability
+from keneya.core.api import ID_TAKEN_SCHEMA
+from keneya.core.errors import IdTaken
 from keneya.people.models import Person
 from keneya.people.scope import persons_visible_to
 from keneya.visits import queries, services
@@ -108,8 +112,10 @@ class VisitViewSet(
     mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet
 ):
     serializer_class = VisitSerializer
-    permission_classes = [HasCapability]
-    required_capabilities = {"POST": Capability.VISIT_RECORD, "GET": Capability.REGISTRY_VIEW}
+    permission_classes = [HasAnyCapability]
+    # Visits carry clinical findings: read by the clinical roles and by the CHWs who record
+    # them (their own households, by scope); not by the social worker (issue #10).
+    required_capabilities = {"POST": Capability.VISIT_RECORD, "GET": CLINICAL_READ}
     filter_backends: list[Any] = []
 
     def get_queryset(self) -> QuerySet[Visit]:
@@ -122,6 +128,7 @@ class VisitViewSet(
     @extend_schema(
         summary="Enregistrer une visite à domicile (idempotent sur id)",
         examples=[OpenApiExample("Enfant malade", value=SICK_CHILD_EXAMPLE, request_only=True)],
+        responses={201: VisitSerializer, 200: VisitSerializer, 409: ID_TAKEN_SCHEMA},
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
@@ -139,6 +146,8 @@ class VisitViewSet(
                 id=data.get("id"),
                 device_assessment=data.get("device_assessment"),
             )
+        except IdTaken:
+            raise  # the 409 that reveals nothing (core.api.exception_handler)
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.message_dict) from None
         visit = (
@@ -148,4 +157,26 @@ class VisitViewSet(
         )
         return Response(
             self.get_serializer(visit).data, status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED
+        )
+
+
+class PersonVisitsView(generics.ListAPIView):
+    """``GET /api/v1/persons/{id}/visits/``: a person's visits, newest first. Clinical data: the
+    clinical capability (or the CHW's) before the scope (issue #10); a person outside scope is a
+    404. It lives here, not in ``people``, which sits below visits."""
+
+    serializer_class = VisitSerializer
+    permission_classes = [HasAnyCapability]
+    required_capabilities = {"GET": CLINICAL_READ}
+
+    @extend_schema(summary="Visites d'une personne (les plus récentes d'abord)")
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet[Visit]:
+        person = get_object_or_404(persons_visible_to(self.request.user), pk=self.kwargs["pk"])
+        return (
+            queries.visit_history(person=person)
+            .select_related("referral", "referral__to_facility")
+            .prefetch_related("alerts")
         )

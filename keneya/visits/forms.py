@@ -7,7 +7,7 @@ the engine's (``keneya.clinical.visit.assess_home_visit``, called by ``services`
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -26,7 +26,6 @@ from keneya.clinical.nutrition import (
 from keneya.clinical.older_child import MAX_AGE_MONTHS as OLDER_CHILD_MAX_MONTHS
 from keneya.clinical.older_child import MIN_AGE_MONTHS as OLDER_CHILD_MIN_MONTHS
 from keneya.clinical.older_child import SCHOOL_LEVELS
-from keneya.clinical.pregnancy import MAX_GESTATIONAL_AGE_DAYS, PREGNANCY_LENGTH_DAYS
 from keneya.clinical.vaccination_card import CardDose, card_doses
 from keneya.clinical.visit import MEASUREMENT_KEYS, UNDER_FIVE_MONTHS
 from keneya.core.ids import uuid7
@@ -41,6 +40,12 @@ from keneya.visits.display import (
 )
 from keneya.visits.models import VisitKind
 from keneya.visits.services import VACCINES_FINDING
+from keneya.visits.validation import (  # the ranges: one place for every path
+    LENGTH_CM_RANGE,
+    MAX_SYMPTOM_DAYS,
+    WEIGHT_KG_RANGE,
+    check_dating,
+)
 
 # URL words for the kinds (the pages are in French).
 KIND_SLUGS: dict[str, str] = {
@@ -108,11 +113,10 @@ OLDER_CHILD_ILLNESS = (
 )
 OLDER_CHILD_SCHOOL = ("in_school", "school_level", "sleeps_under_net")
 DURATIONS = {"cough": "cough_days", "diarrhoea": "diarrhoea_days", "fever": "fever_days"}
-MAX_SYMPTOM_DAYS = 365
 
-# Typing-error guards (design choice, not clinical thresholds).
-WEIGHT_KG_RANGE = (0.5, 150.0)
-LENGTH_CM_RANGE = (30.0, 200.0)
+# Typing-error guards (design choice, not clinical thresholds); weight, length and durations:
+# keneya.visits.validation (re-exported for pwa.vocabulary).
+__all__ = ["LENGTH_CM_RANGE", "MAX_SYMPTOM_DAYS", "WEIGHT_KG_RANGE"]
 TEMPERATURE_C_RANGE = (25.0, 45.0)  # iccm_rules.json "plausibility"
 RESPIRATORY_RATE_RANGE = (1, 200)  # iccm_rules.json "plausibility"
 
@@ -385,15 +389,11 @@ class VisitForm(forms.Form):
         return cleaned
 
     def _check_dating(self, key: str, value: date, visit_date: date) -> None:
-        lmp = value - timedelta(days=PREGNANCY_LENGTH_DAYS) if key == "edd" else value
-        if lmp > visit_date:
-            self.add_error(key, _("Date impossible : elle place les dernières règles après la visite."))
-        elif (visit_date - lmp).days > MAX_GESTATIONAL_AGE_DAYS:
-            self.add_error(
-                key,
-                _("Plus de %(weeks)s semaines de grossesse : la grossesse est terminée, vérifiez la date.")
-                % {"weeks": MAX_GESTATIONAL_AGE_DAYS // 7},
-            )
+        try:
+            check_dating(key, value, visit_date=visit_date)
+        except ValidationError as exc:
+            for message in exc.message_dict.get(key, []):
+                self.add_error(key, message)
 
     def visit_input(self) -> tuple[dict[str, Any], dict[str, Any]]:
         """(findings, measurements) for ``record_home_visit``; unanswered questions are left out."""
@@ -423,19 +423,13 @@ class VisitForm(forms.Form):
     def add_service_errors(self, exc: ValidationError) -> None:
         """Show the service's errors next to the fields, in French.
 
-        The service's own messages are French; the clinical engine's (keyed "findings" or by a
-        measurement) are English and start with the offending key: replace them.
+        Every message is French (``visits.validation``, and the engine's errors as the service
+        words them), keyed by the field when there is one.
         """
         for key, messages in exc.message_dict.items():
             for message in messages:
                 if key == VACCINES_FINDING:  # "PENTA1 : ..." names the dose
                     field = VACCINE_FIELD_PREFIX + message.split(" :", 1)[0].strip()
                     self.add_error(field if field in self.fields else None, message)
-                elif key == "findings" or key in MEASUREMENT_KEYS:
-                    field = message.split(":", 1)[0].strip()
-                    self.add_error(
-                        field if field in self.fields else None,
-                        _("Valeur impossible ou contradictoire avec une autre réponse : vérifiez la saisie."),
-                    )
                 else:
                     self.add_error(key if key in self.fields else None, message)

@@ -12,6 +12,7 @@ visit and creates nothing.
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -26,8 +27,9 @@ from django.utils.translation import gettext as _
 from keneya.accounts.permissions import Capability, has_capability
 from keneya.clinical import ENGINE_VERSION
 from keneya.clinical.immunization import canonical_code
-from keneya.clinical.visit import KINDS, MEASUREMENT_KEYS, assess_home_visit
+from keneya.clinical.visit import KINDS, assess_home_visit
 from keneya.core.bulk import insert_new, insert_rows
+from keneya.core.errors import IdTaken
 from keneya.core.ids import uuid7
 from keneya.people.models import Person, VitalStatus
 from keneya.people.scope import persons_visible_to
@@ -40,8 +42,10 @@ from keneya.visits.queries import (
     weighings,
     weights_until,
 )
+from keneya.visits.validation import clean_visit_input
 
 logger = logging.getLogger(__name__)
+_FIELD_NAME = re.compile(r"[a-z][a-z0-9_]{0,59}")
 
 
 # A vaccination card seen during a visit travels in ``findings["vaccines"]``: dose code of
@@ -165,13 +169,13 @@ class Outcome:
 
 
 def _resent(existing: Visit, person: Person, *, version: int | None = None) -> Outcome:
-    """A resent visit: the stored one, provided the id is not reused for someone else."""
+    """A resent visit: the stored one, provided the id is not reused for someone else.
+
+    The person was checked in the caller's scope: the stored visit of that same person is one
+    the caller may read. A visit id of anyone else is ``IdTaken``, the same answer whoever it is.
+    """
     if existing.person_id != person.pk:
-        return Outcome(
-            error=ValidationError(
-                {"id": _("Cet identifiant de visite est déjà utilisé pour une autre personne.")}
-            )
-        )
+        return Outcome(error=IdTaken())
     return Outcome(Recorded(existing, created=False, version=version))
 
 
@@ -285,12 +289,12 @@ def _record_locked(by: Any, visits: Sequence[VisitData], outcomes: list[Outcome 
 def _prepare(by: Any, data: VisitData) -> tuple[Visit, list[dict[str, Any]]]:
     """Check and assess one visit (no database): the unsaved visit and its observations."""
     person = data.person
-    findings = dict(data.findings)
-    measurements = _json_safe(dict(data.measurements))
     errors: dict[str, list[str]] = {}
     if data.kind not in KINDS:
         errors["kind"] = [_("Type de visite inconnu.")]
-    if data.visit_date > timezone.localdate():
+    if not isinstance(data.visit_date, date):
+        errors["visit_date"] = [_("Date invalide : utilisez le format AAAA-MM-JJ.")]
+    elif data.visit_date > timezone.localdate():
         errors["visit_date"] = [_("La date de la visite ne peut pas être dans le futur.")]
     elif data.visit_date < person.date_of_birth:
         errors["visit_date"] = [_("La date de la visite est antérieure à la naissance.")]
@@ -298,6 +302,11 @@ def _prepare(by: Any, data: VisitData) -> tuple[Visit, list[dict[str, Any]]]:
         errors["person"] = [_("Cette personne est déclarée décédée.")]
     if errors:
         raise ValidationError(errors)
+    # One validation per field, whatever the path (form, API, tablet): visits.validation.
+    findings, measurements = clean_visit_input(
+        kind=data.kind, findings=data.findings, measurements=data.measurements, visit_date=data.visit_date
+    )
+    measurements = _json_safe(measurements)
     try:
         assessment = assess_home_visit(
             kind=data.kind,
@@ -308,16 +317,19 @@ def _prepare(by: Any, data: VisitData) -> tuple[Visit, list[dict[str, Any]]]:
             measurements=measurements,
         )
     except ValueError as exc:
+        # The engine's message is English and may quote the value: named by its field, in
+        # French, never echoing what was sent.
         field_name = str(exc).split(":", 1)[0].strip()
-        if field_name not in MEASUREMENT_KEYS and field_name not in ("visit_date", "kind", "sex"):
+        if not _FIELD_NAME.fullmatch(field_name):
             field_name = "findings"
-        raise ValidationError({field_name: [str(exc)]}) from None
-    device = data.device_assessment
-    mismatch = bool(device) and (
-        device.get("action") != assessment["action"]  # type: ignore[union-attr]
-        or sorted(device.get("classifications", []))  # type: ignore[union-attr]
-        != sorted(assessment["classifications"])
-    )
+        raise ValidationError(
+            {
+                field_name: [
+                    _("Valeur impossible ou contradictoire avec une autre réponse : vérifiez la saisie.")
+                ]
+            }
+        ) from None
+    mismatch = _disagrees(data.device_assessment, assessment)
     visit = Visit(
         id=data.id or uuid7(),
         person=person,
@@ -335,6 +347,22 @@ def _prepare(by: Any, data: VisitData) -> tuple[Visit, list[dict[str, Any]]]:
         device_assessment_mismatch=mismatch,
     )
     return visit, _observations(visit, by)
+
+
+def _disagrees(device: Any, assessment: dict[str, Any]) -> bool:
+    """Whether the tablet's own assessment (as sent) differs from the server's; one that is not
+    an assessment at all (a tablet's bug) counts as a disagreement, never as an error."""
+    if not device:
+        return False
+    if not isinstance(device, dict):
+        return True
+    classifications = device.get("classifications", [])
+    if not isinstance(classifications, list) or not all(isinstance(c, str) for c in classifications):
+        return True
+    return bool(
+        device.get("action") != assessment["action"]
+        or sorted(classifications) != sorted(assessment["classifications"])
+    )
 
 
 def _store(by: Any, new: list[tuple[Visit, list[dict[str, Any]]]]) -> list[Recorded]:

@@ -85,6 +85,11 @@ CLINICAL_OBJECT = row(
     treasurer=FORBIDDEN,
     me_officer=FORBIDDEN,
 )
+# Clinical data through the API (visits, alerts, referrals) needs the clinical capability, or
+# the CHW's who records the visits: the social worker is refused (issue #10).
+CLINICAL_READ = {**REGISTRY_VIEW, "social_worker": FORBIDDEN}
+CLINICAL_READ_IN_SCOPE = {**IN_SCOPE_VIEW, "social_worker": FORBIDDEN}
+CLINICAL_OBJECT_API = {**CLINICAL_OBJECT, "social_worker": FORBIDDEN}
 TRIAGE = {
     **dict.fromkeys(ROLES, FORBIDDEN),
     "clinician": ALLOWED,
@@ -226,21 +231,22 @@ MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
         "GET",
         "/api/v1/persons/similar/?quartier={quartier}&family_name=Traore"
         "&given_names=Aminata&sex=F&date_of_birth=2021-01-01",
-        REGISTRY_VIEW,
+        # A quartier outside the caller's zone is refused (issue #10).
+        {**REGISTRY_VIEW, "chw_other_zone": 400, "clinician_other_cscom": 400},
     ),
-    "person-visits": ("GET", "/api/v1/persons/{child}/visits/", IN_SCOPE_VIEW),
-    "visit-list": ("GET", "/api/v1/visits/", REGISTRY_VIEW),
+    "person-visits": ("GET", "/api/v1/persons/{child}/visits/", CLINICAL_READ_IN_SCOPE),
+    "visit-list": ("GET", "/api/v1/visits/", CLINICAL_READ),
     "visit-list POST": ("POST", "/api/v1/visits/", VISIT_POST),
-    "visit-detail": ("GET", "/api/v1/visits/{visit}/", IN_SCOPE_VIEW),
-    "alert-list": ("GET", "/api/v1/alerts/", REGISTRY_VIEW),
-    "alert-detail": ("GET", "/api/v1/alerts/{alert}/", CLINICAL_OBJECT),
-    "alert-events": ("GET", "/api/v1/alerts/{alert}/events/", CLINICAL_OBJECT),
+    "visit-detail": ("GET", "/api/v1/visits/{visit}/", CLINICAL_READ_IN_SCOPE),
+    "alert-list": ("GET", "/api/v1/alerts/", CLINICAL_READ),
+    "alert-detail": ("GET", "/api/v1/alerts/{alert}/", CLINICAL_OBJECT_API),
+    "alert-events": ("GET", "/api/v1/alerts/{alert}/events/", CLINICAL_OBJECT_API),
     "alert-acknowledge": ("POST", "/api/v1/alerts/{alert}/acknowledge/", TRIAGE),
     "alert-convoke": ("POST", "/api/v1/alerts/{alert}/convoke/", TRIAGE),
     "alert-close": ("POST", "/api/v1/alerts/{alert}/close/", TRIAGE),
-    "referral-list": ("GET", "/api/v1/referrals/", REGISTRY_VIEW),
+    "referral-list": ("GET", "/api/v1/referrals/", CLINICAL_READ),
     "referral-list POST": ("POST", "/api/v1/referrals/", REFERRAL_CREATE),
-    "referral-detail": ("GET", "/api/v1/referrals/{referral}/", CLINICAL_OBJECT),
+    "referral-detail": ("GET", "/api/v1/referrals/{referral}/", CLINICAL_OBJECT_API),
     "referral-arrived": ("POST", "/api/v1/referrals/{referral}/arrived/", REFERRAL_ACTION),
     "referral-counter-referral": ("POST", "/api/v1/referrals/{referral}/counter-referral/", REFERRAL_ACTION),
     "referral-not-arrived": ("POST", "/api/v1/referrals/{referral}/not-arrived/", REFERRAL_ACTION),

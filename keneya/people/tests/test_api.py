@@ -221,20 +221,37 @@ def test_cannot_add_a_person_to_a_household_out_of_scope(users, api, household_f
     assert response.status_code == 400 and "household" in response.json()
 
 
+SIMILAR = {"family_name": "Traore", "given_names": "Aminata", "sex": "F", "date_of_birth": "2022-01-01"}
+
+
 def test_similar_endpoint_warns_about_a_near_identical_name(users, district, api, household_factory):
     household_factory(users.chw1)
-    response = api(users.chw2).get(
-        "/api/v1/persons/similar/",
-        {
-            "quartier": str(district.q1b.pk),
-            "family_name": "Traore",
-            "given_names": "Aminata",
-            "sex": "F",
-            "date_of_birth": "2022-01-01",
-        },
-    )
+    response = api(users.chw1).get("/api/v1/persons/similar/", {"quartier": str(district.q1a.pk), **SIMILAR})
     assert response.status_code == 200
     assert [row["given_names"] for row in response.json()] == ["Aminata"]
+
+
+def test_similar_endpoint_answers_only_within_the_callers_scope(
+    users, district, api, household_factory, make_user
+):
+    """Issue #10: the look-alikes of another zone were readable through common names."""
+    household_factory(users.chw1)
+    # A quartier outside the caller's zone: refused, whatever lives there.
+    for quartier in (district.q1a, district.q1b):
+        response = api(users.chw2).get("/api/v1/persons/similar/", {"quartier": str(quartier.pk), **SIMILAR})
+        assert response.status_code == 400 and list(response.json()) == ["quartier"]
+    # A quartier of the caller's zone: only the persons the caller may read.
+    colleague = make_user("relais03", "chw", areas=(district.q1a,))
+    response = api(colleague).get("/api/v1/persons/similar/", {"quartier": str(district.q1a.pk), **SIMILAR})
+    assert response.status_code == 200 and response.json() == []
+    response = api(users.clinician1).get(
+        "/api/v1/persons/similar/", {"quartier": str(district.q1a.pk), **SIMILAR}
+    )
+    assert [row["given_names"] for row in response.json()] == ["Aminata"]
+    response = api(users.clinician2).get(
+        "/api/v1/persons/similar/", {"quartier": str(district.q1a.pk), **SIMILAR}
+    )
+    assert response.status_code == 400
 
 
 def test_list_is_paginated(users, district, api, household_factory):

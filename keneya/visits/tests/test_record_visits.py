@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from keneya.alerts.models import Alert
+from keneya.core.errors import IdTaken
 from keneya.people.services import add_member
 from keneya.people.tests.factories import person
 from keneya.referrals.models import Referral
@@ -92,10 +93,8 @@ def test_the_same_id_twice_in_a_set_is_stored_once_and_not_for_someone_else(
     assert first.recorded is not None and first.recorded.created
     assert again.recorded is not None and not again.recorded.created
     assert again.recorded.version == first.recorded.version
-    assert isinstance(other.error, ValidationError)
-    assert other.error.message_dict == {
-        "id": ["Cet identifiant de visite est déjà utilisé pour une autre personne."]
-    }
+    assert isinstance(other.error, IdTaken)  # a ValidationError keyed by id, saying nothing more
+    assert other.error.message_dict == {"id": ["Cet identifiant est déjà utilisé."]}
     assert Visit.objects.count() == 1
 
 

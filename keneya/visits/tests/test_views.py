@@ -162,10 +162,21 @@ def test_pregnancy_dates_are_checked_in_french(chw, users, household):
     assert "Âge gestationnel : 10 semaines et 0 jours." in page
 
 
-def test_engine_messages_are_replaced_by_french_ones(child):
+def test_engine_messages_are_replaced_by_french_ones(users, child):
+    from keneya.visits.services import record_home_visit
+
+    with pytest.raises(ValidationError) as refused:
+        record_home_visit(
+            by=users.chw1,
+            person=child,
+            visit_date=timezone.localdate(),
+            kind="sick_child",
+            findings={"cough": False, "cough_days": 5},
+        )
+    assert list(refused.value.message_dict) == ["cough_days"]
     form = VisitForm(data={}, person=child, kind="sick_child", today=timezone.localdate())
     form.is_valid()
-    form.add_service_errors(ValidationError({"findings": ["cough_days: 5 contradicts cough=False"]}))
+    form.add_service_errors(refused.value)
     assert "contradictoire" in form.errors["cough_days"][0]
 
 
