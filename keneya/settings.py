@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "keneya.core.middleware.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "keneya.urls"
@@ -159,6 +160,26 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+# Behind nginx every request comes from 127.0.0.1: the client is read from X-Forwarded-For
+# (the address the trusted proxy appended), only when BEHIND_TLS_PROXY is set
+# (keneya/accounts/client_ip.py, docs/security.md).
+AXES_CLIENT_IP_CALLABLE = "keneya.accounts.client_ip.client_ip"
+KENEYA_BEHIND_PROXY = env_bool("BEHIND_TLS_PROXY", False)
+KENEYA_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "1"))
+# Staff API tokens expire (CHW tablets use their own device tokens, docs/sync.md).
+KENEYA_API_TOKEN_DAYS = float(os.environ.get("API_TOKEN_DAYS", "30"))
+
+# --- Caches ----------------------------------------------------------------------------------
+# The token endpoint's throttle counts in a cache shared by every worker: a database table by
+# default (created by migrate, accounts/migrations/0004), Redis when REDIS_URL is set.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+        if os.environ.get("REDIS_URL")
+        else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "keneya_cache"}
+    ),
+}
 
 SECURE_COOKIES = env_bool("SECURE_COOKIES", not DEBUG)
 SESSION_COOKIE_SECURE = SECURE_COOKIES
@@ -234,6 +255,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
+# A refused page (403, 404, 400) is the user's mistake, not the server's: one line, no traceback
+# (keneya/core/logfilters.py). Requests log their path only, never the query string.
+LOGGING["filters"] = {"client_errors": {"()": "keneya.core.logfilters.ClientErrorsWithoutTraceback"}}
+LOGGING["loggers"]["django.request"] = {"filters": ["client_errors"]}  # type: ignore[index]
 
 # --- Background work -----------------------------------------------------------------------------
 # Django Tasks API; database backend by default (no extra service), RQ/Redis at scale
