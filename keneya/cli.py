@@ -39,12 +39,16 @@ def _demo_secret_key(var_dir: Path) -> str:
 
 
 def serve(bind: str, workers: int) -> int:
-    """Run gunicorn (sync workers, as measured in shared/spec/stack.md §1)."""
+    """Run gunicorn (sync workers, as measured in shared/spec/stack.md §1). The configuration
+    (``keneya/core/gunicorn_conf.py``) keeps query strings out of the access log and drops the
+    ``Server`` header."""
     cmd = [
         sys.executable,
         "-m",
         "gunicorn",
         "keneya.wsgi:application",
+        "--config",
+        "python:keneya.core.gunicorn_conf",
         "--bind",
         bind,
         "--workers",
