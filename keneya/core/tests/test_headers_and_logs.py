@@ -56,8 +56,8 @@ def test_templates_have_no_inline_script_or_event_handler():
                 offenders.append(f"{template}: {tag}")
         if re.search(r"\son[a-z]+\s*=", text):
             offenders.append(f"{template}: on*= handler")
-        if re.search(r"\sstyle\s*=", text):
-            offenders.append(f"{template}: style attribute")
+        if re.search(r"\sstyle\s*=", text) or "<style" in text:
+            offenders.append(f"{template}: inline style")
     assert not offenders, offenders
 
 
