@@ -72,6 +72,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # CSP and no-store on every answer, those of the middlewares below included (lock-out, CSRF).
+    "keneya.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "keneya.core.middleware.FrenchFirstLocaleMiddleware",
@@ -83,7 +85,6 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
-    "keneya.core.middleware.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "keneya.urls"
