@@ -152,7 +152,7 @@ REGISTRY_TABLES = (
     "core_facility",
     "accounts_user",
     "accounts_user_areas",
-    "authtoken_token",
+    "accounts_apitoken",
 )
 
 
@@ -1520,9 +1520,9 @@ def measure() -> str:
         alert_delay_line(loaded["delays"]),
     ]
     misses = list(page_misses)
-    from rest_framework.authtoken.models import Token
+    from keneya.accounts.tokens import issue_token
 
-    key = Token.objects.get_or_create(user=clinician)[0].key
+    key = issue_token(clinician).key
     client = Client(HTTP_AUTHORIZATION=f"Token {key}")  # as the load's clients authenticate
     if loaded["search_p95"] >= TARGET_API_P95_MS:
         misses.append(

@@ -11,6 +11,7 @@ import secrets
 import subprocess  # noqa: S404
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,12 +40,16 @@ def _demo_secret_key(var_dir: Path) -> str:
 
 
 def serve(bind: str, workers: int) -> int:
-    """Run gunicorn (sync workers, as measured in shared/spec/stack.md §1)."""
+    """Run gunicorn (sync workers, as measured in shared/spec/stack.md §1). The configuration
+    (``keneya/core/gunicorn_conf.py``) keeps query strings out of the access log and drops the
+    ``Server`` header."""
     cmd = [
         sys.executable,
         "-m",
         "gunicorn",
         "keneya.wsgi:application",
+        "--config",
+        "python:keneya.core.gunicorn_conf",
         "--bind",
         bind,
         "--workers",
@@ -101,6 +106,29 @@ def _start_background_workers() -> list[subprocess.Popen[bytes]]:
     return [subprocess.Popen(cmd, cwd=ROOT) for cmd in commands]  # noqa: S603
 
 
+def backup_or_restore(args: argparse.Namespace) -> int:
+    """``keneya backup`` / ``keneya restore``: the manage commands of keneya/core."""
+    from django.core.management.base import CommandError
+
+    _django_setup()
+    try:
+        if args.command == "backup":
+            options = {"format": args.format, **({"output": Path(args.output)} if args.output else {})}
+            _manage_with("backup", **options)
+        else:
+            _manage_with("restore", args.archive, force=args.force)
+    except CommandError as exc:
+        sys.stderr.write(f"{exc}\n")
+        return 1
+    return 0
+
+
+def _manage_with(*args: str, **options: Any) -> None:
+    from django.core.management import call_command
+
+    call_command(*args, **options)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "clinical":
@@ -123,6 +151,12 @@ def main(argv: list[str] | None = None) -> int:
     p_serve = sub.add_parser("serve", help="servir l'application (gunicorn)")
     p_serve.add_argument("--bind", default=os.environ.get("KENEYA_BIND", "127.0.0.1:8000"))
     p_serve.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", "2")))
+    p_backup = sub.add_parser("backup", help="sauvegarder la base et les fichiers déposés (.tar.gz)")
+    p_backup.add_argument("--output", default=None, help="fichier à écrire (défaut : var/backups/)")
+    p_backup.add_argument("--format", choices=["auto", "sqlite3", "pgdump", "json"], default="auto")
+    p_restore = sub.add_parser("restore", help="restaurer une sauvegarde dans une base vide")
+    p_restore.add_argument("archive")
+    p_restore.add_argument("--force", action="store_true", help="remplacer une base non vide")
     sub.add_parser("clinical", help="outils cliniques en lot (keneya clinical zscores --help)")
     sub.add_parser("manage", help="commandes Django (migrate, seed_demo, ...)")
     args = parser.parse_args(argv)
@@ -130,6 +164,8 @@ def main(argv: list[str] | None = None) -> int:
         return demo(args.bind, args.workers, args.reseed)
     if args.command == "serve":
         return serve(args.bind, args.workers)
+    if args.command in ("backup", "restore"):
+        return backup_or_restore(args)
     parser.error("commande inconnue")
     return 2
 

@@ -74,6 +74,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # CSP and no-store on every answer, those of the middlewares below included (lock-out, CSRF).
+    "keneya.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "keneya.core.api.ApiGuardMiddleware",  # /api/: deep JSON refused, errors as JSON (issue #10)
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -163,6 +165,26 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+# Behind nginx every request comes from 127.0.0.1: the client is read from X-Forwarded-For
+# (the address the trusted proxy appended), only when BEHIND_TLS_PROXY is set
+# (keneya/accounts/client_ip.py, docs/security.md).
+AXES_CLIENT_IP_CALLABLE = "keneya.accounts.client_ip.client_ip"
+KENEYA_BEHIND_PROXY = env_bool("BEHIND_TLS_PROXY", False)
+KENEYA_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "1"))
+# Staff API tokens expire (CHW tablets use their own device tokens, docs/sync.md).
+KENEYA_API_TOKEN_DAYS = float(os.environ.get("API_TOKEN_DAYS", "30"))
+
+# --- Caches ----------------------------------------------------------------------------------
+# The token endpoint's throttle counts in a cache shared by every worker: a database table by
+# default (created by migrate, accounts/migrations/0004), Redis when REDIS_URL is set.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+        if os.environ.get("REDIS_URL")
+        else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "keneya_cache"}
+    ),
+}
 
 SECURE_COOKIES = env_bool("SECURE_COOKIES", not DEBUG)
 SESSION_COOKIE_SECURE = SECURE_COOKIES
@@ -197,6 +219,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Uploaded files (scanned documents): saved with the database by ``keneya backup``.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_URL = "/media/"
 # Serve straight from the app folders when nobody ran collectstatic (demo, tests).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
@@ -249,6 +274,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
+# A refused page (403, 404, 400) is the user's mistake, not the server's: one line, no traceback
+# (keneya/core/logfilters.py). Requests log their path only, never the query string.
+LOGGING["filters"] = {"client_errors": {"()": "keneya.core.logfilters.ClientErrorsWithoutTraceback"}}
+LOGGING["loggers"]["django.request"] = {"filters": ["client_errors"]}  # type: ignore[index]
 
 # --- Background work -----------------------------------------------------------------------------
 # Django Tasks API; database backend by default (no extra service), RQ/Redis at scale

@@ -1,18 +1,22 @@
-"""API authentication: POST /api/v1/auth/token/ with username and password returns a token."""
+"""API authentication: ``POST /api/v1/auth/token/`` with username and password returns a token
+(and when it expires); ``POST /api/v1/auth/logout/`` revokes the caller's token."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
+from django.contrib.auth import logout as session_logout
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
+
+from keneya.accounts.models import ApiToken
+from keneya.accounts.tokens import issue_token, revoke_token
 
 LOCKED_OUT_MESSAGE = (
     "Compte temporairement bloqué après trop d'échecs de connexion. Réessayez plus tard ou "
@@ -21,7 +25,22 @@ LOCKED_OUT_MESSAGE = (
 
 
 class TokenThrottle(AnonRateThrottle):
+    """30 attempts a minute per client address, counted in the shared "throttle" cache
+    (database or Redis) so that every gunicorn worker sees the same count."""
+
     rate = "30/min"
+    scope = "token"
+
+    def __init__(self) -> None:
+        from django.core.cache import caches
+
+        self.cache = caches["throttle"]
+        super().__init__()
+
+    def get_ident(self, request: Any) -> str:
+        from keneya.accounts.client_ip import client_ip
+
+        return client_ip(request) or super().get_ident(request)
 
 
 class ObtainTokenView(APIView):
@@ -39,6 +58,7 @@ class ObtainTokenView(APIView):
                 "TokenResponse",
                 {
                     "token": serializers.CharField(),
+                    "expires_at": serializers.DateTimeField(),
                     "role": serializers.CharField(),
                     "username": serializers.CharField(),
                 },
@@ -59,8 +79,35 @@ class ObtainTokenView(APIView):
         if not valid:
             raise serializers.ValidationError(serializer.errors)
         user = serializer.validated_data["user"]
-        token, _created = Token.objects.get_or_create(user=user)
+        issued = issue_token(user)
         return Response(
-            {"token": token.key, "role": user.role, "username": user.username},
+            {
+                "token": issued.key,
+                "expires_at": serializers.DateTimeField().to_representation(issued.expires_at),
+                "role": user.role,
+                "username": user.username,
+            },
             status=status.HTTP_200_OK,
         )
+
+
+class LogoutView(APIView):
+    """Revoke the caller's token (the next request with it is a 401). Called with a web
+    session instead, it ends the session."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="Révoquer son jeton d'API",
+        request=None,
+        responses={
+            204: OpenApiResponse(description="Jeton révoqué."),
+            401: inline_serializer("LogoutUnauthenticated", {"detail": serializers.CharField()}),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        if isinstance(request.auth, ApiToken):
+            revoke_token(request.auth)
+        else:
+            session_logout(request._request)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -65,3 +65,30 @@ class User(AbstractUser):
     def sees_names(self) -> bool:
         """M&E officers and treasurers work on aggregates or their own groups, not the registry."""
         return self.role not in {Role.ME_OFFICER, Role.TREASURER}
+
+
+class ApiToken(models.Model):
+    """A staff member's API token (``POST /api/v1/auth/token/``).
+
+    Only the SHA-256 of the key is stored, as for the tablets' device tokens: a copy of the
+    database does not let anyone call the API. A token expires (``KENEYA_API_TOKEN_DAYS``), is
+    deleted at logout, and every token of a user goes when their password changes or their
+    account is deactivated (``keneya/accounts/tokens.py``). ``auth_hash`` ties the token to the
+    password it was issued under, as Django ties a session: a password changed by any path
+    (admin, ``changepassword``) refuses the older tokens at once.
+    """
+
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("utilisateur")
+    )
+    auth_hash = models.CharField(max_length=128, editable=False)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expire le"), db_index=True)
+
+    class Meta:
+        verbose_name = _("jeton d'API")
+        verbose_name_plural = _("jetons d'API")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.key_hash[:8]}…"

@@ -1,6 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from keneya.accounts import views
+
 urlpatterns = [
     path(
         "connexion/",
@@ -8,4 +10,5 @@ urlpatterns = [
         name="login",
     ),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("mot-de-passe/", views.password_change, name="password_change"),
 ]

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from typing import Any
 
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from keneya.accounts import tokens
 from keneya.accounts.models import Role
 from keneya.accounts.permissions import Capability, has_capability
 from keneya.core.hooks import Hook
@@ -36,3 +44,24 @@ def home(request: HttpRequest) -> HttpResponse:
     for part in home_page(user):
         context.update(part)
     return render(request, "accounts/home.html", context)
+
+
+@login_required
+def password_change(request: HttpRequest) -> HttpResponse:
+    """Self-service password change: the old password, then the new one twice. Every API token
+    of the user is revoked and their other sessions end; this one stays open."""
+    user: Any = request.user
+    form = PasswordChangeForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            tokens.set_password(by=user, user=user, new_password=form.cleaned_data["new_password1"])
+        except ValidationError as exc:
+            form.add_error("new_password1", exc)
+        else:
+            update_session_auth_hash(request, user)
+            messages.success(
+                request, _("Mot de passe changé. Vos autres sessions et jetons d'API sont fermés.")
+            )
+            return redirect("home")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "accounts/password_change.html", {"form": form}, status=status)

@@ -138,10 +138,11 @@ def test_closed_loop_from_the_chw_visit_to_the_outcome(page, web, users, family)
     shot(page, "5-clinician-inbox-acknowledged-tablet")
     page.locator(".item").first.locator("text=Ouvrir le dossier").click()
     page.wait_for_selector("#chart-wfa")
-    page.wait_for_function("document.querySelector('#chart-wfa').width > 0")
+    # a function, not an expression: the CSP forbids the eval Playwright uses for expressions
+    page.wait_for_function("() => document.querySelector('#chart-wfa').width > 0")
     shot(page, "6-patient-page-tablet")
     page.set_viewport_size(PHONE)
-    page.wait_for_function("document.querySelector('#chart-wfa').width < 360")
+    page.wait_for_function("() => document.querySelector('#chart-wfa').width < 360")
     shot(page, "6-patient-page-phone")
     page.set_viewport_size(TABLET)
 

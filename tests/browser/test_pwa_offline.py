@@ -44,7 +44,8 @@ def open_app(page, base, username="relais01"):
     """Log in, open the app, wait for the service worker to control it and the first sync."""
     login(page, base, username)
     page.wait_for_selector("html[data-ready='1']", timeout=TIMEOUT)
-    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=TIMEOUT)
+    # a function, not an expression: the CSP forbids the eval Playwright uses for expressions
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=TIMEOUT)
     wait_synced(page)
 
 

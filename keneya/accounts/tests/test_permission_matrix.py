@@ -346,6 +346,11 @@ MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
         "/protection-sociale/dossiers/{dossier}/pieces.pdf",
         SOCIAL_CASEWORK,
     ),
+    # Every user changes their own password (the page; the POST with the matrix's body is a 400).
+    "password_change": ("GET", "/comptes/mot-de-passe/", row()),
+    "password_change POST": ("POST", "/comptes/mot-de-passe/", dict.fromkeys(ROLES, ALLOWED)),
+    # Logout of the API: with a session, it ends the session (204); with a token, revokes it.
+    "api_logout": ("POST", "/api/v1/auth/logout/", dict.fromkeys(ROLES, 204)),
 }
 # Public on purpose: login, logout, language switch, token exchange, the API description.
 PUBLIC = {

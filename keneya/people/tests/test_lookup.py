@@ -5,10 +5,11 @@ from datetime import date
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from rest_framework.utils.encoders import JSONEncoder
 
+from keneya.accounts.models import ApiToken
+from keneya.accounts.tokens import issue_token
 from keneya.people.models import Person
 from keneya.people.services import merge_persons
 from keneya.people.tests.factories import person
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.django_db
 def token_client(user):
     """Authenticated the way tablets and integrations are: ``Authorization: Token``."""
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {issue_token(user).key}")
     return client
 
 
@@ -223,7 +224,7 @@ def test_a_deactivated_account_is_refused_at_once(users, mine):
 def test_a_revoked_token_is_refused_at_once(users, mine):
     client = token_client(users.clinician1)
     assert client.get(f"/api/v1/persons/{mine.pk}/").status_code == 200
-    Token.objects.filter(user=users.clinician1).delete()
+    ApiToken.objects.filter(user=users.clinician1).delete()
     response = client.get(f"/api/v1/persons/{mine.pk}/")
     assert response.status_code == 401
     assert response.json()["detail"] == "Jeton invalide."

@@ -87,10 +87,10 @@ def test_a_bad_or_missing_device_token_is_401(users, device_client):
     session.force_login(users.chw1)
     response = session.get(PULL)
     assert response.status_code == 401 and response["WWW-Authenticate"] == "Device"
-    from rest_framework.authtoken.models import Token
+    from keneya.accounts.tokens import issue_token
 
     user_token = APIClient()
-    user_token.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=users.chw1)}")
+    user_token.credentials(HTTP_AUTHORIZATION=f"Token {issue_token(users.chw1).key}")
     assert user_token.post(PUSH, batch(), format="json").status_code == 401
 
 
