@@ -18,7 +18,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from datetime import time as clock_time
 from itertools import islice
@@ -41,6 +41,7 @@ from keneya.demo.generate import (
     generate_households,
     make_plan,
 )
+from keneya.demo.logins import DemoLogin
 from keneya.people.models import Household, Person
 from keneya.people.names import name_key
 from keneya.people.services import household_code, household_search_text
@@ -68,21 +69,6 @@ class DemoAlreadySeeded(Exception):
 
 class DemoConflict(Exception):
     """Non-demo rows use a code or username the demo needs."""
-
-
-@dataclass
-class DemoLogin:
-    username: str
-    password: str
-    role: str
-    facility: str | None
-    areas: list[str]
-    full_name: str
-    role_label: str
-    households: int | None = None
-
-    def as_json(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 @dataclass
