@@ -87,6 +87,7 @@ class Command(BaseCommand):
                 f"personnes et {counts['visits']} visites supprimés."
             )
         seed = options["seed"]
+        self.stdout.write("Création de la démo (moins d'une minute)…")
         try:
             result = demo.seed_demo(
                 scale=options["scale"],
@@ -94,6 +95,7 @@ class Command(BaseCommand):
                 seed=int(seed) if seed.isdigit() else seed,
                 history=not options["no_history"],
                 progress=self._progress,
+                report=self.stdout.write,
                 visits=not options["no_visits"],
             )
         except demo.DemoConflict as exc:
