@@ -7,10 +7,10 @@ scheduler use, in time order, with the clock set to the moment it happens:
 
 - a visit arrives: ``alerts.services.raise_alerts_for_visits`` (the alert, the referral of an
   urgent visit, the clinicians' SMS), with the weighings the visit service would read;
-- the scheduler's passes: the ``escalate_alerts`` and ``check_referrals`` jobs of the periodic
-  registry (``keneya.core.periodic``), run after the delays their apps own
+- the scheduler's passes: what the ``escalate_alerts`` and ``check_referrals`` jobs run
+  (``escalate_unacknowledged``, ``check_overdue_referrals``), after the delays their apps own
   (``alerts.services.escalation_delay``, ``referrals.models.CARE_TARGET``) plus a part of the
-  job's ``every``;
+  job's period (``every`` in the periodic registry, ``keneya.core.periodic``);
 - the clinicians: ``acknowledge_alert``, ``convoke_family``, ``close_alert``, ``mark_arrived``,
   ``records.services.record_consultation`` (which sees the referral and closes the alerts),
   ``refer_to_csref``, ``counter_refer``, ``close_referral``.
@@ -52,6 +52,7 @@ from keneya.alerts.services import (
     close_alert,
     convoke_family,
     cscom_ids_of_quartiers,
+    escalate_unacknowledged,
     escalation_delay,
     raise_alerts_for_visits,
 )
@@ -69,7 +70,14 @@ from keneya.demo.visits import (
 from keneya.notifications.models import OutboxMessage, OutboxStatus
 from keneya.records.services import record_consultation
 from keneya.referrals.models import CARE_TARGET, Referral
-from keneya.referrals.services import close_referral, counter_refer, mark_arrived, refer_to_csref
+from keneya.referrals.services import (
+    check_overdue_referrals,
+    close_referral,
+    counter_refer,
+    mark_arrived,
+    refer_to_csref,
+)
+from keneya.sync.changelog import streams_locked
 from keneya.visits.models import Visit
 from keneya.visits.queries import is_weighed_for_growth, weights_until
 
@@ -424,8 +432,10 @@ class _Player:
     # --- the actions: the services, at the time they happen -----------------------------------
 
     def scheduler_pass(self, t: datetime, job: Any) -> None:
-        job.run(t)
-        if job is self.check_referrals:
+        """A pass of the job (the service its ``jobs.py`` runs, which returns a count)."""
+        if job is self.escalate:
+            escalate_unacknowledged(now=t)
+        elif check_overdue_referrals(now=t):
             for alert in Alert.objects.filter(rule=REFERRAL_NOT_ARRIVED.code, raised_at=t).select_related(
                 "referral"
             ):
@@ -465,19 +475,19 @@ class _Player:
         }
 
     def ack(self, t: datetime, alert_id: Any, by: Any) -> None:
-        acknowledge_alert(by=by, alert=Alert.objects.get(pk=alert_id))
+        acknowledge_alert(by=by, alert=_alert(alert_id))
 
     def convoke(self, t: datetime, alert_id: Any, by: Any, appointment: date) -> None:
         try:
-            convoke_family(by=by, alert=Alert.objects.get(pk=alert_id), appointment_date=appointment)
+            convoke_family(by=by, alert=_alert(alert_id), appointment_date=appointment)
         except ValidationError:
             pass  # closed meanwhile, or the day has passed: the service refuses, nothing happens
 
     def close(self, t: datetime, alert_id: Any, reason: str, by: Any) -> None:
-        close_alert(by=by, alert=Alert.objects.get(pk=alert_id), reason=reason)
+        close_alert(by=by, alert=_alert(alert_id), reason=reason)
 
     def close_stale(self, t: datetime, alert_id: Any) -> None:
-        alert = Alert.objects.get(pk=alert_id)
+        alert = _alert(alert_id)
         if alert.status == AlertStatus.CLOSED:
             return
         reason = CloseReason.SEEN if alert.acknowledged_at else CloseReason.FALSE_ALARM
@@ -583,6 +593,12 @@ class _Player:
             pass  # still open: the service refuses to close it
 
 
+def _alert(alert_id: Any) -> Alert:
+    """The alert as stored now (a service may have changed it since), with what the triage
+    services read (the person's household and CHW, the facility) in the same query."""
+    return Alert.objects.select_related("person__household__chw", "facility").get(pk=alert_id)
+
+
 def _normal(u1: float, u2: float) -> float:
     """A standard normal from two uniforms (Box-Muller), so that the draw count is fixed."""
     return math.sqrt(-2 * math.log(max(u1, 1e-12))) * math.cos(2 * math.pi * u2)
@@ -602,7 +618,10 @@ def play_closed_loop(
     level = outbox_log.level
     outbox_log.setLevel(logging.WARNING)  # not a line per demo SMS "enqueued"
     try:
-        with clock.running(), ids_from(ids):
+        # One transaction holds every demo CHW's change-log stream (``sync.changelog``): the
+        # services then append without locking each stream again.
+        chws = {v.home.chw_id for v in plan.visits}
+        with clock.running(), ids_from(ids), streams_locked(chws):
             player.run(clock)
     finally:
         outbox_log.setLevel(level)

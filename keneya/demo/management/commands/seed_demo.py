@@ -87,7 +87,7 @@ class Command(BaseCommand):
                 f"personnes et {counts['visits']} visites supprimés."
             )
         seed = options["seed"]
-        self.stdout.write("Création de la démo (moins d'une minute)…")
+        self.stdout.write("Création de la démo (une ligne par étape)…")
         try:
             result = demo.seed_demo(
                 scale=options["scale"],
