@@ -479,7 +479,7 @@ class _Player:
 
     def convoke(self, t: datetime, alert_id: Any, by: Any, appointment: date) -> None:
         try:
-            convoke_family(by=by, alert=_alert(alert_id), appointment_date=appointment)
+            convoke_family(by=by, alert=_alert(alert_id, related=True), appointment_date=appointment)
         except ValidationError:
             pass  # closed meanwhile, or the day has passed: the service refuses, nothing happens
 
@@ -593,10 +593,12 @@ class _Player:
             pass  # still open: the service refuses to close it
 
 
-def _alert(alert_id: Any) -> Alert:
-    """The alert as stored now (a service may have changed it since), with what the triage
-    services read (the person's household and CHW, the facility) in the same query."""
-    return Alert.objects.select_related("person__household__chw", "facility").get(pk=alert_id)
+def _alert(alert_id: Any, *, related: bool = False) -> Alert:
+    """The alert as stored now (a service may have changed it since); ``related``: with what a
+    convocation reads (the person's household and CHW, the facility) in the same query."""
+    if related:
+        return Alert.objects.select_related("person__household__chw", "facility").get(pk=alert_id)
+    return Alert.objects.get(pk=alert_id)
 
 
 def _normal(u1: float, u2: float) -> float:

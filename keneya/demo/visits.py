@@ -1172,9 +1172,9 @@ def write_visits(plan: ClosedLoopPlan, rows: dict[uuid.UUID, Any]) -> tuple[int,
     for v in plan.visits:
         row = rows[v.id]
         for i, obs in enumerate(_observations(row, row.chw)):
-            observations.append(
-                {**obs, "id": stable_uuid("observation", v.id, i), "recorded_at": v.recorded_at}
-            )
+            # the visit's own (uuid5) id with the low bits changed: unique, stable, no hashing
+            obs_id = uuid.UUID(int=v.id.int ^ (i + 1))
+            observations.append({**obs, "id": obs_id, "recorded_at": v.recorded_at})
     insert_rows(Observation, complete_rows(Observation, observations))
     record_changes_for([(row.person.household.chw_id, "visit", row.pk) for row in rows.values()])
     return len(rows), len(observations)
