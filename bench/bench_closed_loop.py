@@ -266,6 +266,7 @@ class BulkLoader:
         from keneya.alerts.rules import VisitFacts, matching_rules
         from keneya.clinical.visit import assess_home_visit
         from keneya.demo import visits as demo_visits
+        from keneya.referrals.services import _reason_text
         from keneya.visits.models import Visit
         from keneya.visits.services import _observations
 
@@ -303,7 +304,7 @@ class BulkLoader:
             rule,
             found,
             demo_visits.diagnoses_for(pvisit, rule.code if rule else ""),
-            demo_visits.referral_reason(pvisit),
+            _reason_text(Visit(assessment=assessment)),  # the referral service's own text
         )
 
     def build_pool(self) -> None:

@@ -73,13 +73,12 @@ def demo(bind: str, workers: int, reseed: bool) -> int:
     if reseed or not Household.objects.exists():
         _manage("seed_demo", *(["--reset"] if reseed else []))
     else:
-        logins = var_dir / "demo-logins.json"
-        sys.stdout.write(f"Données de démonstration déjà présentes. Identifiants : {logins}\n")
-        if logins.exists():
-            import json
+        from keneya.demo.logins import logins_summary, read_logins
 
-            for row in json.loads(logins.read_text(encoding="utf-8")):
-                sys.stdout.write(f"  {row['username']:<28} {row['password']:<20} {row['role']}\n")
+        logins = var_dir / "demo-logins.json"
+        sys.stdout.write("Données de démonstration déjà présentes (--reseed pour les recréer).\n\n")
+        if logins.exists():
+            sys.stdout.write(logins_summary(read_logins(logins), logins) + "\n")
     sys.stdout.write(f"\nKènèya : http://{bind}/  (Ctrl+C pour arrêter)\n\n")
     sys.stdout.flush()
     background = _start_background_workers()
@@ -145,7 +144,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="keneya", description="Kènèya : santé communautaire")
     sub = parser.add_subparsers(dest="command", required=True)
     p_demo = sub.add_parser("demo", help="migrer, charger la démo (Commune IV) et servir")
-    p_demo.add_argument("--bind", default="127.0.0.1:8000")
+    p_demo.add_argument(
+        "--bind",
+        default=os.environ.get("KENEYA_BIND", "127.0.0.1:8000"),
+        help="adresse:port d'écoute (défaut : $KENEYA_BIND ou 127.0.0.1:8000)",
+    )
     p_demo.add_argument("--workers", type=int, default=2)
     p_demo.add_argument("--reseed", action="store_true", help="recréer les données de démo")
     p_serve = sub.add_parser("serve", help="servir l'application (gunicorn)")

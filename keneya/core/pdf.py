@@ -25,16 +25,22 @@ def qr_svg(text: str, *, scale: int = 3) -> str:
     return buffer.getvalue().decode("utf-8")
 
 
-def _static_only(url: str, timeout: int = 10, ssl_context: Any = None) -> dict[str, Any]:
-    """WeasyPrint's fetcher, limited to our static files (no outside request from a PDF)."""
-    prefix = "file://static/"
-    if not url.startswith(prefix):
-        raise ValueError("only static files are read when printing")
-    found = finders.find(url[len(prefix) :])
-    if not found:
-        raise ValueError("static file not found")
-    path = Path(found if isinstance(found, str) else found[0])
-    return {"string": path.read_bytes(), "mime_type": _mime(path)}
+def _static_fetcher() -> Any:
+    """WeasyPrint's fetcher, limited to our static files: no outside request from a PDF."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class StaticOnly(URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            prefix = "file://static/"
+            if not url.startswith(prefix):
+                raise ValueError("only static files are read when printing")
+            found = finders.find(url[len(prefix) :])
+            if not found:
+                raise ValueError("static file not found")
+            path = Path(found if isinstance(found, str) else found[0])
+            return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": _mime(path)})
+
+    return StaticOnly()
 
 
 def _mime(path: Path) -> str:
@@ -47,7 +53,7 @@ def render_pdf(template: str, context: dict[str, Any], request: HttpRequest | No
     from weasyprint import HTML  # heavy import: only when a PDF is asked for
 
     html = render_to_string(template, context, request=request)
-    return HTML(string=html, base_url="file://static/", url_fetcher=_static_only).write_pdf()
+    return HTML(string=html, base_url="file://static/", url_fetcher=_static_fetcher()).write_pdf()
 
 
 def pdf_response(

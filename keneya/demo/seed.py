@@ -1,16 +1,18 @@
 """Write the Commune IV demo to the database in bulk, and remove it again.
 
 The per-person services (``register_household``…) are too slow for 500,000 persons, so the seed
-writes with ``bulk_create`` in batches and computes what the services derive itself: the
-household code (``services.household_code``), ``Person.name_key`` (``names.name_key``),
-``Household.search_text`` (``household_search_text`` below, the same text as
-``services.refresh_search_text``) and ``Household.head``.
+writes in batches (``fastinsert``: one ``executemany`` per table) and computes what the
+services derive itself: the household code (``services.household_code``),
+``Person.name_key`` (``names.name_key``), ``Household.search_text``
+(``household_search_text``, the same text as ``services.refresh_search_text``) and
+``Household.head``.
 
-History: one "created" row per household and person (``bulk_create_with_history``, change
-reason "Données de démonstration", no user), unless ``history=False`` (the benchmark).
+History: one "created" row per household and person (what ``bulk_create_with_history`` writes:
+change reason "Données de démonstration", no user), unless ``history=False`` (the benchmark).
 
 With ``visits=True`` (``manage.py seed_demo`` does it) six months of home visits follow, with the
-alerts, referrals, consultations and SMS they led to (``keneya.demo.visits``).
+alerts, referrals, consultations and SMS they led to (``keneya.demo.visits`` plans the visits,
+``keneya.demo.play`` replays what followed through the services).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from datetime import time as clock_time
 from itertools import islice
@@ -29,18 +31,19 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
 from keneya.accounts.models import Cadre, Role
 from keneya.core.models import LEVEL_ORDER, Area, Facility, FacilityKind, Organisation
 from keneya.demo import district
 from keneya.demo import visits as closed_loop
+from keneya.demo.fastinsert import insert_with_history
 from keneya.demo.generate import (
     DemoHousehold,
     DemoPlan,
     generate_households,
     make_plan,
 )
+from keneya.demo.logins import DemoLogin
 from keneya.people.models import Household, Person
 from keneya.people.names import name_key
 from keneya.people.services import household_code, household_search_text
@@ -68,21 +71,6 @@ class DemoAlreadySeeded(Exception):
 
 class DemoConflict(Exception):
     """Non-demo rows use a code or username the demo needs."""
-
-
-@dataclass
-class DemoLogin:
-    username: str
-    password: str
-    role: str
-    facility: str | None
-    areas: list[str]
-    full_name: str
-    role_label: str
-    households: int | None = None
-
-    def as_json(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 @dataclass
@@ -386,13 +374,21 @@ def seed_demo(
     progress: Callable[[int, int], None] | None = None,
     visits: bool = False,
     now: datetime | None = None,
+    report: Callable[[str], None] | None = None,
 ) -> SeedResult:
     """Create the demo in one transaction. Raises ``DemoAlreadySeeded`` or ``DemoConflict``.
 
     ``visits``: also six months of visits and the closed loop, up to ``now`` (default: the
-    clock; noon of ``today`` when another day is given).
+    clock; noon of ``today`` when another day is given). ``progress(done, total)`` follows the
+    households; ``report(line)`` gets one French line per step, with its counts and the time
+    since the start.
     """
     started = time.perf_counter()
+
+    def step(line: str) -> None:
+        if report is not None:
+            report(f"  [{time.perf_counter() - started:5.1f} s] {line}")
+
     if demo_exists():
         raise DemoAlreadySeeded
     plan = plan_for(scale=scale, households=households, seed=seed)
@@ -407,37 +403,36 @@ def seed_demo(
     today = today or timezone.localdate(now)
     subjects = closed_loop.Subjects(today) if visits else None
     loop_counts, loop_seconds = None, 0.0
-    with transaction.atomic():
+    written_at = timezone.now()
+    with transaction.atomic(), closed_loop.quiet_queries():
         areas, facilities = _create_structure()
         logins, chw_ids = _create_users(plan, areas, facilities)
+        step(f"Aires, {len(facilities)} structures et {len(logins)} comptes créés")
         n_households = n_persons = 0
         # Household.head points at a member created just after it: the foreign keys are
         # DEFERRABLE INITIALLY DEFERRED (PostgreSQL and SQLite), checked at commit.
         for batch in _batches(generate_households(plan, seed=seed, today=today), batch_households):
             household_rows, person_rows = _rows(batch, areas, chw_ids)
-            if history:
-                bulk_create_with_history(
-                    household_rows, Household, batch_size=500, default_change_reason=HISTORY_REASON
-                )
-                bulk_create_with_history(
-                    person_rows, Person, batch_size=1000, default_change_reason=HISTORY_REASON
-                )
-            else:
-                Household.objects.bulk_create(household_rows, batch_size=500)
-                Person.objects.bulk_create(person_rows, batch_size=1000)
+            for model, rows in ((Household, household_rows), (Person, person_rows)):
+                insert_with_history(model, rows, history=history, reason=HISTORY_REASON, at=written_at)
             n_households += len(household_rows)
             n_persons += len(person_rows)
             if subjects is not None:
                 subjects.add(batch, chw_ids)
             if progress:
                 progress(n_households, plan.households)
+        step(f"{n_households} ménages et {n_persons} personnes enregistrés")
         if subjects is not None:
             loop_started = time.perf_counter()
-            loop_plan = closed_loop.plan_closed_loop(
-                subjects, closed_loop.load_directory(), seed=seed, today=today, now=now, tz=tz
-            )
-            loop_counts = closed_loop.write_closed_loop(
-                loop_plan, history=history, history_reason=HISTORY_REASON
+            loop_counts = closed_loop.seed_closed_loop(
+                subjects,
+                seed=seed,
+                today=today,
+                now=now,
+                tz=tz,
+                history=history,
+                history_reason=HISTORY_REASON,
+                step=step,
             )
             loop_seconds = time.perf_counter() - loop_started
     return SeedResult(

@@ -1,57 +1,49 @@
-"""Six months of home visits for the demo district, and what the closed loop made of them.
+"""Six months of home visits for the demo district: planned with a seed, then bulk-written.
 
-Planning is pure Python and seeded (``plan_closed_loop``); writing is bulk (``write_closed_loop``).
+Planning is pure Python and seeded (``plan_closed_loop``); writing is bulk (``write_visits``,
+the rows the visit service writes: ``tests/test_play.py`` proves it); what followed the visits
+(alerts, referrals, consultations, SMS) is replayed through the services (``keneya.demo.play``).
 
 What is planned, for the households of the registry seed (``Subjects`` collects them):
 
 - monthly follow-ups of most children under 5: weight and MUAC every month, length/height every
   third month, drawn around the WHO medians (``clinical.growth`` LMS tables) with stunting, some
-  wasting and a few growth-faltering curves;
+  wasting and a few growth-faltering curves; the vaccination card copied at the visits
+  (``keneya.demo.vaccines``, coverage like Bamako's);
 - sick-child visits (iCCM): mostly cough and colds, diarrhoea, RDT+ malaria treated at home; some
   with danger signs (chest indrawing, convulsions, unable to drink, MUAC red…); a few sick young
   infants;
 - pregnancy visits (LMP) for the mothers of the babies born in the window and for women pregnant
   today; postnatal visits of some newborns and their mothers.
 
-Every visit stores the real engine result (``clinical.visit.assess_home_visit``). Alerts follow the
-rules (``alerts.rules.matching_rules`` with the same ``VisitFacts`` as ``raise_alerts_for_visits``,
-routed to the CSCom of the health area) and every urgent visit issues its referral. What happened
-next (acknowledgement, escalation after 2 h, convocation, arrival, consultation with ICD-10
-diagnoses, "not arrived" after 24 h and its follow-up alert, counter-referral, closing, deaths,
-families who moved) is planned as intentions with seeded delays, then played in time order with
-the services' rules (``_Story``) up to "now": recent alerts are still open, old ones closed. A few
-scripted stories make sure every CSCom inbox shows a fresh urgent alert, an escalated one, an
-acknowledged one and a convoked one, and that every close reason occurs.
+Every visit stores the real engine result (``clinical.visit.assess_home_visit``) and the time it
+reached the server. A few scripted stories make sure every CSCom inbox shows a fresh urgent
+alert, an escalated one, an acknowledged one and a convoked one, and that every close reason
+occurs (``keneya.demo.play`` checks that the services raised what each story needs).
 
-Determinism: ids are ``uuid5`` names and every random draw is made before "now" is looked at, so
-the same seed and the same date give the same visits, alerts, referrals and ids; only how far the
-most recent stories have got depends on the time of day.
+Determinism: ids are ``uuid5`` names and the draws do not depend on "now", so the same seed and
+the same date give the same visits.
 """
 
 from __future__ import annotations
 
-import heapq
 import math
 import random
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
-from itertools import count
 from typing import Any
 
-from keneya.alerts.models import PRIORITY_RANK, AlertStatus, CloseReason, Priority
-from keneya.alerts.rules import REFERRAL_NOT_ARRIVED, AlertRule, VisitFacts, matching_rules
 from keneya.clinical import ENGINE_VERSION
 from keneya.clinical.ages import age_days, completed_months
 from keneya.clinical.growth import tables
 from keneya.clinical.visit import assess_home_visit
-from keneya.core.text import join_reasons
-from keneya.demo import district
+from keneya.demo import district, vaccines
 from keneya.demo.generate import DemoHousehold
 from keneya.people.models import HouseholdStatus, Relationship, Sex, VitalStatus
-from keneya.referrals.models import CARE_TARGET, ReferralStatus
 
 NAMESPACE = uuid.UUID("8d1f6a52-3c0e-4f4b-b7a1-6b656e65796c")  # fixed: stable visit/alert ids
 WINDOW_DAYS = 182
@@ -69,8 +61,6 @@ ANC_FOLLOWED_SHARE = 0.7  # mothers of the babies born in the window followed in
 POSTNATAL_SHARE = 0.6  # newborns of the window with postnatal visits
 RDT_POSITIVE_SHARE = 0.7
 
-SCHEDULER_SECONDS = 60  # run_scheduler's pass: escalation and "not arrived" checks
-ESCALATION_DELAY = timedelta(hours=2)  # alerts.services.DEFAULT_ESCALATION_DELAY
 
 Intent = tuple[datetime, int, Callable[..., None], tuple[Any, ...]]
 
@@ -146,32 +136,6 @@ class Subjects:
 
 def _years(dob: date, on: date) -> int:
     return on.year - dob.year - ((on.month, on.day) < (dob.month, dob.day))
-
-
-# --- staff and facilities (ids read from the database by the writer) ----------------------------
-
-
-@dataclass(frozen=True)
-class StaffMember:
-    id: Any
-    phone: str
-    full_name: str
-
-
-@dataclass
-class Directory:
-    """Facility ids and staff, keyed the way the planner needs them."""
-
-    cscom_of: dict[str, Any]  # health area code -> the CSCom's id (alerts.services.cscom_ids_of_quartiers)
-    csref: Any  # the CSRef the CSComs refer to
-    clinicians: dict[Any, list[StaffMember]]  # facility id -> clinicians (specialists at CSRef)
-    managers: dict[Any, list[StaffMember]]  # facility id -> facility managers
-    chws: dict[Any, StaffMember]  # user id -> CHW
-    facility_names: dict[Any, str]
-    facility_is_cscom: dict[Any, bool]
-
-    def clinician(self, facility: Any) -> StaffMember:
-        return self.clinicians[facility][0]
 
 
 # --- growth: children drawn around the WHO medians ----------------------------------------------
@@ -506,95 +470,16 @@ class PVisit:
         return bool(self.assessment.get("urgent_referral"))
 
 
-@dataclass(eq=False)
-class PEvent:
-    kind: str
-    at: datetime
-    by: Any
-    data: dict[str, Any]
-
-
-@dataclass(eq=False)
-class PAlert:
-    id: uuid.UUID
-    member: Member
-    home: Home
-    facility: Any
-    rule: AlertRule
-    findings: list[str]
-    raised_at: datetime
-    visit: PVisit | None = None
-    referral: PReferral | None = None
-    status: str = AlertStatus.OPEN
-    acknowledged_at: datetime | None = None
-    acknowledged_by: Any = None
-    appointment_date: date | None = None
-    escalated_at: datetime | None = None
-    closed_at: datetime | None = None
-    close_reason: str = ""
-    events: list[PEvent] = field(default_factory=list)
-
-
-@dataclass(eq=False)
-class PReferral:
-    id: uuid.UUID
-    member: Member
-    home: Home
-    to_facility: Any
-    issued_by: Any
-    issued_at: datetime
-    reason: str
-    findings: list[str]
-    urgent: bool = True
-    visit: PVisit | None = None
-    from_facility: Any = None
-    status: str = ReferralStatus.ISSUED
-    arrived_at: datetime | None = None
-    seen_at: datetime | None = None
-    time_to_care: timedelta | None = None
-    counter_referral_note: str = ""
-    counter_referred_at: datetime | None = None
-    closed_at: datetime | None = None
-    events: list[PEvent] = field(default_factory=list)
-
-
-@dataclass(eq=False)
-class PConsultation:
-    id: uuid.UUID
-    member: Member
-    facility: Any
-    clinician: Any
-    consulted_at: datetime
-    complaint: str
-    examination: str
-    treatment: str
-    diagnoses: list[str]
-    vitals: dict[str, Any]
-    follow_up_date: date | None
-    referral: PReferral | None = None
-
-
-@dataclass(eq=False)
-class PMessage:
-    id: uuid.UUID
-    template: str
-    recipient: str
-    context: dict[str, Any]
-    dedup_key: str
-    at: datetime
-
-
 @dataclass
 class ClosedLoopPlan:
+    """The visits of the window (assessed, with their times), and the families who moved."""
+
     today: date
     now: datetime
     visits: list[PVisit] = field(default_factory=list)
-    alerts: list[PAlert] = field(default_factory=list)
-    referrals: list[PReferral] = field(default_factory=list)
-    consultations: list[PConsultation] = field(default_factory=list)
-    messages: list[PMessage] = field(default_factory=list)
-    deaths: dict[uuid.UUID, date] = field(default_factory=dict)  # person -> date of death
     moves: dict[uuid.UUID, date] = field(default_factory=dict)  # active household -> moved on
+    moves_on: dict[uuid.UUID, date] = field(default_factory=dict)  # every household that moved
+    move_reports: dict[uuid.UUID, tuple[Home, datetime]] = field(default_factory=dict)
 
 
 # What a consultation finds, by the visit's findings and classifications (ICD-10, French).
@@ -674,7 +559,9 @@ def diagnoses_for(visit: PVisit | None, rule: str) -> list[str]:
             codes.append("B50.8")
         else:
             codes.append("B50.9")
-    if "fast_breathing" in classes:
+    # Pneumonia: fast breathing (treated at home), or chest indrawing, a danger sign since the
+    # engine's 1.1.0 (clinical-rules.md §1.4): severe pneumonia at the CSCom.
+    if "fast_breathing" in classes or "chest_indrawing" in danger:
         codes.append("J18.9")
     if classes & {"diarrhoea", "persistent_diarrhoea"}:
         codes.append("A09.9")
@@ -720,9 +607,6 @@ def _examination(visit: PVisit | None) -> str:
 # --- planning ------------------------------------------------------------------------------------
 
 # Scripted stories: every CSCom inbox gets the first four, the district gets the others once.
-# Alerts the stories leave unclosed for longer than this are closed a few days after they rose.
-STALE_ALERT_DAYS = 21
-STALE_ALERT_CLOSED_AFTER_DAYS = 3
 INBOX_STORIES = ("open_urgent", "escalated", "acknowledged", "convoked")
 DISTRICT_STORIES = ("seen_full", "false_alarm", "deceased", "moved")
 
@@ -731,7 +615,6 @@ class _Planner:
     def __init__(
         self,
         subjects: Subjects,
-        directory: Directory,
         *,
         seed: int | str,
         today: date,
@@ -739,8 +622,8 @@ class _Planner:
         tz: tzinfo,
     ) -> None:
         self.subjects = subjects
-        self.directory = directory
         self.rng = random.Random(f"{seed}:closed-loop")
+        self.seed = seed
         self.today = today
         self.now = now
         self.tz = tz
@@ -748,10 +631,6 @@ class _Planner:
         self.plan = ClosedLoopPlan(today=today, now=now)
         self.stories: dict[uuid.UUID, str] = {}
         self.moves: dict[uuid.UUID, date] = {}  # household -> moved on (registry or story)
-        self.heap: list[Intent] = []
-        self._seq = count()
-        self.alerts_of: dict[uuid.UUID, list[PAlert]] = {}  # person -> alerts
-        self.referrals_of: dict[uuid.UUID, list[PReferral]] = {}
 
     # --- time ---------------------------------------------------------------------------------
 
@@ -894,6 +773,10 @@ class _Planner:
                         {},
                     )
         self.add_story(home, m, out, growth)
+        card = random.Random(f"{self.seed}:vaccines:{m.id}")
+        vaccines.copy_cards(
+            list(out.values()), vaccines.doses_given(card, date_of_birth=dob, until=self.today)
+        )
         return sorted(out.values(), key=lambda v: v.visit_date)
 
     def add_story(self, home: Home, m: Member, out: dict[date, PVisit], growth: Growth) -> None:
@@ -1007,19 +890,6 @@ class _Planner:
                 )
             day += timedelta(days=rng.randint(26, 34))
 
-    def check_stories(self) -> None:
-        """The scripted visits must raise what their story needs (a clinical rule changed?)."""
-        urgent = {"open_urgent", "escalated", "seen_full", "false_alarm", "deceased"}
-        for v in self.plan.visits:
-            if not v.story:
-                continue
-            rules = [a.rule.code for a in self.person_alerts(v.member) if a.visit is v]
-            expected = v.urgent if v.story in urgent else rules == ["moderate_acute_malnutrition"]
-            if not expected or not rules:
-                raise RuntimeError(
-                    f"demo story {v.story!r}: the engine said {v.assessment.get('action')} {rules}"
-                )
-
     def home_visits(self, home: Home) -> list[PVisit]:
         women = [m for m in home.members if self.subjects.is_woman(m.sex, m.date_of_birth)]
         babies = [m for m in home.members if m.date_of_birth >= self.start and m.date_of_birth <= self.today]
@@ -1072,612 +942,72 @@ class _Planner:
             v.visited_at = self.at(v.visit_date, hour)
         v.recorded_at = min(v.visited_at + timedelta(hours=urgent_lag if v.urgent else lag), self.now)
 
-    # --- alerts as the rules raise them -----------------------------------------------------
+    # --- the engine's assessment ------------------------------------------------------------
 
     def assess(self, visits: list[PVisit]) -> None:
-        weighed: list[PVisit] = []
         for v in sorted(visits, key=lambda v: v.visit_date):
             v.assessment = assess_home_visit(
                 kind=v.kind,
                 sex=v.member.sex,
                 date_of_birth=v.member.date_of_birth,
                 visit_date=v.visit_date,
-                findings=v.findings,
+                # the card is not the engine's (visits.services._prepare leaves it out too)
+                findings={k: x for k, x in v.findings.items() if k != vaccines.VACCINES_FINDING},
                 measurements=v.measurements,
             )
             self.timestamps(v)
-        for v in sorted(visits, key=lambda v: (v.recorded_at, v.visit_date)):
-            weights: list[tuple[date, float]] = []
-            if v.measurements.get("weight_kg"):
-                weighed.append(v)
-                weights = weights_before(v, weighed)
-            facts = VisitFacts(kind=v.kind, visit_date=v.visit_date, assessment=v.assessment, weights=weights)
-            self.raise_alerts(v, matching_rules(facts))
 
-    def raise_alerts(self, v: PVisit, matches: list[tuple[AlertRule, list[str]]]) -> None:
-        """``alerts.services.raise_alerts_for_visits``: one alert (the most serious rule)."""
-        facility = self.directory.cscom_of[v.home.health_area]
-        assert v.recorded_at is not None
-        alert = None
-        if matches:
-            matches.sort(key=lambda m: PRIORITY_RANK[m[0].priority])  # type: ignore[index]
-            rule = matches[0][0]
-            findings = list(dict.fromkeys(f for _rule, found in matches for f in found))
-            alert = PAlert(
-                stable_uuid("alert", v.id, rule.code),
-                v.member,
-                v.home,
-                facility,
-                rule,
-                findings,
-                v.recorded_at,
-                visit=v,
-            )
-            alert.events.append(PEvent("raised", v.recorded_at, None, {"rule": rule.code}))
-            self.add_alert(alert)
-        referral = None
-        if v.urgent:
-            referral = PReferral(
-                stable_uuid("referral", v.id),
-                v.member,
-                v.home,
-                facility,
-                v.home.chw_id,
-                v.recorded_at,
-                referral_reason(v),
-                list(v.assessment.get("danger_signs", [])),
-                visit=v,
-            )
-            referral.events.append(PEvent("issued", v.recorded_at, v.home.chw_id, {}))
-            self.add_referral(referral)
-            if alert is not None:
-                alert.referral = referral
-        if alert is not None and alert.rule.priority == Priority.URGENT:
-            self.notify_clinicians(alert)
-        self.plan_episode(v, alert, referral)
 
-    # --- what happens next: intentions with seeded delays ------------------------------------
-
-    def push(self, at: datetime, action: Callable[..., None], *args: Any) -> None:
-        heapq.heappush(self.heap, (at, next(self._seq), action, args))
-
-    def plan_episode(self, v: PVisit, alert: PAlert | None, referral: PReferral | None) -> None:
-        rng = self.rng
-        t0 = v.recorded_at
-        assert t0 is not None
-        clinician = self.directory.clinician(self.directory.cscom_of[v.home.health_area]).id
-        h = timedelta(hours=1)
-        # Every draw happens whatever the story, so that ids and draws never depend on "now".
-        draws = [rng.random() for _ in range(12)]
-        ack_fast = t0 + timedelta(minutes=4 + 106 * draws[0])
-        ack_late = t0 + timedelta(hours=2.2 + 8 * draws[1])
-        story = v.story
-        if alert is not None and alert.rule.priority == Priority.URGENT:
-            self.push(
-                t0 + ESCALATION_DELAY + timedelta(seconds=SCHEDULER_SECONDS * draws[2]), self.escalate, alert
-            )
-        if referral is not None:
-            self.push(
-                t0 + CARE_TARGET + timedelta(seconds=SCHEDULER_SECONDS * draws[3]),
-                self.overdue,
-                referral,
-                self.follow_up_plan(referral),
-            )
-        if alert is None and referral is None:
-            return
-        if referral is not None:  # urgent visit
-            scenario = (
-                "fast"
-                if draws[4] < 0.66
-                else "late"
-                if draws[4] < 0.82
-                else "never"
-                if draws[4] < 0.92
-                else "false_alarm"
-            )
-            scenario = {
-                "open_urgent": "fast",
-                "escalated": "never",
-                "seen_full": "fast",
-                "false_alarm": "false_alarm",
-                "deceased": "death",
-            }.get(story, scenario)
-            if alert is not None and story not in ("open_urgent", "escalated"):
-                self.push(
-                    ack_fast if draws[5] < 0.72 or scenario == "false_alarm" else ack_late,
-                    self.ack,
-                    alert,
-                    clinician,
-                )
-            if story == "open_urgent":
-                self.push(t0 + 4 * h, self.ack, alert, clinician)
-            if scenario == "fast":
-                ttc = min(max(math.exp(math.log(4) + 0.8 * _normal(draws[6], draws[7])), 0.5), 23.5)
-                if story == "seen_full":
-                    ttc = 3.2
-                elif story == "open_urgent":
-                    ttc = 6.0  # not yet: the alert is still open
-                seen = t0 + timedelta(hours=ttc)
-                if draws[8] < 0.6:
-                    self.push(
-                        max(seen - timedelta(minutes=10 + 40 * draws[9]), t0),
-                        self.arrive,
-                        referral,
-                        clinician,
-                    )
-                self.push(seen, self.consult, self.consultation(v, alert, referral, seen))
-            elif scenario == "late":
-                seen = t0 + timedelta(hours=24.5 + 47 * draws[6])
-                if draws[8] < 0.25:
-                    self.push(t0 + timedelta(hours=20 + 3.5 * draws[9]), self.arrive, referral, clinician)
-                self.push(seen, self.consult, self.consultation(v, alert, referral, seen))
-            elif scenario == "never":
-                if draws[6] < 0.5 and story != "escalated":  # comes days later after all
-                    seen = self.working(t0 + timedelta(days=3 + 5 * draws[9]), 1 + 3 * draws[7])
-                    self.push(seen, self.consult, self.consultation(v, alert, referral, seen))
-            elif scenario == "false_alarm":
-                assert alert is not None
-                self.push(
-                    ack_fast + timedelta(minutes=10 + 110 * draws[6]),
-                    self.close,
-                    alert,
-                    CloseReason.FALSE_ALARM,
-                    clinician,
-                )
-            elif scenario == "death":
-                died = t0 + timedelta(hours=30 + 30 * draws[6])
-                self.plan.deaths[v.member.id] = died.astimezone(self.tz).date()
-                report = died + timedelta(hours=3 + 21 * draws[7])
-                # The referral stays "not arrived": the child never reached the CSCom.
-                self.push(report, self.close_all, v.member, CloseReason.DECEASED, clinician)
-            return
-        assert alert is not None
-        # Alerts without referral: SAM treated as outpatient, MAM, growth faltering.
-        work = self.working
-        if story == "acknowledged":
-            self.push(t0 + timedelta(minutes=50), self.ack, alert, clinician)
-            return
-        if story in ("convoked", "moved"):
-            ack = t0 + timedelta(hours=1)
-            self.push(ack, self.ack, alert, clinician)
-            appointment = (
-                self.today + timedelta(days=1) if story == "convoked" else v.visit_date + timedelta(days=4)
-            )
-            self.push(ack + timedelta(minutes=10), self.convoke, alert, clinician, appointment)
-            return
-        urgent = alert.rule.priority == Priority.URGENT
-        ack = (
-            t0 + timedelta(minutes=5 + 90 * draws[0])
-            if urgent
-            else work(t0 + timedelta(hours=0.5 + 47.5 * draws[0] ** 2), 3 * draws[1])
+def consultation_spec(
+    rng: random.Random,
+    v: PVisit,
+    *,
+    rule: str,
+    alert_title: str | None = None,
+    referral_reason: str | None = None,
+) -> dict[str, Any]:
+    """What a consultation after visit ``v`` will write, and what may follow it (drawn now)."""
+    codes = diagnoses_for(v, rule)
+    severe = (
+        bool(
+            set(v.assessment.get("danger_signs") or [])
+            & {
+                "convulsions",
+                "unusually_sleepy_or_unconscious",
+                "not_able_to_drink_or_feed",
+                "jaundice_severe",
+            }
         )
-        outcome = draws[4]
-        self.push(ack, self.ack, alert, clinician)
-        if outcome < 0.6:  # convoked; most come on the day
-            convoked = ack + timedelta(minutes=5 + 85 * draws[5])
-            appointment = convoked.astimezone(self.tz).date() + timedelta(
-                days=(0 if urgent else 1) + int(draws[6] * (3 if urgent else 5))
-            )
-            self.push(convoked, self.convoke, alert, clinician, appointment)
-            if draws[7] < 0.85:
-                seen = self.at(appointment, 8.5 + 3.5 * draws[8])
-                self.push(
-                    max(seen, convoked + h),
-                    self.consult,
-                    self.consultation(v, alert, None, max(seen, convoked + h)),
-                )
-        elif outcome < 0.8:  # the family comes on its own
-            seen = work(t0 + timedelta(hours=3 + 160 * draws[5]), 3 * draws[6])
-            self.push(seen, self.consult, self.consultation(v, alert, None, seen))
-        elif outcome < 0.92:
-            self.push(
-                ack + timedelta(hours=0.1 + 24 * draws[5]),
-                self.close,
-                alert,
-                CloseReason.FALSE_ALARM,
-                clinician,
-            )
-        # else: acknowledged, nothing more yet
-
-    def follow_up_plan(self, referral: PReferral) -> dict[str, Any]:
-        """Drawn now, used only if the referral is declared "not arrived"."""
-        rng = self.rng
-        return {
-            "ack": 0.3 + 5.7 * rng.random(),
-            "convoke": rng.random() < 0.6,
-            "convoke_after": 5 + 55 * rng.random(),
-            "appointment_days": rng.randint(0, 2),
-            "false_alarm_after": 0.5 + 5.5 * rng.random(),
-        }
-
-    def consultation(
-        self, v: PVisit, alert: PAlert | None, referral: PReferral | None, at: datetime
-    ) -> dict[str, Any]:
-        """What the consultation will write, and what may follow it (drawn now)."""
-        rng = self.rng
-        rule = alert.rule.code if alert else "danger_sign"
-        codes = diagnoses_for(v, rule)
-        severe = (
-            bool(
-                set(v.assessment.get("danger_signs") or [])
-                & {
-                    "convulsions",
-                    "unusually_sleepy_or_unconscious",
-                    "not_able_to_drink_or_feed",
-                    "jaundice_severe",
-                }
-            )
-            or v.kind == "pregnancy"
-            or any(c in codes for c in ("E40", "O15.0", "O42"))
-        )
-        vitals = consultation_vitals(rng, v)
-        follow = CHILD_FOLLOW_UP_DAYS.get(codes[0])
-        if referral is not None:
-            complaint = f"Référé·e par le relais : {referral.reason}"
-        elif alert is not None:
-            complaint = f"Convoqué·e après l'alerte « {alert.rule.title_fr} »."
-        else:
-            complaint = v.assessment.get("summary_fr", "")
-        return {
-            "visit": v,
-            "codes": codes,
-            "vitals": vitals,
-            "complaint": complaint[:500],
-            "examination": _examination(v),
-            "treatment": " ".join(TREATMENT_FR.get(c, "") for c in codes).strip(),
-            "follow_up_days": follow,
-            "counter_refer": rng.random() < (0.9 if v.story == "seen_full" else 0.65),
-            "counter_after": 1 + 29 * rng.random(),
-            "close": rng.random() < 0.7 or v.story == "seen_full",
-            "close_after": 2 + 70 * rng.random(),
-            "csref": (severe and rng.random() < 0.3) or v.story == "seen_full",
-            "csref_after": 0.5 + 1.5 * rng.random(),
-            "csref_seen": 1 + 9 * rng.random(),
-            "csref_counter": 24 + 72 * rng.random(),
-            "csref_close": 2 + 46 * rng.random(),
-            "csref_vitals": consultation_vitals(rng, v),
-        }
-
-    # --- playing the intentions (the services' rules, in memory) ---------------------------------
-
-    def run(self) -> None:
-        while self.heap:
-            at, _, action, args = heapq.heappop(self.heap)
-            if at > self.now:
-                break
-            action(at, *args)
-
-    def ack(self, t: datetime, alert: PAlert, by: Any) -> None:
-        if alert.status == AlertStatus.OPEN:
-            alert.status = AlertStatus.ACKNOWLEDGED
-            alert.acknowledged_at, alert.acknowledged_by = t, by
-            alert.events.append(PEvent("acknowledged", t, by, {}))
-
-    def convoke(self, t: datetime, alert: PAlert, by: Any, appointment: date) -> None:
-        if alert.status == AlertStatus.CLOSED or appointment < t.astimezone(self.tz).date():
-            return
-        if alert.acknowledged_at is None:
-            alert.acknowledged_at, alert.acknowledged_by = t, by
-        alert.status = AlertStatus.CONVOKED
-        alert.appointment_date = appointment
-        alert.events.append(PEvent("convoked", t, by, {"appointment_date": appointment.isoformat()}))
-        context = {
-            "name": alert.member.full_name,
-            "facility": self.directory.facility_names[alert.facility],
-            "date": appointment.strftime("%d/%m/%Y"),
-        }
-        chw = self.directory.chws.get(alert.home.chw_id)
-        for phone, who in ((chw.phone if chw else "", "chw"), (alert.home.phone, "family")):
-            if phone:
-                self.message(
-                    "convocation", phone, context, f"alert:{alert.id}:convocation:{appointment}:{who}", t
-                )
-
-    def escalate(self, t: datetime, alert: PAlert) -> None:
-        if alert.status != AlertStatus.OPEN or alert.escalated_at is not None:
-            return
-        alert.escalated_at = t
-        alert.events.append(PEvent("escalated", t, None, {}))
-        for manager in self.directory.managers.get(alert.facility, []):
-            if manager.phone:
-                self.message(
-                    "escalation",
-                    manager.phone,
-                    {
-                        "child": alert.member.full_name,
-                        "reason": alert.rule.title_fr,
-                        "hours": int(ESCALATION_DELAY.total_seconds() // 3600),
-                    },
-                    f"alert:{alert.id}:escalation:{manager.id}",
-                    t,
-                )
-
-    def close(self, t: datetime, alert: PAlert, reason: str, by: Any) -> None:
-        if alert.status == AlertStatus.CLOSED:
-            return
-        alert.status, alert.closed_at, alert.close_reason = AlertStatus.CLOSED, t, reason
-        alert.events.append(PEvent("closed", t, by, {"reason": reason}))
-
-    def close_stale_alerts(self) -> None:
-        """A CSCom does not leave an alert open for weeks: close those the story left open.
-
-        Acknowledged ones were seen at a later consultation, the others judged false alarms;
-        the inbox of the demo then looks like a working one (recent alerts, every state).
-        """
-        limit = self.now - timedelta(days=STALE_ALERT_DAYS)
-        for alert in self.plan.alerts:
-            if alert.status != AlertStatus.CLOSED and alert.raised_at < limit:
-                reason = CloseReason.SEEN if alert.acknowledged_at else CloseReason.FALSE_ALARM
-                self.close(
-                    alert.raised_at + timedelta(days=STALE_ALERT_CLOSED_AFTER_DAYS),
-                    alert,
-                    reason,
-                    self.directory.clinician(alert.facility).id,
-                )
-
-    def close_all(self, t: datetime, member: Member, reason: str, by: Any) -> None:
-        for alert in self.person_alerts(member):
-            if alert.raised_at <= t:
-                self.close(t, alert, reason, by)
-
-    def close_all_home(self, t: datetime, home: Home, reason: str) -> None:
-        for member in home.members:
-            for alert in self.person_alerts(member):
-                if alert.raised_at <= t:
-                    self.close(t, alert, reason, self.directory.clinician(alert.facility).id)
-
-    def overdue(self, t: datetime, referral: PReferral, plan: dict[str, Any]) -> None:
-        """``referrals.services.mark_not_arrived`` and the CSCom's follow-up alert."""
-        if referral.status != ReferralStatus.ISSUED:
-            return
-        referral.status = ReferralStatus.NOT_ARRIVED
-        referral.events.append(PEvent("not_arrived", t, None, {}))
-        facility = referral.to_facility
-        if not self.directory.facility_is_cscom[facility]:
-            facility = referral.from_facility or facility
-        rule = REFERRAL_NOT_ARRIVED
-        alert = PAlert(
-            stable_uuid("alert", referral.id, rule.code),
-            referral.member,
-            referral.home,
-            facility,
-            rule,
-            [referral.reason],
-            t,
-            referral=referral,
-        )
-        alert.events.append(PEvent("raised", t, None, {"rule": rule.code}))
-        self.add_alert(alert)
-        clinician = self.directory.clinician(facility).id
-        ack = self.working(t + timedelta(hours=plan["ack"]), plan["ack"] / 2)
-        self.push(ack, self.ack, alert, clinician)
-        original = next(
-            (
-                a
-                for a in self.person_alerts(referral.member)
-                if a.referral is referral and a.rule.code != rule.code
-            ),
-            None,
-        )
-        if original is not None and original.close_reason == CloseReason.FALSE_ALARM:
-            when = ack + timedelta(hours=plan["false_alarm_after"])
-            self.push(when, self.close, alert, CloseReason.FALSE_ALARM, clinician)
-            self.push(when + timedelta(minutes=2), self.close_referral_of, referral, clinician)
-        elif plan["convoke"]:
-            convoked = ack + timedelta(minutes=plan["convoke_after"])
-            self.push(
-                convoked,
-                self.convoke,
-                alert,
-                clinician,
-                convoked.astimezone(self.tz).date() + timedelta(days=plan["appointment_days"]),
-            )
-
-    def arrive(self, t: datetime, referral: PReferral, by: Any) -> None:
-        if referral.status == ReferralStatus.ISSUED and not self.gone(referral.member, t):
-            referral.status, referral.arrived_at = ReferralStatus.ARRIVED, t
-            referral.events.append(PEvent("arrived", t, by, {}))
-
-    def gone(self, member: Member, t: datetime) -> bool:
-        died = self.plan.deaths.get(member.id)
-        return died is not None and t.astimezone(self.tz).date() >= died
-
-    def consult(self, t: datetime, spec: dict[str, Any], facility: Any = None, csref: bool = False) -> None:
-        """``records.services.record_consultation``: sees the oldest open referral to this
-        facility and closes the person's open alerts as "seen"."""
-        v: PVisit = spec["visit"]
-        member = v.member
-        if self.gone(member, t):
-            return
-        moved = self.moves.get(v.home.id)
-        if moved is not None and t.astimezone(self.tz).date() >= moved:
-            return
-        facility = facility or self.directory.cscom_of[v.home.health_area]
-        by = self.directory.clinician(facility).id
-        open_ = (ReferralStatus.ISSUED, ReferralStatus.ARRIVED, ReferralStatus.NOT_ARRIVED)
-        candidates = [
-            r
-            for r in self.referrals_of.get(member.id, [])
-            if r.to_facility == facility and r.status in open_ and r.issued_at <= t
-        ]
-        referral = min(candidates, key=lambda r: r.issued_at) if candidates else None
-        consultation = PConsultation(
-            stable_uuid("consultation", member.id, t.isoformat(), facility),
-            member,
-            facility,
-            by,
-            t,
-            spec["complaint"],
-            spec["examination"],
-            spec["treatment"],
-            spec["codes"],
-            spec["csref_vitals"] if csref else spec["vitals"],
-            (
-                t.astimezone(self.tz).date() + timedelta(days=spec["follow_up_days"])
-                if spec["follow_up_days"]
-                else None
-            ),
-            referral,
-        )
-        self.plan.consultations.append(consultation)
-        if referral is not None:
-            referral.status, referral.seen_at = ReferralStatus.SEEN, t
-            referral.arrived_at = referral.arrived_at or t
-            referral.time_to_care = max(t - referral.issued_at, timedelta(0))
-            referral.events.append(
-                PEvent("seen", t, by, {"within_target": referral.time_to_care <= CARE_TARGET})
-            )
-        for alert in self.person_alerts(member):
-            if alert.raised_at <= t:
-                self.close(t, alert, CloseReason.SEEN, by)
-        if referral is None:
-            return
-        h = timedelta(hours=1)
-        if csref:
-            self.push(t + spec["csref_counter"] * h, self.counter_refer, referral, by, spec["codes"])
-            self.push(
-                t + (spec["csref_counter"] + spec["csref_close"]) * h, self.close_referral_of, referral, by
-            )
-            return
-        if spec["csref"] and self.directory.csref is not None:
-            self.push(t + spec["csref_after"] * h, self.refer_csref, spec, referral, by)
-        if spec["counter_refer"]:
-            self.push(t + spec["counter_after"] * h, self.counter_refer, referral, by, spec["codes"])
-            if spec["close"]:
-                self.push(
-                    t + (spec["counter_after"] + spec["close_after"]) * h,
-                    self.close_referral_of,
-                    referral,
-                    by,
-                )
-
-    def refer_csref(self, t: datetime, spec: dict[str, Any], origin: PReferral, by: Any) -> None:
-        """``referrals.services.refer_to_csref``: a severe case goes on to the CSRef."""
-        csref = self.directory.csref
-        labels = ", ".join(spec["codes"])
-        referral = PReferral(
-            stable_uuid("referral", origin.id, "csref"),
-            origin.member,
-            origin.home,
-            csref,
-            by,
-            t,
-            f"Cas sévère vu au CSCom ({labels}) : prise en charge au CSRef.",
-            list(origin.findings),
-            urgent=True,
-            from_facility=origin.to_facility,
-        )
-        referral.events.append(PEvent("issued", t, by, {}))
-        self.add_referral(referral)
-        self.push(
-            t + CARE_TARGET + timedelta(seconds=SCHEDULER_SECONDS // 2),
-            self.overdue,
-            referral,
-            self.follow_up_plan_fixed(),
-        )
-        self.push(t + timedelta(hours=spec["csref_seen"]), self.consult, spec, csref, True)
-
-    @staticmethod
-    def follow_up_plan_fixed() -> dict[str, Any]:
-        return {
-            "ack": 1.0,
-            "convoke": False,
-            "convoke_after": 0,
-            "appointment_days": 0,
-            "false_alarm_after": 1.0,
-        }
-
-    def counter_refer(self, t: datetime, referral: PReferral, by: Any, codes: list[str]) -> None:
-        if referral.status not in (ReferralStatus.SEEN, ReferralStatus.ARRIVED):
-            return
-        where = self.directory.facility_names[referral.to_facility]
-        note = (
-            f"Vu·e au {where} : {', '.join(codes)}. "
-            f"{' '.join(TREATMENT_FR.get(c, '') for c in codes).strip()} "
-            "Revoir à domicile dans 3 jours et vérifier la prise du traitement."
-        )
-        referral.status = ReferralStatus.COUNTER_REFERRED
-        referral.counter_referral_note, referral.counter_referred_at = note, t
-        referral.events.append(PEvent("counter_referred", t, by, {}))
-        chw = self.directory.chws.get(referral.home.chw_id)
-        if chw is not None and chw.phone:
-            self.message(
-                "referral_outcome",
-                chw.phone,
-                {"name": referral.member.full_name, "facility": where, "note": note[:80]},
-                f"referral:{referral.id}:counter_referral",
-                t,
-            )
-
-    def close_referral_of(self, t: datetime, referral: PReferral, by: Any) -> None:
-        if referral.status in (ReferralStatus.ISSUED, ReferralStatus.ARRIVED, ReferralStatus.CLOSED):
-            return
-        referral.status, referral.closed_at = ReferralStatus.CLOSED, t
-        referral.events.append(PEvent("closed", t, by, {}))
-
-    # --- helpers -----------------------------------------------------------------------------
-
-    def person_alerts(self, member: Member) -> list[PAlert]:
-        return self.alerts_of.get(member.id, [])
-
-    def add_alert(self, alert: PAlert) -> None:
-        self.plan.alerts.append(alert)
-        self.alerts_of.setdefault(alert.member.id, []).append(alert)
-
-    def add_referral(self, referral: PReferral) -> None:
-        self.plan.referrals.append(referral)
-        self.referrals_of.setdefault(referral.member.id, []).append(referral)
-
-    def notify_clinicians(self, alert: PAlert) -> None:
-        """``alerts.services._notify_clinicians``: an SMS to each clinician of the CSCom."""
-        from keneya.alerts.services import _age_text
-
-        v = alert.visit
-        chw = self.directory.chws.get(alert.home.chw_id)
-        for clinician in self.directory.clinicians.get(alert.facility, []):
-            if clinician.phone:
-                self.message(
-                    "urgent_alert",
-                    clinician.phone,
-                    {
-                        "child": alert.member.full_name,
-                        "age": _age_text(v.assessment if v else {}),
-                        "reason": alert.rule.title_fr,
-                        "chw": chw.full_name if chw else "",
-                        "chw_phone": chw.phone if chw else "",
-                    },
-                    f"alert:{alert.id}:clinician:{clinician.id}",
-                    alert.raised_at,
-                )
-
-    def message(self, template: str, to: str, context: dict[str, Any], key: str, at: datetime) -> None:
-        self.plan.messages.append(PMessage(stable_uuid("outbox", key), template, to, context, key, at))
-
-
-def weights_before(v: PVisit, weighed: list[PVisit]) -> list[tuple[date, float]]:
-    """``visits.queries.weights_until``: the weighings up to this visit's date, as the database
-    holds them when the visit arrives (received before it, or this visit)."""
-    rows = sorted(
-        (w for w in weighed if w.visit_date <= v.visit_date),
-        key=lambda w: (w.visit_date, w.recorded_at),
-        reverse=True,
-    )[:6]
-    seen: dict[date, float] = {}
-    for w in rows:
-        weight = w.measurements.get("weight_kg")
-        if isinstance(weight, int | float) and w.visit_date not in seen:
-            seen[w.visit_date] = float(weight)
-    return sorted(seen.items())
-
-
-def referral_reason(v: PVisit) -> str:
-    """``referrals.services._reason_text``."""
-    texts = [
-        r.get("text_fr", "")
-        for r in v.assessment.get("reasons", [])
-        if ".DANGER." in r.get("rule", "") or ".CLASS." in r.get("rule", "")
-    ]
-    return (join_reasons(texts) or v.assessment.get("summary_fr", ""))[:300]
+        or v.kind == "pregnancy"
+        or any(c in codes for c in ("E40", "O15.0", "O42"))
+    )
+    vitals = consultation_vitals(rng, v)
+    follow = CHILD_FOLLOW_UP_DAYS.get(codes[0])
+    if referral_reason is not None:
+        complaint = f"Référé·e par le relais : {referral_reason}"
+    elif alert_title is not None:
+        complaint = f"Convoqué·e après l'alerte « {alert_title} »."
+    else:
+        complaint = v.assessment.get("summary_fr", "")
+    return {
+        "visit": v,
+        "codes": codes,
+        "vitals": vitals,
+        "complaint": complaint[:500],
+        "examination": _examination(v),
+        "treatment": " ".join(TREATMENT_FR.get(c, "") for c in codes).strip(),
+        "follow_up_days": follow,
+        "counter_refer": rng.random() < (0.9 if v.story == "seen_full" else 0.65),
+        "counter_after": 1 + 29 * rng.random(),
+        "close": rng.random() < 0.7 or v.story == "seen_full",
+        "close_after": 2 + 70 * rng.random(),
+        "csref": (severe and rng.random() < 0.3) or v.story == "seen_full",
+        "csref_after": 0.5 + 1.5 * rng.random(),
+        "csref_seen": 1 + 9 * rng.random(),
+        "csref_counter": 24 + 72 * rng.random(),
+        "csref_close": 2 + 46 * rng.random(),
+        "csref_vitals": consultation_vitals(rng, v),
+    }
 
 
 def consultation_vitals(rng: random.Random, v: PVisit) -> dict[str, Any]:
@@ -1729,11 +1059,6 @@ def _poisson(rng: random.Random, mean: float) -> int:
     return k
 
 
-def _normal(u1: float, u2: float) -> float:
-    """A standard normal from two uniforms (Box-Muller), so that the draw count is fixed."""
-    return math.sqrt(-2 * math.log(max(u1, 1e-12))) * math.cos(2 * math.pi * u2)
-
-
 def _weekday(day: date, *, sunday: bool = False) -> date:
     """Relais do not do routine visits on Sundays (a sick child is seen any day)."""
     if day.weekday() == 6 and not sunday:
@@ -1742,10 +1067,10 @@ def _weekday(day: date, *, sunday: bool = False) -> date:
 
 
 def plan_closed_loop(
-    subjects: Subjects, directory: Directory, *, seed: int | str, today: date, now: datetime, tz: tzinfo
+    subjects: Subjects, *, seed: int | str, today: date, now: datetime, tz: tzinfo
 ) -> ClosedLoopPlan:
-    """Plan the visits and everything they led to, up to ``now`` (pure, seeded)."""
-    planner = _Planner(subjects, directory, seed=seed, today=today, now=now, tz=tz)
+    """Plan the visits of the window, assessed by the engine, and the moves (pure, seeded)."""
+    planner = _Planner(subjects, seed=seed, today=today, now=now, tz=tz)
     planner.registry_moves()
     planner.choose_stories()
     for home in subjects.homes:
@@ -1760,78 +1085,31 @@ def plan_closed_loop(
         moved = planner.moves.get(home.id)
         if moved is not None:
             report = planner.at(moved + timedelta(days=planner.rng.randint(2, 10)), 10)
-            planner.push(report, planner.close_all_home, home, CloseReason.MOVED)
+            planner.plan.moves_on[home.id] = moved
+            planner.plan.move_reports[home.id] = (home, report)
             if home.status == HouseholdStatus.ACTIVE:
                 planner.plan.moves[home.id] = moved
-    planner.check_stories()
-    planner.run()
-    planner.close_stale_alerts()
     return planner.plan
 
 
 # --- the database side ----------------------------------------------------------------------------
 
 
-def load_directory() -> Directory:
-    """Facilities and staff of the demo, read back after ``seed._create_users``."""
-    from keneya.accounts.models import Role, User
-    from keneya.core.models import Facility, FacilityKind
+@contextmanager
+def quiet_queries() -> Iterator[None]:
+    """No query log while the demo is written, even with DEBUG on: Django's debug cursor formats
+    every statement and its parameters into ``connection.queries`` (seconds over a seed). On
+    SQLite, a page cache that holds the whole seed (the default, 2 MB, spills to disk)."""
+    from django.db import connection
 
-    facilities = list(Facility.objects.filter(code__in=district.DEMO_FACILITY_CODES))
-    cscom_of = {}
-    for ha in district.HEALTH_AREAS:  # alerts.services.cscom_ids_of_quartiers
-        cscom = (
-            Facility.objects.filter(kind=FacilityKind.CSCOM, health_area__code=ha.code)
-            .order_by("code")
-            .first()
-        )
-        if cscom is None:
-            raise RuntimeError(f"no CSCom for the health area {ha.code}")
-        cscom_of[ha.code] = cscom.pk
-    csref = next((f.pk for f in facilities if f.kind == FacilityKind.CSREF), None)
-    clinicians: dict[Any, list[StaffMember]] = {}
-    managers: dict[Any, list[StaffMember]] = {}
-    staff = (
-        User.objects.filter(facility__in=[f.pk for f in facilities], is_active=True)
-        .exclude(role=Role.CHW)
-        .order_by("username")
-    )
-    for user in staff:
-        member = StaffMember(user.pk, user.phone, user.get_full_name())
-        if user.role in (Role.CLINICIAN, Role.SPECIALIST):
-            clinicians.setdefault(user.facility_id, []).append(member)
-        elif user.role == Role.FACILITY_MANAGER:
-            managers.setdefault(user.facility_id, []).append(member)
-    chws = {
-        u.pk: StaffMember(u.pk, u.phone, u.get_full_name())
-        for u in User.objects.filter(role=Role.CHW, facility__in=[f.pk for f in facilities])
-    }
-    return Directory(
-        cscom_of=cscom_of,
-        csref=csref,
-        clinicians=clinicians,
-        managers=managers,
-        chws=chws,
-        facility_names={f.pk: f.name for f in facilities},
-        facility_is_cscom={f.pk: f.kind == FacilityKind.CSCOM for f in facilities},
-    )
-
-
-class _ExplicitTimestamps:
-    """Lets ``bulk_create`` keep the planned ``auto_now_add`` times (recorded_at, created_at)."""
-
-    def __init__(self, fields: list[Any]) -> None:
-        self.fields = fields
-        self.saved: list[tuple[Any, bool]] = []
-
-    def __enter__(self) -> None:
-        self.saved = [(f, f.auto_now_add) for f in self.fields]
-        for f in self.fields:
-            f.auto_now_add = False
-
-    def __exit__(self, *exc: object) -> None:
-        for f, value in self.saved:
-            f.auto_now_add = value
+    connection.make_debug_cursor = connection.make_cursor  # type: ignore[method-assign,assignment]
+    if connection.vendor == "sqlite":  # the seed is one transaction: keep its pages in memory
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size = -262144")  # KiB: 256 MB at most, this connection
+    try:
+        yield
+    finally:
+        del connection.make_debug_cursor
 
 
 @dataclass
@@ -1839,199 +1117,105 @@ class WriteCounts:
     visits: int = 0
     observations: int = 0
     alerts: int = 0
-    alert_events: int = 0
     referrals: int = 0
-    referral_events: int = 0
     consultations: int = 0
-    diagnoses: int = 0
     messages: int = 0
     deaths: int = 0
     moves: int = 0
 
 
-def write_closed_loop(
-    plan: ClosedLoopPlan, *, history: bool, history_reason: str, batch_size: int = 1000
-) -> WriteCounts:
-    """Bulk-insert the plan (inside the caller's transaction)."""
+def visit_rows(plan: ClosedLoopPlan) -> dict[uuid.UUID, Any]:
+    """The visits as ``visits.services.record_home_visits`` stores them (``_prepare``): the
+    recording CHW, the engine's assessment and its version, ``recorded_at`` when it arrived.
+    Instances with their person, household and CHW loaded, for the alert service later."""
     from keneya.accounts.models import User
-    from keneya.alerts.models import Alert, AlertEvent
-    from keneya.notifications.messages import render
-    from keneya.notifications.models import Channel, OutboxMessage, OutboxStatus
-    from keneya.people.models import Household, Person
-    from keneya.records.icd10 import lookup
-    from keneya.records.models import Consultation, Diagnosis
-    from keneya.referrals.models import Referral, ReferralEvent
+    from keneya.people.models import Person
+
+    persons = Person.objects.select_related("household").in_bulk({v.member.id for v in plan.visits})
+    chws = User.objects.in_bulk({v.home.chw_id for v in plan.visits})
+    from keneya.visits.models import Visit
+
+    rows = {}
+    for v in plan.visits:
+        assert v.recorded_at is not None
+        rows[v.id] = Visit(
+            id=v.id,
+            person=persons[v.member.id],
+            household_id=v.home.id,
+            chw=chws[v.home.chw_id],
+            kind=v.kind,
+            visit_date=v.visit_date,
+            findings=dict(v.findings),
+            measurements=dict(v.measurements),
+            assessment=v.assessment,
+            engine_version=ENGINE_VERSION,
+            urgent=v.assessment["urgent_referral"],
+            action=v.assessment["action"],
+            follow_up_days=v.assessment["follow_up_days"],
+            device_assessment_mismatch=False,
+            recorded_at=v.recorded_at,
+        )
+    return rows
+
+
+def write_visits(plan: ClosedLoopPlan, rows: dict[uuid.UUID, Any]) -> tuple[int, int]:
+    """Bulk-write the visits, their observations (the visit service's own mapping,
+    ``visits.services._observations``) and their change-log rows (``sync.changelog``)."""
+    from keneya.demo.fastinsert import complete_rows, insert_rows
+    from keneya.sync.changelog import record_changes_for
     from keneya.visits.models import Observation, Visit
-    from keneya.visits.services import _observations  # the service's own mapping
+    from keneya.visits.services import _observations
 
+    visit_fields = [f.attname for f in Visit._meta.concrete_fields]
+    insert_rows(Visit, [{name: getattr(row, name) for name in visit_fields} for row in rows.values()])
+    for row in rows.values():
+        row._state.adding = False
+    observations: list[dict[str, Any]] = []
+    for v in plan.visits:
+        row = rows[v.id]
+        for i, obs in enumerate(_observations(row, row.chw)):
+            # the visit's own (uuid5) id with the low bits changed: unique, stable, no hashing
+            obs_id = uuid.UUID(int=v.id.int ^ (i + 1))
+            observations.append({**obs, "id": obs_id, "recorded_at": v.recorded_at})
+    insert_rows(Observation, complete_rows(Observation, observations))
+    record_changes_for([(row.person.household.chw_id, "visit", row.pk) for row in rows.values()])
+    return len(rows), len(observations)
+
+
+def seed_closed_loop(
+    subjects: Subjects,
+    *,
+    seed: int | str,
+    today: date,
+    now: datetime,
+    tz: tzinfo,
+    history: bool,
+    history_reason: str,
+    step: Callable[[str], None],
+) -> WriteCounts:
+    """Plan the visits, write them, replay what followed through the services (inside the
+    caller's transaction)."""
+    from keneya.demo.play import play_closed_loop
+    from keneya.people.models import Household, Person
+
+    plan = plan_closed_loop(subjects, seed=seed, today=today, now=now, tz=tz)
+    step(f"{len(plan.visits)} visites planifiées et évaluées par le moteur clinique")
+    rows = visit_rows(plan)
     counts = WriteCounts()
-    stamped = [
-        Visit._meta.get_field("recorded_at"),
-        Observation._meta.get_field("recorded_at"),
-        Consultation._meta.get_field("recorded_at"),
-        OutboxMessage._meta.get_field("created_at"),
-    ]
-    with _ExplicitTimestamps(stamped):
-        users: dict[Any, Any] = {}
-        visit_rows: list[Visit] = []
-        observation_rows: list[Observation] = []
-        for v in plan.visits:
-            assert v.recorded_at is not None
-            row = Visit(
-                id=v.id,
-                person_id=v.member.id,
-                household_id=v.home.id,
-                chw_id=v.home.chw_id,
-                kind=v.kind,
-                visit_date=v.visit_date,
-                findings=v.findings,
-                measurements=v.measurements,
-                assessment=v.assessment,
-                engine_version=ENGINE_VERSION,
-                urgent=v.urgent,
-                action=v.assessment["action"],
-                follow_up_days=v.assessment["follow_up_days"],
-                recorded_at=v.recorded_at,
-            )
-            visit_rows.append(row)
-            by = users.setdefault(v.home.chw_id, User(pk=v.home.chw_id))
-            for i, obs in enumerate(_observations(row, by)):
-                observation_rows.append(
-                    Observation(**obs, id=stable_uuid("observation", v.id, i), recorded_at=v.recorded_at)
-                )
-        Visit.objects.bulk_create(visit_rows, batch_size=batch_size)
-        Observation.objects.bulk_create(observation_rows, batch_size=batch_size)
-        counts.visits, counts.observations = len(visit_rows), len(observation_rows)
-
-        Referral.objects.bulk_create(
-            [
-                Referral(
-                    id=r.id,
-                    person_id=r.member.id,
-                    visit_id=r.visit.id if r.visit else None,
-                    from_facility_id=r.from_facility,
-                    to_facility_id=r.to_facility,
-                    issued_by_id=r.issued_by,
-                    issued_at=r.issued_at,
-                    urgent=r.urgent,
-                    reason=r.reason,
-                    findings=r.findings,
-                    status=r.status,
-                    arrived_at=r.arrived_at,
-                    seen_at=r.seen_at,
-                    time_to_care=r.time_to_care,
-                    counter_referral_note=r.counter_referral_note,
-                    counter_referred_at=r.counter_referred_at,
-                    closed_at=r.closed_at,
-                )
-                for r in plan.referrals
-            ],
-            batch_size=batch_size,
-        )
-        ReferralEvent.objects.bulk_create(
-            [
-                ReferralEvent(referral_id=r.id, kind=e.kind, at=e.at, by_id=e.by, data=e.data)
-                for r in plan.referrals
-                for e in r.events
-            ],
-            batch_size=batch_size,
-        )
-        counts.referrals = len(plan.referrals)
-        counts.referral_events = sum(len(r.events) for r in plan.referrals)
-
-        Alert.objects.bulk_create(
-            [
-                Alert(
-                    id=a.id,
-                    person_id=a.member.id,
-                    facility_id=a.facility,
-                    visit_id=a.visit.id if a.visit else None,
-                    referral_id=a.referral.id if a.referral else None,
-                    rule=a.rule.code,
-                    priority=a.rule.priority,
-                    priority_rank=PRIORITY_RANK[a.rule.priority],  # type: ignore[index]
-                    status=a.status,
-                    title=a.rule.title_fr,
-                    findings=a.findings,
-                    source=a.rule.source,
-                    raised_at=a.raised_at,
-                    acknowledged_at=a.acknowledged_at,
-                    acknowledged_by_id=a.acknowledged_by,
-                    appointment_date=a.appointment_date,
-                    escalated_at=a.escalated_at,
-                    closed_at=a.closed_at,
-                    close_reason=a.close_reason,
-                )
-                for a in plan.alerts
-            ],
-            batch_size=batch_size,
-        )
-        AlertEvent.objects.bulk_create(
-            [
-                AlertEvent(alert_id=a.id, kind=e.kind, at=e.at, by_id=e.by, data=e.data)
-                for a in plan.alerts
-                for e in sorted(a.events, key=lambda e: e.at)
-            ],
-            batch_size=batch_size,
-        )
-        counts.alerts = len(plan.alerts)
-        counts.alert_events = sum(len(a.events) for a in plan.alerts)
-
-        consultations, diagnoses = [], []
-        for c in plan.consultations:
-            consultations.append(
-                Consultation(
-                    id=c.id,
-                    person_id=c.member.id,
-                    facility_id=c.facility,
-                    clinician_id=c.clinician,
-                    referral_id=c.referral.id if c.referral else None,
-                    consulted_at=c.consulted_at,
-                    complaint=c.complaint,
-                    examination=c.examination,
-                    treatment=c.treatment,
-                    follow_up_date=c.follow_up_date,
-                    recorded_at=c.consulted_at,
-                    **c.vitals,
-                )
-            )
-            for code in c.diagnoses:
-                entry = lookup(code)
-                if entry is None:
-                    raise RuntimeError(f"demo diagnosis {code} is not in the ICD-10 subset")
-                diagnoses.append(Diagnosis(consultation_id=c.id, icd10_code=entry.code, label=entry.label))
-        Consultation.objects.bulk_create(consultations, batch_size=batch_size)
-        Diagnosis.objects.bulk_create(diagnoses, batch_size=batch_size)
-        counts.consultations, counts.diagnoses = len(consultations), len(diagnoses)
-
-        # Sent long ago: the outbox worker never picks a "sent" row up again.
-        OutboxMessage.objects.bulk_create(
-            [
-                OutboxMessage(
-                    id=m.id,
-                    channel=Channel.SMS,
-                    recipient=m.recipient,
-                    template=m.template,
-                    body=render(m.template, m.context),
-                    context=m.context,
-                    dedup_key=m.dedup_key,
-                    status=OutboxStatus.SENT,
-                    attempts=1,
-                    next_attempt_at=m.at,
-                    created_at=m.at,
-                    sent_at=m.at + timedelta(seconds=4),
-                )
-                for m in plan.messages
-            ],
-            batch_size=batch_size,
-        )
-        counts.messages = len(plan.messages)
-
-    if plan.deaths:
-        persons = list(Person.objects.filter(pk__in=list(plan.deaths)))
+    counts.visits, counts.observations = write_visits(plan, rows)
+    step(f"{counts.visits} visites et {counts.observations} mesures enregistrées")
+    played = play_closed_loop(plan, rows, seed=seed, tz=tz)
+    counts.alerts, counts.referrals = played.alerts, played.referrals
+    counts.consultations, counts.messages = played.consultations, played.messages
+    step(
+        f"{counts.alerts} alertes, {counts.referrals} références et {counts.consultations} "
+        "consultations rejouées par les services"
+    )
+    if played.deaths:
+        persons = list(Person.objects.filter(pk__in=list(played.deaths)))
         for person in persons:
             person.vital_status = VitalStatus.DECEASED
-            person.date_of_death = plan.deaths[person.pk]
+            person.date_of_death = played.deaths[person.pk]
         _bulk_update(Person, persons, ["vital_status", "date_of_death"], history, history_reason)
         counts.deaths = len(persons)
     if plan.moves:

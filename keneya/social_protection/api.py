@@ -12,7 +12,7 @@ from typing import Any
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -206,7 +206,24 @@ class DossierListCreate(APIView):
     permission_classes = [HasCapability]
     required_capabilities = {"GET": Capability.SOCIAL_CASEWORK, "POST": Capability.SOCIAL_CASEWORK}
 
-    @extend_schema(summary="Dossiers ouverts, les plus en retard d'abord", responses={200: dict})
+    @extend_schema(
+        summary="Dossiers ouverts, les plus en retard d'abord",
+        responses={
+            200: inline_serializer(
+                "DossierRow",
+                {
+                    "id": serializers.UUIDField(),
+                    "reference": serializers.CharField(),
+                    "household": serializers.UUIDField(),
+                    "scheme": serializers.CharField(),
+                    "status": serializers.CharField(),
+                    "due_on": serializers.DateField(allow_null=True),
+                    "days_late": serializers.IntegerField(),
+                },
+                many=True,
+            )
+        },
+    )
     def get(self, request: Request) -> Response:
         rows = queries.dossier_rows(
             request.user,
@@ -326,7 +343,22 @@ class CoverageView(APIView):
     permission_classes = [HasCapability]
     required_capabilities = {"GET": Capability.COVERAGE_VIEW}
 
-    @extend_schema(summary="Couverture d'une personne (dérivée des dossiers)", responses={200: dict})
+    @extend_schema(
+        summary="Couverture d'une personne (dérivée des dossiers)",
+        responses={
+            200: inline_serializer(
+                "Coverage",
+                {
+                    "scheme": serializers.CharField(),
+                    "status": serializers.CharField(),
+                    "card_number": serializers.CharField(allow_blank=True),
+                    "valid_from": serializers.DateField(allow_null=True),
+                    "valid_until": serializers.DateField(allow_null=True),
+                },
+                many=True,
+            )
+        },
+    )
     def get(self, request: Request, pk: Any) -> Response:
         person = get_object_or_404(persons_visible_to(request.user), pk=pk)
         return Response(queries.coverage_for(person))

@@ -145,3 +145,34 @@ def test_a_failing_job_does_not_stop_the_others(urgent_visit, settings, time_mac
 def test_bad_options_are_refused(db, args):
     with pytest.raises(CommandError):
         run(*args)
+
+
+def test_jobs_are_declared_by_the_apps_that_own_them():
+    from keneya.core.periodic import periodic_jobs
+
+    jobs = periodic_jobs()
+    assert [job.name for job in jobs] == ["escalate_alerts", "check_referrals", "send_outbox"]
+    assert [job.run.__module__ for job in jobs] == [
+        "keneya.alerts.jobs",
+        "keneya.referrals.jobs",
+        "keneya.notifications.jobs",
+    ]
+    assert all(job.every > timedelta(0) for job in jobs)
+
+
+def test_a_job_registered_by_another_app_runs_in_its_order(db, monkeypatch):
+    from keneya.core import periodic
+
+    monkeypatch.setattr(periodic, "_JOBS", dict(periodic._JOBS))
+    seen = []
+
+    def toy(now):
+        seen.append(now)
+        return "1 jouet"
+
+    periodic.register_periodic_job("toy_job", timedelta(seconds=30), toy, order=15)
+    output = run("--once")
+    assert len(seen) == 1
+    names = [line.split(" :")[0] for line in output.splitlines()]
+    assert names == ["escalate_alerts", "toy_job", "check_referrals", "send_outbox"]
+    assert "toy_job : 1 jouet" in output

@@ -308,7 +308,7 @@ def test_stored_assessments_are_the_engines_and_alerts_follow_the_rules(
             sex=visit.person.sex,
             date_of_birth=visit.person.date_of_birth,
             visit_date=visit.visit_date,
-            findings=visit.findings,
+            findings={k: v for k, v in visit.findings.items() if k != "vaccines"},  # not the engine's
             measurements=visit.measurements,
         )
         assert visit.assessment == assessment
@@ -357,6 +357,7 @@ def test_reset_removes_what_the_demo_was_used_for(tmp_path: Path, time_machine: 
     from keneya.sync.services import register_device
 
     seed_loop(tmp_path, time_machine)
+    seeded_changes = ChangeLog.objects.count()  # the services the demo replays write them
     time_machine.move_to(T0 + timedelta(minutes=5), tick=False)
     alert = Alert.objects.filter(status=AlertStatus.OPEN).select_related("facility").first()
     assert alert is not None
@@ -366,11 +367,11 @@ def test_reset_removes_what_the_demo_was_used_for(tmp_path: Path, time_machine: 
     record_consultation(by=clinician, person=alert.person, complaint="Toux", diagnoses=["J06.9"])
     chw = get_user_model().objects.filter(role=Role.CHW).first()
     register_device(by=chw, device_id=uuid.uuid4(), name="Tablette")
-    assert ChangeLog.objects.exists()
+    assert ChangeLog.objects.count() > seeded_changes
 
     seed_loop(tmp_path, time_machine, "--reset")
 
-    assert not ChangeLog.objects.exists()
+    assert ChangeLog.objects.count() == seeded_changes
     assert Alert.objects.filter(pk=alert.pk, status=AlertStatus.OPEN).exists()
 
 

@@ -123,7 +123,7 @@ def test_slip_is_printable_french_with_findings_reasons_chw_and_destination(clie
     assert "Tirage sous-costal" in page  # the finding
     assert "Tirage sous-costal : référer d'urgence." in page  # the reason's text
     assert users.chw1.get_full_name() in page and "CSCom ASACOLA I" in page
-    assert "window.print()" in page and "PB 130 mm" in page
+    assert "data-print" in page and "PB 130 mm" in page  # app.js prints (no inline script under the CSP)
 
 
 def test_other_zone_and_other_cscom_get_404(client, users, referral):

@@ -1,14 +1,15 @@
 """``manage.py run_scheduler``: the periodic jobs of Kènèya, in one process.
 
 The Django Tasks API has no periodic scheduler (shared/spec/stack.md §4), so this command runs
-the jobs that must happen on a clock, in this order:
+the jobs that must happen on a clock. The apps that own them declare them in their ``jobs.py``
+(``keneya.core.periodic``); a pass runs them in their declared order, today:
 
-1. ``escalate_alerts``: urgent alerts nobody acknowledged within the delay (2 h) go to the
-   facility manager (``alerts.services.escalate_unacknowledged``);
-2. ``check_referrals``: referrals issued more than 24 h ago with no arrival become "not
-   arrived", which raises the CSCom's follow-up alert (``referrals.services.check_overdue_referrals``);
-3. ``send_outbox``: the SMS that are due, including those the two jobs above queued
-   (``notifications.sending.send_pending``).
+1. ``escalate_alerts`` (alerts): urgent alerts nobody acknowledged within the delay (2 h) go to
+   the facility manager;
+2. ``check_referrals`` (referrals): referrals issued more than 24 h ago with no arrival become
+   "not arrived", which raises the CSCom's follow-up alert;
+3. ``send_outbox`` (notifications): the SMS that are due, including those the two jobs above
+   queued.
 
 Each job is idempotent: a second run at the same moment changes nothing (escalated alerts carry
 ``escalated_at``, a referral leaves "issued" once, a sent SMS is never claimed again, SMS have a
@@ -18,7 +19,8 @@ dedup key). A failing job is logged and the others still run. Run one scheduler 
     manage.py run_scheduler                                 # loop, a pass every 60 s
     manage.py run_scheduler --interval 5 --max-iterations 3
 
-SIGTERM stops the loop once the pass under way is over; Ctrl-C stops it at once.
+The default interval is the shortest ``every`` of the jobs. SIGTERM stops the loop once the
+pass under way is over; Ctrl-C stops it at once.
 """
 
 from __future__ import annotations
@@ -27,58 +29,26 @@ import logging
 import signal
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
 from types import FrameType
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from keneya.core.periodic import periodic_jobs
+
 logger = logging.getLogger(__name__)
 
-DEFAULT_INTERVAL_SECONDS = 60.0
 
-
-def _escalate_alerts(now: datetime) -> str:
-    from keneya.alerts.services import escalate_unacknowledged
-
-    return f"{escalate_unacknowledged(now=now)} alerte(s) escaladée(s)"
-
-
-def _check_referrals(now: datetime) -> str:
-    from keneya.referrals.services import check_overdue_referrals
-
-    return f"{check_overdue_referrals(now=now)} référence(s) déclarée(s) non arrivée(s)"
-
-
-def _send_outbox(now: datetime) -> str:
-    from keneya.notifications.sending import send_pending
-
-    # The outbox reads the clock at each step (a send may take seconds): no fixed ``now``.
-    report = send_pending()
-    return (
-        f"{report.sent} SMS envoyé(s), {report.retried} à réessayer, {report.failed + report.dead} en échec"
-    )
-
-
-@dataclass(frozen=True)
-class Job:
-    name: str
-    run: Callable[[datetime], str]  # returns a one-line French summary
-
-
-JOBS: tuple[Job, ...] = (
-    Job("escalate_alerts", _escalate_alerts),
-    Job("check_referrals", _check_referrals),
-    Job("send_outbox", _send_outbox),
-)
+def default_interval_seconds() -> float:
+    """The shortest period any job needs (60 s when no job is declared)."""
+    return min((job.every.total_seconds() for job in periodic_jobs()), default=60.0)
 
 
 def run_jobs_once(write: Callable[[str], Any] | None = None) -> list[str]:
     """Run every job once, in order; return the names of the jobs that failed."""
     failed = []
-    for job in JOBS:
+    for job in periodic_jobs():
         try:
             summary = job.run(timezone.now())
         except Exception:  # one broken job must not stop the others
@@ -103,8 +73,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--interval",
             type=float,
-            default=DEFAULT_INTERVAL_SECONDS,
-            help="Secondes entre deux passages (défaut : 60).",
+            default=None,
+            help="Secondes entre deux passages (défaut : la plus courte période des tâches, 60).",
         )
         parser.add_argument(
             "--max-iterations",
@@ -114,6 +84,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["interval"] is None:
+            options["interval"] = default_interval_seconds()
         if options["interval"] < 0:
             raise CommandError("--interval doit être positif.")
         if options["max_iterations"] is not None and options["max_iterations"] < 1:

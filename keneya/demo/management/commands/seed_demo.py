@@ -12,7 +12,6 @@ Every login uses the documented demo password; the logins are printed and writte
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +21,7 @@ from django.db import IntegrityError
 from django.db.models import ProtectedError
 
 from keneya.demo import seed as demo
-
-MAX_CHW_ROWS_PRINTED = 40
+from keneya.demo.logins import logins_summary, write_logins
 
 
 class Command(BaseCommand):
@@ -89,6 +87,7 @@ class Command(BaseCommand):
                 f"personnes et {counts['visits']} visites supprimés."
             )
         seed = options["seed"]
+        self.stdout.write("Création de la démo (une ligne par étape)…")
         try:
             result = demo.seed_demo(
                 scale=options["scale"],
@@ -96,6 +95,7 @@ class Command(BaseCommand):
                 seed=int(seed) if seed.isdigit() else seed,
                 history=not options["no_history"],
                 progress=self._progress,
+                report=self.stdout.write,
                 visits=not options["no_visits"],
             )
         except demo.DemoConflict as exc:
@@ -103,11 +103,7 @@ class Command(BaseCommand):
                 f"Ces éléments existent déjà et n'appartiennent pas à la démo : {exc}."
             ) from exc
         path = options["logins_file"] or Path(settings.VAR_DIR) / "demo-logins.json"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(
-            json.dumps([login.as_json() for login in result.logins], ensure_ascii=False, indent=2) + "\n",
-            encoding="utf-8",
-        )
+        write_logins(path, result.logins)
         self._print_summary(result, path)
 
     def _progress(self, done: int, total: int) -> None:
@@ -131,36 +127,5 @@ class Command(BaseCommand):
                 f"({loop.observations} mesures), {loop.alerts} alertes, {loop.referrals} "
                 f"références, {loop.consultations} consultations, {loop.messages} SMS envoyés."
             )
-        logins = result.logins
-        chw_logins = [login for login in logins if login.role == "chw"]
-        shown = [login for login in logins if login.role != "chw"]
-        shown += chw_logins[:MAX_CHW_ROWS_PRINTED]
         out.write("")
-        out.write(f"Comptes de démonstration (mot de passe pour tous : {logins[0].password})")
-        out.write(format_logins_table(shown))
-        if len(chw_logins) > MAX_CHW_ROWS_PRINTED:
-            out.write(f"… et {len(chw_logins) - MAX_CHW_ROWS_PRINTED} autres relais.")
-        out.write(f"Liste complète : {path}")
-
-
-def format_logins_table(logins: list[demo.DemoLogin]) -> str:
-    headers = ("Identifiant", "Mot de passe", "Nom", "Rôle", "Structure", "Zones")
-    rows = [
-        (
-            login.username,
-            login.password,
-            login.full_name,
-            login.role_label,
-            login.facility or "—",
-            ", ".join(login.areas)
-            + (f" ({login.households} ménages)" if login.households is not None else "")
-            or "—",
-        )
-        for login in logins
-    ]
-    widths = [max(len(str(row[i])) for row in [headers, *rows]) for i in range(len(headers))]
-
-    def line(cells: tuple[str, ...]) -> str:
-        return "  ".join(str(c).ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
-
-    return "\n".join([line(headers), line(tuple("-" * w for w in widths)), *(line(row) for row in rows)])
+        out.write(logins_summary(result.logins, path))
