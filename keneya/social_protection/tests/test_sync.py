@@ -136,3 +136,15 @@ def test_the_coverage_lines_of_enrolled_persons_come_with_the_pull(users, home):
     _changes, _cursor, last = pull_all(device)
     persons = last["coverage"]["persons"]
     assert persons[str(home.head_id)] == ["RAMED : dossier en cours"]
+
+
+def test_the_coverage_extra_costs_nothing_per_person_without_a_dossier(
+    users, home, household_factory, django_assert_max_num_queries
+):
+    from keneya.social_protection.sync import pulled_coverage
+
+    for _ in range(5):
+        household_factory(users.chw1)
+    with django_assert_max_num_queries(1):
+        coverage = pulled_coverage(users.chw1)
+    assert coverage["persons"] == {}
