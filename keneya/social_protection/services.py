@@ -38,6 +38,7 @@ from keneya.social_protection.models import (
     Screening,
 )
 from keneya.social_rules import schemes, scorecard
+from keneya.sync import changelog
 
 logger = logging.getLogger(__name__)
 
@@ -165,6 +166,8 @@ def record_screening(
         breakdown=result.breakdown,
         screened_by=by,
     )
+    # The household's tablets hear of it (the "screening" sync type, social_protection/sync.py).
+    changelog.record_change(type="screening", obj_id=screening.pk, chw_id=household.chw_id)
     return screening, True
 
 
@@ -176,7 +179,7 @@ def rescore_screening(*, by: Any, screening: Screening) -> Screening:
         raise PermissionDenied
     version = _active_scorecard()
     result = scorecard.score_answers(version.definition, screening.answers, screening.admis_de_droit or None)
-    return Screening.objects.create(
+    rescored = Screening.objects.create(
         household=screening.household,
         scorecard=version,
         screened_on=screening.screened_on,
@@ -188,6 +191,9 @@ def rescore_screening(*, by: Any, screening: Screening) -> Screening:
         screened_by=by,
         rescored_from=screening,
     )
+    # The household's tablets hear of it (the "screening" sync type, social_protection/sync.py).
+    changelog.record_change(type="screening", obj_id=rescored.pk, chw_id=screening.household.chw_id)
+    return rescored
 
 
 @transaction.atomic

@@ -15,6 +15,7 @@ import {
   editHouseholdScreen, editPersonScreen, newHouseholdScreen, newMemberScreen,
 } from "./ui/register.js";
 import { rejectedScreen } from "./ui/rejected.js";
+import { screeningFormScreen, screeningScreen } from "./ui/screening.js";
 import { createStatusBar, refreshStatus } from "./ui/status.js";
 import { tasksScreen } from "./ui/tasks.js";
 import { visitFormScreen, visitScreen } from "./ui/visit.js";
@@ -27,6 +28,8 @@ const ROUTES = [
   [new RegExp(`^/menage/${ID}$`), householdScreen],
   [new RegExp(`^/menage/${ID}/membre$`), newMemberScreen, true],
   [new RegExp(`^/menage/${ID}/modifier$`), editHouseholdScreen, true],
+  [new RegExp(`^/menage/${ID}/depistage$`), screeningFormScreen, true],
+  [new RegExp(`^/depistage/${ID}$`), screeningScreen],
   [new RegExp(`^/personne/${ID}$`), personScreen],
   [new RegExp(`^/personne/${ID}/modifier$`), editPersonScreen, true],
   [new RegExp(`^/personne/${ID}/visite/(\\w+)$`), visitFormScreen, true],
@@ -55,7 +58,7 @@ async function render() {
   const route = currentRoute();
   document.querySelectorAll("#tabs a").forEach((a) => {
     a.classList.toggle("active", a.dataset.path === route.path
-      || (a.dataset.path === "" && /^\/(menage|personne|visite)/.test(route.path)));
+      || (a.dataset.path === "" && /^\/(menage|personne|visite|depistage)/.test(route.path)));
   });
   try {
     await route.screen(view, ...route.args);

@@ -4,13 +4,15 @@
 //   households, persons  what the CHW registered or pulled, with the server `version` they last
 //                        saw (null for a record not yet accepted by the server)
 //   visits               visits recorded here (with the engine's result) or pulled (compact)
+//   screenings           households screened here (with engine/scorecard.js's result) or pulled
 //   tasks                the task list of the last complete pull
 //   alerts               alerts and referrals raised from the CHW's visits, as of the last pull
 //                        (`type` is "alert" or "referral")
 //   outbox               changes waiting for the server, in order (`seq`): status "pending",
 //                        "sending" (a push is under way or was cut off) or "rejected" (with the
 //                        server's `reason` and French `errors`, kept until fixed)
-//   meta                 key/value: device id and token, pull cursor, last sync, user, quartiers
+//   meta                 key/value: device id and token, pull cursor, last sync, user, quartiers,
+//                        the pull's extras (synctypes.js PULL_EXTRAS: the grid, coverage lines)
 
 import { fold, normaliseName } from "./names.js";
 import { SYNC_TYPES, storeSchema, syncType } from "./synctypes.js";
@@ -18,8 +20,12 @@ import { SYNC_TYPES, storeSchema, syncType } from "./synctypes.js";
 const Dexie = globalThis.Dexie;
 
 export const db = new Dexie("keneya-chw");
-// A new store (a new type's) needs a new version number here: db.version(2).stores(...).
-db.version(1).stores(storeSchema());
+// A new store (a new type's) needs a new version number here: db.version(3).stores(...).
+// Version 2: the screenings.
+db.version(1).stores({ households: "id, code", persons: "id, household",
+  visits: "id, person, household, visit_date", alerts: "id, type, person, visit",
+  tasks: "id, person_id, household_id, status", outbox: "++seq, id, status, batch_id", meta: "key" });
+db.version(2).stores(storeSchema());
 
 export const TABLE_FOR_TYPE = Object.fromEntries(
   SYNC_TYPES.filter((entry) => entry.pushed).map((entry) => [entry.type, entry.store]));
@@ -153,6 +159,17 @@ export async function saveVisit(visit) {
   });
 }
 
+/** A household screened here (ui/screening.js): stored with the engine's result, queued. */
+export async function saveScreening(screening) {
+  await db.transaction("rw", db.screenings, db.outbox, async () => {
+    await db.screenings.put({ ...screening, source: "device", synced: false });
+    await queueChange({
+      type: "screening", id: screening.id, op: "create",
+      fields: pick(screening, SCREENING_FIELDS),
+    });
+  });
+}
+
 /**
  * The vaccination card as the tablet knows it: [[code, date], ...] from the person's visits
  * stored here (findings.vaccines of the visits recorded on this tablet; `vaccines` of a pulled
@@ -173,7 +190,8 @@ export async function requeueDependants(type, id) {
     : await db.persons.where("household").equals(id).primaryKeys());
   await db.outbox.where("status").equals("rejected")
     .filter((e) => (e.type === "person" && e.fields.household === id)
-      || (e.type === "visit" && personIds.has(e.fields.person)))
+      || (e.type === "visit" && personIds.has(e.fields.person))
+      || (e.type === "screening" && e.fields.household === id))
     .modify({ status: "pending", reason: null, errors: null });
 }
 
@@ -193,6 +211,7 @@ export function pushedFields(type) {
 export const HOUSEHOLD_FIELDS = pushedFields("household");
 export const PERSON_FIELDS = pushedFields("person");
 export const VISIT_FIELDS = pushedFields("visit");
+export const SCREENING_FIELDS = pushedFields("screening");
 
 export function pick(object, keys) {
   return Object.fromEntries(keys.filter((k) => k in object).map((k) => [k, object[k]]));

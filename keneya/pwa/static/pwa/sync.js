@@ -13,7 +13,7 @@ import * as api from "./api.js";
 import {
   clearAll, db, getMeta, householdSearchKeys, nowIso, setMeta, uuid,
 } from "./db.js";
-import { storesOf, syncType } from "./synctypes.js";
+import { PULL_EXTRAS, storesOf, syncType } from "./synctypes.js";
 
 export const BATCH_SIZE = 50;
 export const PULL_LIMIT = 1000; // the server's most (keneya/sync/services.py MAX_PULL_LIMIT)
@@ -282,6 +282,11 @@ async function applyPage(answer) {
       await db.tasks.bulkPut(answer.tasks);
       await setMeta("tasks_as_of", nowIso());
     }
+    if (!answer.has_more) {
+      for (const name of PULL_EXTRAS) {
+        if (name in answer) await setMeta(name, answer[name]);
+      }
+    }
     await setMeta("cursor", answer.next_cursor ?? null);
   });
 }
@@ -369,6 +374,7 @@ async function applyCascade({ type, id, data }, touched) {
     await db.persons.where("household").equals(id).delete();
     await db.visits.where("household").equals(id).delete();
     await db.tasks.where("household_id").equals(id).delete();
+    await db.screenings.where("household").equals(id).delete();
     await db.households.delete(id);
     return;
   }

@@ -58,6 +58,19 @@ export const SYNC_TYPES = [
     accepted: (result) => ({ synced: true, assessment_mismatch: Boolean(result.assessment_mismatch),
       server_assessment: result.assessment ?? null }),
   },
+  {
+    // A household screened on the vulnerability grid (ui/screening.js): an append-only fact,
+    // scored on the tablet by engine/scorecard.js and again by the server.
+    type: "screening",
+    store: "screenings",
+    indexes: "id, household, screened_on",
+    pushed: true,
+    mergeable: false,
+    pulled: "over",
+    fields: ["household", "screened_on", "answers", "admis_de_droit"],
+    parent: ["household", "household"],
+    accepted: (result) => ({ synced: true, version: result.version ?? null }),
+  },
   { type: "alert", store: "alerts", indexes: "id, type, person, visit", pulled: "replace" },
   { type: "referral", store: "alerts", indexes: "id, type, person, visit", pulled: "replace" },
 ];
@@ -68,6 +81,13 @@ export const OTHER_STORES = {
   outbox: "++seq, id, status, batch_id",
   meta: "key",
 };
+
+/**
+ * What the last page of a pull carries besides the changes and the tasks, kept whole in `meta`
+ * under the same name: the active vulnerability grid ("scorecard") and the coverage lines of
+ * the CHW's households ("coverage"), from keneya/social_protection/sync.py.
+ */
+export const PULL_EXTRAS = ["scorecard", "coverage"];
 
 export const BY_TYPE = new Map(SYNC_TYPES.map((entry) => [entry.type, entry]));
 

@@ -6,6 +6,7 @@ import { formatPhone } from "../people.js";
 import {
   ageFr, dateFr, h, linkButton, mount, personName, plural, vocabulary as V,
 } from "./dom.js";
+import { coverageLines, latestScreening } from "./screening.js";
 import { urgentBanner } from "./visit.js";
 
 function waitingBadge(entries) {
@@ -40,7 +41,9 @@ export async function householdScreen(view, householdId) {
         V.relationships[person.relationship_to_head] ?? "",
       ].filter(Boolean).join(" · ")),
       person.vital_status === "deceased" ? h("span", { class: "badge" }, "Décédé·e") : null,
+      coverageLine(await coverageLines(person.id)),
       waitingBadge(await outboxFor(person.id))))));
+  const screening = await latestScreening(householdId);
   mount(view,
     h("div", { class: "screen-head" },
       h("h1", {}, `Ménage ${household.code}`), waitingBadge(await outboxFor(householdId))),
@@ -48,6 +51,13 @@ export async function householdScreen(view, householdId) {
       household.address_description, formatPhone(household.phone)].filter(Boolean).join(" · ")),
     h("h2", { id: "members-title" }, plural(members.length, "membre", "membres")),
     h("ul", { class: "cards", id: "member-list" }, rows),
+    h("h2", {}, "Protection sociale"),
+    screening ? h("a", { class: "card", id: "latest-screening", href: `#/depistage/${screening.id}` },
+      h("strong", {}, `Dépistage du ${dateFr(screening.screened_on)} : score ${screening.score}`),
+      h("span", { class: "muted" }, screening.band_label_fr ?? screening.band))
+      : h("p", { class: "muted", id: "latest-screening" }, "Pas encore dépisté."),
+    h("div", { class: "actions" },
+      linkButton("Dépistage social", `#/menage/${householdId}/depistage`, "btn primary")),
     h("div", { class: "actions" },
       linkButton("+ Ajouter un membre", `#/menage/${householdId}/membre`, "btn primary"),
       linkButton("Modifier le ménage", `#/menage/${householdId}/modifier`),
@@ -76,6 +86,7 @@ export async function personScreen(view, personId) {
     h("p", { class: "muted" }, person.phone ? `Téléphone : ${formatPhone(person.phone)}` : "Pas de téléphone",
       household ? h("span", {}, " · ", h("a", { href: `#/menage/${household.id}` },
         `Ménage ${household.code}`)) : null),
+    coverageLine(await coverageLines(personId), "person-coverage"),
     kinds.length ? h("h2", {}, "Nouvelle visite") : null,
     h("div", { class: "kind-buttons" }, kinds.map((kind) =>
       linkButton(V.kinds[kind], `#/personne/${personId}/visite/${kind}`, "btn primary big"))),
@@ -90,6 +101,12 @@ export async function personScreen(view, personId) {
     h("div", { class: "actions" },
       linkButton("Modifier (téléphone, nom…)", `#/personne/${personId}/modifier`, "btn"),
       household ? linkButton("Retour au ménage", `#/menage/${household.id}`) : null));
+}
+
+/** "RAMED valide jusqu'au 12/03/2029", "Aucune couverture : dépistage conseillé" (last sync). */
+function coverageLine(lines, id = null) {
+  if (!lines?.length) return null;
+  return h("span", { class: "coverage", id }, lines.join(" · "));
 }
 
 function actionOf(visit) {

@@ -16,7 +16,7 @@ const REASONS = {
 const FIELD_LABELS = {
   family_name: "Nom", given_names: "Prénoms", sex: "Sexe", date_of_birth: "Date de naissance",
   phone: "Téléphone", quartier: "Quartier", household: "Ménage", person: "Personne",
-  visit_date: "Date de la visite", relationship_to_head: "Lien avec le chef de ménage",
+  visit_date: "Date de la visite", screened_on: "Date du dépistage", relationship_to_head: "Lien avec le chef de ménage",
 };
 
 async function describe(entry) {
@@ -28,6 +28,11 @@ async function describe(entry) {
     const person = await db.persons.get(entry.id);
     return { title: personName(person ?? entry.fields), fix: `#/personne/${entry.id}/modifier` };
   }
+  if (entry.type === "screening") {
+    const household = await db.households.get(entry.fields.household);
+    return { title: `Dépistage social du ${dateFr(entry.fields.screened_on)} · Ménage `
+      + `${household?.code ?? ""}`, fix: `#/depistage/${entry.id}` };
+  }
   const person = await db.persons.get(entry.fields.person);
   return { title: `${V.kinds[entry.fields.kind] ?? "Visite"} du ${dateFr(entry.fields.visit_date)}`
     + ` · ${personName(person)}`, fix: `#/visite/${entry.id}` };
@@ -37,7 +42,7 @@ async function sendAgain(entries) {
   await db.outbox.where("seq").anyOf(entries.map((e) => e.seq))
     .modify({ status: "pending", reason: null, errors: null });
   for (const entry of entries) {
-    if (entry.type !== "visit") await requeueDependants(entry.type, entry.id);
+    if (entry.type === "household" || entry.type === "person") await requeueDependants(entry.type, entry.id);
   }
   await refreshStatus();
   syncNow();
