@@ -332,7 +332,7 @@ def appointments_for_household(user: Any, household_id: Any) -> list[Appointment
 
 
 def appointment_label(appointment: Appointment) -> str:
-    """ "Enquête sociale (SLDS-ES) le 12/03 (Mairie)" """
+    """The French line of an appointment: "Enquête sociale (SLDS-ES) le 12/03/2029 (Mairie)"."""
     place = f" ({appointment.place})" if appointment.place else ""
     return f"{appointment.get_kind_display()} le {appointment.on:%d/%m/%Y}{place}"
 

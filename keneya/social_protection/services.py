@@ -656,7 +656,7 @@ def _sms(dossier: Dossier, template: str, dedup_key: str, **context: Any) -> Any
 
 @transaction.atomic
 def remind_missing_documents(*, by: Any, dossier: Dossier) -> Any:
-    """ "Rappeler les pièces": one SMS to the household naming the documents still missing (once
+    """The "Rappeler les pièces" button: one SMS to the household naming the documents still missing (once
     a day per dossier). None when nothing is missing or the household has no phone."""
     _require(by, Capability.SOCIAL_CASEWORK)
     if not queries.dossiers_visible_to(by).filter(pk=dossier.pk).exists():
