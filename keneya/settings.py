@@ -195,6 +195,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Uploaded files (scans of social-protection documents): never served as public media, only
+# through views that check who may see them.
+MEDIA_ROOT = Path(os.environ.get("KENEYA_MEDIA_ROOT", VAR_DIR / "media"))
 # Serve straight from the app folders when nobody ran collectstatic (demo, tests).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
