@@ -415,10 +415,10 @@ def _reencoded(upload: UploadedFile, kind: str) -> bytes:
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     try:
-        with Image.open(upload) as image:
-            if image.width * image.height > IMAGE_MAX_PIXELS:
+        with Image.open(upload) as opened:
+            if opened.width * opened.height > IMAGE_MAX_PIXELS:
                 raise ValidationError({"file": [_("Image trop grande.")]})
-            image = ImageOps.exif_transpose(image)  # keep the orientation the EXIF gave
+            image: Image.Image = ImageOps.exif_transpose(opened) or opened  # the EXIF's orientation
             if kind == "image/jpeg" and image.mode not in ("RGB", "L"):
                 image = image.convert("RGB")
             clean = Image.new(image.mode, image.size)

@@ -126,7 +126,7 @@ def dossier_detail(request: HttpRequest, dossier_id: Any) -> HttpResponse:
             "appointments": dossier.appointments.order_by("done_on", "on"),
             "appointment_form": AppointmentForm(),
             "upload_form": DocumentUploadForm(),
-            "has_missing": any(r["document"].status not in schemes.SUPPLIED for r in rows),
+            "has_missing": any(d.status not in schemes.SUPPLIED for d in documents),
             "renewal_due_on": schemes.renewal_due_on(dossier.scheme, dossier.valid_until),
             "card_expired": bool(dossier.valid_until and today > dossier.valid_until),
             **_contributions_context(dossier, today),
@@ -235,7 +235,7 @@ def document_upload(request: HttpRequest, dossier_id: Any, document_id: Any) -> 
 
 
 @require_capability(Capability.SOCIAL_CASEWORK)
-def document_file(request: HttpRequest, dossier_id: Any, file_id: Any) -> HttpResponse:
+def document_file(request: HttpRequest, dossier_id: Any, file_id: Any) -> FileResponse:
     """The scan, streamed through the storage to whoever may see the dossier (never a public
     media URL); the access log records the read (apps.py)."""
     dossier = _dossier(request, dossier_id)
@@ -352,11 +352,11 @@ def dossier_open(request: HttpRequest, household_id: Any) -> HttpResponse:
     household = get_object_or_404(households_visible_to(request.user), pk=household_id)
     persons = list(household.members.filter(merged_into__isnull=True).order_by("date_of_birth"))
     renewal_of = None
-    if raw := request.GET.get("renouvellement", ""):
+    if renewal_id := _uuid_or_none(request.GET.get("renouvellement", "")):
         # Only a card of this household the social worker may see; anything else is ignored.
         renewal_of = (
             queries.dossiers_visible_to(request.user)
-            .filter(household=household, pk=_uuid_or_none(raw), status="card_issued")
+            .filter(household=household, pk=renewal_id, status="card_issued")
             .first()
         )
     initial = {}
@@ -392,7 +392,7 @@ def dossier_open(request: HttpRequest, household_id: Any) -> HttpResponse:
 
 def _uuid_or_none(raw: str) -> uuid.UUID | None:
     try:
-        return uuid.UUID(raw)
+        return uuid.UUID(raw) if raw else None
     except ValueError:
         return None
 
