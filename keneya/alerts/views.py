@@ -61,6 +61,11 @@ def alert_inbox(request: HttpRequest) -> HttpResponse:
 
 def _answer(request: HttpRequest, alert: Alert, *, error: str = "") -> HttpResponse:
     if request.htmx:  # type: ignore[attr-defined]
+        alert.extra_lines = [  # type: ignore[attr-defined]
+            line
+            for part in inbox_rows(request.user, [alert.person])
+            for line in part.get(alert.person_id, [])
+        ]
         return render(request, "alerts/_alert_row.html", _row_context(alert, error=error))
     if error:
         return render(request, "alerts/action_error.html", {"alert": alert, "error": error}, status=400)
