@@ -219,9 +219,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-# Uploaded files (scanned documents): saved with the database by ``keneya backup``.
+# Uploaded files (scans of social-protection documents): saved with the database by ``keneya
+# backup``; never served as public media, only through views that check who may see them.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
-MEDIA_URL = "/media/"
 # Serve straight from the app folders when nobody ran collectstatic (demo, tests).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG

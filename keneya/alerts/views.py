@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from keneya.accounts.permissions import Capability, require_capability
 from keneya.alerts import queries, services
 from keneya.alerts.forms import CloseForm, ConvokeForm
+from keneya.alerts.hooks import inbox_rows
 from keneya.alerts.models import Alert, CloseReason
 
 PAGE_SIZE = 50
@@ -40,6 +41,13 @@ def _row_context(alert: Alert, **extra: Any) -> dict[str, Any]:
 @require_capability(Capability.ALERTS_TRIAGE)
 def alert_inbox(request: HttpRequest) -> HttpResponse:
     page = Paginator(queries.inbox(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    # One call for the page (coverage from social protection): {person id: [lines]}.
+    extra: dict[Any, list[str]] = {}
+    for part in inbox_rows(request.user, [alert.person for alert in page]):
+        for person_id, lines in part.items():
+            extra.setdefault(person_id, []).extend(lines)
+    for alert in page:
+        alert.extra_lines = extra.get(alert.person_id, [])  # type: ignore[attr-defined]
     return render(
         request,
         "alerts/inbox.html",
@@ -53,6 +61,11 @@ def alert_inbox(request: HttpRequest) -> HttpResponse:
 
 def _answer(request: HttpRequest, alert: Alert, *, error: str = "") -> HttpResponse:
     if request.htmx:  # type: ignore[attr-defined]
+        alert.extra_lines = [  # type: ignore[attr-defined]
+            line
+            for part in inbox_rows(request.user, [alert.person])
+            for line in part.get(alert.person_id, [])
+        ]
         return render(request, "alerts/_alert_row.html", _row_context(alert, error=error))
     if error:
         return render(request, "alerts/action_error.html", {"alert": alert, "error": error}, status=400)

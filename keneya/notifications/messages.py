@@ -85,6 +85,24 @@ TEMPLATES: dict[str, SmsTemplate] = {
             "Kènèya ESCALADE : alerte urgente pour {child} ({reason}) sans prise en charge depuis {hours} h.",
             "Urgent alert nobody acknowledged in time, to the facility manager (DTC).",
         ),
+        SmsTemplate(
+            "social_documents_missing",
+            "Kènèya : dossier {scheme} {reference}. Pièces à apporter au service social : {documents}.",
+            "Social protection: the documents a household's dossier still misses, when the social "
+            "worker clicks 'Rappeler les pièces'.",
+        ),
+        SmsTemplate(
+            "social_card_ready",
+            "Kènèya : la carte {scheme} de la famille {family} est prête (dossier {reference}). "
+            "Venez la retirer au service social.",
+            "Social protection: the card was issued (the dossier reached card_issued), to the household.",
+        ),
+        SmsTemplate(
+            "social_renewal_due",
+            "Kènèya : la carte {scheme} de la famille {family} expire le {date}. "
+            "Renouvelez-la au service social (dossier {reference}).",
+            "Social protection: a card enters its renewal lead time (periodic job social_reminders).",
+        ),
     ]
 }
 

@@ -29,6 +29,7 @@ from keneya.people.scope import persons_visible_to
 from keneya.people.templatetags.people_tags import hours
 from keneya.records import access, charts, icd10, privacy, queries, services
 from keneya.records.forms import ConsultationForm
+from keneya.records.hooks import patient_page
 from keneya.records.models import Anonymisation
 from keneya.referrals import queries as referral_queries
 
@@ -71,6 +72,14 @@ def _out_of_scope(request: HttpRequest, person_id: Any, form: BreakGlassForm | N
     )
 
 
+def _hooked(request: HttpRequest, person: Any) -> dict[str, Any]:
+    """What the apps above add to the patient page and the consultation form (coverage)."""
+    context: dict[str, Any] = {}
+    for part in patient_page(request.user, person):
+        context.update(part)
+    return context
+
+
 @require_capability(Capability.CLINICAL_VIEW)
 def patient(request: HttpRequest, person_id: Any) -> HttpResponse:
     try:
@@ -95,6 +104,7 @@ def patient(request: HttpRequest, person_id: Any) -> HttpResponse:
             "can_refer": _can_refer_to_csref(request.user),
             "can_audit": access.may_audit(request.user),
             "can_handle_data": privacy.may_handle_person_data(request.user),
+            **_hooked(request, person),
         },
     )
 
@@ -138,6 +148,7 @@ def consultation_create(request: HttpRequest, person_id: Any) -> HttpResponse:
             "person": person,
             "selected": selected,
             "pending": referral_queries.pending_referrals(user=request.user, person=person),
+            **_hooked(request, person),
             "has_facility": getattr(request.user, "facility", None) is not None,
         },
         status=400 if form.errors else 200,

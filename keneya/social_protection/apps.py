@@ -10,7 +10,7 @@ class SocialProtectionConfig(AppConfig):
     def ready(self) -> None:
         # Every read of a person's data leaves a trace (docs/security.md, "Access log").
         from keneya.records.access import by_object, by_person, register_read
-        from keneya.social_protection.models import Dossier
+        from keneya.social_protection.models import DocumentFile, Dossier
 
         members = "members__person_id"
         register_read("api_person_coverage", "coverage", by_person("pk"))
@@ -22,3 +22,23 @@ class SocialProtectionConfig(AppConfig):
                 f"social_protection:{name}", f"social_{name}", by_object(Dossier, "dossier_id", members)
             )
         register_read("social_protection:dossier_list", "social_dossier_list")
+        register_read(
+            "social_protection:document_file",
+            "social_document_file",
+            by_object(DocumentFile, "file_id", "document__person_id"),
+        )
+
+        # Coverage where care happens: the person page, the patient page and consultation form,
+        # the alert inbox (one call per page).
+        from keneya.alerts.hooks import inbox_rows
+        from keneya.people.hooks import person_page
+        from keneya.records.hooks import patient_page
+        from keneya.social_protection.queries import (
+            coverage_lines_for,
+            patient_page_social,
+            person_page_social,
+        )
+
+        person_page.register(person_page_social)
+        patient_page.register(patient_page_social)
+        inbox_rows.register(coverage_lines_for)

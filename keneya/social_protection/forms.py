@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from keneya.social_protection.models import DocumentStatus, Scheme
+from keneya.social_protection.models import AppointmentKind, ContributionKind, DocumentStatus, Scheme
 
 
 class OpenDossierForm(forms.Form):
@@ -46,3 +46,27 @@ class TransitionForm(forms.Form):
     valid_until = forms.DateField(
         label=_("Valable jusqu'au"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+
+class AppointmentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Rendez-vous"), choices=AppointmentKind.choices)
+    on = forms.DateField(label=_("Le"), widget=forms.DateInput(attrs={"type": "date"}))
+    place = forms.CharField(label=_("Lieu"), required=False, max_length=120)
+
+
+class DocumentUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Scan ou photo (image ou PDF, 5 Mo au plus)"),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,application/pdf"}),
+    )
+
+
+class ContributionForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Type"), choices=ContributionKind.choices)
+    amount_xof = forms.IntegerField(label=_("Montant (F CFA)"), min_value=1, max_value=10_000_000)
+    months = forms.IntegerField(label=_("Mois payés"), min_value=0, max_value=24, required=False)
+    paid_on = forms.DateField(label=_("Payé le"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class VoidContributionForm(forms.Form):
+    reason = forms.CharField(label=_("Motif de l'annulation"), max_length=200)

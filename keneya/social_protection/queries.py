@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -11,8 +12,10 @@ from django.utils import timezone
 
 from keneya.accounts.permissions import Capability, has_capability
 from keneya.accounts.scope import household_filter
+from keneya.people.scope import households_visible_to
 from keneya.social_protection.models import (
     FINAL_STATUSES,
+    Appointment,
     ContributionKind,
     ContributionPayment,
     Dossier,
@@ -116,42 +119,95 @@ def contributions_state(dossier: Dossier, on: date) -> dict[str, Any]:
     }
 
 
+def _contribution_states(dossiers: list[Dossier], on: date) -> dict[Any, dict[str, Any]]:
+    """``contributions_state`` of several mutuelle dossiers in one query."""
+    ids = [d.pk for d in dossiers if d.scheme == "mutuelle"]
+    payments: dict[Any, list[ContributionPayment]] = {pk: [] for pk in ids}
+    if ids:
+        for payment in (
+            ContributionPayment.objects.filter(dossier_id__in=ids, voids__isnull=True)
+            .exclude(voided_by__isnull=False)
+            .order_by("paid_on")
+        ):
+            payments[payment.dossier_id].append(payment)
+    states: dict[Any, dict[str, Any]] = {}
+    for dossier in dossiers:
+        rows = payments.get(dossier.pk, [])
+        fees = [p.paid_on for p in rows if p.kind == ContributionKind.MEMBERSHIP_FEE]
+        joined = fees[0] if fees else None
+        if dossier.scheme != "mutuelle" or joined is None:
+            states[dossier.pk] = {"months_due": 0, "waiting_until": None, "joined_on": joined}
+            continue
+        waiting = schemes.scheme(dossier.scheme).get("waiting_period_days")
+        paid = sum(p.months for p in rows if p.kind == ContributionKind.MONTHLY)
+        states[dossier.pk] = {
+            "months_due": schemes.months_due(paid_months=paid, since=joined, on=on),
+            "waiting_until": joined + timedelta(days=waiting) if waiting else None,
+            "joined_on": joined,
+        }
+    return states
+
+
+def _entry(dossier: Dossier, state: dict[str, Any] | None, on: date) -> dict[str, Any]:
+    if dossier.status == "card_issued":
+        state = state or {"months_due": 0, "waiting_until": None}
+        status = schemes.card_status(
+            valid_from=dossier.valid_from,
+            valid_until=dossier.valid_until,
+            on=on,
+            contributions_due=max(state["months_due"] - 1, 0),  # the current month is not late yet
+            waiting_until=state["waiting_until"],
+        )
+    else:
+        status = schemes.PENDING
+    return {
+        "scheme": dossier.scheme,
+        "status": status,
+        "card_number": dossier.card_number,
+        "valid_from": dossier.valid_from,
+        "valid_until": dossier.valid_until,
+    }
+
+
+def coverage_for_persons(
+    persons: Iterable[Any], *, on: date | None = None
+) -> dict[Any, list[dict[str, Any]]]:
+    """The coverage of several persons (a page of the alert inbox) in two queries: for each
+    person id, one entry per scheme, the latest dossier that enrols them (refused and closed
+    ones left out)."""
+    on = on or timezone.localdate()
+    ids = [getattr(p, "pk", p) for p in persons]
+    result: dict[Any, list[dict[str, Any]]] = {pk: [] for pk in ids}
+    if not ids:
+        return result
+    memberships = list(
+        DossierMember.objects.filter(person_id__in=ids)
+        .exclude(dossier__status__in=("refused", "closed"))
+        .select_related("dossier")
+        .order_by("dossier__scheme", "-dossier__opened_at")
+    )
+    states = _contribution_states(list({m.dossier_id: m.dossier for m in memberships}.values()), on)
+    seen: set[tuple[Any, str]] = set()
+    for member in memberships:
+        key = (member.person_id, member.dossier.scheme)
+        if key in seen:
+            continue
+        seen.add(key)
+        result[member.person_id].append(_entry(member.dossier, states.get(member.dossier_id), on))
+    return result
+
+
 def coverage_for(person: Any, *, on: date | None = None) -> list[dict[str, Any]]:
     """A person's coverage, derived from the dossiers that enrol them (never typed twice):
     a card's status on the day, or "pending" for an open dossier."""
-    on = on or timezone.localdate()
-    entries = []
-    dossiers = (
-        Dossier.objects.filter(members__person=person)
-        .exclude(status__in=("refused", "closed"))
-        .order_by("scheme", "-opened_at")
-    )
-    seen: set[str] = set()
-    for dossier in dossiers:
-        if dossier.scheme in seen:
-            continue
-        seen.add(dossier.scheme)
-        if dossier.status == "card_issued":
-            state = contributions_state(dossier, on)
-            status = schemes.card_status(
-                valid_from=dossier.valid_from,
-                valid_until=dossier.valid_until,
-                on=on,
-                contributions_due=max(state["months_due"] - 1, 0),  # the current month is not late yet
-                waiting_until=state["waiting_until"],
-            )
-        else:
-            status = schemes.PENDING
-        entries.append(
-            {
-                "scheme": dossier.scheme,
-                "status": status,
-                "card_number": dossier.card_number,
-                "valid_from": dossier.valid_from,
-                "valid_until": dossier.valid_until,
-            }
-        )
-    return entries
+    return coverage_for_persons([person], on=on)[person.pk]
+
+
+def coverage_lines_for(user: Any, persons: Iterable[Any], *, on: date | None = None) -> dict[Any, list[str]]:
+    """The French coverage lines of each person, for the roles that see coverage (else {})."""
+    if not has_capability(user, Capability.COVERAGE_VIEW):
+        return {}
+    return {pk: coverage_text(entries) for pk, entries in coverage_for_persons(persons, on=on).items()}
 
 
 COVERAGE_LABELS = {
@@ -216,3 +272,84 @@ def programme_counts(user: Any) -> dict[str, Any]:
             row["scheme"]: row["n"] for row in by_scheme_status if row["status"] == "card_issued"
         },
     }
+
+
+@dataclass(frozen=True)
+class RenewalRow:
+    dossier: Dossier
+    renewal_due_on: date
+    expired: bool
+
+
+# An expired card stays on the renewal list this long (then the family starts again).
+RENEWAL_LISTED_AFTER_EXPIRY = timedelta(days=365)
+
+
+def cards_to_renew(dossiers: QuerySet[Dossier], *, on: date) -> list[RenewalRow]:
+    """Issued cards within their scheme's renewal lead time (or expired), not yet renewed (no
+    dossier names them in ``renewal_of``), the soonest expiry first."""
+    candidates = (
+        dossiers.filter(
+            status="card_issued",
+            valid_until__isnull=False,
+            valid_until__gte=on - RENEWAL_LISTED_AFTER_EXPIRY,
+        )
+        .exclude(pk__in=Dossier.objects.filter(renewal_of__isnull=False).values("renewal_of"))
+        .select_related("household", "household__head")
+        .order_by("valid_until", "reference")
+    )
+    rows = []
+    for dossier in candidates:
+        due = schemes.renewal_due_on(dossier.scheme, dossier.valid_until)
+        if due is not None and due <= on:
+            assert dossier.valid_until is not None
+            rows.append(RenewalRow(dossier, due, on > dossier.valid_until))
+    return rows
+
+
+def renewals_for(user: Any, *, on: date | None = None) -> list[RenewalRow]:
+    """The social worker's "Renouvellements à préparer"."""
+    return cards_to_renew(dossiers_visible_to(user), on=on or timezone.localdate())
+
+
+def open_appointments(dossiers: QuerySet[Dossier]) -> QuerySet[Appointment]:
+    return (
+        Appointment.objects.filter(dossier__in=dossiers, done_on__isnull=True)
+        .select_related("dossier", "dossier__household")
+        .order_by("on", "id")
+    )
+
+
+def appointments_for_household(user: Any, household_id: Any) -> list[Appointment]:
+    """The open appointments of a household the user may see (person page, CHW's "Fait")."""
+    if not (
+        has_capability(user, Capability.SOCIAL_SCREEN) or has_capability(user, Capability.SOCIAL_CASEWORK)
+    ):
+        return []
+    if not households_visible_to(user).filter(pk=household_id).exists():
+        return []
+    return list(open_appointments(Dossier.objects.filter(household_id=household_id)))
+
+
+def appointment_label(appointment: Appointment) -> str:
+    """The French line of an appointment: "Enquête sociale (SLDS-ES) le 12/03/2029 (Mairie)"."""
+    place = f" ({appointment.place})" if appointment.place else ""
+    return f"{appointment.get_kind_display()} le {appointment.on:%d/%m/%Y}{place}"
+
+
+def person_page_social(user: Any, person: Any, **_kwargs: Any) -> dict[str, Any]:
+    """The person page's coverage lines and the household's open appointments
+    (``people.hooks.person_page``)."""
+    lines = coverage_lines_for(user, [person]).get(person.pk)
+    if lines is None:
+        return {}
+    return {
+        "social_coverage": lines,
+        "social_appointments": appointments_for_household(user, person.household_id),
+    }
+
+
+def patient_page_social(user: Any, person: Any) -> dict[str, Any]:
+    """The patient page's and consultation form's coverage banner (``records.hooks.patient_page``)."""
+    lines = coverage_lines_for(user, [person]).get(person.pk)
+    return {"social_coverage": lines} if lines is not None else {}

@@ -7,24 +7,29 @@ and writes the dossier's timeline. The rules (scores, steps, documents, delays) 
 
 from __future__ import annotations
 
+import io
 import logging
 import uuid
 from datetime import date, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from keneya.accounts.permissions import Capability, has_capability
+from keneya.notifications.services import enqueue_sms
 from keneya.people.models import Household, Person, Relationship
 from keneya.people.scope import households_visible_to
 from keneya.people.validation import years_between
 from keneya.social_protection import queries
 from keneya.social_protection.models import (
     FINAL_STATUSES,
+    Appointment,
+    AppointmentKind,
     ContributionKind,
     ContributionPayment,
     DocumentFile,
@@ -49,6 +54,8 @@ DOCUMENT_TYPES = {"image/jpeg", "image/png", "image/webp", "application/pdf"}
 DOCUMENT_MAX_BYTES = 5 * 1024 * 1024
 # A card cannot start more than this far from today (typing errors).
 CARD_DATE_SLACK = timedelta(days=366 * 4)
+# An appointment is fixed at most this far ahead.
+APPOINTMENT_HORIZON = timedelta(days=366)
 
 
 class IdTaken(Exception):
@@ -239,6 +246,7 @@ def open_dossier(
     scheme: str,
     members: list[Person],
     roles: dict[Any, str] | None = None,
+    renewal_of: Dossier | None = None,
 ) -> tuple[Dossier, bool]:
     """A social worker opens a household's file for a scheme, with the members it enrols and
     their document checklist. A second open dossier for the household and scheme is a
@@ -258,6 +266,13 @@ def open_dossier(
     strangers = [p for p in members if p.household_id != household.pk]
     if strangers:
         raise ValidationError({"members": [_("Tous les membres doivent appartenir à ce ménage.")]})
+    if renewal_of is not None and (
+        renewal_of.household_id != household.pk
+        or renewal_of.scheme != scheme
+        or renewal_of.status != "card_issued"
+        or Dossier.objects.filter(renewal_of=renewal_of).exists()
+    ):
+        raise ValidationError({"renewal_of": [_("Cette carte ne peut pas être renouvelée par ce dossier.")]})
     if Dossier.objects.filter(household=household, scheme=scheme).exclude(status__in=FINAL_STATUSES).exists():
         raise Conflict(_("Ce ménage a déjà un dossier ouvert pour ce régime."))
     today = timezone.localdate()
@@ -282,6 +297,7 @@ def open_dossier(
             screening=queries.latest_screening(household),
             social_worker=by if by.role == "social_worker" else None,
             opened_by=by,
+            renewal_of=renewal_of,
         )
     except IntegrityError:  # a concurrent open of the same household and scheme
         raise Conflict(_("Ce ménage a déjà un dossier ouvert pour ce régime.")) from None
@@ -378,11 +394,48 @@ def attach_document_file(*, by: Any, document: DossierDocument, upload: Uploaded
         raise ValidationError(
             {"file": [_("Type de fichier refusé : une image (JPEG, PNG, WebP) ou un PDF.")]}
         )
+    content: UploadedFile | ContentFile[bytes] = upload
+    size = upload.size
+    if kind.startswith("image/"):
+        data = _reencoded(upload, kind)
+        content = ContentFile(data, name=f"{document.kind}{_EXTENSIONS[kind]}")
+        size = len(data)
+    else:
+        upload.name = f"{document.kind}.pdf"
     stored = DocumentFile.objects.create(
-        document=document, file=upload, content_type=kind, size=upload.size, uploaded_by=by
+        document=document, file=content, content_type=kind, size=size, uploaded_by=by
     )
     _event(document.dossier, "file", by, document=str(document.pk))
     return stored
+
+
+_EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}
+_PILLOW_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
+# A photo larger than this (pixels) is refused: a decompression bomb, not a document.
+IMAGE_MAX_PIXELS = 40_000_000
+
+
+def _reencoded(upload: UploadedFile, kind: str) -> bytes:
+    """The image re-encoded from its pixels only: the EXIF (GPS position, phone, date) and any
+    other metadata are dropped. An image Pillow cannot read is refused."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    try:
+        with Image.open(upload) as opened:
+            if opened.width * opened.height > IMAGE_MAX_PIXELS:
+                raise ValidationError({"file": [_("Image trop grande.")]})
+            image: Image.Image = ImageOps.exif_transpose(opened) or opened  # the EXIF's orientation
+            if kind == "image/jpeg" and image.mode not in ("RGB", "L"):
+                image = image.convert("RGB")
+            clean = Image.new(image.mode, image.size)
+            clean.paste(image)
+            out = io.BytesIO()
+            clean.save(out, format=_PILLOW_FORMATS[kind])
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise ValidationError({"file": [_("Image illisible : reprenez la photo.")]}) from None
+    finally:
+        upload.seek(0)
+    return out.getvalue()
 
 
 def _sniff(head: bytes) -> str:
@@ -444,6 +497,8 @@ def transition_dossier(*, by: Any, dossier: Dossier, to: str, data: dict[str, An
     _event(
         dossier, "transition", by, **{"from": previous, "to": to, "reason": str(data.get("reason", ""))[:200]}
     )
+    if to == "card_issued":
+        _sms(dossier, "social_card_ready", f"social:card_ready:{dossier.pk}")
     return dossier
 
 
@@ -517,3 +572,133 @@ def void_contribution(*, by: Any, payment: ContributionPayment, reason: str) -> 
     )
     _event(payment.dossier, "payment_voided", by, payment=str(payment.pk), reason=reason.strip()[:200])
     return voiding
+
+
+# --- Appointments --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def schedule_appointment(*, by: Any, dossier: Dossier, kind: str, on: date, place: str = "") -> Appointment:
+    """A dated appointment of the dossier (social survey, filing at ANAM, collecting the card or
+    a document): it becomes a task in the worklist of the household's CHW until it is done."""
+    _require(by, Capability.SOCIAL_CASEWORK)
+    if not queries.dossiers_visible_to(by).filter(pk=dossier.pk).exists():
+        raise PermissionDenied
+    errors: dict[str, list[str]] = {}
+    if kind not in AppointmentKind.values:
+        errors["kind"] = [_("Type de rendez-vous inconnu.")]
+    today = timezone.localdate()
+    if not isinstance(on, date):
+        errors["on"] = [_("Date invalide : utilisez le format AAAA-MM-JJ.")]
+    elif on < today:
+        errors["on"] = [_("Un rendez-vous se fixe aujourd'hui ou plus tard.")]
+    elif on > today + APPOINTMENT_HORIZON:
+        errors["on"] = [_("Date trop lointaine (plus d'un an).")]
+    if len(place) > 120:
+        errors["place"] = [_("120 caractères au plus.")]
+    if not dossier.is_open and kind != AppointmentKind.CARD_COLLECTION:
+        errors["dossier"] = [_("Le dossier est clos.")]
+    if errors:
+        raise ValidationError(errors)
+    appointment = Appointment.objects.create(
+        dossier=dossier, kind=kind, on=on, place=place.strip(), created_by=by
+    )
+    _event(dossier, "appointment", by, appointment=str(appointment.pk), kind=kind, on=on.isoformat())
+    return appointment
+
+
+def _may_act_for_household(by: Any, dossier: Dossier) -> bool:
+    if has_capability(by, Capability.SOCIAL_CASEWORK):
+        return queries.dossiers_visible_to(by).filter(pk=dossier.pk).exists()
+    if has_capability(by, Capability.SOCIAL_SCREEN):  # the CHW of the household
+        return households_visible_to(by).filter(pk=dossier.household_id).exists()
+    return False
+
+
+@transaction.atomic
+def mark_appointment_done(*, by: Any, appointment: Appointment, on: date | None = None) -> Appointment:
+    """The appointment took place (the CHW who accompanied the family, or the social worker):
+    its worklist task goes. Marking it again changes nothing."""
+    if not _may_act_for_household(by, appointment.dossier):
+        raise PermissionDenied
+    on = on or timezone.localdate()
+    if on > timezone.localdate():
+        raise ValidationError({"on": [_("La date ne peut pas être dans le futur.")]})
+    if appointment.done_on is None:
+        appointment.done_on = on
+        appointment.save(update_fields=["done_on"])
+        _event(appointment.dossier, "appointment_done", by, appointment=str(appointment.pk))
+    return appointment
+
+
+# --- SMS to the family ---------------------------------------------------------------------------
+
+# The documents named in the reminder are cut to this many characters: the SMS stays one SMS.
+SMS_DOCUMENTS_MAX = 60
+
+
+def _family(dossier: Dossier) -> str:
+    head = dossier.household.head
+    return (head.family_name if head else dossier.household.code)[:20]
+
+
+def _sms(dossier: Dossier, template: str, dedup_key: str, **context: Any) -> Any:
+    """One SMS to the household's phone through the outbox (no phone: nothing is queued)."""
+    phone = dossier.household.phone
+    if not phone:
+        return None
+    return enqueue_sms(
+        to=phone,
+        template=template,
+        context={
+            "scheme": queries.SCHEME_LABELS.get(dossier.scheme, dossier.scheme),
+            "family": _family(dossier),
+            "reference": dossier.reference,
+            **context,
+        },
+        dedup_key=dedup_key,
+    )
+
+
+@transaction.atomic
+def remind_missing_documents(*, by: Any, dossier: Dossier) -> Any:
+    """The "Rappeler les pièces" button: one SMS to the household naming the documents still missing (once
+    a day per dossier). None when nothing is missing or the household has no phone."""
+    _require(by, Capability.SOCIAL_CASEWORK)
+    if not queries.dossiers_visible_to(by).filter(pk=dossier.pk).exists():
+        raise PermissionDenied
+    missing = queries.missing_documents(dossier)
+    if not missing or not dossier.is_open:
+        return None
+    labels = sorted({schemes.document_label(d.kind) for d in missing})
+    text = ", ".join(labels)
+    if len(text) > SMS_DOCUMENTS_MAX:
+        text = text[: SMS_DOCUMENTS_MAX - 3].rsplit(" ", 1)[0].rstrip(",") + "..."
+    message = _sms(
+        dossier,
+        "social_documents_missing",
+        f"social:documents:{dossier.pk}:{timezone.localdate().isoformat()}",
+        documents=text,
+    )
+    if message is not None:
+        _event(dossier, "sms_documents", by)
+    return message
+
+
+@transaction.atomic
+def send_renewal_reminders(*, on: date | None = None) -> int:
+    """The periodic job: one SMS per card entering its renewal lead time (or expired) and not
+    yet renewed; the dedup key (the dossier and the card's end) sends each one once."""
+    on = on or timezone.localdate()
+    sent = 0
+    for row in queries.cards_to_renew(Dossier.objects.all(), on=on):
+        dossier = row.dossier
+        message = _sms(
+            dossier,
+            "social_renewal_due",
+            f"social:renewal:{dossier.pk}:{dossier.valid_until}",
+            date=dossier.valid_until,
+        )
+        if message is not None:
+            sent += 1
+    return sent

@@ -23,4 +23,39 @@ urlpatterns = [
         name="letter_to_mayor",
     ),
     path("protection-sociale/dossiers/<uuid:dossier_id>/pieces.pdf", views.checklist, name="checklist"),
+    path(
+        "protection-sociale/dossiers/<uuid:dossier_id>/rendez-vous/",
+        views.appointment_create,
+        name="appointment_create",
+    ),
+    path(
+        "protection-sociale/rendez-vous/<uuid:appointment_id>/fait/",
+        views.appointment_done,
+        name="appointment_done",
+    ),
+    path(
+        "protection-sociale/dossiers/<uuid:dossier_id>/rappeler-pieces/",
+        views.remind_documents,
+        name="remind_documents",
+    ),
+    path(
+        "protection-sociale/dossiers/<uuid:dossier_id>/pieces/<uuid:document_id>/fichier/",
+        views.document_upload,
+        name="document_upload",
+    ),
+    path(
+        "protection-sociale/dossiers/<uuid:dossier_id>/fichiers/<uuid:file_id>/",
+        views.document_file,
+        name="document_file",
+    ),
+    path(
+        "protection-sociale/dossiers/<uuid:dossier_id>/cotisations/",
+        views.contribution_create,
+        name="contribution_create",
+    ),
+    path(
+        "protection-sociale/dossiers/<uuid:dossier_id>/cotisations/<uuid:payment_id>/annuler/",
+        views.contribution_void,
+        name="contribution_void",
+    ),
 ]

@@ -9,9 +9,10 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,8 +20,16 @@ from keneya.accounts.permissions import Capability, has_capability, require_capa
 from keneya.core.pdf import pdf_response, qr_svg
 from keneya.people.scope import households_visible_to
 from keneya.social_protection import queries, services
-from keneya.social_protection.forms import DocumentForm, OpenDossierForm, TransitionForm
-from keneya.social_protection.models import Dossier, Scheme
+from keneya.social_protection.forms import (
+    AppointmentForm,
+    ContributionForm,
+    DocumentForm,
+    DocumentUploadForm,
+    OpenDossierForm,
+    TransitionForm,
+    VoidContributionForm,
+)
+from keneya.social_protection.models import Appointment, DocumentFile, Dossier, Scheme
 from keneya.social_rules import schemes
 
 
@@ -45,6 +54,7 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
             "late": sum(1 for r in rows if r.days_late),
             "scheme": scheme,
             "schemes": Scheme.choices,
+            "renewals": queries.renewals_for(request.user),
         },
     )
 
@@ -66,6 +76,9 @@ def dossier_detail(request: HttpRequest, dossier_id: Any) -> HttpResponse:
     dossier = _dossier(request, dossier_id)
     documents = list(dossier.documents.select_related("person").order_by("person__given_names", "kind"))
     roles = {m.person_id: m.role for m in dossier.members.all()}
+    files: dict[Any, list[DocumentFile]] = {}
+    for stored in DocumentFile.objects.filter(document__dossier=dossier).order_by("uploaded_at"):
+        files.setdefault(stored.document_id, []).append(stored)
     rows = []
     for document in documents:
         substitutes = [
@@ -85,7 +98,14 @@ def dossier_detail(request: HttpRequest, dossier_id: Any) -> HttpResponse:
                 "unavailable_reason": document.unavailable_reason,
             },
         )
-        rows.append({"document": document, "label": schemes.document_label(document.kind), "form": form})
+        rows.append(
+            {
+                "document": document,
+                "label": schemes.document_label(document.kind),
+                "form": form,
+                "files": files.get(document.pk, []),
+            }
+        )
     due = schemes.due_date(dossier.scheme, dossier.status, dossier.status_since)
     today = timezone.localdate()
     return render(
@@ -103,8 +123,180 @@ def dossier_detail(request: HttpRequest, dossier_id: Any) -> HttpResponse:
             "coverage": queries.coverage_for(dossier.household.head, on=today)
             if dossier.household.head
             else [],
+            "appointments": dossier.appointments.order_by("done_on", "on"),
+            "appointment_form": AppointmentForm(),
+            "upload_form": DocumentUploadForm(),
+            "has_missing": any(d.status not in schemes.SUPPLIED for d in documents),
+            "renewal_due_on": schemes.renewal_due_on(dossier.scheme, dossier.valid_until),
+            "card_expired": bool(dossier.valid_until and today > dossier.valid_until),
+            **_contributions_context(dossier, today),
         },
     )
+
+
+def _contributions_context(dossier: Dossier, today: Any) -> dict[str, Any]:
+    if dossier.scheme != Scheme.MUTUELLE:
+        return {}
+    state = queries.contributions_state(dossier, today)
+    payments = list(dossier.payments.order_by("-paid_on", "-recorded_at"))
+    voided = {p.voids_id for p in payments if p.voids_id}
+    return {
+        "contributions": state,
+        # The current month is not late yet (as the coverage reads it).
+        "months_late": max(state["months_due"] - 1, 0),
+        "payments": [{"payment": p, "voided": p.pk in voided} for p in payments],
+        "contribution_form": ContributionForm(initial={"paid_on": today}),
+        "void_form": VoidContributionForm(),
+    }
+
+
+def _back(dossier: Dossier) -> HttpResponse:
+    return redirect("social_protection:dossier_detail", dossier.pk)
+
+
+def _error(request: HttpRequest, error: ValidationError | services.Conflict) -> None:
+    if isinstance(error, services.Conflict):
+        messages.error(request, error.detail)
+    else:
+        messages.error(request, " ".join(error.messages))
+
+
+@require_POST
+@require_capability(Capability.SOCIAL_CASEWORK)
+def appointment_create(request: HttpRequest, dossier_id: Any) -> HttpResponse:
+    dossier = _dossier(request, dossier_id)
+    form = AppointmentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Rendez-vous non enregistré : vérifiez le type et la date."))
+        return _back(dossier)
+    try:
+        services.schedule_appointment(by=request.user, dossier=dossier, **form.cleaned_data)
+    except ValidationError as error:
+        _error(request, error)
+    else:
+        messages.success(request, _("Rendez-vous enregistré : il apparaît dans les tâches du relais."))
+    return _back(dossier)
+
+
+@require_POST
+@login_required
+def appointment_done(request: HttpRequest, appointment_id: Any) -> HttpResponse:
+    """The "Fait" button: the CHW of the household (person page, from the task) or the social
+    worker; another household's appointment is a 404."""
+    if not (
+        has_capability(request.user, Capability.SOCIAL_SCREEN)
+        or has_capability(request.user, Capability.SOCIAL_CASEWORK)
+    ):
+        raise PermissionDenied
+    appointment = get_object_or_404(
+        Appointment.objects.select_related("dossier", "dossier__household"), pk=appointment_id
+    )
+    try:
+        services.mark_appointment_done(by=request.user, appointment=appointment)
+    except PermissionDenied:
+        raise Http404 from None  # another household's appointment: as if it did not exist
+    messages.success(request, _("Rendez-vous marqué comme fait."))
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    if has_capability(request.user, Capability.SOCIAL_CASEWORK):
+        return _back(appointment.dossier)
+    return redirect("tasks")
+
+
+@require_POST
+@require_capability(Capability.SOCIAL_CASEWORK)
+def remind_documents(request: HttpRequest, dossier_id: Any) -> HttpResponse:
+    dossier = _dossier(request, dossier_id)
+    message = services.remind_missing_documents(by=request.user, dossier=dossier)
+    if message is None:
+        messages.error(request, _("Aucun SMS : pas de pièce manquante ou pas de téléphone pour le ménage."))
+    else:
+        messages.success(request, _("SMS de rappel des pièces mis en file d'envoi."))
+    return _back(dossier)
+
+
+@require_POST
+@require_capability(Capability.SOCIAL_CASEWORK)
+def document_upload(request: HttpRequest, dossier_id: Any, document_id: Any) -> HttpResponse:
+    dossier = _dossier(request, dossier_id)
+    document = get_object_or_404(dossier.documents.all(), pk=document_id)
+    form = DocumentUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choisissez un fichier (image ou PDF)."))
+        return _back(dossier)
+    try:
+        services.attach_document_file(by=request.user, document=document, upload=form.cleaned_data["file"])
+    except ValidationError as error:
+        _error(request, error)
+    else:
+        messages.success(request, _("Fichier joint à la pièce."))
+    return _back(dossier)
+
+
+@require_capability(Capability.SOCIAL_CASEWORK)
+def document_file(request: HttpRequest, dossier_id: Any, file_id: Any) -> FileResponse:
+    """The scan, streamed through the storage to whoever may see the dossier (never a public
+    media URL); the access log records the read (apps.py)."""
+    dossier = _dossier(request, dossier_id)
+    stored = get_object_or_404(DocumentFile.objects.filter(document__dossier=dossier), pk=file_id)
+    extension = {"application/pdf": ".pdf", "image/png": ".png", "image/webp": ".webp"}.get(
+        stored.content_type, ".jpg"
+    )
+    response = FileResponse(
+        stored.file.open("rb"),
+        content_type=stored.content_type,
+        as_attachment=stored.content_type == "application/pdf" and request.GET.get("telecharger") == "1",
+        filename=f"{dossier.reference}-{stored.document.kind}{extension}",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+    return response
+
+
+@require_POST
+@require_capability(Capability.SOCIAL_CASEWORK)
+def contribution_create(request: HttpRequest, dossier_id: Any) -> HttpResponse:
+    dossier = _dossier(request, dossier_id)
+    form = ContributionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Paiement non enregistré : vérifiez le montant et la date."))
+        return _back(dossier)
+    data = form.cleaned_data
+    try:
+        services.record_contribution(
+            by=request.user,
+            id=uuid.uuid4(),
+            dossier=dossier,
+            kind=data["kind"],
+            amount_xof=data["amount_xof"],
+            paid_on=data["paid_on"],
+            months=data.get("months") or 0,
+        )
+    except ValidationError as error:
+        _error(request, error)
+    else:
+        messages.success(request, _("Paiement enregistré."))
+    return _back(dossier)
+
+
+@require_POST
+@require_capability(Capability.SOCIAL_CASEWORK)
+def contribution_void(request: HttpRequest, dossier_id: Any, payment_id: Any) -> HttpResponse:
+    dossier = _dossier(request, dossier_id)
+    payment = get_object_or_404(dossier.payments.all(), pk=payment_id)
+    form = VoidContributionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Indiquez pourquoi le paiement est annulé."))
+        return _back(dossier)
+    try:
+        services.void_contribution(by=request.user, payment=payment, reason=form.cleaned_data["reason"])
+    except (ValidationError, services.Conflict) as error:
+        _error(request, error)
+    else:
+        messages.success(request, _("Paiement annulé."))
+    return _back(dossier)
 
 
 @require_POST
@@ -159,7 +351,21 @@ def dossier_transition(request: HttpRequest, dossier_id: Any) -> HttpResponse:
 def dossier_open(request: HttpRequest, household_id: Any) -> HttpResponse:
     household = get_object_or_404(households_visible_to(request.user), pk=household_id)
     persons = list(household.members.filter(merged_into__isnull=True).order_by("date_of_birth"))
-    form = OpenDossierForm(request.POST or None, persons=persons)
+    renewal_of = None
+    if renewal_id := _uuid_or_none(request.GET.get("renouvellement", "")):
+        # Only a card of this household the social worker may see; anything else is ignored.
+        renewal_of = (
+            queries.dossiers_visible_to(request.user)
+            .filter(household=household, pk=renewal_id, status="card_issued")
+            .first()
+        )
+    initial = {}
+    if renewal_of is not None:
+        initial = {
+            "scheme": renewal_of.scheme,
+            "members": [str(pk) for pk in renewal_of.members.values_list("person_id", flat=True)],
+        }
+    form = OpenDossierForm(request.POST or None, persons=persons, initial=initial)
     if request.method == "POST" and form.is_valid():
         chosen = [p for p in persons if str(p.pk) in form.cleaned_data["members"]]
         try:
@@ -169,6 +375,7 @@ def dossier_open(request: HttpRequest, household_id: Any) -> HttpResponse:
                 household=household,
                 scheme=form.cleaned_data["scheme"],
                 members=chosen,
+                renewal_of=renewal_of,
             )
         except services.Conflict as error:
             form.add_error("scheme", error.detail)
@@ -176,7 +383,18 @@ def dossier_open(request: HttpRequest, household_id: Any) -> HttpResponse:
             form.add_error(None, " ".join(error.messages))
         else:
             return redirect("social_protection:dossier_detail", dossier.pk)
-    return render(request, "social_protection/dossier_open.html", {"household": household, "form": form})
+    return render(
+        request,
+        "social_protection/dossier_open.html",
+        {"household": household, "form": form, "renewal_of": renewal_of},
+    )
+
+
+def _uuid_or_none(raw: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(raw) if raw else None
+    except ValueError:
+        return None
 
 
 def _paper_context(dossier: Dossier) -> dict[str, Any]:

@@ -41,6 +41,13 @@ Rules (the numbers marked [U] are programme settings, not guideline values):
 - ``convocation_relay``: an alert whose family the CSCom convoked: tell the family, due from
   the convocation to the day before the appointment, overdue on the day; resolved by a visit
   recorded after the convocation, dropped once the appointment date has passed.
+- ``social_appointment``: an open appointment of a social-protection dossier (social survey,
+  filing at ANAM, collecting the card or a document): accompany the family, due from
+  ``SOCIAL_APPOINTMENT_LEAD_DAYS`` before to the day; resolved by its "Fait" button (the person
+  page the task opens, or the dossier page), listed 14 days overdue.
+- ``card_renewal``: an issued card within its scheme's renewal lead time (or expired less than
+  a year ago), due until its last valid day: "Carte RAMED à renouveler"; resolved when the
+  social worker opens the renewal dossier (``renewal_of``).
 
 Every kind is resolved from a screen the CHW (or, for the arrival at the facility, the CSCom)
 has; ``test_worklist.py`` records the resolving visit or action for each kind and checks the
@@ -57,8 +64,8 @@ the kind and the id.
 - ``later``: the rest (a window still open for weeks, as the monthly visits).
 
 Referral and alert statuses are today's: an ``on`` in the past is an approximation for them.
-The reads are five queries whatever the number of households (persons, referrals, alerts,
-visits, observations).
+The reads are seven queries whatever the number of households (persons, referrals, alerts,
+visits, observations, social-protection appointments, cards to renew).
 """
 
 from __future__ import annotations
@@ -78,6 +85,8 @@ from keneya.clinical import immunization, pregnancy
 from keneya.clinical.ages import YOUNG_INFANT_MAX_DAYS, age_days, completed_months
 from keneya.people.models import HouseholdStatus, Person, Sex, VitalStatus
 from keneya.referrals.models import CARE_TARGET, Referral, ReferralStatus
+from keneya.social_protection import queries as social_queries
+from keneya.social_protection.models import Dossier
 from keneya.visits.models import Observation, Visit, VisitKind
 from keneya.visits.services import VACCINE_OBSERVATION_PREFIX
 
@@ -102,6 +111,11 @@ REFERRAL_CHECK_WINDOW_DAYS = 1
 # The family should hear of a convocation at least the day before the appointment.
 CONVOCATION_RELAY_LEAD_DAYS = 1
 
+# Social protection: accompany the family from this many days before the appointment; an
+# appointment not marked done stays listed this many days after it.
+SOCIAL_APPOINTMENT_LEAD_DAYS = 2
+SOCIAL_APPOINTMENT_OVERDUE_LISTED_DAYS = 14
+
 # Never change: the task ids a tablet holds are derived from it.
 TASK_ID_NAMESPACE = uuid.UUID("6f1c1f8e-3f0e-5a51-9b9e-6b656e657961")
 
@@ -116,6 +130,8 @@ KINDS = (
     "anc_contact_due",
     "vaccine_due",
     "child_monthly_visit",
+    "social_appointment",
+    "card_renewal",
 )
 KIND_LABELS_FR = {
     "referral_check": "Références à vérifier",
@@ -125,6 +141,8 @@ KIND_LABELS_FR = {
     "anc_contact_due": "Consultations prénatales (CPN)",
     "vaccine_due": "Vaccins",
     "child_monthly_visit": "Visites de routine des enfants",
+    "social_appointment": "Rendez-vous de protection sociale",
+    "card_renewal": "Cartes à renouveler",
 }
 # Kinds with a short window and a risk behind (a referred or treated child, a newborn, a family
 # the CSCom waits for): listed "today" as soon as their window opens, and first in each group.
@@ -213,6 +231,10 @@ class _Facts:
     dating: dict[uuid.UUID, tuple[date | None, date | None]]  # latest (lmp, edd) per person
     referrals: Sequence[Mapping[str, Any]]
     convocations: Sequence[Mapping[str, Any]]
+    # Social protection: open appointments and cards to renew of the CHW's households, each
+    # with the member the task is about (``social_person_id``).
+    social_appointments: Sequence[Any] = ()
+    card_renewals: Sequence[Any] = ()
 
 
 def task_id(kind: str, subject: object, due_from: date) -> uuid.UUID:
@@ -524,6 +546,53 @@ def convocation_tasks(facts: _Facts) -> Iterable[Task | None]:
         )
 
 
+def social_appointment_tasks(facts: _Facts) -> Iterable[Task | None]:
+    """An open appointment of a dossier (social survey, filing, card): accompany the family; done
+    by its "Fait" button (the person page, from the task) or by the social worker."""
+    on = facts.on
+    for appointment in facts.social_appointments:
+        person = facts.persons.get(appointment.social_person_id)
+        if person is None or on > appointment.on + timedelta(days=SOCIAL_APPOINTMENT_OVERDUE_LISTED_DAYS):
+            continue
+        kind = appointment.get_kind_display()
+        place = f" ({appointment.place})" if appointment.place else ""
+        yield _task(
+            facts,
+            kind="social_appointment",
+            subject=appointment.pk,
+            person=person,
+            title_fr=f"Accompagner la famille : {kind[:1].lower()}{kind[1:]} le {appointment.on:%d/%m}",
+            due_from=appointment.on - timedelta(days=SOCIAL_APPOINTMENT_LEAD_DAYS),
+            due_by=appointment.on,
+            detail_fr=f"{kind} le {_fr(appointment.on)}{place}. Dossier {appointment.dossier.reference}.",
+            source=f"appointment:{appointment.pk}",
+        )
+
+
+def card_renewal_tasks(facts: _Facts) -> Iterable[Task | None]:
+    """A card within its renewal lead time (or expired) not yet renewed: tell the family; the
+    task goes when the social worker opens the renewal dossier."""
+    for row in facts.card_renewals:
+        dossier = row.dossier
+        person = facts.persons.get(dossier.social_person_id)
+        if person is None:
+            continue
+        scheme = dossier.get_scheme_display().split(" (")[0]
+        state = "a expiré le" if row.expired else "expire le"
+        yield _task(
+            facts,
+            kind="card_renewal",
+            subject=f"{dossier.pk}:{dossier.valid_until}",
+            person=person,
+            title_fr=f"Carte {scheme} à renouveler",
+            due_from=row.renewal_due_on,
+            due_by=dossier.valid_until,
+            detail_fr=f"La carte {scheme} ({dossier.card_number}) {state} {_fr(dossier.valid_until)}. "
+            "Prévenir la famille et l'assistant social.",
+            source=f"dossier:{dossier.pk}",
+        )
+
+
 RULES: tuple[Callable[[_Facts], Iterable[Task | None]], ...] = (
     referral_tasks,
     convocation_tasks,
@@ -532,6 +601,8 @@ RULES: tuple[Callable[[_Facts], Iterable[Task | None]], ...] = (
     anc_tasks,
     vaccine_tasks,
     child_visit_tasks,
+    social_appointment_tasks,
+    card_renewal_tasks,
 )
 
 
@@ -629,6 +700,7 @@ def _load(chw: Any, on: date) -> _Facts:
         last_day = max(observed_on for observed_on, _at, _value in codes.values())
         lmp, edd = (codes[c][2] if c in codes and codes[c][0] == last_day else None for c in ("lmp", "edd"))
         dating[person_id] = (lmp, edd)
+    appointments, renewals = _social(chw, on, persons)
     return _Facts(
         on=on,
         persons=persons,
@@ -637,7 +709,31 @@ def _load(chw: Any, on: date) -> _Facts:
         dating=dating,
         referrals=referrals,
         convocations=convocations,
+        social_appointments=appointments,
+        card_renewals=renewals,
     )
+
+
+def _social(chw: Any, on: date, persons: Mapping[uuid.UUID, Person]) -> tuple[list[Any], list[Any]]:
+    """The open appointments and the cards to renew of the CHW's households (two queries),
+    each dossier given the person its task is listed under: the head of household, else the
+    household's eldest member (the task is about the family)."""
+    dossiers = Dossier.objects.filter(household__chw=chw)
+    appointments = list(social_queries.open_appointments(dossiers))
+    renewals = social_queries.cards_to_renew(dossiers, on=on)
+    eldest: dict[uuid.UUID, Person] = {}
+    for person in persons.values():
+        current = eldest.get(person.household_id)
+        if current is None or person.date_of_birth < current.date_of_birth:
+            eldest[person.household_id] = person
+    for dossier in [a.dossier for a in appointments] + [r.dossier for r in renewals]:
+        head_id = dossier.household.head_id
+        fallback = eldest.get(dossier.household_id)
+        chosen = head_id if head_id in persons else fallback.pk if fallback else None
+        dossier.social_person_id = chosen  # type: ignore[attr-defined]
+    for appointment in appointments:
+        appointment.social_person_id = appointment.dossier.social_person_id  # type: ignore[attr-defined]
+    return appointments, renewals
 
 
 def group_on(task: Task, on: date) -> str:

@@ -184,6 +184,14 @@ SOCIAL_SCREEN_POST = {k: (ALLOWED if v == OK else v) for k, v in SOCIAL_SCREEN.i
 SOCIAL_CASEWORK = {**dict.fromkeys(ROLES, FORBIDDEN), "social_worker": OK, "admin": OK}
 SOCIAL_CASEWORK_POST = {**dict.fromkeys(ROLES, FORBIDDEN), "social_worker": ALLOWED, "admin": ALLOWED}
 SOCIAL_PAGE_POST = {**dict.fromkeys(ROLES, FORBIDDEN), "social_worker": REDIRECT, "admin": REDIRECT}
+# The "Fait" of a social-protection appointment: the CHW of the household or the social worker.
+SOCIAL_APPOINTMENT_DONE = {
+    **dict.fromkeys(ROLES, FORBIDDEN),
+    "chw": REDIRECT,
+    "chw_other_zone": HIDDEN,
+    "social_worker": REDIRECT,
+    "admin": REDIRECT,
+}
 SOCIAL_COUNTS = {
     **dict.fromkeys(ROLES, FORBIDDEN),
     "social_worker": OK,
@@ -351,6 +359,41 @@ MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
     "password_change POST": ("POST", "/comptes/mot-de-passe/", dict.fromkeys(ROLES, ALLOWED)),
     # Logout of the API: with a session, it ends the session (204); with a token, revokes it.
     "api_logout": ("POST", "/api/v1/auth/logout/", dict.fromkeys(ROLES, 204)),
+    "social_protection:appointment_create": (
+        "POST",
+        "/protection-sociale/dossiers/{dossier}/rendez-vous/",
+        SOCIAL_PAGE_POST,
+    ),
+    "social_protection:appointment_done": (
+        "POST",
+        "/protection-sociale/rendez-vous/{appointment}/fait/",
+        SOCIAL_APPOINTMENT_DONE,
+    ),
+    "social_protection:remind_documents": (
+        "POST",
+        "/protection-sociale/dossiers/{dossier}/rappeler-pieces/",
+        SOCIAL_PAGE_POST,
+    ),
+    "social_protection:document_upload": (
+        "POST",
+        "/protection-sociale/dossiers/{dossier}/pieces/{document}/fichier/",
+        SOCIAL_PAGE_POST,
+    ),
+    "social_protection:document_file": (
+        "GET",
+        "/protection-sociale/dossiers/{dossier}/fichiers/{document_file}/",
+        SOCIAL_CASEWORK,
+    ),
+    "social_protection:contribution_create": (
+        "POST",
+        "/protection-sociale/dossiers/{mutuelle_dossier}/cotisations/",
+        SOCIAL_PAGE_POST,
+    ),
+    "social_protection:contribution_void": (
+        "POST",
+        "/protection-sociale/dossiers/{mutuelle_dossier}/cotisations/{payment}/annuler/",
+        SOCIAL_PAGE_POST,
+    ),
 }
 # Public on purpose: login, logout, language switch, token exchange, the API description.
 PUBLIC = {
@@ -438,7 +481,11 @@ def objects(users, district, household_factory):
     demo_grid_active(users.admin)
     screening = screened(users.chw1, household)
     dossier = opened_dossier(users.social, household, "ramed")
+    from keneya.social_protection.tests.factories import social_extras
+
+    extras = social_extras(users.social, household, dossier)
     return {
+        **extras,
         "household": household.pk,
         "person": household.head.pk,
         "child": child.pk,

@@ -33,6 +33,24 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "note": "Pneumonie traitée. Amoxicilline 5 jours, revoir au CSCom à J3.",
     },
     "escalation": {"child": "Aminata Coulibaly", "reason": "convulsions, ne peut pas boire", "hours": 2},
+    # Social protection: the longest reference, a family name cut at 20 characters, the
+    # documents cut at 60 (keneya.social_protection.services).
+    "social_documents_missing": {
+        "scheme": "Mutuelle",
+        "reference": "MUTUELLE-2026-ABCDEF",
+        "documents": "Certificat de résidence, Extrait d'acte de naissance, Ph...",
+    },
+    "social_card_ready": {
+        "scheme": "Mutuelle",
+        "family": "Diarra-Coulibaly-Kei",
+        "reference": "MUTUELLE-2026-ABCDEF",
+    },
+    "social_renewal_due": {
+        "scheme": "Mutuelle",
+        "family": "Diarra-Coulibaly-Kei",
+        "reference": "MUTUELLE-2026-ABCDEF",
+        "date": date(2029, 3, 12),
+    },
 }
 
 

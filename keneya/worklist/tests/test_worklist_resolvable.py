@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -63,8 +64,12 @@ CASES = [
 ]
 
 
+# The social-protection kinds are resolved by an action, not a visit (see the test at the end).
+SOCIAL_KINDS = {"social_appointment", "card_renewal"}
+
+
 def test_every_task_kind_has_a_case():
-    assert {case.kind for case in CASES} == set(KINDS)
+    assert {case.kind for case in CASES} | SOCIAL_KINDS == set(KINDS)
 
 
 def _find(tasks: list[Task], case: Case, person: Person) -> Task | None:
@@ -173,3 +178,58 @@ def test_some_screen_resolves_every_task(case, users, district, time_machine):
     tablet = _tablet_kinds(person, on)
     if tablet is not None:
         assert set(resolving) & set(tablet), f"the tablet offers none of {resolving}"
+
+
+def test_the_social_protection_tasks_are_resolved_by_the_fait_button_and_the_renewal_dossier(
+    users, household_factory
+):
+    """``social_appointment``: the "Fait" button the CHW finds on the person page the task opens;
+    ``card_renewal``: the social worker opens the renewal dossier (``renewal_of``)."""
+    from datetime import timedelta
+
+    from keneya.social_protection import services as social
+    from keneya.social_protection.tests.factories import demo_grid_active, issued_card, opened_dossier
+
+    demo_grid_active(users.admin)
+    household = household_factory(users.chw1)
+    today = timezone.localdate()
+    card = issued_card(
+        users.social,
+        opened_dossier(users.social, household, "ramed"),
+        valid_from=today - timedelta(days=1000),
+        valid_until=today + timedelta(days=20),
+    )
+    mutuelle = opened_dossier(users.social, household, "mutuelle", [household.head])
+    appointment = social.schedule_appointment(
+        by=users.social, dossier=mutuelle, kind="anam_filing", on=today, place="ANAM"
+    )
+    tasks = {t.kind: t for t in tasks_for_chw(chw=users.chw1, on=today)}
+    assert {"social_appointment", "card_renewal"} <= set(tasks)
+
+    chw = Client()
+    chw.force_login(users.chw1)
+    page = chw.get(f"/personnes/{tasks['social_appointment'].person_id}/").content.decode()
+    done_url = f"/protection-sociale/rendez-vous/{appointment.pk}/fait/"
+    assert done_url in page  # the screen the task opens offers the button
+
+    def fait() -> None:
+        assert chw.post(done_url).status_code == 302
+
+    def renewal() -> None:
+        members = list(household.members.filter(pk__in=card.members.values("person_id")))
+        social.open_dossier(
+            by=users.social,
+            id=uuid.uuid4(),
+            household=household,
+            scheme="ramed",
+            members=members,
+            renewal_of=card,
+        )
+
+    def on_time() -> None:
+        pass
+
+    scenario = type("S", (), {"users": users})()
+    assert _resolves(scenario, tasks["social_appointment"], today, fait)
+    assert _resolves(scenario, tasks["card_renewal"], today, renewal)
+    assert not _resolves(scenario, tasks["card_renewal"], today, on_time)

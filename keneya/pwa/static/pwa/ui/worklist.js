@@ -10,6 +10,8 @@ export const KINDS = [
   "anc_contact_due",
   "vaccine_due",
   "child_monthly_visit",
+  "social_appointment",
+  "card_renewal",
 ];
 export const KIND_LABELS = {
   referral_check: "Références à vérifier",
@@ -19,6 +21,8 @@ export const KIND_LABELS = {
   anc_contact_due: "Consultations prénatales (CPN)",
   vaccine_due: "Vaccins",
   child_monthly_visit: "Visites de routine des enfants",
+  social_appointment: "Rendez-vous de protection sociale",
+  card_renewal: "Cartes à renouveler",
 };
 export const URGENT_KINDS = new Set([
   "referral_check", "convocation_relay", "treat_at_home_follow_up", "postnatal_contact",
