@@ -13,6 +13,19 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from keneya.accounts.models import Role
+
+ROLE_SHORT_LABELS = {
+    Role.CHW: "Relais / ASC",
+    Role.CLINICIAN: "Clinicien·ne",
+    Role.SPECIALIST: "Spécialiste",
+    Role.SOCIAL_WORKER: "Travailleur·se social·e",
+    Role.TREASURER: "Trésorière",
+    Role.FACILITY_MANAGER: "Responsable de structure",
+    Role.ME_OFFICER: "Suivi-évaluation",
+    Role.ADMIN: "Administrateur",
+}
+
 MAX_CHW_ROWS_PRINTED = 40
 
 
@@ -45,7 +58,6 @@ class DemoLogin:
 
 def role_label(role: str) -> str:
     """The French label of a role code (the code itself if unknown)."""
-    from keneya.demo.seed import ROLE_SHORT_LABELS
 
     labels = {str(key): label for key, label in ROLE_SHORT_LABELS.items()}
     return labels.get(role, role)

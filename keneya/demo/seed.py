@@ -34,7 +34,7 @@ from django.utils import timezone
 
 from keneya.accounts.models import Cadre, Role
 from keneya.core.models import LEVEL_ORDER, Area, Facility, FacilityKind, Organisation
-from keneya.demo import district
+from keneya.demo import district, play
 from keneya.demo import visits as closed_loop
 from keneya.demo.fastinsert import insert_with_history
 from keneya.demo.generate import (
@@ -43,7 +43,7 @@ from keneya.demo.generate import (
     generate_households,
     make_plan,
 )
-from keneya.demo.logins import DemoLogin
+from keneya.demo.logins import ROLE_SHORT_LABELS, DemoLogin
 from keneya.people.models import Household, Person
 from keneya.people.names import name_key
 from keneya.people.services import household_code, household_search_text
@@ -52,17 +52,6 @@ DEFAULT_SEED = 2026
 DEFAULT_BATCH_HOUSEHOLDS = 1000
 HISTORY_REASON = "Données de démonstration"
 _NAMESPACE = uuid.UUID("5b0f3c9e-6a1d-4f7e-9a7c-6b656e657961")  # fixed: stable area/facility ids
-
-ROLE_SHORT_LABELS = {
-    Role.CHW: "Relais / ASC",
-    Role.CLINICIAN: "Clinicien·ne",
-    Role.SPECIALIST: "Spécialiste",
-    Role.SOCIAL_WORKER: "Travailleur·se social·e",
-    Role.TREASURER: "Trésorière",
-    Role.FACILITY_MANAGER: "Responsable de structure",
-    Role.ME_OFFICER: "Suivi-évaluation",
-    Role.ADMIN: "Administrateur",
-}
 
 
 class DemoAlreadySeeded(Exception):
@@ -424,7 +413,7 @@ def seed_demo(
         step(f"{n_households} ménages et {n_persons} personnes enregistrés")
         if subjects is not None:
             loop_started = time.perf_counter()
-            loop_counts = closed_loop.seed_closed_loop(
+            loop_counts = play.seed_closed_loop(
                 subjects,
                 seed=seed,
                 today=today,

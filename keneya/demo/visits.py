@@ -1182,51 +1182,6 @@ def write_visits(plan: ClosedLoopPlan, rows: dict[uuid.UUID, Any]) -> tuple[int,
     return len(rows), len(observations)
 
 
-def seed_closed_loop(
-    subjects: Subjects,
-    *,
-    seed: int | str,
-    today: date,
-    now: datetime,
-    tz: tzinfo,
-    history: bool,
-    history_reason: str,
-    step: Callable[[str], None],
-) -> WriteCounts:
-    """Plan the visits, write them, replay what followed through the services (inside the
-    caller's transaction)."""
-    from keneya.demo.play import play_closed_loop
-    from keneya.people.models import Household, Person
-
-    plan = plan_closed_loop(subjects, seed=seed, today=today, now=now, tz=tz)
-    step(f"{len(plan.visits)} visites planifiées et évaluées par le moteur clinique")
-    rows = visit_rows(plan)
-    counts = WriteCounts()
-    counts.visits, counts.observations = write_visits(plan, rows)
-    step(f"{counts.visits} visites et {counts.observations} mesures enregistrées")
-    played = play_closed_loop(plan, rows, seed=seed, tz=tz)
-    counts.alerts, counts.referrals = played.alerts, played.referrals
-    counts.consultations, counts.messages = played.consultations, played.messages
-    step(
-        f"{counts.alerts} alertes, {counts.referrals} références et {counts.consultations} "
-        "consultations rejouées par les services"
-    )
-    if played.deaths:
-        persons = list(Person.objects.filter(pk__in=list(played.deaths)))
-        for person in persons:
-            person.vital_status = VitalStatus.DECEASED
-            person.date_of_death = played.deaths[person.pk]
-        _bulk_update(Person, persons, ["vital_status", "date_of_death"], history, history_reason)
-        counts.deaths = len(persons)
-    if plan.moves:
-        households = list(Household.objects.filter(pk__in=list(plan.moves)))
-        for household in households:
-            household.status = HouseholdStatus.MOVED
-        _bulk_update(Household, households, ["status"], history, history_reason)
-        counts.moves = len(households)
-    return counts
-
-
 def _bulk_update(model: Any, objs: list[Any], fields: list[str], history: bool, reason: str) -> None:
     if history:
         from simple_history.utils import bulk_update_with_history
