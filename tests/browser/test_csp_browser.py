@@ -11,7 +11,7 @@ import pytest
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "Mot-de-passe-test-2026"
-TIMEOUT = 20_000
+TIMEOUT = 90_000  # generous: a loaded CI machine is slow, never wrong
 COLLECT = """
 window.__csp = [];
 document.addEventListener("securitypolicyviolation", (e) => {
@@ -72,7 +72,7 @@ class Watcher:
 
     def visit(self, page, url, violations):
         page.goto(url)
-        page.wait_for_load_state("networkidle")
+        page.wait_for_load_state("networkidle", timeout=TIMEOUT)
         violations += [f"{url}: {v}" for v in page.evaluate("window.__csp || []")]
 
 
@@ -141,7 +141,7 @@ def test_the_main_pages_of_each_role_and_the_pwa_raise_no_csp_violation(browser,
     page.reload()  # now served by the service worker
     page.wait_for_selector("html[data-ready='1']", timeout=TIMEOUT)
     page.wait_for_selector("#sync-message.ok", timeout=TIMEOUT)
-    page.wait_for_load_state("networkidle")  # no request left in the server when the test ends
+    page.wait_for_load_state("networkidle", timeout=TIMEOUT)  # no request left in the server when the test ends
     violations += [f"/chw/: {v}" for v in page.evaluate("window.__csp || []")]
     context.close()
 
