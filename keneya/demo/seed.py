@@ -34,7 +34,7 @@ from django.utils import timezone
 
 from keneya.accounts.models import Cadre, Role
 from keneya.core.models import LEVEL_ORDER, Area, Facility, FacilityKind, Organisation
-from keneya.demo import district, play
+from keneya.demo import district, play, social
 from keneya.demo import visits as closed_loop
 from keneya.demo.fastinsert import insert_with_history
 from keneya.demo.generate import (
@@ -120,7 +120,11 @@ def delete_demo() -> dict[str, int]:
     areas = Area.objects.filter(code__in=district.DEMO_AREA_CODES)
     quartier_ids = list(areas.filter(level="quartier").values_list("id", flat=True))
     facilities = Facility.objects.filter(code__in=district.DEMO_FACILITY_CODES)
-    counts = closed_loop.delete_closed_loop(
+    counts = social.delete_social_protection(
+        household_ids=Household.objects.filter(quartier_id__in=quartier_ids).values("id"),
+        user_ids=list(demo_users().values_list("id", flat=True)),
+    )
+    counts |= closed_loop.delete_closed_loop(
         quartier_ids=quartier_ids,
         facility_ids=list(facilities.values_list("id", flat=True)),
         user_ids=list(demo_users().values_list("id", flat=True)),
@@ -424,6 +428,11 @@ def seed_demo(
                 step=step,
             )
             loop_seconds = time.perf_counter() - loop_started
+            social_counts = social.seed_social_protection(seed=seed, today=today)
+            step(
+                f"Protection sociale : {social_counts.get('screenings', 0)} ménages dépistés, "
+                f"{social_counts.get('dossiers', 0)} dossiers"
+            )
     return SeedResult(
         logins=logins,
         households=n_households,

@@ -381,3 +381,23 @@ def test_no_visits_option_seeds_the_registry_only(tmp_path: Path) -> None:
 
     assert Person.objects.exists()
     assert not Visit.objects.exists() and not Alert.objects.exists()
+
+
+@pytest.mark.django_db
+def test_social_protection_is_seeded_through_the_services_and_reset_cleanly(
+    tmp_path: Path, time_machine: Any
+) -> None:
+    from keneya.social_protection.models import Dossier, ScorecardVersion, Screening
+    from keneya.social_rules import schemes
+
+    seed_loop(tmp_path, time_machine)
+    households = Household.objects.count()
+    screened = Screening.objects.values("household").distinct().count()
+    assert 0.2 * households <= screened <= 0.5 * households  # about a third
+    assert ScorecardVersion.objects.filter(active=True, illustrative=True).exists()
+    # Every screening scored as the grid scores it (the service did it).
+    assert all(s.score == sum(line["points"] for line in s.breakdown) for s in Screening.objects.all())
+    statuses = set(Dossier.objects.filter(scheme="ramed").values_list("status", flat=True))
+    assert "card_issued" in statuses and schemes.scheme("ramed")["initial"] in statuses
+    seed_loop(tmp_path, time_machine, "--reset")
+    assert Screening.objects.values("household").distinct().count() == screened
