@@ -151,10 +151,16 @@ def test_jobs_are_declared_by_the_apps_that_own_them():
     from keneya.core.periodic import periodic_jobs
 
     jobs = periodic_jobs()
-    assert [job.name for job in jobs] == ["escalate_alerts", "check_referrals", "send_outbox"]
+    assert [job.name for job in jobs] == [
+        "escalate_alerts",
+        "check_referrals",
+        "social_renewal_reminders",
+        "send_outbox",
+    ]
     assert [job.run.__module__ for job in jobs] == [
         "keneya.alerts.jobs",
         "keneya.referrals.jobs",
+        "keneya.social_protection.jobs",
         "keneya.notifications.jobs",
     ]
     assert all(job.every > timedelta(0) for job in jobs)

@@ -358,3 +358,10 @@ def test_the_mutuelle_page_records_and_voids_payments_and_shows_arrears(client, 
     assert mutuelle.payments.get(voids=monthly).memo == "Erreur de saisie"
     page = text(client.get(url))
     assert "En retard de" in page and "annulation : Erreur de saisie" in page
+
+
+def test_the_renewal_reminders_run_from_the_scheduler():
+    from keneya.core.periodic import periodic_job
+
+    job = periodic_job("social_renewal_reminders")
+    assert job.run.__module__ == "keneya.social_protection.jobs"
