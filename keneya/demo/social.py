@@ -17,8 +17,10 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from keneya.accounts.models import Role, User
+from keneya.core.periodic import periodic_job
 from keneya.demo import district
 from keneya.people.models import Household
 from keneya.social_protection import services
@@ -69,6 +71,8 @@ def seed_social_protection(*, seed: int | str, today: date) -> dict[str, int]:
             answers=_answers(grid, rng),
         )
     dossiers = _dossiers(social, screened, rng=rng, today=today)
+    # The SMS the dossiers queued ("card ready") leave as the scheduler's outbox job sends them.
+    periodic_job("send_outbox").run(timezone.now())
     return {"screenings": len(screened), "dossiers": dossiers}
 
 

@@ -141,7 +141,8 @@ def test_the_main_pages_of_each_role_and_the_pwa_raise_no_csp_violation(browser,
     page.reload()  # now served by the service worker
     page.wait_for_selector("html[data-ready='1']", timeout=TIMEOUT)
     page.wait_for_selector("#sync-message.ok", timeout=TIMEOUT)
-    page.wait_for_load_state("networkidle", timeout=TIMEOUT)  # no request left in the server when the test ends
+    # No request left in the server when the test ends.
+    page.wait_for_load_state("networkidle", timeout=TIMEOUT)
     violations += [f"/chw/: {v}" for v in page.evaluate("window.__csp || []")]
     context.close()
 

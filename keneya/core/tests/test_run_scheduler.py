@@ -117,6 +117,7 @@ def test_running_twice_changes_nothing_the_second_time(urgent_visit, time_machin
     assert second.splitlines() == [
         "escalate_alerts : 0 alerte(s) escaladée(s)",
         "check_referrals : 0 référence(s) déclarée(s) non arrivée(s)",
+        "social_renewal_reminders : 0 rappel(s) de renouvellement",
         "send_outbox : 0 SMS envoyé(s), 0 à réessayer, 0 en échec",
     ]
 
@@ -180,5 +181,11 @@ def test_a_job_registered_by_another_app_runs_in_its_order(db, monkeypatch):
     output = run("--once")
     assert len(seen) == 1
     names = [line.split(" :")[0] for line in output.splitlines()]
-    assert names == ["escalate_alerts", "toy_job", "check_referrals", "send_outbox"]
+    assert names == [
+        "escalate_alerts",
+        "toy_job",
+        "check_referrals",
+        "social_renewal_reminders",
+        "send_outbox",
+    ]
     assert "toy_job : 1 jouet" in output
