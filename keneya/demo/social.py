@@ -182,12 +182,7 @@ def _status(dossier: Dossier) -> str:
 def _supply_documents(social: Any, dossier: Dossier, *, rng: random.Random, today: date) -> None:
     roles = {m.person_id: m.role for m in dossier.members.all()}
     for document in DossierDocument.objects.filter(dossier=dossier).exclude(status__in=schemes.SUPPLIED):
-        substitutes = [
-            s
-            for r in schemes.required_documents(dossier.scheme, roles[document.person_id])
-            if r["kind"] == document.kind
-            for s in r["substitutes"]
-        ]
+        substitutes = schemes.allowed_substitutes(dossier.scheme, roles[document.person_id], document.kind)
         substitute = substitutes[0] if substitutes and rng.random() < 0.3 else ""
         services.update_document(
             by=social,

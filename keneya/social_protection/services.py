@@ -348,13 +348,7 @@ def update_document(
         errors["expires_on"] = [_("La date d'expiration doit suivre la date de délivrance.")]
     if substitute:
         role = dossier.members.get(person=document.person).role
-        allowed = {
-            s
-            for required in schemes.required_documents(dossier.scheme, role)
-            if required["kind"] == document.kind
-            for s in required["substitutes"]
-        }
-        if substitute not in allowed:
+        if substitute not in schemes.allowed_substitutes(dossier.scheme, role, document.kind):
             errors["substitute"] = [_("Cette pièce ne peut pas remplacer celle demandée.")]
     if len(unavailable_reason) > 300:
         errors["unavailable_reason"] = [_("300 caractères au plus.")]

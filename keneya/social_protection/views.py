@@ -83,9 +83,9 @@ def dossier_detail(request: HttpRequest, dossier_id: Any) -> HttpResponse:
     for document in documents:
         substitutes = [
             (s, schemes.document_label(s))
-            for required in schemes.required_documents(dossier.scheme, roles.get(document.person_id, ""))
-            if required["kind"] == document.kind
-            for s in required["substitutes"]
+            for s in schemes.allowed_substitutes(
+                dossier.scheme, roles.get(document.person_id, ""), document.kind
+            )
         ]
         form = DocumentForm(
             prefix=str(document.pk),
@@ -305,12 +305,7 @@ def document_update(request: HttpRequest, dossier_id: Any, document_id: Any) -> 
     dossier = _dossier(request, dossier_id)
     document = get_object_or_404(dossier.documents.all(), pk=document_id)
     role = dossier.members.get(person=document.person).role
-    substitutes = [
-        (s, s)
-        for r in schemes.required_documents(dossier.scheme, role)
-        if r["kind"] == document.kind
-        for s in r["substitutes"]
-    ]
+    substitutes = [(s, s) for s in schemes.allowed_substitutes(dossier.scheme, role, document.kind)]
     form = DocumentForm(request.POST, prefix=str(document.pk), substitutes=substitutes)
     if not form.is_valid():
         messages.error(request, _("Pièce non enregistrée : vérifiez les champs."))

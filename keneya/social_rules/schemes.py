@@ -96,6 +96,17 @@ def required_documents(scheme_code: str, role: str) -> list[dict[str, Any]]:
     return [dict(d) for d in scheme(scheme_code)["documents"].get(role, [])]
 
 
+def allowed_substitutes(scheme_code: str, role: str, kind: str) -> list[str]:
+    """The documents the scheme accepts in place of ``kind`` for a member of ``role`` (a
+    *jugement supplétif* for a birth certificate), in the catalogue's order."""
+    return [
+        s
+        for required in required_documents(scheme_code, role)
+        if required["kind"] == kind
+        for s in required["substitutes"]
+    ]
+
+
 def document_label(kind: str) -> str:
     return catalogue()["document_kinds"].get(kind, {}).get("label_fr", kind)
 
