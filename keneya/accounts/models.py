@@ -16,6 +16,7 @@ class Role(models.TextChoices):
     CLINICIAN = "clinician", _("Clinicien (médecin, infirmier, sage-femme)")
     SPECIALIST = "specialist", _("Spécialiste du CSRef")
     SOCIAL_WORKER = "social_worker", _("Travailleur social / médiateur")
+    LAB_TECHNICIAN = "lab_technician", _("Technicien·ne de laboratoire")
     TREASURER = "treasurer", _("Trésorière de groupe d'épargne")
     FACILITY_MANAGER = "facility_manager", _("Responsable de structure (DTC)")
     ME_OFFICER = "me_officer", _("Chargé de suivi-évaluation")

@@ -32,6 +32,11 @@ class Capability:
     SOCIAL_CASEWORK = "social.casework"  # dossiers, their documents and steps (social worker)
     COVERAGE_VIEW = "social.coverage"  # see a person's coverage (RAMED, mutuelle...)
     SOCIAL_CONFIGURE = "social.configure"  # load and activate scorecard versions (administrator)
+    PRESCRIBE = "records.prescribe"  # prescriptions and the printed ordonnance (clinician)
+    LAB_ORDER = "lab.order"  # request point-of-care lab tests (clinician)
+    LAB_RESULT = "lab.result"  # the laboratory's pending list and result entry (lab technician)
+    REPORTS_SUBMIT = "indicators.submit"  # monthly reports, targets, the DHIS2 push (M&E officer)
+    FINANCING_RECORD = "financing.record"  # a savings group's money: meetings, loans (treasurer)
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
@@ -54,6 +59,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.REFERRAL_MANAGE,
             Capability.CONSULTATION_RECORD,
             Capability.COVERAGE_VIEW,
+            Capability.PRESCRIBE,
+            Capability.LAB_ORDER,
         }
     ),
     Role.SPECIALIST: frozenset(
@@ -63,6 +70,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.REFERRAL_MANAGE,
             Capability.CONSULTATION_RECORD,
             Capability.COVERAGE_VIEW,
+            Capability.PRESCRIBE,
+            Capability.LAB_ORDER,
         }
     ),
     Role.SOCIAL_WORKER: frozenset(
@@ -74,7 +83,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.COVERAGE_VIEW,
         }
     ),
-    Role.TREASURER: frozenset(),
+    Role.LAB_TECHNICIAN: frozenset({Capability.LAB_RESULT}),
+    Role.TREASURER: frozenset({Capability.FINANCING_RECORD}),
     Role.FACILITY_MANAGER: frozenset(
         {
             Capability.REGISTRY_VIEW,
@@ -89,7 +99,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.COVERAGE_VIEW,
         }
     ),
-    Role.ME_OFFICER: frozenset({Capability.AGGREGATES_VIEW}),
+    Role.ME_OFFICER: frozenset({Capability.AGGREGATES_VIEW, Capability.REPORTS_SUBMIT}),
     Role.ADMIN: frozenset(
         {
             Capability.REGISTRY_VIEW,
@@ -107,6 +117,11 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.SOCIAL_CASEWORK,
             Capability.COVERAGE_VIEW,
             Capability.SOCIAL_CONFIGURE,
+            Capability.PRESCRIBE,
+            Capability.LAB_ORDER,
+            Capability.LAB_RESULT,
+            Capability.REPORTS_SUBMIT,
+            Capability.FINANCING_RECORD,
         }
     ),
 }
