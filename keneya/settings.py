@@ -305,6 +305,23 @@ NOTIFICATIONS_RETRY_BASE_SECONDS = 60
 NOTIFICATIONS_RETRY_MAX_SECONDS = 3600
 NOTIFICATIONS_SENDING_TIMEOUT_SECONDS = 900
 
+# --- DHIS2 (keneya/interop/dhis2): the monthly push; secrets from the environment only --------------
+# DHIS2_URL is the instance's base URL (https://dhis2.example.ml, without /api). Authentication is
+# a personal access token (DHIS2_TOKEN, sent as "Authorization: ApiToken ...") or, failing that,
+# a user's DHIS2_USERNAME and DHIS2_PASSWORD (HTTP Basic). docs/dhis2.md.
+DHIS2_URL = os.environ.get("DHIS2_URL", "")
+DHIS2_USERNAME = os.environ.get("DHIS2_USERNAME", "")
+DHIS2_PASSWORD = os.environ.get("DHIS2_PASSWORD", "")
+DHIS2_TOKEN = os.environ.get("DHIS2_TOKEN", "")
+DHIS2_TIMEOUT = float(os.environ.get("DHIS2_TIMEOUT", "60"))
+DHIS2_ID_SCHEME = os.environ.get("DHIS2_ID_SCHEME", "UID")  # UID or CODE, for every identifier
+DHIS2_IMPORT_STRATEGY = os.environ.get("DHIS2_IMPORT_STRATEGY", "CREATE_AND_UPDATE")
+DHIS2_MAX_ATTEMPTS = int(os.environ.get("DHIS2_MAX_ATTEMPTS", "6"))
+DHIS2_RETRY_BASE_SECONDS = 60
+DHIS2_RETRY_MAX_SECONDS = 3600
+# A month's report is on time when pushed by this day of the next month (inclusive).
+DHIS2_DEADLINE_DAY = int(os.environ.get("DHIS2_DEADLINE_DAY", "10"))
+
 # --- Kènèya ----------------------------------------------------------------------------------------
 # An urgent alert nobody acknowledged within this delay is escalated to the facility manager.
 KENEYA_ALERT_ESCALATION_MINUTES = int(os.environ.get("ALERT_ESCALATION_MINUTES", "120"))
