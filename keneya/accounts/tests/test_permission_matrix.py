@@ -192,6 +192,11 @@ SOCIAL_APPOINTMENT_DONE = {
     "social_worker": REDIRECT,
     "admin": REDIRECT,
 }
+# DHIS2 push (keneya/interop/dhis2): the M&E officer's and the administrator's (REPORTS_SUBMIT).
+# The matrix runs without DHIS2 configured: a dry-run or push POST is refused with a message
+# and redirected back to the month's page.
+DHIS2_PAGE = {**dict.fromkeys(ROLES, FORBIDDEN), "me_officer": OK, "admin": OK}
+DHIS2_POST = {**dict.fromkeys(ROLES, FORBIDDEN), "me_officer": REDIRECT, "admin": REDIRECT}
 SOCIAL_COUNTS = {
     **dict.fromkeys(ROLES, FORBIDDEN),
     "social_worker": OK,
@@ -394,6 +399,11 @@ MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
         "/protection-sociale/dossiers/{mutuelle_dossier}/cotisations/{payment}/annuler/",
         SOCIAL_PAGE_POST,
     ),
+    "dhis2:home": ("GET", "/dhis2/", DHIS2_PAGE),
+    "dhis2:month": ("GET", "/dhis2/2026-03/", DHIS2_PAGE),
+    "dhis2:dry_run": ("POST", "/dhis2/2026-03/essai/", DHIS2_POST),
+    "dhis2:push": ("POST", "/dhis2/2026-03/envoi/", DHIS2_POST),
+    "dhis2:push_detail": ("GET", "/dhis2/envois/{dhis2_push}/", DHIS2_PAGE),
 }
 # Public on purpose: login, logout, language switch, token exchange, the API description.
 PUBLIC = {
@@ -484,6 +494,8 @@ def objects(users, district, household_factory):
     from keneya.social_protection.tests.factories import social_extras
 
     extras = social_extras(users.social, household, dossier)
+    from keneya.interop.dhis2.tests.factories import recorded_push
+
     return {
         **extras,
         "household": household.pk,
@@ -499,6 +511,7 @@ def objects(users, district, household_factory):
         "screening": screening.pk,
         "dossier": dossier.pk,
         "document": dossier.documents.first().pk,
+        "dhis2_push": recorded_push(users.me).pk,
     }
 
 

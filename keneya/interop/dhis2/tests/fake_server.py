@@ -228,7 +228,9 @@ class FakeDhis2:
             "dataSetComplete": "false",
         }
         if not self.wraps:  # 2.37 and before: the bare summary, conflicts as object + value
-            summary["conflicts"] = [{"object": c["object"], "value": c["value"]} for c in conflicts]
+            # Old servers kept conflicts in a set: one per (object, value), whatever the count.
+            unique = {(c["object"], c["value"]): None for c in conflicts}
+            summary["conflicts"] = [{"object": o, "value": v} for o, v in unique]
             return 200, summary
         summary["rejectedIndexes"] = rejected
         if conflicts:
