@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import base64
+from typing import Any
 
 import pytest
 
 from keneya.interop.dhis2.client import Connection, Dhis2Error, import_params
 from keneya.interop.dhis2.tests import fake_server as fk
 
-PAYLOAD = {
+PAYLOAD: dict[str, Any] = {
     "dataSet": fk.DATA_SET,
     "period": "202603",
     "dataValues": [
-        {"dataElement": fk.DE_VISITS, "period": "202603", "orgUnit": fk.OU_ASACOLA, "categoryOptionCombo": fk.COC_FEMALE, "value": "12"},
+        {
+            "dataElement": fk.DE_VISITS,
+            "period": "202603",
+            "orgUnit": fk.OU_ASACOLA,
+            "categoryOptionCombo": fk.COC_FEMALE,
+            "value": "12",
+        },
         {"dataElement": fk.DE_CHILDREN, "period": "202603", "orgUnit": fk.OU_ASACOLA, "value": "40"},
     ],
 }
@@ -51,7 +58,9 @@ def test_basic_auth_header_carries_the_username_and_password(fake):
 
 
 def test_a_personal_access_token_is_sent_as_apitoken_and_wins_over_a_password(fake):
-    with Connection(base_url=fake.base_url, username="x", password="y", token=fk.TOKEN, timeout=5) as connection:
+    with Connection(
+        base_url=fake.base_url, username="x", password="y", token=fk.TOKEN, timeout=5
+    ) as connection:
         answer = connection.post_data_value_set(PAYLOAD, PARAMS)
 
     assert answer.summary.status == "SUCCESS"
@@ -77,7 +86,10 @@ def test_a_real_import_then_the_same_again_counts_updates(fake):
 
 
 def test_conflicts_come_with_409_and_indexes_from_2_38(fake):
-    payload = {**PAYLOAD, "dataValues": [dict(PAYLOAD["dataValues"][0], dataElement="deUnknown01"), PAYLOAD["dataValues"][1]]}
+    payload = {
+        **PAYLOAD,
+        "dataValues": [dict(PAYLOAD["dataValues"][0], dataElement="deUnknown01"), PAYLOAD["dataValues"][1]],
+    }
     with basic(fake) as connection:
         answer = connection.post_data_value_set(payload, PARAMS)
 

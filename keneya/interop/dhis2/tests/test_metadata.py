@@ -23,7 +23,7 @@ def test_a_metadata_file_creates_the_objects_and_links_facilities_by_code(distri
 
     assert DataSet.objects.get().period_type == "Monthly"
     visits = DataElement.objects.get(uid=fk.DE_VISITS)
-    assert (visits.value_type, visits.category_combo_uid, visits.data_set.uid) == (
+    assert (visits.value_type, visits.category_combo_uid, visits.data_set and visits.data_set.uid) == (
         "INTEGER_ZERO_OR_POSITIVE",
         fk.CC_SEX,
         fk.DATA_SET,

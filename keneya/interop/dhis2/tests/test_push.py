@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -32,7 +31,9 @@ def request(users, *, dry_run, capture, **kwargs):
     return push
 
 
-def test_a_dry_run_goes_through_the_worker_and_stores_the_summary(users, ready, fake, django_capture_on_commit_callbacks):
+def test_a_dry_run_goes_through_the_worker_and_stores_the_summary(
+    users, ready, fake, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         push = services.request_push(by=users.me, period=PERIOD, dry_run=True)
     assert push.status == PushStatus.QUEUED and not fake.imports()  # nothing sent from the request
@@ -50,9 +51,15 @@ def test_a_dry_run_goes_through_the_worker_and_stores_the_summary(users, ready, 
     assert len(push.unmapped) == 2
 
 
-def test_conflicts_are_stored_against_their_indicator_cell_and_facility(users, ready, fake, django_capture_on_commit_callbacks):
-    fake.metadata["dataElements"][1]["id"] = "deRenamed01"  # DHIS2 no longer knows children_followed's element
-    fake.metadata["categoryOptionCombos"] = [c for c in fake.metadata["categoryOptionCombos"] if c["code"] != "M"]
+def test_conflicts_are_stored_against_their_indicator_cell_and_facility(
+    users, ready, fake, django_capture_on_commit_callbacks
+):
+    fake.metadata["dataElements"][1]["id"] = (
+        "deRenamed01"  # DHIS2 no longer knows children_followed's element
+    )
+    fake.metadata["categoryOptionCombos"] = [
+        c for c in fake.metadata["categoryOptionCombos"] if c["code"] != "M"
+    ]
 
     push = request(users, dry_run=True, capture=django_capture_on_commit_callbacks)
 
@@ -68,7 +75,9 @@ def test_conflicts_are_stored_against_their_indicator_cell_and_facility(users, r
     assert "correspondance" in unknown.advice and unknown.object == fk.DE_CHILDREN
 
 
-def test_a_closed_period_conflict_says_to_ask_for_reopening(users, ready, fake, django_capture_on_commit_callbacks):
+def test_a_closed_period_conflict_says_to_ask_for_reopening(
+    users, ready, fake, django_capture_on_commit_callbacks
+):
     fake.locked_periods.add("202603")
 
     push = request(users, dry_run=True, capture=django_capture_on_commit_callbacks)
@@ -78,9 +87,13 @@ def test_a_closed_period_conflict_says_to_ask_for_reopening(users, ready, fake, 
     assert all("réouverture" in c.advice for c in push.conflicts.all())
 
 
-def test_an_old_server_without_indexes_is_matched_by_object(users, ready, fake, django_capture_on_commit_callbacks):
+def test_an_old_server_without_indexes_is_matched_by_object(
+    users, ready, fake, django_capture_on_commit_callbacks
+):
     fake.version = "2.36.4"
-    fake.metadata["organisationUnits"] = [o for o in fake.metadata["organisationUnits"] if o["id"] != fk.OU_ASACOHAM]
+    fake.metadata["organisationUnits"] = [
+        o for o in fake.metadata["organisationUnits"] if o["id"] != fk.OU_ASACOHAM
+    ]
 
     push = request(users, dry_run=True, capture=django_capture_on_commit_callbacks)
 
@@ -102,7 +115,9 @@ def test_a_push_needs_a_dry_run_of_the_same_values(users, ready, fake, django_ca
         services.request_push(by=users.me, period=PERIOD, dry_run=False)
 
 
-def test_a_push_after_a_dry_run_with_conflicts_needs_the_officers_consent(users, ready, fake, django_capture_on_commit_callbacks):
+def test_a_push_after_a_dry_run_with_conflicts_needs_the_officers_consent(
+    users, ready, fake, django_capture_on_commit_callbacks
+):
     fake.metadata["dataElements"][1]["id"] = "deRenamed01"
     request(users, dry_run=True, capture=django_capture_on_commit_callbacks)
 
@@ -114,14 +129,16 @@ def test_a_push_after_a_dry_run_with_conflicts_needs_the_officers_consent(users,
     assert (push.imported, push.ignored) == (4, 1)
 
 
-def test_a_push_is_recorded_with_its_time_and_timeliness(users, ready, fake, django_capture_on_commit_callbacks, settings):
+def test_a_push_is_recorded_with_its_time_and_timeliness(
+    users, ready, fake, django_capture_on_commit_callbacks, settings
+):
     settings.DHIS2_DEADLINE_DAY = 10
-    with time_machine.travel(datetime(2026, 4, 9, 10, 0, tzinfo=dt_timezone.utc), tick=False):
+    with time_machine.travel(datetime(2026, 4, 9, 10, 0, tzinfo=UTC), tick=False):
         request(users, dry_run=True, capture=django_capture_on_commit_callbacks)
         push = request(users, dry_run=False, capture=django_capture_on_commit_callbacks)
 
     assert push.status == PushStatus.SUCCESS
-    assert push.finished_at == datetime(2026, 4, 9, 10, 0, tzinfo=dt_timezone.utc)
+    assert push.finished_at == datetime(2026, 4, 9, 10, 0, tzinfo=UTC)
     assert push.deadline.isoformat() == "2026-04-10"
     assert push.on_time is True
     assert len(fake.stored) == 5
@@ -130,20 +147,24 @@ def test_a_push_is_recorded_with_its_time_and_timeliness(users, ready, fake, dja
 
 def test_a_push_after_the_deadline_is_late(users, ready, fake, django_capture_on_commit_callbacks, settings):
     settings.DHIS2_DEADLINE_DAY = 5
-    with time_machine.travel(datetime(2026, 4, 6, 9, 0, tzinfo=dt_timezone.utc), tick=False):
+    with time_machine.travel(datetime(2026, 4, 6, 9, 0, tzinfo=UTC), tick=False):
         request(users, dry_run=True, capture=django_capture_on_commit_callbacks)
         push = request(users, dry_run=False, capture=django_capture_on_commit_callbacks)
 
     assert push.on_time is False
 
 
-@pytest.mark.parametrize(("period", "day", "deadline"), [("2026-01", 31, "2026-02-28"), ("2026-12", 10, "2027-01-10")])
+@pytest.mark.parametrize(
+    ("period", "day", "deadline"), [("2026-01", 31, "2026-02-28"), ("2026-12", 10, "2027-01-10")]
+)
 def test_the_deadline_is_a_day_of_the_next_month(settings, period, day, deadline):
     settings.DHIS2_DEADLINE_DAY = day
     assert services.deadline_for(period).isoformat() == deadline
 
 
-def test_a_server_error_is_retried_with_backoff_then_succeeds(users, ready, fake, django_capture_on_commit_callbacks):
+def test_a_server_error_is_retried_with_backoff_then_succeeds(
+    users, ready, fake, django_capture_on_commit_callbacks
+):
     fake.queue(500, "<html>Internal Server Error</html>")
     fake.queue(503, "<html>Service Unavailable</html>")
     start = timezone.now()
@@ -205,7 +226,9 @@ def test_a_retry_is_scheduled_on_the_database_backend(users, ready, fake, settin
 
 def test_a_push_lost_by_its_worker_is_run_again(users, ready, fake):
     push = services.request_push(by=users.me, period=PERIOD, dry_run=True)  # callbacks not run: lost wake-up
-    Push.objects.filter(pk=push.pk).update(status=PushStatus.RUNNING, started_at=timezone.now() - timedelta(hours=1))
+    Push.objects.filter(pk=push.pk).update(
+        status=PushStatus.RUNNING, started_at=timezone.now() - timedelta(hours=1)
+    )
 
     sending.run_due_pushes()
 
@@ -237,7 +260,9 @@ def test_no_push_without_configuration_or_values(users, ready, settings, month_v
         services.request_push(by=users.me, period="2999-01", dry_run=True)
 
 
-def test_logs_carry_no_secret_and_no_value(users, ready, fake, django_capture_on_commit_callbacks, caplog, capfd, settings):
+def test_logs_carry_no_secret_and_no_value(
+    users, ready, fake, django_capture_on_commit_callbacks, caplog, capfd, settings
+):
     settings.DHIS2_TOKEN = fk.TOKEN
     fake.metadata["dataElements"][1]["id"] = "deRenamed01"
     fake.queue(500, "oops")

@@ -47,7 +47,9 @@ def test_an_invalid_month_is_a_404(me):
 def test_dry_run_then_conflicts_shown_against_their_cell_then_push(
     me, dhis2_settings, mapped, month_values, fake, django_capture_on_commit_callbacks
 ):
-    fake.metadata["categoryOptionCombos"] = [c for c in fake.metadata["categoryOptionCombos"] if c["code"] != "M"]
+    fake.metadata["categoryOptionCombos"] = [
+        c for c in fake.metadata["categoryOptionCombos"] if c["code"] != "M"
+    ]
     with django_capture_on_commit_callbacks(execute=True):
         response = me.post(f"/dhis2/{PERIOD}/essai/")
     push = Push.objects.get()
