@@ -119,6 +119,7 @@ def test_running_twice_changes_nothing_the_second_time(urgent_visit, time_machin
         "check_referrals : 0 référence(s) déclarée(s) non arrivée(s)",
         "social_renewal_reminders : 0 rappel(s) de renouvellement",
         "send_outbox : 0 SMS envoyé(s), 0 à réessayer, 0 en échec",
+        "dhis2_retry_pushes : 0 envoi(s) DHIS2 traité(s), 0 à réessayer, 0 en échec",
     ]
 
 
@@ -157,12 +158,14 @@ def test_jobs_are_declared_by_the_apps_that_own_them():
         "check_referrals",
         "social_renewal_reminders",
         "send_outbox",
+        "dhis2_retry_pushes",
     ]
     assert [job.run.__module__ for job in jobs] == [
         "keneya.alerts.jobs",
         "keneya.referrals.jobs",
         "keneya.social_protection.jobs",
         "keneya.notifications.jobs",
+        "keneya.interop.dhis2.jobs",
     ]
     assert all(job.every > timedelta(0) for job in jobs)
 
@@ -187,5 +190,6 @@ def test_a_job_registered_by_another_app_runs_in_its_order(db, monkeypatch):
         "check_referrals",
         "social_renewal_reminders",
         "send_outbox",
+        "dhis2_retry_pushes",
     ]
     assert "toy_job : 1 jouet" in output

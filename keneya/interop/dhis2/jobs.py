@@ -12,7 +12,7 @@ def retry_pushes(now: datetime) -> str:
     """The pushes waiting for a retry, and any whose worker wake-up was lost."""
     counts = run_due_pushes(now=now)
     return (
-        f"DHIS2 : {counts['sent']} envoi(s) traité(s), {counts['retry']} à réessayer, "
+        f"{counts['sent']} envoi(s) DHIS2 traité(s), {counts['retry']} à réessayer, "
         f"{counts['failed']} en échec"
     )
 
