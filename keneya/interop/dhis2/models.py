@@ -213,6 +213,14 @@ class Push(models.Model):
         verbose_name = _("envoi DHIS2")
         verbose_name_plural = _("envois DHIS2")
         ordering = ["-requested_at"]
+        constraints = [
+            # One real push of a month in flight at a time: two clicks must not send twice.
+            models.UniqueConstraint(
+                fields=["period"],
+                condition=models.Q(dry_run=False, status__in=["queued", "running", "retry"]),
+                name="dhis2_one_push_in_flight_per_month",
+            ),
+        ]
         indexes = [
             # The month page: this period's pushes, newest first.
             models.Index(fields=["period", "-requested_at"], name="dhis2_push_period_idx"),

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -86,22 +86,26 @@ def request_push(*, by: Any, period: str, dry_run: bool, accept_conflicts: bool 
                 )
             )
     scheme = mapping.id_scheme()
-    push = Push.objects.create(
-        period=period,
-        dry_run=dry_run,
-        requested_by=by,
-        requested_at=timezone.now(),
-        data_set_uid=prepared.data_set_uid,
-        params=client.import_params(
-            dry_run=dry_run,
-            scheme=scheme,
-            strategy=str(getattr(settings, "DHIS2_IMPORT_STRATEGY", "CREATE_AND_UPDATE")),
-        ),
-        values=prepared.values,
-        payload=prepared.payload(scheme),
-        unmapped=prepared.unmapped,
-        values_hash=values_hash,
-        deadline=deadline_for(period),
-    )
+    try:
+        with transaction.atomic():
+            push = Push.objects.create(
+                period=period,
+                dry_run=dry_run,
+                requested_by=by,
+                requested_at=timezone.now(),
+                data_set_uid=prepared.data_set_uid,
+                params=client.import_params(
+                    dry_run=dry_run,
+                    scheme=scheme,
+                    strategy=str(getattr(settings, "DHIS2_IMPORT_STRATEGY", "CREATE_AND_UPDATE")),
+                ),
+                values=prepared.values,
+                payload=prepared.payload(scheme),
+                unmapped=prepared.unmapped,
+                values_hash=values_hash,
+                deadline=deadline_for(period),
+            )
+    except IntegrityError as exc:  # another request queued this month's push meanwhile
+        raise ValidationError(_("Un envoi de ce mois est déjà en cours.")) from exc
     transaction.on_commit(lambda: enqueue_push(push.pk), robust=True)
     return push

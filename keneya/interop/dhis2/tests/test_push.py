@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.utils import timezone
 
 from keneya.interop.dhis2 import sending, services
@@ -277,3 +278,15 @@ def test_logs_carry_no_secret_and_no_value(
     for secret in (fk.PASSWORD, fk.TOKEN, "Enfants de 0-59", "ASACOLA"):
         assert secret not in logged
     assert PushConflict.objects.filter(push=push).exists()
+
+
+def test_two_pushes_of_a_month_cannot_be_in_flight(users, ready, fake, django_capture_on_commit_callbacks):
+    request(users, dry_run=True, capture=django_capture_on_commit_callbacks)
+    services.request_push(by=users.me, period=PERIOD, dry_run=False)  # queued, worker not run
+
+    with pytest.raises(ValidationError, match="déjà en cours"):
+        services.request_push(by=users.me, period=PERIOD, dry_run=False)
+    # Even past the service's check (two requests at once), the database refuses the second.
+    first = Push.objects.get(dry_run=False)
+    with pytest.raises(IntegrityError):
+        Push.objects.create(**{f.name: getattr(first, f.name) for f in Push._meta.fields if f.name != "id"})
