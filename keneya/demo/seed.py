@@ -34,7 +34,7 @@ from django.utils import timezone
 
 from keneya.accounts.models import Cadre, Role
 from keneya.core.models import LEVEL_ORDER, Area, Facility, FacilityKind, Organisation
-from keneya.demo import district, play, social
+from keneya.demo import dhis2, district, play, social
 from keneya.demo import visits as closed_loop
 from keneya.demo.fastinsert import insert_with_history
 from keneya.demo.generate import (
@@ -124,6 +124,7 @@ def delete_demo() -> dict[str, int]:
         household_ids=Household.objects.filter(quartier_id__in=quartier_ids).values("id"),
         user_ids=list(demo_users().values_list("id", flat=True)),
     )
+    counts |= dhis2.delete_dhis2(user_ids=list(demo_users().values_list("id", flat=True)))
     counts |= closed_loop.delete_closed_loop(
         quartier_ids=quartier_ids,
         facility_ids=list(facilities.values_list("id", flat=True)),
@@ -432,6 +433,11 @@ def seed_demo(
             step(
                 f"Protection sociale : {social_counts.get('screenings', 0)} ménages dépistés, "
                 f"{social_counts.get('dossiers', 0)} dossiers"
+            )
+            dhis2_started, dhis2_counts = time.perf_counter(), dhis2.seed_dhis2(seed=seed, today=today)
+            step(
+                f"DHIS2 (démonstration) : {dhis2_counts['mappings']} correspondances "
+                f"({time.perf_counter() - dhis2_started:.1f} s)"
             )
     return SeedResult(
         logins=logins,
