@@ -17,7 +17,7 @@ from keneya.accounts.permissions import Capability, require_capability
 from keneya.interop.dhis2 import client, mapping, queries, services
 from keneya.interop.dhis2.models import Push, PushStatus
 
-PREVIEW_ROWS = 300  # the page lists this many values; the push carries them all
+PREVIEW_ROWS = 300  # the page lists this many values (and unmapped cells); the push carries them all
 
 
 def _period_or_404(period: str) -> str:
@@ -69,7 +69,8 @@ def month(request: HttpRequest, period: str) -> HttpResponse:
             "configured": client.is_configured(),
             "values": _with_labels(prepared.values[:PREVIEW_ROWS]),
             "value_count": len(prepared.values),
-            "unmapped": _with_labels(prepared.unmapped),
+            "unmapped": _with_labels(prepared.unmapped[:PREVIEW_ROWS]),
+            "unmapped_count": len(prepared.unmapped),
             "data_set_uid": prepared.data_set_uid,
             "dry_run": dry_run,
             "dry_run_matches": dry_run_matches,
@@ -127,7 +128,8 @@ def push_detail(request: HttpRequest, push_id: Any) -> HttpResponse:
                 {"conflict": c, "cell_label": queries.cell_label(c.cell) if c.indicator else ""}
                 for c in queries.conflicts_of(push)
             ],
-            "unmapped": _with_labels(push.unmapped),
+            "unmapped": _with_labels(push.unmapped[:PREVIEW_ROWS]),
+            "unmapped_count": len(push.unmapped),
             "value_count": len(push.values),
             "waiting": push.status in (PushStatus.QUEUED, PushStatus.RUNNING, PushStatus.RETRY),
         },
