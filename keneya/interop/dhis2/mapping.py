@@ -196,18 +196,21 @@ def prepare(period: str, rows: list[dict[str, Any]] | None = None) -> Prepared:
     return prepared
 
 
-def object_index(values: list[dict[str, Any]]) -> dict[str, tuple[str, list[int]]]:
-    """For servers that name a conflict's object without indexes: object → (property, value rows)."""
+SOURCE_KEYS = ("indicator", "indicator_name", "facility", "cell", "value")
+
+
+def sources(values: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What a push keeps of each value: its source (the DHIS2 identifiers are in the payload)."""
+    return [{key: row[key] for key in SOURCE_KEYS} for row in values]
+
+
+def object_index(data_values: list[dict[str, Any]]) -> dict[str, tuple[str, list[int]]]:
+    """For servers that name a conflict's object without indexes: identifier → (property, positions)
+    in the ``dataValues`` sent."""
     found: dict[str, tuple[str, list[int]]] = {}
-    for position, row in enumerate(values):
-        refs = [
-            ("dataElement", row["data_element"]),
-            ("orgUnit", row["org_unit"]),
-            ("categoryOptionCombo", row["category_option_combo"]),
-        ]
-        for prop, ref in refs:
-            if not ref:
-                continue
-            for ident in {ref["uid"], ref["code"]} - {""}:
-                found.setdefault(ident, (prop, []))[1].append(position)
+    for position, data_value in enumerate(data_values):
+        for prop in ("dataElement", "orgUnit", "categoryOptionCombo"):
+            ident = data_value.get(prop)
+            if ident:
+                found.setdefault(str(ident), (prop, []))[1].append(position)
     return found

@@ -174,8 +174,9 @@ FINISHED_STATUSES = (PushStatus.SUCCESS, PushStatus.WARNING, PushStatus.ERROR, P
 class Push(models.Model):
     """One dry-run or real push of a month's values: what was sent, when, and DHIS2's answer.
 
-    ``values`` holds the data values in the order they were sent, each with its indicator, cell
-    and facility, so a conflict's index leads back to the figure at its source. ``unmapped``
+    ``values`` holds the source of each data value (indicator, cell, facility, value) in the
+    order of ``payload["dataValues"]``, so a conflict's index leads back to the figure at its
+    source. ``unmapped``
     lists the cells that had no destination (never dropped silently).
     """
 

@@ -153,7 +153,7 @@ def _record_summary(push: Push, summary: ImportSummary, body: dict[str, Any], *,
 def _conflict_rows(push: Push, summary: ImportSummary) -> list[PushConflict]:
     """Each conflict against the values it concerns: by index (2.38+), else by the object's identifier."""
     values = push.values
-    by_object = object_index(values)
+    by_object = object_index(push.payload.get("dataValues") or [])
     period = dhis2_period(push.period)
     rows: list[PushConflict] = []
     for conflict in summary.conflicts:

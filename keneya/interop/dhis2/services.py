@@ -99,7 +99,7 @@ def request_push(*, by: Any, period: str, dry_run: bool, accept_conflicts: bool 
                     scheme=scheme,
                     strategy=str(getattr(settings, "DHIS2_IMPORT_STRATEGY", "CREATE_AND_UPDATE")),
                 ),
-                values=prepared.values,
+                values=mapping.sources(prepared.values),
                 payload=prepared.payload(scheme),
                 unmapped=prepared.unmapped,
                 values_hash=values_hash,
