@@ -404,6 +404,8 @@ MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
     "dhis2:dry_run": ("POST", "/dhis2/2026-03/essai/", DHIS2_POST),
     "dhis2:push": ("POST", "/dhis2/2026-03/envoi/", DHIS2_POST),
     "dhis2:push_detail": ("GET", "/dhis2/envois/{dhis2_push}/", DHIS2_PAGE),
+    "api_dhis2_pushes": ("GET", "/api/v1/dhis2/pushes/", DHIS2_PAGE),
+    "api_dhis2_push": ("GET", "/api/v1/dhis2/pushes/{dhis2_push}/", DHIS2_PAGE),
 }
 # Public on purpose: login, logout, language switch, token exchange, the API description.
 PUBLIC = {

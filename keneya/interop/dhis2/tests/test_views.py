@@ -84,3 +84,39 @@ def test_other_roles_are_refused(client, users, role):
     client.force_login(getattr(users, role))
     assert client.get("/dhis2/").status_code == 403
     assert client.post(f"/dhis2/{PERIOD}/essai/").status_code == 403
+
+
+def test_the_api_lists_the_pushes_and_a_push_with_its_conflicts(
+    me, dhis2_settings, mapped, month_values, fake, django_capture_on_commit_callbacks
+):
+    fake.metadata["categoryOptionCombos"] = [
+        c for c in fake.metadata["categoryOptionCombos"] if c["code"] != "M"
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        me.post(f"/dhis2/{PERIOD}/essai/")
+    push = Push.objects.get()
+
+    listed = me.get("/api/v1/dhis2/pushes/", {"period": PERIOD}).json()
+    assert listed["count"] == 1
+    row = listed["results"][0]
+    assert (row["status"], row["dry_run"], row["value_count"], row["conflict_count"]) == (
+        "warning",
+        True,
+        5,
+        2,
+    )
+    assert me.get("/api/v1/dhis2/pushes/", {"period": "2025-01"}).json()["count"] == 0
+
+    detail = me.get(f"/api/v1/dhis2/pushes/{push.pk}/").json()
+    assert {
+        (c["indicator"], c["facility"], c["cell"]["sex"], c["error_code"]) for c in detail["conflicts"]
+    } == {
+        ("home_visits", "ASACOLA", "M", "E7613"),
+        ("home_visits", "ASACOHAM", "M", "E7613"),
+    }
+    assert len(detail["unmapped"]) == 2
+
+
+def test_the_api_is_for_the_reports_capability(client, users):
+    client.force_login(users.clinician1)
+    assert client.get("/api/v1/dhis2/pushes/").status_code == 403
