@@ -319,6 +319,9 @@ DHIS2_IMPORT_STRATEGY = os.environ.get("DHIS2_IMPORT_STRATEGY", "CREATE_AND_UPDA
 DHIS2_MAX_ATTEMPTS = int(os.environ.get("DHIS2_MAX_ATTEMPTS", "6"))
 DHIS2_RETRY_BASE_SECONDS = 60
 DHIS2_RETRY_MAX_SECONDS = 3600
+# After an accepted push, also mark the data set complete for each org unit (DHIS2's own
+# completeness and timeliness count these registrations).
+DHIS2_COMPLETE_DATA_SET = os.environ.get("DHIS2_COMPLETE_DATA_SET", "").lower() in ("1", "true", "yes")
 # A month's report is on time when pushed by this day of the next month (inclusive).
 DHIS2_DEADLINE_DAY = int(os.environ.get("DHIS2_DEADLINE_DAY", "10"))
 

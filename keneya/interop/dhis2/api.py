@@ -57,6 +57,7 @@ class PushSerializer(serializers.ModelSerializer):
             "description",
             "deadline",
             "on_time",
+            "completion",
             "value_count",
             "conflict_count",
         )

@@ -207,6 +207,12 @@ class Push(models.Model):
     deleted = models.PositiveIntegerField(_("supprimées"), default=0)
     description = models.CharField(_("message de DHIS2"), max_length=255, blank=True)
     response = models.JSONField(_("réponse de DHIS2"), null=True, blank=True)
+    completion = models.CharField(
+        _("jeu de données marqué complet"),
+        max_length=255,
+        blank=True,
+        help_text=_("Réponse de DHIS2 à l'enregistrement de complétude (si DHIS2_COMPLETE_DATA_SET)."),
+    )
     deadline = models.DateField(_("date limite"))
     on_time = models.BooleanField(_("dans les délais"), null=True, blank=True)
 

@@ -90,15 +90,53 @@ def run_push(
         logger.error("dhis2 push %s: not configured (%s)", push.pk, type(exc).__name__)
         return push
     try:
-        answer = active.post_data_value_set(push.payload, push.params)
-    except Dhis2Error as error:
-        _record_error(push, error, now=now or timezone.now())
-        return push
+        try:
+            answer = active.post_data_value_set(push.payload, push.params)
+        except Dhis2Error as error:
+            _record_error(push, error, now=now or timezone.now())
+            return push
+        _record_summary(push, answer.summary, answer.body, now=now or timezone.now())
+        if _should_complete(push):
+            _register_completion(push, active)
     finally:
         if own:
             active.close()
-    _record_summary(push, answer.summary, answer.body, now=now or timezone.now())
     return push
+
+
+def _should_complete(push: Push) -> bool:
+    return bool(
+        getattr(settings, "DHIS2_COMPLETE_DATA_SET", False)
+        and not push.dry_run
+        and push.status in (PushStatus.SUCCESS, PushStatus.WARNING)
+        and push.payload.get("dataSet")
+    )
+
+
+def _register_completion(push: Push, connection: Connection) -> None:
+    """Mark the data set complete for each org unit pushed. Its failure never undoes the push:
+    it is recorded on the push (``completion``) for the officer to see and redo in DHIS2."""
+    units = sorted({v["orgUnit"] for v in push.payload.get("dataValues", [])})
+    try:
+        answer = connection.register_completion(
+            data_set=push.payload["dataSet"],
+            period=push.payload["period"],
+            org_units=units,
+            scheme=push.params.get("idScheme", "UID"),
+        )
+    except Dhis2Error as error:
+        text = f"non ({_french_error(error)})"
+    else:
+        summary = answer.summary
+        done = summary.imported + summary.updated
+        text = f"{done} / {len(units)} structure(s)" + (
+            f" ; {summary.conflicts[0].value}" if summary.conflicts else ""
+        )
+    push.completion = text[:255]
+    push.save(update_fields=["completion"])
+    logger.info(
+        "dhis2 push %s: completion registered: %s", push.pk, "error" if text.startswith("non") else "ok"
+    )
 
 
 def _fail(push: Push, message: str, *, now: datetime) -> None:

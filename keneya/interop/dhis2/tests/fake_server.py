@@ -11,6 +11,8 @@ It checks what a real instance checks and answers in DHIS2's documented shapes:
   import summary, wrapped in a WebMessage from 2.38 (HTTP 409 when there are conflicts, with
   ``errorCode``, ``property`` and ``indexes``), bare before (``version="2.37.9"``: HTTP 200,
   conflicts with ``object`` and ``value`` only). A dry run counts without storing.
+- ``POST /api/completeDataSetRegistrations`` marks a data set complete per org unit (E7600,
+  E7603 conflicts).
 - ``GET /api/metadata`` answers ``metadata`` (the instance's objects), ``GET /api/system/info``
   its version.
 
@@ -104,6 +106,7 @@ class FakeDhis2:
     requests: list[RecordedRequest] = field(default_factory=list)
     forced: deque[tuple[int, Any]] = field(default_factory=deque)
     stored: dict[tuple[str, str, str, str], str] = field(default_factory=dict)
+    completed: set[tuple[str, str, str]] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
@@ -164,6 +167,8 @@ class FakeDhis2:
             if not request.headers.get("content-type", "").startswith("application/json"):
                 return 415, {"httpStatus": "Unsupported Media Type", "httpStatusCode": 415, "status": "ERROR"}
             return self.import_data_values(request.body, request.query)
+        if request.method == "POST" and request.path == "/api/completeDataSetRegistrations":
+            return self.register_completions(request.body, request.query)
         return 404, {
             "httpStatus": "Not Found",
             "httpStatusCode": 404,
@@ -248,6 +253,38 @@ class FakeDhis2:
             "message": "Import was successful.",
             "response": summary,
         }
+
+    def register_completions(self, payload: Any, query: dict[str, str]) -> tuple[int, Any]:
+        """``POST /api/completeDataSetRegistrations``: each registration's data set and org unit checked."""
+        scheme = query.get("idScheme", "UID").upper()
+        data_sets = self._objects("dataSets", query.get("dataSetIdScheme", scheme).upper())
+        units = self._objects("organisationUnits", query.get("orgUnitIdScheme", scheme).upper())
+        conflicts: list[dict[str, Any]] = []
+        imported = 0
+        for index, registration in enumerate((payload or {}).get("completeDataSetRegistrations", [])):
+            data_set, unit = registration.get("dataSet", ""), registration.get("organisationUnit", "")
+            if data_set not in data_sets:
+                message = f"Data set not found or not accessible: `{data_set}`"
+                conflicts.append(
+                    {"object": data_set, "value": message, "errorCode": "E7600", "indexes": [index]}
+                )
+            elif unit not in units:
+                message = f"Org unit not found or not accessible: `{unit}`"
+                conflicts.append({"object": unit, "value": message, "errorCode": "E7603", "indexes": [index]})
+            else:
+                self.completed.add((data_set, registration.get("period", ""), unit))
+                imported += 1
+        status = "SUCCESS" if not conflicts else ("WARNING" if imported else "ERROR")
+        summary = {
+            "responseType": "ImportSummary",
+            "status": status,
+            "importCount": {"imported": imported, "updated": 0, "ignored": len(conflicts), "deleted": 0},
+            "conflicts": conflicts,
+        }
+        if not self.wraps:
+            return 200, summary
+        http, code = ("Conflict", 409) if conflicts else ("OK", 200)
+        return code, {"httpStatus": http, "httpStatusCode": code, "status": status, "response": summary}
 
     def _check(
         self, value: dict[str, Any], elements: dict[str, Any], units: dict[str, Any], combos: dict[str, Any]

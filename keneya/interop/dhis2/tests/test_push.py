@@ -290,3 +290,39 @@ def test_two_pushes_of_a_month_cannot_be_in_flight(users, ready, fake, django_ca
     first = Push.objects.get(dry_run=False)
     with pytest.raises(IntegrityError):
         Push.objects.create(**{f.name: getattr(first, f.name) for f in Push._meta.fields if f.name != "id"})
+
+
+def test_the_data_set_is_marked_complete_after_an_accepted_push_when_configured(
+    users, ready, fake, django_capture_on_commit_callbacks, settings
+):
+    settings.DHIS2_COMPLETE_DATA_SET = True
+    request(users, dry_run=True, capture=django_capture_on_commit_callbacks)
+    assert not fake.completed  # never for a dry run
+
+    push = request(users, dry_run=False, capture=django_capture_on_commit_callbacks)
+
+    assert fake.completed == {(fk.DATA_SET, "202603", fk.OU_ASACOLA), (fk.DATA_SET, "202603", fk.OU_ASACOHAM)}
+    assert push.completion == "2 / 2 structure(s)"
+
+
+def test_a_refused_completion_is_recorded_and_keeps_the_push(
+    users, ready, fake, django_capture_on_commit_callbacks, settings
+):
+    settings.DHIS2_COMPLETE_DATA_SET = True
+    request(users, dry_run=True, capture=django_capture_on_commit_callbacks)
+    fake.metadata["dataSets"] = []  # the data set was removed meanwhile
+
+    push = request(users, dry_run=False, capture=django_capture_on_commit_callbacks)
+
+    assert push.status == PushStatus.SUCCESS
+    assert push.completion.startswith("0 / 2 structure(s) ; Data set not found")
+    assert not fake.completed
+
+
+def test_without_the_setting_no_completion_is_registered(
+    users, ready, fake, django_capture_on_commit_callbacks
+):
+    request(users, dry_run=True, capture=django_capture_on_commit_callbacks)
+    push = request(users, dry_run=False, capture=django_capture_on_commit_callbacks)
+
+    assert push.completion == "" and not fake.completed
