@@ -194,7 +194,20 @@ class Connection:
             return self._call("GET", METADATA, params=dict(METADATA_PARAMS))
         except DHIS2HTTPError as exc:
             raise Dhis2Error(
-                f"HTTP {exc.status_code}", retryable=exc.status_code >= FIRST_SERVER_ERROR
+                f"HTTP {exc.status_code}",
+                retryable=exc.status_code >= FIRST_SERVER_ERROR,
+                status=exc.status_code,
+            ) from exc
+
+    def me(self) -> dict[str, Any]:
+        """The account the credentials open (``GET /api/me``)."""
+        try:
+            return self._call("GET", "/api/me", params={"fields": "id,username,displayName"})
+        except DHIS2HTTPError as exc:
+            raise Dhis2Error(
+                f"HTTP {exc.status_code}",
+                retryable=exc.status_code >= FIRST_SERVER_ERROR,
+                status=exc.status_code,
             ) from exc
 
     def system_info(self) -> dict[str, Any]:
@@ -202,5 +215,7 @@ class Connection:
             return self._call("GET", SYSTEM_INFO)
         except DHIS2HTTPError as exc:
             raise Dhis2Error(
-                f"HTTP {exc.status_code}", retryable=exc.status_code >= FIRST_SERVER_ERROR
+                f"HTTP {exc.status_code}",
+                retryable=exc.status_code >= FIRST_SERVER_ERROR,
+                status=exc.status_code,
             ) from exc

@@ -161,6 +161,8 @@ class FakeDhis2:
             return self.forced.popleft()
         if request.method == "GET" and request.path == "/api/system/info":
             return 200, {"version": self.version, "revision": "abc1234", "calendar": "iso8601"}
+        if request.method == "GET" and request.path == "/api/me":
+            return 200, {"id": "xE7jOejl9FI", "username": USERNAME, "displayName": "Kènèya (envoi mensuel)"}
         if request.method == "GET" and request.path == "/api/metadata":
             return 200, self.metadata
         if request.method == "POST" and request.path == "/api/dataValueSets":

@@ -84,3 +84,18 @@ def test_a_combo_outside_the_elements_category_combo_is_refused_in_the_admin_for
     )
     with pytest.raises(ValidationError, match="n'appartient pas"):
         mapping.full_clean()
+
+
+def test_the_connection_check_names_the_version_and_the_account_never_the_password(
+    dhis2_settings, fake, capsys
+):
+    call_command("dhis2_check")
+
+    out = capsys.readouterr().out
+    assert "DHIS2 2.40.3" in out and fk.USERNAME in out and fk.PASSWORD not in out
+
+
+def test_the_connection_check_says_when_credentials_are_refused(dhis2_settings, fake):
+    dhis2_settings.DHIS2_PASSWORD = "wrong"
+    with pytest.raises(CommandError, match="identifiants refusés"):
+        call_command("dhis2_check")
