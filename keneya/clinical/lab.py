@@ -105,7 +105,12 @@ class Range:
 class Critical:
     low: Decimal | None
     high: Decimal | None
-    source: str
+    low_source: str
+    high_source: str
+
+    @property
+    def source(self) -> str:
+        return "; ".join(s for s in (self.low_source, self.high_source) if s)
 
 
 @dataclass(frozen=True)
@@ -180,7 +185,14 @@ def _load(raw: dict[str, Any]) -> LabTest:
             )
             for r in raw.get("ranges", [])
         ),
-        critical=Critical(_dec(crit.get("low")), _dec(crit.get("high")), crit["source"]) if crit else None,
+        critical=Critical(
+            _dec(crit.get("low")),
+            _dec(crit.get("high")),
+            crit.get("low_source", ""),
+            crit.get("high_source", ""),
+        )
+        if crit
+        else None,
         levels=tuple(Level(lv["code"], lv["label_fr"], lv["interpretation"]) for lv in raw.get("levels", [])),
         flag_positive=raw.get("flag_positive", True),
         hiv_step=raw.get("hiv_step"),
@@ -296,7 +308,7 @@ def value_label(test: LabTest, value: str) -> str:
 
 
 def critical_text(test: LabTest) -> str:
-    """The critical limits in French with their source, for the alert and the page."""
+    """The critical limits in French ("Hb critique si < 7,0 g/dL ou > 20,0 g/dL")."""
     crit = test.critical
     if crit is None:
         return ""
@@ -305,7 +317,22 @@ def critical_text(test: LabTest) -> str:
         parts.append(f"< {_fr(crit.low)} {test.unit}")
     if crit.high is not None:
         parts.append(f"> {_fr(crit.high)} {test.unit}")
-    return f"{test.short_fr} critique si {' ou '.join(parts)} (source : {crit.source})"
+    return f"{test.short_fr} critique si {' ou '.join(parts)}"
+
+
+def critical_limit_used(test: LabTest, interpretation: str) -> str:
+    """The one limit a critical value crossed, with its source, in French (for the alert):
+    "Seuil critique : Hb < 7,0 g/dL (WHO_HB_2011 ..., issue #14)"; "" when not critical."""
+    crit = test.critical
+    if crit is None or interpretation not in CRITICAL:
+        return ""
+    if interpretation == CRITICAL_LOW and crit.low is not None:
+        limit, source = f"< {_fr(crit.low)}", crit.low_source
+    elif crit.high is not None:
+        limit, source = f"> {_fr(crit.high)}", crit.high_source
+    else:
+        return ""
+    return f"Seuil critique : {test.short_fr} {limit} {test.unit} ({source})"
 
 
 # --- HIV: the national algorithm as sequential rapid tests (WHO_HTS_2019, MALI_HIV_ALGO) --------

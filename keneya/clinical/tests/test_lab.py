@@ -196,6 +196,12 @@ def test_labels_and_limits_in_french():
     hb = lab.get("hb")
     assert lab.value_label(hb, "6.2") == "6,2 g/dL"
     assert lab.value_label(lab.get("malaria_rdt"), "positive") == "Positif"
-    assert "< 7,0 g/dL" in lab.critical_text(hb) and "WHO_HB_2011" in lab.critical_text(hb)
+    assert lab.critical_text(hb) == "Hb critique si < 7,0 g/dL ou > 20,0 g/dL"
+    used = lab.critical_limit_used(hb, "critical_low")
+    assert used.startswith("Seuil critique : Hb < 7,0 g/dL (WHO_HB_2011") and ";" not in used
+    assert lab.critical_limit_used(lab.get("glycemia"), "critical_high").startswith(
+        "Seuil critique : Glycémie > 3,0 g/L (CRIT_GLUCOSE_HIGH"
+    )
+    assert lab.critical_limit_used(hb, "low") == ""
     ref = lab.reference_range(hb, 25 * Y, "F")
     assert ref is not None and ref.text("g/dL") == "12,0 – 15,5 g/dL"
