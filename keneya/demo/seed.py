@@ -34,7 +34,7 @@ from django.utils import timezone
 
 from keneya.accounts.models import Cadre, Role
 from keneya.core.models import LEVEL_ORDER, Area, Facility, FacilityKind, Organisation
-from keneya.demo import district, play, social
+from keneya.demo import district, lab, play, social
 from keneya.demo import visits as closed_loop
 from keneya.demo.fastinsert import insert_with_history
 from keneya.demo.generate import (
@@ -123,6 +123,10 @@ def delete_demo() -> dict[str, int]:
     counts = social.delete_social_protection(
         household_ids=Household.objects.filter(quartier_id__in=quartier_ids).values("id"),
         user_ids=list(demo_users().values_list("id", flat=True)),
+    )
+    counts |= lab.delete_lab(
+        facility_ids=list(facilities.values_list("id", flat=True)),
+        person_ids=Person.objects.filter(household__quartier_id__in=quartier_ids).values("id"),
     )
     counts |= closed_loop.delete_closed_loop(
         quartier_ids=quartier_ids,
@@ -433,6 +437,9 @@ def seed_demo(
                 f"Protection sociale : {social_counts.get('screenings', 0)} ménages dépistés, "
                 f"{social_counts.get('dossiers', 0)} dossiers"
             )
+            lab_started = time.perf_counter()
+            lab_counts = lab.seed_lab(seed=seed, today=today)
+            step(lab.summary(lab_counts, time.perf_counter() - lab_started))
     return SeedResult(
         logins=logins,
         households=n_households,

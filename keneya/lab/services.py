@@ -155,7 +155,8 @@ def _check_lab(by: Any, order: LabOrder) -> None:
 
 def _interpret(order: LabOrder, test: catalogue.LabTest, value: str, on: datetime) -> dict[str, Any]:
     person = order.person
-    age = age_months(person.date_of_birth, timezone.localtime(on).date()) if person.date_of_birth else None
+    day, born = timezone.localtime(on).date(), person.date_of_birth
+    age = age_months(born, day) if born is not None and born <= day else None
     interpretation = catalogue.interpret(test, value, age, person.sex, pregnant=order.pregnant)
     ref = catalogue.reference_range(test, age, person.sex, pregnant=order.pregnant)
     source = ref.source if ref is not None else test.source
