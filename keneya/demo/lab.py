@@ -30,8 +30,8 @@ from keneya.people.models import Person
 from keneya.records.models import Consultation
 
 NAMESPACE = uuid.UUID("1ab0de00-6d6f-4c61-9b00-6c61626f7261")
-ORDERS_PER_CSCOM = 40  # over the last six months
-PENDING_PER_CSCOM = 4  # this morning's, not yet done
+ORDERS_PER_CSCOM = 30  # over the last six months
+PENDING_PER_CSCOM = 3  # this morning's, not yet done
 DAYS = 182
 OPEN_ALERT_DAYS = 7  # critical results older than this were seen: their alert is closed
 
@@ -129,7 +129,7 @@ def seed_lab(*, seed: int | str, today: date) -> dict[str, int]:
         persons = list(
             Person.objects.filter(household__quartier_id__in=quartiers, vital_status="alive")
             .select_related("household")
-            .order_by("pk")[:2000]
+            .order_by("pk")[:400]
         )
         consulted = list(
             Consultation.objects.filter(facility=facility, consulted_at__date__lte=today)
@@ -140,8 +140,13 @@ def seed_lab(*, seed: int | str, today: date) -> dict[str, int]:
             continue
         for n in range(ORDERS_PER_CSCOM + PENDING_PER_CSCOM):
             pending = n >= ORDERS_PER_CSCOM
+            # Yesterday's severe anaemia: each CSCom's inbox shows one open critical-result alert.
+            severe = n == ORDERS_PER_CSCOM - 1
             consultation = None
-            if not pending and consulted and rng.random() < 0.5:
+            if severe:
+                person = rng.choice(persons)
+                requested_at = _at(today - timedelta(days=1), 9, rng.randrange(0, 60))
+            elif not pending and consulted and rng.random() < 0.5:
                 consultation = rng.choice(consulted)
                 person = consultation.person
                 requested_at = consultation.consulted_at + timedelta(minutes=rng.randrange(5, 40))
@@ -155,6 +160,8 @@ def seed_lab(*, seed: int | str, today: date) -> dict[str, int]:
             if born is not None and born > timezone.localtime(requested_at).date():
                 continue
             tests, pregnant = _panel(person, timezone.localtime(requested_at).date(), rng)
+            if severe:
+                tests = ["hb"]
             order, _created = services.request_tests(
                 by=clinician,
                 id=_id(facility.code, n),
@@ -168,7 +175,7 @@ def seed_lab(*, seed: int | str, today: date) -> dict[str, int]:
             if pending:
                 counts["pending"] += 1
                 continue
-            _results(order, tech, tests, requested_at, rng, counts)
+            _results(order, tech, tests, requested_at, rng, counts, critical=severe or rng.random() < 0.06)
     counts["open_alerts"] = _close_old_alerts(today)
     return counts
 
@@ -180,9 +187,10 @@ def _results(
     requested_at: datetime,
     rng: random.Random,
     counts: dict[str, int],
+    *,
+    critical: bool,
 ) -> None:
     entered_at = requested_at + timedelta(minutes=rng.randrange(20, 120))
-    critical = rng.random() < 0.06
     lines = [(code, _value(code, rng, critical and code in ("hb", "glycemia"))) for code in tests]
     # The national HIV algorithm: a reactive first test is followed by the second, then the third.
     for code in ("hiv_rdt1", "hiv_rdt2"):
