@@ -9,6 +9,7 @@ Seeded and dated relative to "today", so the same seed gives the same story.
 
 from __future__ import annotations
 
+import logging
 import random
 import uuid
 from datetime import date, datetime, timedelta
@@ -19,11 +20,13 @@ from django.utils import timezone
 
 from keneya.accounts.models import Role, User
 from keneya.alerts.models import Alert, AlertStatus, CloseReason
-from keneya.alerts.services import close_alert
+from keneya.alerts.services import acknowledge_alert, close_alert, escalate_unacknowledged, escalation_delay
 from keneya.clinical.ages import age_months
+from keneya.core.ids import ids_from
 from keneya.core.models import Facility, FacilityKind
+from keneya.core.periodic import periodic_job
 from keneya.core.queries import quartier_ids_under
-from keneya.demo import district
+from keneya.demo import district, play
 from keneya.lab import services
 from keneya.lab.models import LabOrder, LabOrderEvent, LabOrderTest, LabResult
 from keneya.people.models import Person
@@ -115,10 +118,29 @@ def _at(day: date, hour: int, minute: int) -> datetime:
 
 
 def seed_lab(*, seed: int | str, today: date) -> dict[str, int]:
-    """Requests and results at each demo CSCom; returns the counts."""
+    """Requests and results at each demo CSCom; returns the counts.
+
+    Replayed as the closed loop is (``play``): each service runs at the simulated moment of its
+    action with seeded ids, so the same seed and day give the same rows, alerts and messages."""
     rng = random.Random(f"{seed}:lab")  # noqa: S311 (demo data)
+    real_now = timezone.now()
+    clock = play.SimulatedClock(real_now)
+    outbox_log = logging.getLogger("keneya.notifications")
+    level = outbox_log.level
+    outbox_log.setLevel(logging.WARNING)  # not a line per demo SMS "enqueued"
+    try:
+        with clock.running(), ids_from(play.SeededIds(clock, f"{seed}:lab")):
+            counts = _seed(rng, today, clock, real_now)
+        periodic_job("send_outbox").run(timezone.now())  # the urgent alerts' SMS leave
+    finally:
+        outbox_log.setLevel(level)
+    return counts
+
+
+def _seed(rng: random.Random, today: date, clock: Any, real_now: datetime) -> dict[str, int]:
     demo = User.objects.filter(email__endswith=f"@{district.DEMO_EMAIL_DOMAIN}", is_active=True)
     counts = {"orders": 0, "results": 0, "abnormal": 0, "critical": 0, "corrected": 0, "pending": 0}
+    counts["open_alerts"] = 0
     cscoms = Facility.objects.filter(code__in=district.DEMO_FACILITY_CODES, kind=FacilityKind.CSCOM)
     for facility in cscoms.order_by("code"):
         clinician = demo.filter(role=Role.CLINICIAN, facility=facility).order_by("pk").first()
@@ -155,13 +177,14 @@ def seed_lab(*, seed: int | str, today: date) -> dict[str, int]:
                 day = today if pending else today - timedelta(days=rng.randrange(1, DAYS))
                 requested_at = _at(day, rng.randrange(8, 11), rng.randrange(0, 60))
             born = person.date_of_birth
-            if person.vital_status != "alive" or requested_at > timezone.now():
+            if person.vital_status != "alive" or requested_at > real_now:
                 continue
             if born is not None and born > timezone.localtime(requested_at).date():
                 continue
             tests, pregnant = _panel(person, timezone.localtime(requested_at).date(), rng)
             if severe:
                 tests = ["hb"]
+            clock.current = requested_at
             order, _created = services.request_tests(
                 by=clinician,
                 id=_id(facility.code, n),
@@ -172,25 +195,46 @@ def seed_lab(*, seed: int | str, today: date) -> dict[str, int]:
                 at=requested_at,
             )
             counts["orders"] += 1
-            if pending:
+            entered_at = requested_at + timedelta(minutes=rng.randrange(20, 120))
+            if pending or entered_at > real_now:
                 counts["pending"] += 1
                 continue
-            _results(order, tech, tests, requested_at, rng, counts, critical=severe or rng.random() < 0.06)
-    counts["open_alerts"] = _close_old_alerts(today)
+            clock.current = entered_at
+            critical = severe or rng.random() < 0.06
+            _results(order, tech, tests, entered_at, rng, counts, critical=critical)
+            raised = Alert.objects.filter(rule=services.CRITICAL_RESULT_RULE.code, person=person)
+            for alert in raised.exclude(status=AlertStatus.CLOSED):
+                counts["open_alerts"] += _follow_up(alert, clinician, clock, today, real_now)
     return counts
+
+
+def _follow_up(alert: Alert, clinician: Any, clock: Any, today: date, real_now: datetime) -> int:
+    """What the clinician did with a critical-result alert: seen within the hour and closed the
+    next day when older than a week; yesterday's is still open (escalated to the manager after
+    two hours, as the scheduler does). 1 when it stays open."""
+    if alert.raised_at < _at(today - timedelta(days=OPEN_ALERT_DAYS), 0, 0):
+        clock.current = alert.raised_at + timedelta(minutes=40)
+        acknowledge_alert(by=clinician, alert=alert)
+        clock.current = alert.raised_at + timedelta(days=1)
+        close_alert(by=clinician, alert=alert, reason=CloseReason.SEEN)
+        return 0
+    due = alert.raised_at + escalation_delay() + timedelta(minutes=1)
+    if due <= real_now:
+        clock.current = due
+        escalate_unacknowledged(now=due)
+    return 1
 
 
 def _results(
     order: LabOrder,
     tech: Any,
     tests: list[str],
-    requested_at: datetime,
+    entered_at: datetime,
     rng: random.Random,
     counts: dict[str, int],
     *,
     critical: bool,
 ) -> None:
-    entered_at = requested_at + timedelta(minutes=rng.randrange(20, 120))
     lines = [(code, _value(code, rng, critical and code in ("hb", "glycemia"))) for code in tests]
     # The national HIV algorithm: a reactive first test is followed by the second, then the third.
     for code in ("hiv_rdt1", "hiv_rdt2"):
@@ -206,25 +250,15 @@ def _results(
         first = results[0]
         test_value = _value(first.test, rng, False)
         if test_value != first.value:
+            corrected_at = entered_at + timedelta(minutes=15)
             services.correct_result(
                 by=tech,
                 result=first,
                 value=test_value,
                 reason="Erreur de saisie : mauvaise ligne du cahier de paillasse",
-                at=entered_at + timedelta(minutes=15),
+                at=corrected_at,
             )
             counts["corrected"] += 1
-
-
-def _close_old_alerts(today: date) -> int:
-    """The critical results older than a week were seen by the clinician: their alert is closed."""
-    alerts = Alert.objects.filter(rule=services.CRITICAL_RESULT_RULE.code).exclude(status=AlertStatus.CLOSED)
-    cutoff = _at(today - timedelta(days=OPEN_ALERT_DAYS), 0, 0)
-    for alert in alerts.filter(raised_at__lt=cutoff).select_related("facility"):
-        clinician = User.objects.filter(role=Role.CLINICIAN, facility=alert.facility).order_by("pk").first()
-        if clinician is not None:
-            close_alert(by=clinician, alert=alert, reason=CloseReason.SEEN)
-    return alerts.count()
 
 
 def summary(counts: dict[str, int], seconds: float) -> str:
