@@ -150,7 +150,9 @@ class OrderListCreate(APIView):
     }
 
     @extend_schema(
-        summary="Demandes en attente du laboratoire (les plus anciennes d'abord)", responses=ORDER_OUT
+        summary="Demandes en attente du laboratoire (les plus anciennes d'abord)",
+        responses=ORDER_OUT,
+        operation_id="v1_lab_orders_pending",
     )
     def get(self, request: Request) -> Response:
         return Response([order_json(o) for o in queries.pending_orders(user=request.user)])
