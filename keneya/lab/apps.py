@@ -12,6 +12,7 @@ class LabConfig(AppConfig):
     def ready(self) -> None:
         # A critical result raises an urgent alert through the alerts' fact rules.
         from keneya.alerts.rules import register_fact_rule
+        from keneya.lab import privacy  # noqa: F401  (registers its part of a person's data)
         from keneya.lab.services import CRITICAL_RESULT_RULE
 
         register_fact_rule(CRITICAL_RESULT_RULE)

@@ -123,3 +123,19 @@ def test_the_laboratory_technician_home_shows_the_pending_count(client, labtech1
     client.force_login(labtech1)
     text = client.get("/").content.decode()
     assert "Laboratoire : 1 demande en attente" in text
+
+
+def test_the_persons_export_holds_the_lab_results_and_anonymisation_blanks_the_note(users, labtech1, woman):
+    from keneya.people.privacy import anonymise_person_data, collect_person_data
+
+    order, _ = services.request_tests(
+        by=users.clinician1, person=woman, tests=["hb"], note="Mme Coulibaly, pâle"
+    )
+    (hb,) = services.record_results(by=labtech1, order=order, results=[("hb", "6.2")])
+    services.correct_result(by=labtech1, result=hb, value="12.2", reason="Erreur")
+    parts = collect_person_data(woman)
+    rows = parts["lab_results"]["data"]
+    assert [(r["value"], r["voided_at"] is not None) for r in rows] == [("6.2", True), ("12.2", False)]
+    anonymise_person_data(woman)
+    order.refresh_from_db()
+    assert order.note == "" and LabResult.objects.filter(person=woman).count() == 2
