@@ -50,15 +50,15 @@ def lab_results_visible_to(user: Any) -> QuerySet[LabResult]:
     return LabResult.objects.filter(order__in=lab_orders_visible_to(user).values("pk"))
 
 
-def _with_tests_and_results(qs: QuerySet[LabOrder]) -> QuerySet[LabOrder]:
+def _with_tests_and_results(qs: QuerySet[LabOrder], *, who: bool = True) -> QuerySet[LabOrder]:
+    """The tests and results of each request (``who``: with the users who entered and voided
+    them, for the history; the pending list does without)."""
+    results = LabResult.objects.order_by("recorded_at", "id")
+    if who:
+        results = results.select_related("recorded_by", "voided_by")
     return qs.prefetch_related(
         Prefetch("tests", queryset=LabOrderTest.objects.order_by("position", "id")),
-        Prefetch(
-            "results",
-            queryset=LabResult.objects.select_related("recorded_by", "voided_by").order_by(
-                "recorded_at", "id"
-            ),
-        ),
+        Prefetch("results", queryset=results),
     )
 
 
@@ -74,7 +74,7 @@ def pending_orders(*, user: Any, limit: int = 200) -> list[LabOrder]:
     )
     if user.role != Role.ADMIN and user.facility_id:
         qs = qs.filter(facility_id=user.facility_id)
-    return list(_with_tests_and_results(qs)[:limit])
+    return list(_with_tests_and_results(qs, who=False)[:limit])
 
 
 def order_detail(*, user: Any, order_id: Any) -> LabOrder:
