@@ -50,6 +50,9 @@ class Alert(models.Model):
     referral = models.ForeignKey(
         "referrals.Referral", on_delete=models.PROTECT, null=True, blank=True, related_name="alerts"
     )
+    # What a fact rule looked at, for an alert raised from another app's fact (rules.Fact):
+    # "<kind>:<id>" (e.g. "lab_result:<uuid>"); empty for the alerts of visits and referrals.
+    subject = models.CharField(_("objet"), max_length=80, blank=True, default="")
     rule = models.CharField(_("règle"), max_length=60)
     priority = models.CharField(_("priorité"), max_length=12, choices=Priority.choices)
     priority_rank = models.PositiveSmallIntegerField(default=2, editable=False)
@@ -76,6 +79,12 @@ class Alert(models.Model):
             # One alert per rule per visit: re-sending a visit cannot duplicate its alerts.
             models.UniqueConstraint(fields=["visit", "rule"], name="alert_once_per_visit_rule"),
             models.UniqueConstraint(fields=["referral", "rule"], name="alert_once_per_referral_rule"),
+            # One alert per rule per reported fact: reporting a fact twice raises nothing new.
+            models.UniqueConstraint(
+                fields=["subject", "rule"],
+                condition=~models.Q(subject=""),
+                name="alert_once_per_subject_rule",
+            ),
         ]
         indexes = [
             models.Index(fields=["facility", "status", "priority_rank", "raised_at"], name="alert_inbox_idx"),

@@ -3,6 +3,11 @@
 A rule looks at a stored visit (its assessment) and, for growth, the child's earlier visits. It
 returns the findings that triggered it, or nothing. Order matters only for display: the inbox
 sorts by priority, then age. Add a rule by appending an ``AlertRule``; cite its source.
+
+Facts from the apps above (a lab result...): a ``FactRule`` looks at a ``Fact`` of one ``kind``
+(its JSON-ready ``data``). Alerts imports none of those apps: an app registers its fact rules
+with ``register_fact_rule`` in its ``AppConfig.ready`` and reports each new fact to
+``services.raise_alert_for_fact`` (the lab: a critical result, ``keneya.lab``).
 """
 
 from __future__ import annotations
@@ -164,5 +169,55 @@ def alert_to_raise(facts: VisitFacts) -> tuple[AlertRule, list[str]] | None:
     matches = sorted(matching_rules(facts), key=lambda m: PRIORITY_RANK[m[0].priority])  # type: ignore[index]
     if not matches:
         return None
+    findings = [f for _rule, found in matches for f in found]
+    return matches[0][0], list(dict.fromkeys(findings))
+
+
+# --- Facts reported by the apps above (lab results...) -----------------------------------------
+
+
+@dataclass(frozen=True)
+class Fact:
+    """Something another app recorded about a person, for the fact rules: its ``kind`` (e.g.
+    "lab_result") and JSON-ready ``data`` (the reporting app documents the keys)."""
+
+    kind: str
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class FactRule:
+    code: str
+    kind: str  # the Fact kind it looks at
+    priority: str
+    source: str
+    title_fr: str  # stored on the alert in French (mark it with gettext_noop where it is defined)
+    predicate: Callable[[Fact], list[str] | None]
+
+
+FACT_RULES: dict[str, FactRule] = {}
+
+
+def register_fact_rule(rule: FactRule) -> None:
+    """Add a rule on facts (from an ``AppConfig.ready``); registering the same code again
+    replaces it (a reloaded app), a code of the visit rules is refused."""
+    if any(r.code == rule.code for r in (*RULES, REFERRAL_NOT_ARRIVED)):
+        raise ValueError(f"alert rule code already used by a visit rule: {rule.code}")
+    FACT_RULES[rule.code] = rule
+
+
+def fact_alert_to_raise(fact: Fact) -> tuple[FactRule, list[str]] | None:
+    """The one alert of a fact: the most serious matching rule of its kind, with every
+    matching rule's findings (each once); None when no rule matches."""
+    matches = []
+    for rule in FACT_RULES.values():
+        if rule.kind != fact.kind:
+            continue
+        findings = rule.predicate(fact)
+        if findings:
+            matches.append((rule, findings))
+    if not matches:
+        return None
+    matches.sort(key=lambda m: PRIORITY_RANK[m[0].priority])  # type: ignore[index]
     findings = [f for _rule, found in matches for f in found]
     return matches[0][0], list(dict.fromkeys(findings))

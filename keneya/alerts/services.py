@@ -29,7 +29,7 @@ from keneya.alerts.models import (
     Priority,
 )
 from keneya.alerts.queries import alerts_visible_to
-from keneya.alerts.rules import REFERRAL_NOT_ARRIVED, VisitFacts, alert_to_raise
+from keneya.alerts.rules import REFERRAL_NOT_ARRIVED, Fact, VisitFacts, alert_to_raise, fact_alert_to_raise
 from keneya.core.models import Area, Facility, FacilityKind
 from keneya.notifications.services import Sms, enqueue_sms, enqueue_sms_many
 from keneya.people.models import Person
@@ -207,6 +207,38 @@ def raise_referral_not_arrived(referral: Any, *, now: datetime | None = None) ->
         raised_at=now or timezone.now(),
     )
     _event(alert, "raised", at=alert.raised_at, rule=rule.code)
+    return alert
+
+
+def raise_alert_for_fact(
+    *, fact: Fact, person: Person, facility: Facility, subject: str, at: datetime | None = None
+) -> Alert | None:
+    """Raise at most one alert for a fact another app recorded (``rules.Fact``): the most
+    serious matching fact rule, routed to ``facility`` (the reporting app decides: the lab, the
+    requesting clinician's CSCom). ``subject`` ("<kind>:<id>") makes it idempotent: the same
+    fact reported again returns the alert already raised. An urgent alert queues an SMS for the
+    facility's clinicians. Called inside the reporting app's transaction."""
+    chosen = fact_alert_to_raise(fact)
+    if chosen is None:
+        return None
+    rule, findings = chosen
+    existing = Alert.objects.filter(subject=subject, rule=rule.code).first()
+    if existing is not None:
+        return existing
+    alert = Alert.objects.create(
+        person=person,
+        facility=facility,
+        subject=subject,
+        rule=rule.code,
+        priority=rule.priority,
+        priority_rank=PRIORITY_RANK[rule.priority],  # type: ignore[index]
+        title=rule.title_fr,
+        findings=findings,
+        source=rule.source[:200],
+        raised_at=at or timezone.now(),
+    )
+    _event(alert, "raised", at=alert.raised_at, rule=rule.code, subject=subject)
+    _notify_clinicians([alert])
     return alert
 
 

@@ -187,6 +187,12 @@ _CLINICIANS = {
     "djicoroni": ("Kadiatou", "Dembélé", Cadre.MIDWIFE, "+22379334102"),
     "sebenikoro": ("Oumou", "Diakité", Cadre.NURSE, "+22390118563"),
 }
+_LAB_TECHNICIANS = {  # the CSCom's laboratory (point-of-care tests)
+    "lafiabougou": ("Ousmane", "Bagayoko", "+22376518342"),
+    "hamdallaye": ("Assitan", "Konaté", "+22366397415"),
+    "djicoroni": ("Bakary", "Fofana", "+22379471286"),
+    "sebenikoro": ("Nana", "Cissé", "+22390254617"),
+}
 _MANAGERS = {  # DTC: directeur technique du centre, a doctor
     "lafiabougou": ("Modibo", "Keïta", "+22376902231"),
     "hamdallaye": ("Fatoumata", "Traoré", "+22365014477"),
@@ -202,6 +208,18 @@ def staff_specs() -> list[StaffSpec]:
         staff.append(
             StaffSpec(
                 f"clinicien.{ha.slug}", first, last, Role.CLINICIAN, cadre, ha.facility_code, phone=phone
+            )
+        )
+        first, last, phone = _LAB_TECHNICIANS[ha.slug]
+        staff.append(
+            StaffSpec(
+                f"labo.{ha.slug}",
+                first,
+                last,
+                Role.LAB_TECHNICIAN,
+                Cadre.OTHER,
+                ha.facility_code,
+                phone=phone,
             )
         )
         first, last, phone = _MANAGERS[ha.slug]

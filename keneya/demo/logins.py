@@ -20,6 +20,7 @@ ROLE_SHORT_LABELS = {
     Role.CLINICIAN: "Clinicien·ne",
     Role.SPECIALIST: "Spécialiste",
     Role.SOCIAL_WORKER: "Travailleur·se social·e",
+    Role.LAB_TECHNICIAN: "Laborantin·e",
     Role.TREASURER: "Trésorière",
     Role.FACILITY_MANAGER: "Responsable de structure",
     Role.ME_OFFICER: "Suivi-évaluation",

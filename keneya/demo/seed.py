@@ -34,7 +34,7 @@ from django.utils import timezone
 
 from keneya.accounts.models import Cadre, Role
 from keneya.core.models import LEVEL_ORDER, Area, Facility, FacilityKind, Organisation
-from keneya.demo import dhis2, district, play, social
+from keneya.demo import dhis2, district, lab, play, social
 from keneya.demo import visits as closed_loop
 from keneya.demo.fastinsert import insert_with_history
 from keneya.demo.generate import (
@@ -125,6 +125,10 @@ def delete_demo() -> dict[str, int]:
         user_ids=list(demo_users().values_list("id", flat=True)),
     )
     counts |= dhis2.delete_dhis2(user_ids=list(demo_users().values_list("id", flat=True)))
+    counts |= lab.delete_lab(
+        facility_ids=list(facilities.values_list("id", flat=True)),
+        person_ids=Person.objects.filter(household__quartier_id__in=quartier_ids).values("id"),
+    )
     counts |= closed_loop.delete_closed_loop(
         quartier_ids=quartier_ids,
         facility_ids=list(facilities.values_list("id", flat=True)),
@@ -439,6 +443,9 @@ def seed_demo(
                 f"DHIS2 (démonstration) : {dhis2_counts['mappings']} correspondances "
                 f"({time.perf_counter() - dhis2_started:.1f} s)"
             )
+            lab_started = time.perf_counter()
+            lab_counts = lab.seed_lab(seed=seed, today=today)
+            step(lab.summary(lab_counts, time.perf_counter() - lab_started))
     return SeedResult(
         logins=logins,
         households=n_households,

@@ -26,14 +26,16 @@ ROLES = [
     "facility_manager",
     "me_officer",
     "admin",
+    "lab_technician",
 ]
 
 OK, FORBIDDEN, HIDDEN, REDIRECT = 200, 403, 404, 302
 
 
 def row(**overrides: int) -> dict[str, int]:
-    """Default: every role allowed; overrides name the exceptions."""
-    answers = dict.fromkeys(ROLES, OK)
+    """Default: every role allowed, except the laboratory technician, whose one capability is
+    the laboratory's (LAB_RESULT); overrides name the exceptions."""
+    answers = {**dict.fromkeys(ROLES, OK), "lab_technician": FORBIDDEN}
     answers.update(overrides)
     return answers
 
@@ -224,9 +226,26 @@ BREAK_GLASS = {
 }
 PERSON_DATA = {**dict.fromkeys(ROLES, FORBIDDEN), "admin": OK}
 
+# The laboratory (keneya/lab): the pending list, result entry and corrections are the laboratory
+# technician's (CSCom 1's here, where the request was made) and the administrator's; a request
+# is made by a clinician for a person in their scope (or by the laboratory for a walk-in); the
+# requests and results are read by whoever sees the person and by the laboratory that has them.
+LAB_PAGE = {**dict.fromkeys(ROLES, FORBIDDEN), "lab_technician": OK, "admin": OK}
+LAB_PAGE_POST = {**dict.fromkeys(ROLES, FORBIDDEN), "lab_technician": REDIRECT, "admin": REDIRECT}
+LAB_API_POST = {**dict.fromkeys(ROLES, FORBIDDEN), "lab_technician": ALLOWED, "admin": ALLOWED}
+LAB_ORDER_POST = {
+    **dict.fromkeys(ROLES, FORBIDDEN),
+    "clinician": ALLOWED,
+    "clinician_other_cscom": ALLOWED,
+    "specialist": ALLOWED,
+    "lab_technician": ALLOWED,
+    "admin": ALLOWED,
+}
+LAB_ORDER_READ = {**CONSULTATION_OBJECT, "lab_technician": OK}
+
 # url name -> (method, path template, answers). {household} and {person} are filled in.
 MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
-    "home": ("GET", "/", row()),
+    "home": ("GET", "/", row(lab_technician=OK)),
     "people:household_list": ("GET", "/menages/?q=traore", REGISTRY_VIEW),
     "people:household_create": ("GET", "/menages/nouveau/", REGISTRY_EDIT),
     "people:household_detail": ("GET", "/menages/{household}/", IN_SCOPE_VIEW),
@@ -360,7 +379,7 @@ MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
         SOCIAL_CASEWORK,
     ),
     # Every user changes their own password (the page; the POST with the matrix's body is a 400).
-    "password_change": ("GET", "/comptes/mot-de-passe/", row()),
+    "password_change": ("GET", "/comptes/mot-de-passe/", row(lab_technician=OK)),
     "password_change POST": ("POST", "/comptes/mot-de-passe/", dict.fromkeys(ROLES, ALLOWED)),
     # Logout of the API: with a session, it ends the session (204); with a token, revokes it.
     "api_logout": ("POST", "/api/v1/auth/logout/", dict.fromkeys(ROLES, 204)),
@@ -407,6 +426,21 @@ MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
     "api_dhis2_pushes": ("GET", "/api/v1/dhis2/pushes/", DHIS2_PAGE),
     "api_dhis2_push": ("GET", "/api/v1/dhis2/pushes/{dhis2_push}/", DHIS2_PAGE),
 }
+MATRIX.update(
+    {
+        "lab:pending": ("GET", "/laboratoire/", LAB_PAGE),
+        "lab:order": ("GET", "/laboratoire/demandes/{lab_order}/", LAB_PAGE),
+        "lab:result_correct": ("POST", "/laboratoire/resultats/{lab_result}/corriger/", LAB_PAGE_POST),
+        "lab:person_results": ("GET", "/patients/{person}/examens/", PATIENT_PAGE),
+        "lab:order_create": ("GET", "/patients/{person}/examens/demander/", CONSULTATION_PAGE),
+        "api_lab_tests": ("GET", "/api/v1/lab/tests/", {**row(), "lab_technician": OK}),
+        "api_lab_orders": ("GET", "/api/v1/lab/orders/", LAB_PAGE),
+        "api_lab_orders POST": ("POST", "/api/v1/lab/orders/", LAB_ORDER_POST),
+        "api_lab_order": ("GET", "/api/v1/lab/orders/{lab_order}/", LAB_ORDER_READ),
+        "api_lab_order_results": ("POST", "/api/v1/lab/orders/{lab_order}/results/", LAB_API_POST),
+        "api_lab_result_correct": ("POST", "/api/v1/lab/results/{lab_result}/correct/", LAB_API_POST),
+    }
+)
 # Public on purpose: login, logout, language switch, token exchange, the API description.
 PUBLIC = {
     "login",
@@ -442,8 +476,9 @@ def test_matrix_lists_every_named_url():
 
 
 @pytest.fixture
-def actors(users):
+def actors(users, district, make_user):
     return {
+        "lab_technician": make_user("labo1", "lab_technician", facility=district.cscom1),
         "chw": users.chw1,
         "chw_other_zone": users.chw2,
         "clinician": users.clinician1,
@@ -458,7 +493,7 @@ def actors(users):
 
 
 @pytest.fixture
-def objects(users, district, household_factory):
+def objects(users, district, household_factory, make_user):
     """A household of chw1 with a child whose danger-sign visit raised an alert and a referral,
     and a consultation of the household head at CSCom 1."""
     from django.utils import timezone
@@ -497,8 +532,14 @@ def objects(users, district, household_factory):
 
     extras = social_extras(users.social, household, dossier)
     from keneya.interop.dhis2.tests.factories import recorded_push
+    from keneya.lab.services import record_results, request_tests
 
+    lab_order, _created = request_tests(by=users.clinician1, person=household.head, tests=["hb", "glycemia"])
+    lab_tech = make_user("labo0", "lab_technician", facility=district.cscom1)
+    (lab_result,) = record_results(by=lab_tech, order=lab_order, results=[("hb", "11.0")])
     return {
+        "lab_order": lab_order.pk,
+        "lab_result": lab_result.pk,
         **extras,
         "household": household.pk,
         "person": household.head.pk,

@@ -401,3 +401,25 @@ def test_social_protection_is_seeded_through_the_services_and_reset_cleanly(
     assert "card_issued" in statuses and schemes.scheme("ramed")["initial"] in statuses
     seed_loop(tmp_path, time_machine, "--reset")
     assert Screening.objects.values("household").distinct().count() == screened
+
+
+@pytest.mark.django_db
+def test_the_laboratory_is_seeded_through_the_services_and_reset_cleanly(
+    tmp_path: Path, time_machine: Any
+) -> None:
+    from keneya.lab.models import LabOrder, LabResult
+
+    seed_loop(tmp_path, time_machine)
+    assert get_user_model().objects.filter(role=Role.LAB_TECHNICIAN).count() == len(district.HEALTH_AREAS)
+    results = LabResult.objects.all()
+    assert results.filter(abnormal=True).exists() and results.filter(critical=True).exists()
+    assert results.filter(abnormal=False).count() > results.filter(abnormal=True).count()
+    assert LabOrder.objects.filter(status="pending").exists() and results.exclude(voided_at=None).exists()
+    # Each critical result raised its alert; each CSCom's inbox shows yesterday's severe anaemia.
+    lab_alerts = Alert.objects.filter(rule="lab_critical_result")
+    assert lab_alerts.count() == results.filter(critical=True).count()
+    for cscom in Facility.objects.filter(kind=FacilityKind.CSCOM):
+        assert lab_alerts.filter(facility=cscom, status=AlertStatus.OPEN).exists(), cscom.code
+    first = sorted(LabResult.objects.values_list("id", "test", "value", "interpretation"))
+    seed_loop(tmp_path, time_machine, "--reset")
+    assert sorted(LabResult.objects.values_list("id", "test", "value", "interpretation")) == first

@@ -86,6 +86,7 @@ def test_the_export_holds_every_part_of_the_persons_data(users, alone):
         "alerts",
         "referrals",
         "consultations",
+        "lab_results",
         "break_glass",
         "access_log",
     ]
