@@ -224,8 +224,16 @@ def _vitals_entry(consultation: Consultation) -> dict[str, Any]:
     }
 
 
-def last_vitals(person: Person) -> dict[str, Any] | None:
-    """The vitals of the person's latest consultation that measured any (any facility)."""
+def _measured(consultation: Consultation) -> bool:
+    return any(getattr(consultation, f) is not None for f in _VITAL_FIELDS)
+
+
+def last_vitals(person: Person, *, consultations: list[Consultation] | None = None) -> dict[str, Any] | None:
+    """The vitals of the person's latest consultation that measured any (any facility).
+    ``consultations``: the person's consultations already read, newest first (no query)."""
+    if consultations is not None:
+        latest = next((c for c in consultations if _measured(c)), None)
+        return _vitals_entry(latest) if latest is not None else None
     measured = Q()
     for key in _VITAL_FIELDS:
         measured |= Q(**{f"{key}__isnull": False})
@@ -238,31 +246,46 @@ def last_vitals(person: Person) -> dict[str, Any] | None:
     return _vitals_entry(consultation) if consultation is not None else None
 
 
-def last_weight(person: Person) -> dict[str, Any] | None:
-    """The latest weight, from a consultation or a CHW's home visit, with its date and source."""
-    consultation = (
-        Consultation.objects.filter(person=person, weight_kg__isnull=False)
-        .select_related("facility")
-        .order_by("-consulted_at")
-        .values_list("weight_kg", "consulted_at", "facility__name")
-        .first()
-    )
-    visit = (
-        Visit.objects.filter(person=person, measurements__weight_kg__isnull=False)
-        .order_by("-visit_date", "-recorded_at")
-        .values_list("measurements", "visit_date")
-        .first()
-    )
+def _weight_of(measurements: Any) -> float | None:
+    try:
+        weight = float((measurements or {})["weight_kg"])
+    except (TypeError, ValueError, KeyError):
+        return None
+    return weight if weight > 0 else None
+
+
+def last_weight(
+    person: Person, *, consultations: list[Consultation] | None = None, visits: list[Visit] | None = None
+) -> dict[str, Any] | None:
+    """The latest weight, from a consultation or a CHW's home visit, with its date and source.
+    ``consultations`` and ``visits``: already read, newest first (no query)."""
     candidates: list[tuple[date, float, str, str]] = []
-    if consultation is not None:
-        weight, at, facility = consultation
+    if consultations is not None:
+        weighed = next((c for c in consultations if c.weight_kg is not None), None)
+        found = (weighed.weight_kg, weighed.consulted_at, weighed.facility.name) if weighed else None
+    else:
+        found = (
+            Consultation.objects.filter(person=person, weight_kg__isnull=False)
+            .order_by("-consulted_at")
+            .values_list("weight_kg", "consulted_at", "facility__name")
+            .first()
+        )
+    if found is not None:
+        weight, at, facility = found
         candidates.append((timezone.localtime(at).date(), float(weight or 0), "consultation", facility))
-    if visit is not None:
-        measurements, on = visit
-        try:
-            candidates.append((on, float(measurements["weight_kg"]), "visit", "visite à domicile"))
-        except (TypeError, ValueError, KeyError):
-            pass
+    if visits is not None:
+        visit_row = next(
+            ((v.measurements, v.visit_date) for v in visits if _weight_of(v.measurements) is not None), None
+        )
+    else:
+        visit_row = (
+            Visit.objects.filter(person=person, measurements__weight_kg__isnull=False)
+            .order_by("-visit_date", "-recorded_at")
+            .values_list("measurements", "visit_date")
+            .first()
+        )
+    if visit_row is not None and (kg := _weight_of(visit_row[0])) is not None:
+        candidates.append((visit_row[1], kg, "visit", "visite à domicile"))
     if not candidates:
         return None
     on, kg, source, where = max(candidates, key=lambda c: (c[0], c[2] == "consultation"))
@@ -314,26 +337,39 @@ def pregnancy_status(person: Person, *, today: date) -> dict[str, Any] | None:
     }
 
 
-def open_alerts(person: Person) -> list[dict[str, Any]]:
-    alerts = Alert.objects.filter(person=person).exclude(status=AlertStatus.CLOSED).select_related("facility")
-    return [
-        {
-            "id": a.pk,
-            "priority": a.priority,
-            "status": a.status,
-            "raised_at": a.raised_at,
-            "facility": a.facility.name if a.facility_id else "",
-            "label": f"Alerte {a.get_priority_display().lower()} du "
-            f"{_fr_date(timezone.localtime(a.raised_at).date())} : {join_reasons(a.title)}",
-        }
-        for a in alerts.order_by("-raised_at")
-    ]
+def _alert_entry(a: Alert) -> dict[str, Any]:
+    return {
+        "id": a.pk,
+        "priority": a.priority,
+        "status": a.status,
+        "raised_at": a.raised_at,
+        "facility": a.facility.name if a.facility_id else "",
+        "label": f"Alerte {a.get_priority_display().lower()} du "
+        f"{_fr_date(timezone.localtime(a.raised_at).date())} : {join_reasons(a.title)}",
+    }
 
 
-def open_referrals(person: Person) -> list[dict[str, Any]]:
-    referrals = Referral.objects.filter(
-        person=person, status__in=[*OPEN_STATUSES, ReferralStatus.NOT_ARRIVED]
-    ).select_related("to_facility")
+def open_alerts(person: Person, *, alerts: list[Alert] | None = None) -> list[dict[str, Any]]:
+    if alerts is None:
+        alerts = list(
+            Alert.objects.filter(person=person)
+            .exclude(status=AlertStatus.CLOSED)
+            .select_related("facility")
+            .order_by("-raised_at")
+        )
+    return [_alert_entry(a) for a in alerts if a.status != AlertStatus.CLOSED]
+
+
+_PENDING_REFERRAL = (*OPEN_STATUSES, ReferralStatus.NOT_ARRIVED)
+
+
+def open_referrals(person: Person, *, referrals: list[Referral] | None = None) -> list[dict[str, Any]]:
+    if referrals is None:
+        referrals = list(
+            Referral.objects.filter(person=person, status__in=_PENDING_REFERRAL)
+            .select_related("to_facility")
+            .order_by("-issued_at")
+        )
     return [
         {
             "id": r.pk,
@@ -343,7 +379,8 @@ def open_referrals(person: Person) -> list[dict[str, Any]]:
             "label": f"Référé·e vers {r.to_facility.name} le "
             f"{_fr_date(timezone.localtime(r.issued_at).date())} ({r.get_status_display().lower()})",
         }
-        for r in referrals.order_by("-issued_at")
+        for r in referrals
+        if r.status in _PENDING_REFERRAL
     ]
 
 
@@ -377,7 +414,9 @@ def identity(person: Person, *, today: date) -> dict[str, Any]:
     }
 
 
-def patient_summary(user: Any, person: Person, *, today: date | None = None) -> dict[str, Any]:
+def patient_summary(
+    user: Any, person: Person, *, today: date | None = None, record: PatientRecord | None = None
+) -> dict[str, Any]:
     """The patient summary: identity, household and CHW, active problems, last vitals and
     weight, pregnancy, open alerts and referrals, and what the apps above add through
     ``summary_parts`` (allergies, medications, lab results, coverage). Every key of
@@ -385,7 +424,8 @@ def patient_summary(user: Any, person: Person, *, today: date | None = None) -> 
     supplies it), so the shape is stable whatever the apps installed.
 
     ``person`` comes with ``household__quartier`` and ``household__chw`` (one query fewer each);
-    the caller has checked the scope and the capability.
+    ``record`` (the patient page's ``patient_record``) saves the queries it already made. The
+    caller has checked the scope and the capability.
     """
     today = today or timezone.localdate()
     problems = [problem_entry(p) for p in problems_of(person)]
@@ -394,11 +434,15 @@ def patient_summary(user: Any, person: Person, *, today: date | None = None) -> 
         "person": identity(person, today=today),
         "problems": [p for p in problems if p["status"] == ProblemStatus.ACTIVE],
         "resolved_problems": [p for p in problems if p["status"] == ProblemStatus.RESOLVED],
-        "last_vitals": last_vitals(person),
-        "last_weight": last_weight(person),
+        "last_vitals": last_vitals(person, consultations=record.consultations if record else None),
+        "last_weight": last_weight(
+            person,
+            consultations=record.consultations if record else None,
+            visits=record.visits if record else None,
+        ),
         "pregnancy": pregnancy_status(person, today=today),
-        "open_alerts": open_alerts(person),
-        "open_referrals": open_referrals(person),
+        "open_alerts": open_alerts(person, alerts=record.alerts if record else None),
+        "open_referrals": open_referrals(person, referrals=record.referrals if record else None),
     }
     for part in summary_parts(user, person):
         summary.update(part or {})

@@ -96,7 +96,7 @@ def patient(request: HttpRequest, person_id: Any) -> HttpResponse:
     except Http404:
         return _out_of_scope(request, person_id)
     record = queries.patient_record(person=person, user=request.user)
-    summary = queries.patient_summary(request.user, person)
+    summary = queries.patient_summary(request.user, person, record=record)
     can_consult = has_capability(request.user, Capability.CONSULTATION_RECORD)
     active_codes = {p["icd10_code"] for p in summary["problems"]}
     sections = sorted(

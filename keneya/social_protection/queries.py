@@ -357,9 +357,3 @@ def person_page_social(user: Any, person: Any, **_kwargs: Any) -> dict[str, Any]
         "social_coverage": lines,
         "social_appointments": appointments_for_household(user, person.household_id),
     }
-
-
-def patient_page_social(user: Any, person: Any) -> dict[str, Any]:
-    """The patient page's and consultation form's coverage banner (``records.hooks.patient_page``)."""
-    lines = coverage_lines_for(user, [person]).get(person.pk)
-    return {"social_coverage": lines} if lines is not None else {}
