@@ -13,7 +13,6 @@ Scoped like the person (another CSCom's clinician gets a 404), logged as reads (
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -42,32 +41,21 @@ def visible_person(request: Request, person_id: Any) -> Person:
     )
 
 
-def _labelled(name: str, fields: dict[str, Any]) -> Any:
-    """An inline serializer factory (``many`` or not) for a dict with a French ``label``."""
+class ProblemOut(serializers.Serializer):
+    id = serializers.UUIDField()
+    icd10_code = serializers.CharField()
+    name = serializers.CharField()
+    onset = serializers.DateField(allow_null=True)
+    status = serializers.ChoiceField(ProblemStatus.choices)
+    resolved_on = serializers.DateField(allow_null=True)
+    note = serializers.CharField()
+    facility = serializers.CharField()
+    recorded_by = serializers.CharField()
+    recorded_at = serializers.DateTimeField()
+    replaces = serializers.UUIDField(allow_null=True)
+    label = serializers.CharField()  # type: ignore[assignment]  # (a field: DRF pops it from the class)
 
-    def make(**kwargs: Any) -> Any:
-        made = {key: copy.deepcopy(field) for key, field in fields.items()}
-        return inline_serializer(name, {**made, "label": serializers.CharField()}, **kwargs)
 
-    return make
-
-
-ProblemOut = _labelled(
-    "Problem",
-    {
-        "id": serializers.UUIDField(),
-        "icd10_code": serializers.CharField(),
-        "name": serializers.CharField(),
-        "onset": serializers.DateField(allow_null=True),
-        "status": serializers.ChoiceField(ProblemStatus.choices),
-        "resolved_on": serializers.DateField(allow_null=True),
-        "note": serializers.CharField(),
-        "facility": serializers.CharField(),
-        "recorded_by": serializers.CharField(),
-        "recorded_at": serializers.DateTimeField(),
-        "replaces": serializers.UUIDField(allow_null=True),
-    },
-)
 SummaryOut = inline_serializer(
     "PatientSummary",
     {
@@ -272,25 +260,22 @@ def document_entry(document: RecordDocument) -> dict[str, Any]:
     }
 
 
-DocumentOut = _labelled(
-    "RecordDocument",
-    {
-        "id": serializers.UUIDField(),
-        "kind": serializers.ChoiceField(DocumentKind.choices),
-        "title": serializers.CharField(),
-        "document_date": serializers.DateField(allow_null=True),
-        "content_type": serializers.CharField(),
-        "size": serializers.IntegerField(),
-        "facility": serializers.CharField(),
-        "uploaded_by": serializers.CharField(),
-        "uploaded_at": serializers.DateTimeField(),
-        "url": serializers.CharField(),
-        "thumbnail_url": serializers.CharField(allow_null=True),
-    },
-)
+class DocumentOut(serializers.Serializer):
+    id = serializers.UUIDField()
+    kind = serializers.ChoiceField(DocumentKind.choices)
+    title = serializers.CharField()
+    document_date = serializers.DateField(allow_null=True)
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+    facility = serializers.CharField()
+    uploaded_by = serializers.CharField()
+    uploaded_at = serializers.DateTimeField()
+    url = serializers.CharField()
+    thumbnail_url = serializers.CharField(allow_null=True)
+    label = serializers.CharField()  # type: ignore[assignment]  # (a field: DRF pops it from the class)
 
 
-class DocumentIn(serializers.Serializer):
+class RecordDocumentIn(serializers.Serializer):
     id = serializers.UUIDField(required=False)
     file = serializers.FileField(help_text="Image (JPEG, PNG, WebP) ou PDF, 10 Mo au plus")
     kind = serializers.ChoiceField(DocumentKind.choices)
@@ -310,12 +295,12 @@ class PersonDocumentsView(APIView):
 
     @extend_schema(
         summary="Joindre un document (scan, photo) au dossier, idempotent sur id",
-        request={"multipart/form-data": DocumentIn},
+        request={"multipart/form-data": RecordDocumentIn},
         responses={201: DocumentOut(), 200: DocumentOut(), 409: ID_TAKEN_SCHEMA},
     )
     def post(self, request: Request, person_id: Any) -> Response:
         person = visible_person(request, person_id)
-        body = DocumentIn(data=request.data)
+        body = RecordDocumentIn(data=request.data)
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
         existed = data.get("id") is not None and RecordDocument.objects.filter(pk=data["id"]).exists()

@@ -156,3 +156,44 @@ def test_the_csref_specialist_writes_the_list_of_a_referred_person(users, adult,
     refer_to_csref(by=users.clinician1, person=adult, reason="HTA non contrôlée")
     problem = services.add_problem(by=users.specialist, person=adult, icd10_code="I11")
     assert problem.facility == district.csref
+
+
+def test_the_patient_page_adds_resolves_and_voids_problems(users, adult, client):
+    client.force_login(users.clinician1)
+    base = f"/patients/{adult.pk}/problemes/"
+    response = client.post(base, {"condition": "D57.1", "status": "active", "onset": "2015-01-10"})
+    assert response.status_code == 302 and response["Location"].endswith("#problemes")
+    page = client.get(f"/patients/{adult.pk}/").content.decode()
+    assert "Anémie à hématies falciformes sans crises" in page and "data-problems" in page
+    problem = Problem.objects.get()
+    client.post(f"{base}{problem.pk}/resolu/")
+    resolved = Problem.objects.get(voided_at__isnull=True)
+    assert resolved.status == ProblemStatus.RESOLVED
+    client.post(f"{base}{resolved.pk}/annuler/", {"reason": "Erreur de saisie"})
+    assert not Problem.objects.filter(voided_at__isnull=True).exists()
+    response = client.post(base, {"icd10_code": "", "condition": ""}, follow=True)
+    assert "Choisissez une affection" in response.content.decode()
+
+
+def test_the_timeline_offers_a_diagnosis_for_the_list_in_one_click(users, adult, client):
+    consultation = record_consultation(
+        by=users.clinician1, person=adult, complaint="Crise", diagnoses=["G40.9"]
+    )
+    client.force_login(users.clinician1)
+    diagnosis = consultation.diagnoses.get()
+    action = f"/patients/{adult.pk}/diagnostics/{diagnosis.pk}/probleme/"
+    assert action in client.get(f"/patients/{adult.pk}/").content.decode()
+    assert client.post(action).status_code == 302
+    assert [p.icd10_code for p in queries.problems_of(adult)] == ["G40.9"]
+    page = client.get(f"/patients/{adult.pk}/").content.decode()
+    assert action not in page and "sur la liste" in page
+
+
+def test_the_consultation_form_puts_the_diagnoses_on_the_list(users, adult, client):
+    client.force_login(users.clinician1)
+    response = client.post(
+        f"/patients/{adult.pk}/consultation/",
+        {"complaint": "Suivi", "diagnoses": ["E11"], "add_to_problem_list": "on"},
+    )
+    assert response.status_code == 302
+    assert [p.icd10_code for p in queries.problems_of(adult)] == ["E11"]

@@ -260,6 +260,7 @@ def test_the_weight_of_a_later_home_visit_wins(users, world):
         measurements={"weight_kg": 8.4, "length_or_height_cm": 74.0, "measured_position": "L"},
     )
     weight = queries.last_weight(world.child)
+    assert weight is not None
     assert weight["kg"] == pytest.approx(8.4) and weight["source"] == "visit"
 
 
