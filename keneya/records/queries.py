@@ -480,8 +480,17 @@ def banner_rows(summary: dict[str, Any]) -> list[dict[str, Any]]:
     keys = [k for k, _ in BANNER_SECTIONS] + sorted(
         k for k in summary if k not in known and k not in _NOT_IN_BANNER
     )
+    vitals, weight = summary.get("last_vitals"), summary.get("last_weight")
     for key in keys:
         value = summary.get(key)
+        if (
+            key == "last_weight"
+            and isinstance(vitals, dict)
+            and isinstance(weight, dict)
+            and vitals.get("weight_kg") is not None
+            and vitals.get("date") == weight.get("date")
+        ):
+            continue  # the same weighing, already in the vitals' line
         if isinstance(value, dict):
             items = [value]
         elif isinstance(value, list | tuple):
