@@ -57,10 +57,10 @@ CONDITIONS: tuple[tuple[str, float, float, float], ...] = (
 RESOLVED_MAM = ("E44.0", 0.5, 5, 0.02)
 # Of the chronic patients: those followed at the CSCom over the year, those with a document,
 # those reviewed at the CSRef.
-FOLLOWED_SHARE = 0.35
-DOCUMENT_SHARE = 0.12
-CSREF_SHARE = 0.06
-FOLLOW_UPS = (330, 240, 150, 60)  # days ago
+FOLLOWED_SHARE = 0.25
+DOCUMENT_SHARE = 0.08
+CSREF_SHARE = 0.04
+FOLLOW_UPS = (300, 180, 60)  # days ago
 CHRONIC = {"I10", "E11", "G40.9", "D57.1"}
 COMPLAINTS = {
     "I10": "Suivi HTA : céphalées",
