@@ -469,7 +469,11 @@ BANNER_SECTIONS: tuple[tuple[str, str], ...] = (
     ("open_referrals", "Références en cours"),
 )
 _NOT_IN_BANNER = {"person", "resolved_problems"}
-_BANNER_EMPTY = {"allergies": "non renseigné", "coverage": "aucune connue", "problems": "aucun"}
+_BANNER_EMPTY = {
+    "allergies": "non renseigné",
+    "coverage": "Aucune couverture : dépistage conseillé",
+    "problems": "aucun",
+}
 
 
 def banner_rows(summary: dict[str, Any]) -> list[dict[str, Any]]:
