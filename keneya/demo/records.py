@@ -32,8 +32,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from keneya.alerts.models import Alert, AlertStatus
+from keneya.core.ids import ids_from
 from keneya.core.models import FacilityKind
-from keneya.demo.play import load_staff
+from keneya.demo.play import SeededIds, SimulatedClock, load_staff
 from keneya.people.scope import persons_visible_to
 from keneya.records import services
 from keneya.records.models import Problem, RecordDocument
@@ -144,6 +145,13 @@ def _scan(rng: random.Random, kind: str) -> SimpleUploadedFile:
 
 
 def seed_records(*, seed: int | str, today: date) -> dict[str, int]:
+    """The demo's record, the same for the same seed and "now" (the ids the services make come
+    from a seeded source, as in the closed loop)."""
+    with ids_from(SeededIds(SimulatedClock(timezone.now()), f"{seed}:records")):
+        return _seed_records(seed=seed, today=today)
+
+
+def _seed_records(*, seed: int | str, today: date) -> dict[str, int]:
     rng = random.Random(f"{seed}:records")  # noqa: S311 (demo data)
     staff = load_staff()
     tz = timezone.get_current_timezone()
