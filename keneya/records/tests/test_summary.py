@@ -319,3 +319,17 @@ def test_the_carnet_of_a_child_draws_the_growth_chart(users, world):
     assert (
         charts.growth_svg(person=world.head, visits=[], consultations=[], today=timezone.localdate()) is None
     )
+
+
+def test_break_the_glass_opens_the_summary_and_the_reads_are_logged_with_the_grant(users, world):
+    from keneya.records.access import open_break_glass
+
+    client = api(users.clinician2)
+    url = f"/api/v1/persons/{world.head.pk}/summary/"
+    assert client.get(url).status_code == 404
+    grant = open_break_glass(by=users.clinician2, person_id=world.head.pk, reason="Urgence vue à Hamdallaye")
+    assert grant is not None
+    response = client.get(url)
+    assert response.status_code == 200 and response.json()["problems"][0]["icd10_code"] == "I10"
+    read = RecordAccess.objects.filter(action="summary_api").get()
+    assert read.grant_id == grant.pk and read.user_id == users.clinician2.pk
