@@ -333,3 +333,27 @@ def test_break_the_glass_opens_the_summary_and_the_reads_are_logged_with_the_gra
     assert response.status_code == 200 and response.json()["problems"][0]["icd10_code"] == "I10"
     read = RecordAccess.objects.filter(action="summary_api").get()
     assert read.grant_id == grant.pk and read.user_id == users.clinician2.pk
+
+
+def test_the_summary_api_reads_a_fixed_number_of_queries(users, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api(users.clinician1)
+    url = f"/api/v1/persons/{world.head.pk}/summary/"
+    client.get(url)
+    with CaptureQueriesContext(connection) as small:
+        client.get(url)
+    for days in (5, 10, 20):
+        record_consultation(
+            by=users.clinician1,
+            person=world.head,
+            complaint="Suivi",
+            diagnoses=["E11"],
+            vitals={"systolic_bp": 150, "diastolic_bp": 95},
+            consulted_at=timezone.now() - timedelta(days=days),
+        )
+    services.add_problem(by=users.clinician1, person=world.head, icd10_code="E11")
+    with CaptureQueriesContext(connection) as large:
+        client.get(url)
+    assert len(large) == len(small) <= 14
