@@ -30,7 +30,7 @@ from keneya.core.api import ID_TAKEN_SCHEMA
 from keneya.core.errors import IdTaken
 from keneya.people.models import Person
 from keneya.people.scope import persons_visible_to
-from keneya.records import queries, services
+from keneya.records import icd10, queries, services
 from keneya.records.models import Diagnosis, DocumentKind, Problem, ProblemStatus, RecordDocument
 
 
@@ -158,7 +158,7 @@ class PersonProblemsView(APIView):
                 diagnosis = Diagnosis.objects.filter(
                     consultation_id=consultation_id,
                     consultation__person=person,
-                    icd10_code=data["icd10_code"].strip().upper(),
+                    icd10_code=icd10.normalize_code(data["icd10_code"]) or "",
                 ).first()
                 if diagnosis is None:
                     raise serializers.ValidationError(
