@@ -75,6 +75,7 @@ urlpatterns = [
         name="person-break-glass",
     ),
     path("api/v1/persons/<uuid:person_id>/export/", PersonExportView.as_view(), name="person-export"),
+    path("api/v1/", include("keneya.records.urls_api")),
     path("api/v1/", include("keneya.social_protection.urls")),
     path("api/v1/", include("keneya.pharmacy.urls_api")),
     path("api/v1/", include("keneya.lab.urls_api")),

@@ -35,6 +35,7 @@ from django.utils import timezone
 from keneya.accounts.models import Cadre, Role
 from keneya.core.models import LEVEL_ORDER, Area, Facility, FacilityKind, Organisation
 from keneya.demo import dhis2, district, lab, play, social
+from keneya.demo import records as demo_records
 from keneya.demo import visits as closed_loop
 from keneya.demo.fastinsert import insert_with_history
 from keneya.demo.generate import (
@@ -128,6 +129,10 @@ def delete_demo() -> dict[str, int]:
     counts |= lab.delete_lab(
         facility_ids=list(facilities.values_list("id", flat=True)),
         person_ids=Person.objects.filter(household__quartier_id__in=quartier_ids).values("id"),
+    )
+    counts |= demo_records.delete_records(
+        person_ids=Person.objects.filter(household__quartier_id__in=quartier_ids).values("id"),
+        facility_ids=list(facilities.values_list("id", flat=True)),
     )
     counts |= closed_loop.delete_closed_loop(
         quartier_ids=quartier_ids,
@@ -438,14 +443,22 @@ def seed_demo(
                 f"Protection sociale : {social_counts.get('screenings', 0)} ménages dépistés, "
                 f"{social_counts.get('dossiers', 0)} dossiers"
             )
+            records_started = time.perf_counter()
+            records_counts = demo_records.seed_records(seed=seed, today=today)
+            step(
+                f"Dossier médical : {records_counts['problems']} problèmes ({records_counts['patients']} "
+                f"patients), {records_counts['follow_ups']} consultations de suivi, "
+                f"{records_counts['documents']} documents, {records_counts['csref_reviews']} avis du CSRef "
+                f"({time.perf_counter() - records_started:.1f} s)"
+            )
+            lab_started = time.perf_counter()
+            lab_counts = lab.seed_lab(seed=seed, today=today)
+            step(lab.summary(lab_counts, time.perf_counter() - lab_started))
             dhis2_started, dhis2_counts = time.perf_counter(), dhis2.seed_dhis2(seed=seed, today=today)
             step(
                 f"DHIS2 (démonstration) : {dhis2_counts['mappings']} correspondances "
                 f"({time.perf_counter() - dhis2_started:.1f} s)"
             )
-            lab_started = time.perf_counter()
-            lab_counts = lab.seed_lab(seed=seed, today=today)
-            step(lab.summary(lab_counts, time.perf_counter() - lab_started))
     return SeedResult(
         logins=logins,
         households=n_households,

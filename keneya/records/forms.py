@@ -11,7 +11,8 @@ from django.forms.models import fields_for_model
 from django.utils.translation import gettext_lazy as _
 
 from keneya.people.forms import DateInput
-from keneya.records.models import Consultation
+from keneya.records.icd10 import REGISTER_CONDITIONS
+from keneya.records.models import Consultation, DocumentKind, ProblemStatus
 from keneya.records.services import VITAL_RANGES
 
 VITALS = tuple(VITAL_RANGES)
@@ -30,6 +31,9 @@ class CodesField(forms.Field):
 class ConsultationForm(forms.Form):
     diagnoses = CodesField(label=_("Diagnostics (CIM-10)"), required=False)
     follow_up_date = forms.DateField(label=_("Revoir le"), required=False, widget=DateInput())
+    add_to_problem_list = forms.BooleanField(
+        label=_("Ajouter ces diagnostics à la liste des problèmes du patient"), required=False
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -48,3 +52,43 @@ class ConsultationForm(forms.Form):
         for key, messages in exc.message_dict.items():
             for message in messages:
                 self.add_error(key if key in self.fields else None, message)
+
+
+class ProblemForm(forms.Form):
+    """A problem: a condition of the registers in one click, or any ICD-10 code typed."""
+
+    condition = forms.ChoiceField(
+        label=_("Affection"),
+        required=False,
+        choices=[("", _("— choisir —")), *((code, f"{name} ({code})") for code, name in REGISTER_CONDITIONS)],
+    )
+    icd10_code = forms.CharField(
+        label=_("ou code CIM-10"), required=False, max_length=10, help_text=_("ex. : D57.0, B20")
+    )
+    onset = forms.DateField(label=_("Début"), required=False, widget=DateInput())
+    status = forms.ChoiceField(label=_("Statut"), choices=ProblemStatus.choices, initial=ProblemStatus.ACTIVE)
+    note = forms.CharField(label=_("Remarque"), required=False, max_length=300)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        code = (data.get("icd10_code") or "").strip() or data.get("condition") or ""
+        if not code:
+            raise ValidationError(_("Choisissez une affection ou tapez un code CIM-10."))
+        data["code"] = code
+        return data
+
+    def add_service_errors(self, exc: ValidationError) -> None:
+        for key, messages in exc.message_dict.items():
+            for message in messages:
+                self.add_error(key if key in self.fields else None, message)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Motif"), min_length=5, max_length=300)
+
+
+class DocumentForm(forms.Form):
+    file = forms.FileField(label=_("Fichier (photo ou PDF, 10 Mo au plus)"))
+    kind = forms.ChoiceField(label=_("Type de document"), choices=DocumentKind.choices)
+    title = forms.CharField(label=_("Titre"), max_length=200)
+    document_date = forms.DateField(label=_("Date du document"), required=False, widget=DateInput())

@@ -2,8 +2,8 @@
 
 ``patient_page`` is called by the patient page (``records.views.patient``) and the consultation
 form (``records.views.consultation_create``) with ``(user, person)``; each receiver returns the
-context it adds (``social_coverage``: the French lines of the person's coverage, for the roles
-that see it).
+context it adds. The coverage, once given there, is now in the summary (``summary_parts``,
+shown by the patient banner ``{% patient_banner person %}`` of ``record_tags``).
 """
 
 from __future__ import annotations

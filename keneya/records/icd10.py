@@ -22,7 +22,16 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["CSV_PATH", "SEARCH_TERMS", "Icd10Entry", "all_entries", "lookup", "normalize_code", "search"]
+__all__ = [
+    "CSV_PATH",
+    "REGISTER_CONDITIONS",
+    "SEARCH_TERMS",
+    "Icd10Entry",
+    "all_entries",
+    "lookup",
+    "normalize_code",
+    "search",
+]
 
 CSV_PATH = Path(__file__).resolve().parent / "data" / "icd10_fr.csv"
 
@@ -68,6 +77,11 @@ SEARCH_TERMS: dict[str, str] = {
     "D57.1": "drépanocytose",
     "D57.2": "drépanocytose SC",
     "D57.3": "drépanocytose trait AS",
+    "E10": "diabète DT1 insulinodépendant",
+    "E10.9": "diabète DT1",
+    "E11": "diabète DT2",
+    "E11.9": "diabète DT2",
+    "E14": "diabète",
     "E40": "malnutrition aiguë sévère MAS",
     "E41": "malnutrition aiguë sévère MAS",
     "E42": "malnutrition aiguë sévère MAS",
@@ -76,7 +90,17 @@ SEARCH_TERMS: dict[str, str] = {
     "E44.0": "malnutrition aiguë modérée MAM",
     "E50": "xérophtalmie",
     "E86": "déshydratation",
+    "F10.2": "alcoolisme",
+    "F20": "psychose",
+    "F23": "psychose bouffée délirante",
+    "F29": "psychose",
+    "F32": "dépression",
+    "F32.9": "dépression",
+    "F33": "dépression",
+    "G40": "crises convulsives comitialité",
+    "G40.9": "crises convulsives comitialité",
     "I10": "HTA",
+    "I11": "HTA",
     "J06.9": "IRA",
     "J12": "pneumonie",
     "J15": "pneumonie",
@@ -84,6 +108,7 @@ SEARCH_TERMS: dict[str, str] = {
     "J18.0": "pneumonie",
     "J18.9": "pneumonie",
     "J22": "IRA",
+    "J45.0": "asthme allergique",
     "L03": "cellulite",
     "N39.0": "infection urinaire",
     "O14": "pré-éclampsie",
@@ -132,6 +157,28 @@ SEARCH_TERMS: dict[str, str] = {
     "Z35.9": "CPN consultation prénatale",
     "Z39.2": "consultation postnatale",
 }
+
+# The conditions of the CSComs' registers that go on a problem list, with the code the problem
+# list offers first (the chronic ones of Simple.org's minimal dataset and the national
+# programmes: HTA, diabetes, epilepsy, asthma, sickle-cell disease, HIV, TB, malnutrition, mental
+# health). Kènèya's choice of the usual code, not a coding rule: any code of the list can be used.
+REGISTER_CONDITIONS: tuple[tuple[str, str], ...] = (
+    ("I10", "Hypertension artérielle (HTA)"),
+    ("E11", "Diabète de type 2"),
+    ("E10", "Diabète de type 1"),
+    ("G40", "Épilepsie"),
+    ("J45", "Asthme"),
+    ("D57.1", "Drépanocytose"),
+    ("B24", "Infection à VIH"),
+    ("A15", "Tuberculose respiratoire confirmée"),
+    ("E43", "Malnutrition aiguë sévère"),
+    ("E44.0", "Malnutrition aiguë modérée"),
+    ("F32", "Dépression"),
+    ("F29", "Psychose"),
+    ("I50", "Insuffisance cardiaque"),
+    ("N18", "Insuffisance rénale chronique"),
+    ("B18.1", "Hépatite B chronique"),
+)
 
 # Ranking tiers (lower first); ties are broken by code.
 _EXACT_CODE, _CODE_PREFIX, _WORD_START, _SUBSTRING = range(4)

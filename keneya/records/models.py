@@ -131,3 +131,97 @@ class Anonymisation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} ({self.at:%Y-%m-%d})"
+
+
+class ProblemStatus(models.TextChoices):
+    ACTIVE = "active", _("actif")
+    RESOLVED = "resolved", _("résolu")
+
+
+class Problem(models.Model):
+    """One entry of a person's problem list: an ICD-10 coded condition (HTA, diabetes, sickle
+    cell...), its onset, its status, who recorded it where and when.
+
+    Append-only, like ``visits.Observation``: a correction or a change of status (resolved)
+    voids the row and writes its replacement (``replaces``); a row entered in error is voided
+    with a reason. The list is the rows not voided.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="problems")
+    icd10_code = models.CharField(_("code CIM-10"), max_length=8)
+    label = models.CharField(_("libellé"), max_length=200)
+    onset = models.DateField(_("début"), null=True, blank=True)
+    status = models.CharField(
+        _("statut"), max_length=10, choices=ProblemStatus.choices, default=ProblemStatus.ACTIVE
+    )
+    resolved_on = models.DateField(_("résolu le"), null=True, blank=True)
+    note = models.CharField(_("remarque"), max_length=300, blank=True)
+    # The consultation whose diagnosis was added to the list, when it was.
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
+    facility = models.ForeignKey("core.Facility", on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    voided_at = models.DateTimeField(null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    void_reason = models.CharField(_("motif d'annulation"), max_length=300, blank=True)
+    replaces = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by"
+    )
+
+    class Meta:
+        verbose_name = _("problème")
+        verbose_name_plural = _("problèmes")
+        indexes = [models.Index(fields=["person", "-recorded_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.icd10_code} {self.label} ({self.status})"
+
+    @property
+    def voided(self) -> bool:
+        return self.voided_at is not None
+
+
+class DocumentKind(models.TextChoices):
+    OUTSIDE_RESULT = "outside_result", _("Résultat d'examen extérieur")
+    DISCHARGE_LETTER = "discharge_letter", _("Lettre de sortie d'hospitalisation")
+    OLD_FILE = "old_file", _("Ancien dossier papier")
+    LETTER = "letter", _("Courrier médical")
+    OTHER = "other", _("Autre document")
+
+
+class RecordDocument(models.Model):
+    """A scan or photo attached to a person's record (an outside result, a discharge letter, an
+    old paper file): image or PDF, checked and stripped of its EXIF by ``keneya.core.uploads``,
+    kept through Django's storage API (never a public URL: ``records.views.document_file``).
+    Voided with a reason, never deleted."""
+
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="record_documents")
+    kind = models.CharField(_("type de document"), max_length=20, choices=DocumentKind.choices)
+    title = models.CharField(_("titre"), max_length=200)
+    document_date = models.DateField(_("date du document"), null=True, blank=True)
+    file = models.FileField(_("fichier"), upload_to="records/documents/%Y/%m/")
+    thumbnail = models.FileField(upload_to="records/thumbnails/%Y/%m/", blank=True)
+    content_type = models.CharField(max_length=60)
+    size = models.PositiveIntegerField()
+    facility = models.ForeignKey("core.Facility", on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    voided_at = models.DateTimeField(null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    void_reason = models.CharField(_("motif d'annulation"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("document du dossier")
+        verbose_name_plural = _("documents du dossier")
+        indexes = [models.Index(fields=["person", "-uploaded_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.title}"

@@ -15,23 +15,32 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from keneya.accounts.permissions import Capability, has_capability, require_capability
 from keneya.core.models import FacilityKind
+from keneya.core.pdf import pdf_response, qr_svg
 from keneya.people import privacy as people_privacy
 from keneya.people.models import Person
 from keneya.people.scope import persons_visible_to
 from keneya.people.templatetags.people_tags import hours
 from keneya.records import access, charts, icd10, privacy, queries, services
-from keneya.records.forms import ConsultationForm
-from keneya.records.hooks import patient_page
-from keneya.records.models import Anonymisation
+from keneya.records.forms import ConsultationForm, DocumentForm, ProblemForm, ReasonForm
+from keneya.records.hooks import patient_page, patient_sections
+from keneya.records.models import (
+    Anonymisation,
+    Consultation,
+    Diagnosis,
+    Problem,
+    ProblemStatus,
+    RecordDocument,
+)
 from keneya.referrals import queries as referral_queries
+from keneya.visits.models import Visit
 
 ICD10_RESULTS = 12
 ICD10_MIN_CHARS = 2
@@ -86,13 +95,20 @@ def patient(request: HttpRequest, person_id: Any) -> HttpResponse:
         person = _get_person(request, person_id)
     except Http404:
         return _out_of_scope(request, person_id)
-    record = queries.patient_record(person=person)
+    record = queries.patient_record(person=person, user=request.user)
+    summary = queries.patient_summary(request.user, person, record=record)
+    can_consult = has_capability(request.user, Capability.CONSULTATION_RECORD)
+    active_codes = {p["icd10_code"] for p in summary["problems"]}
+    sections = sorted(
+        (part for parts in patient_sections(request, person) for part in parts), key=lambda p: p[0]
+    )
     return render(
         request,
         "records/patient.html",
         {
             "person": person,
             "record": record,
+            "summary": summary,
             "timeline": record.timeline,
             "chart": charts.growth_chart(
                 person=person,
@@ -100,7 +116,12 @@ def patient(request: HttpRequest, person_id: Any) -> HttpResponse:
                 consultations=record.consultations,
                 today=timezone.localdate(),
             ),
-            "can_consult": has_capability(request.user, Capability.CONSULTATION_RECORD),
+            "trends": charts.trend_chart(visits=record.visits, consultations=record.consultations),
+            "active_codes": active_codes,
+            "sections": [html for _order, html in sections],
+            "problem_form": ProblemForm() if can_consult else None,
+            "document_form": DocumentForm() if can_consult else None,
+            "can_consult": can_consult,
             "can_refer": _can_refer_to_csref(request.user),
             "can_audit": access.may_audit(request.user),
             "can_handle_data": privacy.may_handle_person_data(request.user),
@@ -126,6 +147,7 @@ def consultation_create(request: HttpRequest, person_id: Any) -> HttpResponse:
                 diagnoses=c.get("diagnoses") or [],
                 follow_up_date=c.get("follow_up_date"),
                 vitals=form.vitals(),
+                add_to_problem_list=bool(c.get("add_to_problem_list")),
             )
         except ValidationError as exc:
             form.add_service_errors(exc)
@@ -311,4 +333,198 @@ def anonymise(request: HttpRequest, person_id: Any) -> HttpResponse:
         "records/anonymise.html",
         {"person": person, "form": form, "done": done},
         status=400 if form.errors else 200,
+    )
+
+
+# --- Problem list, documents, the carnet -----------------------------------------------------------
+
+
+def _back(person: Person, anchor: str = "") -> HttpResponse:
+    response = redirect("records:patient", person_id=person.pk)
+    response["Location"] += anchor
+    return response
+
+
+def _flash_errors(request: HttpRequest, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+@require_POST
+@require_capability(Capability.CONSULTATION_RECORD)
+def problem_add(request: HttpRequest, person_id: Any) -> HttpResponse:
+    person = _get_person(request, person_id)
+    form = ProblemForm(request.POST)
+    if not form.is_valid():
+        for message in [m for errors in form.errors.values() for m in errors]:
+            messages.error(request, str(message))
+        return _back(person, "#problemes")
+    c = form.cleaned_data
+    try:
+        services.add_problem(
+            by=request.user,
+            person=person,
+            icd10_code=c["code"],
+            onset=c.get("onset"),
+            status=c.get("status") or ProblemStatus.ACTIVE,
+            note=c.get("note") or "",
+        )
+    except ValidationError as exc:
+        _flash_errors(request, exc)
+    else:
+        messages.success(request, _("Problème ajouté à la liste."))
+    return _back(person, "#problemes")
+
+
+@require_POST
+@require_capability(Capability.CONSULTATION_RECORD)
+def problem_from_diagnosis(request: HttpRequest, person_id: Any, diagnosis_id: int) -> HttpResponse:
+    """The one action: a consultation's diagnosis goes on the problem list."""
+    person = _get_person(request, person_id)
+    diagnosis = get_object_or_404(
+        Diagnosis.objects.select_related("consultation__person"), pk=diagnosis_id, consultation__person=person
+    )
+    try:
+        services.problem_from_diagnosis(by=request.user, diagnosis=diagnosis)
+    except ValidationError as exc:
+        _flash_errors(request, exc)
+    else:
+        messages.success(
+            request, _("%(label)s ajouté à la liste des problèmes.") % {"label": diagnosis.label}
+        )
+    return _back(person, "#problemes")
+
+
+def _problem(person: Person, problem_id: Any) -> Problem:
+    return get_object_or_404(Problem.objects.filter(person=person), pk=problem_id)
+
+
+@require_POST
+@require_capability(Capability.CONSULTATION_RECORD)
+def problem_resolve(request: HttpRequest, person_id: Any, problem_id: Any) -> HttpResponse:
+    person = _get_person(request, person_id)
+    try:
+        services.resolve_problem(by=request.user, problem=_problem(person, problem_id))
+    except ValidationError as exc:
+        _flash_errors(request, exc)
+    else:
+        messages.success(request, _("Problème marqué résolu."))
+    return _back(person, "#problemes")
+
+
+@require_POST
+@require_capability(Capability.CONSULTATION_RECORD)
+def problem_void(request: HttpRequest, person_id: Any, problem_id: Any) -> HttpResponse:
+    person = _get_person(request, person_id)
+    problem = _problem(person, problem_id)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Indiquez le motif de l'annulation (5 caractères au moins)."))
+        return _back(person, "#problemes")
+    try:
+        services.void_problem(by=request.user, problem=problem, reason=form.cleaned_data["reason"])
+    except ValidationError as exc:
+        _flash_errors(request, exc)
+    else:
+        messages.success(request, _("Problème annulé (il reste dans l'historique)."))
+    return _back(person, "#problemes")
+
+
+@require_POST
+@require_capability(Capability.CONSULTATION_RECORD)
+def document_upload(request: HttpRequest, person_id: Any) -> HttpResponse:
+    person = _get_person(request, person_id)
+    form = DocumentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for message in [m for errors in form.errors.values() for m in errors]:
+            messages.error(request, str(message))
+        return _back(person, "#documents")
+    c = form.cleaned_data
+    try:
+        services.attach_record_document(
+            by=request.user,
+            person=person,
+            upload=c["file"],
+            kind=c["kind"],
+            title=c["title"],
+            document_date=c.get("document_date"),
+        )
+    except ValidationError as exc:
+        _flash_errors(request, exc)
+    else:
+        messages.success(request, _("Document joint au dossier."))
+    return _back(person, "#documents")
+
+
+@require_POST
+@require_capability(Capability.CONSULTATION_RECORD)
+def document_void(request: HttpRequest, person_id: Any, document_id: Any) -> HttpResponse:
+    person = _get_person(request, person_id)
+    document = get_object_or_404(
+        RecordDocument.objects.filter(person=person, voided_at__isnull=True), pk=document_id
+    )
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Indiquez le motif du retrait (5 caractères au moins)."))
+        return _back(person, "#documents")
+    try:
+        services.void_record_document(by=request.user, document=document, reason=form.cleaned_data["reason"])
+    except ValidationError as exc:
+        _flash_errors(request, exc)
+    else:
+        messages.success(request, _("Document retiré du dossier (il reste dans l'historique)."))
+    return _back(person, "#documents")
+
+
+@require_capability(Capability.CLINICAL_VIEW)
+def document_file(request: HttpRequest, person_id: Any, document_id: Any) -> FileResponse:
+    """The scan (``?mini=1``: its thumbnail), streamed through the storage to whoever sees the
+    person (never a public media URL); the access log records the read (``access``)."""
+    person = _get_person(request, person_id)
+    document = get_object_or_404(RecordDocument.objects.filter(person=person), pk=document_id)
+    mini = request.GET.get("mini") == "1" and bool(document.thumbnail)
+    stored = document.thumbnail if mini else document.file
+    content_type = "image/jpeg" if mini else document.content_type
+    extension = {"application/pdf": ".pdf", "image/png": ".png", "image/webp": ".webp"}.get(
+        content_type, ".jpg"
+    )
+    response = FileResponse(
+        stored.open("rb"),
+        content_type=content_type,
+        as_attachment=request.GET.get("telecharger") == "1",
+        filename=f"{document.kind}-{document.pk}{extension}",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+    return response
+
+
+@require_capability(Capability.CLINICAL_VIEW)
+def carnet(request: HttpRequest, person_id: Any) -> HttpResponse:
+    """The printed carnet de santé: identity, coverage, problems, allergies, current treatment,
+    vaccinations, the growth chart of a child, the last visits and lab results (A4, French)."""
+    person = _get_person(request, person_id)
+    today = timezone.localdate()
+    summary = queries.patient_summary(request.user, person, today=today)
+    growth = charts.growth_svg(
+        person=person,
+        visits=Visit.objects.filter(person=person),
+        consultations=Consultation.objects.filter(person=person),
+        today=today,
+    )
+    return pdf_response(
+        "records/carnet.html",
+        {
+            "person": person,
+            "summary": summary,
+            "vaccinations": queries.vaccinations(person),
+            "visits": queries.recent_visits(person),
+            "growth": growth,
+            "today": today,
+            "printed_by": request.user,
+            "qr": qr_svg(f"KENEYA:{person.pk}", scale=2),
+        },
+        request,
+        filename=f"carnet-{person.family_name}-{today:%Y%m%d}.pdf".replace(" ", "-"),
     )

@@ -32,13 +32,12 @@ class SocialProtectionConfig(AppConfig):
         # the alert inbox (one call per page).
         from keneya.alerts.hooks import inbox_rows
         from keneya.people.hooks import person_page
-        from keneya.records.hooks import patient_page
-        from keneya.social_protection.queries import (
-            coverage_lines_for,
-            patient_page_social,
-            person_page_social,
-        )
+
+        # (The patient page and the consultation form show it in the patient banner, through
+        # the summary: ``summary_coverage``.)
+        from keneya.records.hooks import summary_parts
+        from keneya.social_protection.queries import coverage_lines_for, person_page_social, summary_coverage
 
         person_page.register(person_page_social)
-        patient_page.register(patient_page_social)
+        summary_parts.register(summary_coverage)
         inbox_rows.register(coverage_lines_for)

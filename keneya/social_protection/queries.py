@@ -237,6 +237,16 @@ def coverage_text(entries: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
+def summary_coverage(user: Any, person: Any) -> dict[str, Any]:
+    """The patient summary's coverage (``records.hooks.summary_parts``): the entries of
+    ``GET /api/v1/persons/{id}/coverage/``, each with its French line as ``label``; nothing for
+    a role that does not see coverage."""
+    if not has_capability(user, Capability.COVERAGE_VIEW):
+        return {}
+    entries = coverage_for(person)
+    return {"coverage": [{**entry, "label": coverage_text([entry])[0]} for entry in entries]}
+
+
 def programme_counts(user: Any) -> dict[str, Any]:
     """The programme's figures (counts only): households screened, dossiers by scheme and
     status, cards issued, late dossiers."""
@@ -347,9 +357,3 @@ def person_page_social(user: Any, person: Any, **_kwargs: Any) -> dict[str, Any]
         "social_coverage": lines,
         "social_appointments": appointments_for_household(user, person.household_id),
     }
-
-
-def patient_page_social(user: Any, person: Any) -> dict[str, Any]:
-    """The patient page's and consultation form's coverage banner (``records.hooks.patient_page``)."""
-    lines = coverage_lines_for(user, [person]).get(person.pk)
-    return {"social_coverage": lines} if lines is not None else {}

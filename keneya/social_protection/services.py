@@ -7,20 +7,19 @@ and writes the dossier's timeline. The rules (scores, steps, documents, delays) 
 
 from __future__ import annotations
 
-import io
 import logging
 import uuid
 from datetime import date, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from keneya.accounts.permissions import Capability, has_capability
+from keneya.core import uploads
 from keneya.notifications.services import enqueue_sms
 from keneya.people.models import Household, Person, Relationship
 from keneya.people.scope import households_visible_to
@@ -49,9 +48,8 @@ logger = logging.getLogger(__name__)
 
 # A screening dated more than this in the past is a typing error (a year: the programme's rhythm).
 OLDEST_SCREENING = timedelta(days=366)
-# Scans and photos of documents: images or PDF, at most 5 MB each.
-DOCUMENT_TYPES = {"image/jpeg", "image/png", "image/webp", "application/pdf"}
-DOCUMENT_MAX_BYTES = 5 * 1024 * 1024
+# Scans and photos of documents: images or PDF (keneya.core.uploads), at most 5 MB each.
+DOCUMENT_MAX_BYTES = uploads.DOCUMENT_MAX_BYTES
 # A card cannot start more than this far from today (typing errors).
 CARD_DATE_SLACK = timedelta(days=366 * 4)
 # An appointment is fixed at most this far ahead.
@@ -375,73 +373,21 @@ def update_document(
 
 @transaction.atomic
 def attach_document_file(*, by: Any, document: DossierDocument, upload: UploadedFile) -> DocumentFile:
-    """A scan or photo of a document: image or PDF, checked by size and by its first bytes."""
+    """A scan or photo of a document: image or PDF, checked by size and by its first bytes, an
+    image re-encoded without its EXIF (``keneya.core.uploads``)."""
     _require(by, Capability.SOCIAL_CASEWORK)
     if not queries.dossiers_visible_to(by).filter(pk=document.dossier_id).exists():
         raise PermissionDenied
-    if upload.size is None or upload.size > DOCUMENT_MAX_BYTES:
-        raise ValidationError({"file": [_("Fichier trop lourd : 5 Mo au plus.")]})
-    head = upload.read(8)
-    upload.seek(0)
-    kind = _sniff(head)
-    if kind not in DOCUMENT_TYPES:
-        raise ValidationError(
-            {"file": [_("Type de fichier refusé : une image (JPEG, PNG, WebP) ou un PDF.")]}
-        )
-    content: UploadedFile | ContentFile[bytes] = upload
-    size = upload.size
-    if kind.startswith("image/"):
-        data = _reencoded(upload, kind)
-        content = ContentFile(data, name=f"{document.kind}{_EXTENSIONS[kind]}")
-        size = len(data)
-    else:
-        upload.name = f"{document.kind}.pdf"
+    checked = uploads.checked_upload(upload, name=document.kind, max_bytes=DOCUMENT_MAX_BYTES)
     stored = DocumentFile.objects.create(
-        document=document, file=content, content_type=kind, size=size, uploaded_by=by
+        document=document,
+        file=checked.content,
+        content_type=checked.content_type,
+        size=checked.size,
+        uploaded_by=by,
     )
     _event(document.dossier, "file", by, document=str(document.pk))
     return stored
-
-
-_EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}
-_PILLOW_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
-# A photo larger than this (pixels) is refused: a decompression bomb, not a document.
-IMAGE_MAX_PIXELS = 40_000_000
-
-
-def _reencoded(upload: UploadedFile, kind: str) -> bytes:
-    """The image re-encoded from its pixels only: the EXIF (GPS position, phone, date) and any
-    other metadata are dropped. An image Pillow cannot read is refused."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
-
-    try:
-        with Image.open(upload) as opened:
-            if opened.width * opened.height > IMAGE_MAX_PIXELS:
-                raise ValidationError({"file": [_("Image trop grande.")]})
-            image: Image.Image = ImageOps.exif_transpose(opened) or opened  # the EXIF's orientation
-            if kind == "image/jpeg" and image.mode not in ("RGB", "L"):
-                image = image.convert("RGB")
-            clean = Image.new(image.mode, image.size)
-            clean.paste(image)
-            out = io.BytesIO()
-            clean.save(out, format=_PILLOW_FORMATS[kind])
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise ValidationError({"file": [_("Image illisible : reprenez la photo.")]}) from None
-    finally:
-        upload.seek(0)
-    return out.getvalue()
-
-
-def _sniff(head: bytes) -> str:
-    if head.startswith(b"%PDF"):
-        return "application/pdf"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head.startswith(b"\x89PNG"):
-        return "image/png"
-    if head[:4] == b"RIFF":
-        return "image/webp"
-    return "application/octet-stream"
 
 
 def _document_states(dossier: Dossier) -> list[schemes.DocumentState]:

@@ -225,6 +225,24 @@ BREAK_GLASS = {
     "specialist": HIDDEN,
 }
 PERSON_DATA = {**dict.fromkeys(ROLES, FORBIDDEN), "admin": OK}
+# The record's summary, problem list and documents (issue #14, keneya/records): read like the
+# patient page; written by the clinicians and the specialist in scope (the administrator, who has
+# no facility, is refused by the service once the body is valid: 403).
+RECORD_WRITE_API = {
+    **dict.fromkeys(ROLES, FORBIDDEN),
+    "clinician": ALLOWED,
+    "clinician_other_cscom": HIDDEN,
+    "specialist": HIDDEN,
+    "admin": ALLOWED,
+}
+RECORD_PAGE_POST = {
+    **dict.fromkeys(ROLES, FORBIDDEN),
+    "clinician": REDIRECT,
+    "clinician_other_cscom": HIDDEN,
+    "specialist": HIDDEN,
+    "admin": REDIRECT,
+}
+RECORD_PAGE_ACTION = {**RECORD_PAGE_POST, "admin": FORBIDDEN}
 
 # The laboratory (keneya/lab): the pending list, result entry and corrections are the laboratory
 # technician's (CSCom 1's here, where the request was made) and the administrator's; a request
@@ -314,6 +332,29 @@ MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
     "records:break_glass": ("GET", "/patients/{person}/acces-urgence/", BREAK_GLASS),
     "records:person_export": ("GET", "/patients/{person}/donnees/", PERSON_DATA),
     "records:anonymise": ("GET", "/patients/{person}/anonymiser/", PERSON_DATA),
+    "person-summary": ("GET", "/api/v1/persons/{person}/summary/", CONSULTATION_OBJECT),
+    "person-problems": ("GET", "/api/v1/persons/{person}/problems/", CONSULTATION_OBJECT),
+    "person-problems POST": ("POST", "/api/v1/persons/{person}/problems/", RECORD_WRITE_API),
+    "problem-void": ("POST", "/api/v1/problems/{problem}/void/", RECORD_WRITE_API),
+    "problem-correct": ("POST", "/api/v1/problems/{problem}/correct/", RECORD_WRITE_API),
+    "person-documents": ("GET", "/api/v1/persons/{person}/documents/", CONSULTATION_OBJECT),
+    "person-documents POST": ("POST", "/api/v1/persons/{person}/documents/", RECORD_WRITE_API),
+    "records:carnet": ("GET", "/patients/{person}/carnet.pdf", CONSULTATION_OBJECT),
+    "records:problem_add": ("POST", "/patients/{person}/problemes/", RECORD_PAGE_POST),
+    "records:problem_from_diagnosis": (
+        "POST",
+        "/patients/{person}/diagnostics/{diagnosis}/probleme/",
+        RECORD_PAGE_ACTION,
+    ),
+    "records:problem_resolve": ("POST", "/patients/{person}/problemes/{problem}/resolu/", RECORD_PAGE_ACTION),
+    "records:problem_void": ("POST", "/patients/{person}/problemes/{problem}/annuler/", RECORD_PAGE_POST),
+    "records:document_upload": ("POST", "/patients/{person}/documents/", RECORD_PAGE_POST),
+    "records:document_file": ("GET", "/patients/{person}/documents/{record_document}/", CONSULTATION_OBJECT),
+    "records:document_void": (
+        "POST",
+        "/patients/{person}/documents/{record_document}/retirer/",
+        RECORD_PAGE_POST,
+    ),
     "person-access-log": ("GET", "/api/v1/persons/{person}/access-log/", AUDIT),
     "person-break-glass": ("POST", "/api/v1/persons/{person}/break-glass/", BREAK_GLASS),
     "person-export": ("GET", "/api/v1/persons/{person}/export/", PERSON_DATA),
@@ -537,6 +578,9 @@ def objects(users, district, household_factory, make_user):
     lab_order, _created = request_tests(by=users.clinician1, person=household.head, tests=["hb", "glycemia"])
     lab_tech = make_user("labo0", "lab_technician", facility=district.cscom1)
     (lab_result,) = record_results(by=lab_tech, order=lab_order, results=[("hb", "11.0")])
+    from keneya.records.tests.factories import record_extras
+
+    extras.update(record_extras(users.clinician1, household.head, consultation))
     return {
         "lab_order": lab_order.pk,
         "lab_result": lab_result.pk,

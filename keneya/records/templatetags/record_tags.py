@@ -8,6 +8,8 @@ from django import template
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from keneya.accounts.permissions import Capability, has_capability
+from keneya.records import queries
 from keneya.records.forms import VITALS
 from keneya.records.models import Consultation
 from keneya.visits.display import classification_label, sign_label
@@ -54,3 +56,18 @@ def vitals(consultation: Consultation) -> list[tuple[str, Any]]:
             field = Consultation._meta.get_field(name)
             rows.append((capfirst(str(getattr(field, "verbose_name", name))), value))
     return rows
+
+
+@register.inclusion_tag("records/_banner.html", takes_context=True)
+def patient_banner(
+    context: template.Context, person: Any, summary: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The patient banner on every page of a patient: ``{% patient_banner person %}`` (the
+    summary is read here unless the view passes it: ``{% patient_banner person summary %}``)."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not has_capability(user, Capability.CLINICAL_VIEW):
+        return {"summary": None, "rows": []}  # clinical data: not for the other roles
+    if summary is None:
+        summary = queries.patient_summary(user, person)
+    return {"summary": summary, "rows": queries.banner_rows(summary) if summary else []}

@@ -72,6 +72,10 @@ READS = [
     ("manager1", "/patients/{head}/journal-des-acces/", "access_log_page", ["head"]),
     ("admin", "/patients/{head}/donnees/", "person_export_page", ["head"]),
     ("admin", "/api/v1/persons/{head}/export/", "person_export_api", ["head"]),
+    ("clinician1", "/api/v1/persons/{head}/summary/", "summary_api", ["head"]),
+    ("clinician1", "/api/v1/persons/{head}/problems/", "problems_api", ["head"]),
+    ("clinician1", "/api/v1/persons/{head}/documents/", "documents_api", ["head"]),
+    ("clinician1", "/patients/{head}/carnet.pdf", "carnet_pdf", ["head"]),
 ]
 
 
