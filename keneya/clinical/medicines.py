@@ -424,7 +424,53 @@ def allergy_match(medicine_code: str, substance: Substance) -> AllergyMatch | No
     return None
 
 
+COVERAGE_RULES: dict[str, dict[str, Any]] = _DATA["coverage_rules"]
+
+
+@dataclass(frozen=True)
+class CoverageFlag:
+    code: str  # "not_generic_for_ramed" | "outside_mutuelle_package"
+    scheme: str
+    generic_code: str  # the generic to prescribe instead ("" when none)
+    message_fr: str
+
+
+def coverage_flags(medicine: Medicine, schemes: set[str] | frozenset[str]) -> list[CoverageFlag]:
+    """What the patient's active schemes do not pay for: RAMED pays generics (DCI) only; a
+    mutuelle's ambulatory package covers the CSCom's essential generics (``coverage_rules``)."""
+    flags = []
+    generic = CATALOGUE[medicine.generic_code]
+    if "ramed" in schemes and COVERAGE_RULES["ramed"]["generics_only"] and not medicine.generic:
+        flags.append(
+            CoverageFlag(
+                "not_generic_for_ramed",
+                "ramed",
+                generic.code,
+                f"{medicine.brand} n'est pas pris en charge par le RAMED (génériques seulement) : "
+                f"prescrire {generic.label}.",
+            )
+        )
+    rule = COVERAGE_RULES["mutuelle"]
+    if "mutuelle" in schemes and (
+        (rule["generics_only"] and not medicine.generic) or medicine.level not in rule["levels"]
+    ):
+        instead = generic.code if generic.level in rule["levels"] else ""
+        flags.append(
+            CoverageFlag(
+                "outside_mutuelle_package",
+                "mutuelle",
+                instead,
+                f"{medicine.label} est hors du paquet de la mutuelle (médicaments essentiels du CSCom)"
+                + (f" : prescrire {generic.label}." if instead and instead != medicine.code else "."),
+            )
+        )
+    return flags
+
+
 __all__ = [
+    "COVERAGE_RULES",
+    "CoverageFlag",
+    "coverage_flags",
     "CATALOGUE",
     "CATALOGUE_SOURCE",
     "CATALOGUE_VERSION",

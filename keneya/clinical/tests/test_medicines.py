@@ -237,3 +237,36 @@ def test_quantity_for_the_whole_treatment():
     assert m.quantity_for(1, "2/j", 5) == 10
     assert m.quantity_for(Decimal("0.5"), "3/j", 5) == 8
     assert m.quantity_for(3, "unique", 5) == 3
+
+
+# medicine, active schemes, expected flag codes (and the generic named)
+COVERAGE = [
+    ("doliprane-500-cp", {"ramed"}, [("not_generic_for_ramed", "paracetamol-500-cp")]),
+    ("paracetamol-500-cp", {"ramed"}, []),
+    (
+        "augmentin-500-125-cp",
+        {"ramed"},
+        [("not_generic_for_ramed", "amoxicilline-acide-clavulanique-500-125-cp")],
+    ),
+    ("doliprane-500-cp", set(), []),
+    ("doliprane-500-cp", {"amo"}, []),
+    ("amoxicilline-250-cpd", {"mutuelle"}, []),
+    ("coartem-20-120-cp", {"mutuelle"}, [("outside_mutuelle_package", "artemether-lumefantrine-20-120-cp")]),
+    ("cefixime-200-cp", {"mutuelle"}, [("outside_mutuelle_package", "")]),  # a CSRef product
+    (
+        "flagyl-500-cp",
+        {"ramed", "mutuelle"},
+        [
+            ("not_generic_for_ramed", "metronidazole-500-cp"),
+            ("outside_mutuelle_package", "metronidazole-500-cp"),
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("code", "schemes", "expected"), COVERAGE)
+def test_coverage_flags(code, schemes, expected):
+    flags = m.coverage_flags(m.get(code), schemes)
+    assert [(f.code, f.generic_code) for f in flags] == expected
+    for flag in flags:
+        assert flag.message_fr.endswith(".")
