@@ -34,7 +34,7 @@ from django.utils import timezone
 
 from keneya.accounts.models import Cadre, Role
 from keneya.core.models import LEVEL_ORDER, Area, Facility, FacilityKind, Organisation
-from keneya.demo import district, play, social
+from keneya.demo import district, pharmacy, play, social
 from keneya.demo import visits as closed_loop
 from keneya.demo.fastinsert import insert_with_history
 from keneya.demo.generate import (
@@ -123,6 +123,9 @@ def delete_demo() -> dict[str, int]:
     counts = social.delete_social_protection(
         household_ids=Household.objects.filter(quartier_id__in=quartier_ids).values("id"),
         user_ids=list(demo_users().values_list("id", flat=True)),
+    )
+    counts |= pharmacy.delete_pharmacy(
+        person_ids=Person.objects.filter(household__quartier_id__in=quartier_ids).values("id")
     )
     counts |= closed_loop.delete_closed_loop(
         quartier_ids=quartier_ids,
@@ -432,6 +435,12 @@ def seed_demo(
             step(
                 f"Protection sociale : {social_counts.get('screenings', 0)} ménages dépistés, "
                 f"{social_counts.get('dossiers', 0)} dossiers"
+            )
+            rx_started = time.perf_counter()
+            rx = pharmacy.seed_pharmacy(seed=seed, today=today)
+            step(
+                f"Ordonnances : {rx['prescriptions']} ordonnances, {rx['allergies']} allergies, "
+                f"{rx['none_known']} « aucune allergie connue » ({time.perf_counter() - rx_started:.1f} s)"
             )
     return SeedResult(
         logins=logins,
