@@ -168,7 +168,7 @@ class PersonAllergies(APIView):
         return Response(queries.allergy_json(allergy), status=201 if created else 200)
 
 
-class ItemIn(serializers.Serializer):
+class PrescriptionItemIn(serializers.Serializer):
     medicine = serializers.CharField(max_length=80)
     dose = serializers.DecimalField(max_digits=8, decimal_places=2, min_value=Decimal(0))
     frequency = serializers.CharField(max_length=20)
@@ -196,7 +196,7 @@ class PrescriptionIn(serializers.Serializer):
     id = serializers.UUIDField()
     person = serializers.UUIDField()
     consultation = serializers.UUIDField(required=False, allow_null=True)
-    items = ItemIn(many=True, allow_empty=False, max_length=services.MAX_ITEMS)  # type: ignore[call-arg]
+    items = PrescriptionItemIn(many=True, allow_empty=False, max_length=services.MAX_ITEMS)  # type: ignore[call-arg]
     override_reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     weight_kg = serializers.DecimalField(
         max_digits=5,
@@ -282,6 +282,7 @@ class PrescriptionListCreate(APIView):
 
     @extend_schema(
         summary="Ordonnances visibles (les plus récentes d'abord), filtrables par patient",
+        operation_id="v1_prescriptions_list",
         parameters=[OpenApiParameter("person", str)],
         responses=PRESCRIPTION_OUT,
     )

@@ -360,12 +360,10 @@ def check_prescription(
     weight = weight_kg if weight_kg is not None else _weight(person, consultation, on)
     coverage = _coverage(person, on)
     active_schemes = {c["scheme"] for c in coverage if c["status"] == scheme_rules.ACTIVE}
-    allergies = active_allergies(person)
+    standing = list(Allergy.objects.filter(person=person, voided_at__isnull=True).order_by("recorded_at"))
+    allergies = [a for a in standing if not a.no_known_allergy and a.status != AllergyStatus.RESOLVED]
     warnings: list[dict[str, Any]] = []
-    if (
-        not allergies
-        and not Allergy.objects.filter(person=person, voided_at__isnull=True, no_known_allergy=True).exists()
-    ):
+    if not standing:  # never asked (a "no known allergy" or a resolved one says it was)
         warnings.append(
             {
                 "code": "allergies_not_asked",

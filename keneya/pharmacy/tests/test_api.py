@@ -293,3 +293,18 @@ def test_stop_an_item_with_a_reason(as_clinician, world):
     assert as_clinician.post(url, {}, format="json").status_code == 400
     response = as_clinician.post(url, {"reason": "Éruption cutanée"}, format="json")
     assert response.status_code == 200 and response.json()["items"][0]["stop_reason"] == "Éruption cutanée"
+
+
+def test_the_openapi_schema_describes_the_pharmacy_endpoints(client):
+    response = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    for path in (
+        "/api/v1/medicines/",
+        "/api/v1/persons/{id}/allergies/",
+        "/api/v1/prescriptions/",
+        "/api/v1/prescriptions/check/",
+        "/api/v1/prescriptions/{id}/",
+        "/api/v1/prescriptions/{id}/pdf/",
+    ):
+        assert path in paths, sorted(p for p in paths if "presc" in p or "allerg" in p)
