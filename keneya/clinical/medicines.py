@@ -209,6 +209,7 @@ FREQUENCIES: dict[str, tuple[Decimal, str]] = {
     "2/j": (Decimal(2), "matin et soir"),
     "3/j": (Decimal(3), "matin, midi et soir"),
     "4/j": (Decimal(4), "4 fois par jour"),
+    "5/j": (Decimal(5), "5 fois par jour"),
     "6/j": (Decimal(6), "toutes les 4 heures"),
     "si_besoin": (Decimal(4), "si besoin, 4 fois par jour au plus"),
     "unique": (Decimal(1), "en une prise unique"),
@@ -216,18 +217,100 @@ FREQUENCIES: dict[str, tuple[Decimal, str]] = {
 }
 
 
+_FREQUENCY_WORDS = {
+    "une fois par jour": "1/j",
+    "1 fois par jour": "1/j",
+    "od": "1/j",
+    "qd": "1/j",
+    "le matin": "matin",
+    "le soir": "soir",
+    "matin et soir": "2/j",
+    "bid": "2/j",
+    "matin midi et soir": "3/j",
+    "tid": "3/j",
+    "qid": "4/j",
+    "prise unique": "unique",
+    "dose unique": "unique",
+    "en une prise unique": "unique",
+    "si besoin": "si_besoin",
+    "prn": "si_besoin",
+    "une fois par semaine": "1/sem",
+    "1 fois par semaine": "1/sem",
+}
+_TIMES_A_DAY = re.compile(r"^(\d+)\s*(?:x|fois)?\s*(?:/|par)?\s*(?:j|jour|jours|24\s*h)?$")
+_EVERY_HOURS = re.compile(r"^(?:toutes?\s*les\s*|q\s*)(\d+)\s*h(?:eures?)?$")
+
+
 def parse_frequency(value: Any) -> str:
-    """A frequency code from a code, "2 fois/j" or an integer of times per day (ValueError)."""
-    if isinstance(value, bool):
+    """A frequency code from a code ("2/j"), an integer of times a day, or common words ("3 fois
+    par jour", "2x/j", "matin et soir", "toutes les 8 heures", "BID"); ValueError otherwise."""
+    if isinstance(value, bool) or value is None:
         raise ValueError("fréquence inconnue")
-    if isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit()):
-        code = f"{int(value)}/j"
-    else:
-        code = str(value).strip().lower().replace(" ", "")
-        code = {"1x/j": "1/j", "2x/j": "2/j", "3x/j": "3/j", "4x/j": "4/j"}.get(code, code)
+    text = str(value).strip()
+    if text in FREQUENCIES:
+        return text
+    key = _norm(text).replace(",", " ").replace("  ", " ")
+    key = " ".join(key.split())
+    if key in FREQUENCIES:
+        return key
+    if key in _FREQUENCY_WORDS:
+        return _FREQUENCY_WORDS[key]
+    code = ""
+    if match := _TIMES_A_DAY.match(key):
+        code = f"{int(match[1])}/j"
+    elif (match := _EVERY_HOURS.match(key)) and int(match[1]) and 24 % int(match[1]) == 0:
+        code = f"{24 // int(match[1])}/j"
     if code not in FREQUENCIES:
         raise ValueError("fréquence inconnue")
     return code
+
+
+_DOSE = re.compile(r"^(\d+\s*/\s*\d+|\d+(?:[.,]\d+)?)\s*([a-zµ]*)")
+
+
+def parse_dose(value: Any, medicine: Medicine) -> Decimal:
+    """The dose in the medicine's dosing unit (``dose_unit``): a number (1, "0,5", "1/2"), or a
+    number with a unit: its own ("2 comprimés", "5 ml") or a mass converted by the strength
+    ("500 mg" of a 500 mg capsule is 1 capsule, "1 g" of a 1 g vial in mg is 1000). ValueError
+    when the text is not a dose of this medicine."""
+    if isinstance(value, bool) or value is None:
+        raise ValueError("dose manquante")
+    if isinstance(value, int | float | Decimal):
+        amount = Decimal(str(value))
+    else:
+        match = _DOSE.match(_norm(str(value)))
+        if match is None or match.end() != len(_norm(str(value))):
+            raise ValueError("dose invalide")
+        number, unit = match[1].replace(",", "."), match[2]
+        if "/" in number:
+            top, bottom = (Decimal(p.strip()) for p in number.split("/"))
+            if bottom == 0:
+                raise ValueError("dose invalide")
+            amount = top / bottom
+        else:
+            amount = Decimal(number)
+        own = _norm(medicine.dose_unit)
+        if unit in ("g", "mg", "µg", "mcg") and own not in ("mg",):
+            if medicine.mg_per_unit is None:
+                raise ValueError("dose en unités du médicament attendue")
+            mg = (
+                amount
+                * {"g": Decimal(1000), "mg": Decimal(1), "µg": Decimal("0.001"), "mcg": Decimal("0.001")}[
+                    unit
+                ]
+            )
+            amount = mg / medicine.mg_per_unit
+        elif unit == "g" and own == "mg":
+            amount *= 1000
+        elif (
+            unit
+            and unit not in ("mg",)
+            and not (own.startswith(unit) or unit.startswith(own) or unit in ("cp", "comp"))
+        ):
+            raise ValueError("unité de dose inconnue pour ce médicament")
+    if not amount.is_finite() or not Decimal(0) < amount <= Decimal(10000):
+        raise ValueError("dose invalide")
+    return amount
 
 
 def per_day(frequency: str) -> Decimal:
@@ -487,6 +570,7 @@ __all__ = [
     "generic_of",
     "get",
     "number_fr",
+    "parse_dose",
     "parse_frequency",
     "per_day",
     "plain_words",

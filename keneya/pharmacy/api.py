@@ -170,7 +170,8 @@ class PersonAllergies(APIView):
 
 class PrescriptionItemIn(serializers.Serializer):
     medicine = serializers.CharField(max_length=80)
-    dose = serializers.DecimalField(max_digits=8, decimal_places=2, min_value=Decimal(0))
+    # A number in the medicine's unit (1 comprimé), or with a unit ("500 mg", "5 ml").
+    dose = serializers.CharField(max_length=30)
     frequency = serializers.CharField(max_length=20)
     duration_days = serializers.IntegerField(min_value=1, max_value=services.MAX_DURATION_DAYS)
     quantity = serializers.DecimalField(max_digits=8, decimal_places=2, min_value=Decimal(0))

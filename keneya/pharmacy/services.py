@@ -263,11 +263,14 @@ def parse_items(raw_items: Any) -> list[ItemIn]:
             line.append("médicament manquant")
         elif medicine is None:
             line.append(f"médicament inconnu du catalogue « {code[:80]} »")
-        dose = to_decimal(raw.get("dose"))
+        dose: Decimal | None = None
         if raw.get("dose") in (None, ""):
             line.append("dose manquante")
-        elif dose is None or not Decimal("0") < dose <= Decimal("10000"):
-            line.append("dose invalide (un nombre positif)")
+        elif medicine is not None:
+            try:
+                dose = medicines.parse_dose(raw.get("dose"), medicine)
+            except (ValueError, ArithmeticError):
+                line.append(f"dose invalide (un nombre positif de {medicine.dose_unit}, ou en mg)")
         frequency = ""
         if raw.get("frequency") in (None, ""):
             line.append("fréquence manquante")

@@ -221,13 +221,29 @@ def test_plain_words(code, dose, frequency, days, words):
 
 @pytest.mark.parametrize(
     ("value", "code"),
-    [(2, "2/j"), ("3", "3/j"), ("2/j", "2/j"), ("2x/j", "2/j"), ("unique", "unique"), ("Matin", "matin")],
+    [
+        (2, "2/j"),
+        ("3", "3/j"),
+        ("2/j", "2/j"),
+        ("2x/j", "2/j"),
+        ("unique", "unique"),
+        ("Matin", "matin"),
+        ("3 fois par jour", "3/j"),
+        ("3 fois/jour", "3/j"),
+        ("matin et soir", "2/j"),
+        ("Matin, midi et soir", "3/j"),
+        ("toutes les 8 heures", "3/j"),
+        ("q6h", "4/j"),
+        ("BID", "2/j"),
+        ("si besoin", "si_besoin"),
+        ("une fois par semaine", "1/sem"),
+    ],
 )
 def test_parse_frequency(value, code):
     assert m.parse_frequency(value) == code
 
 
-@pytest.mark.parametrize("value", ["toutes les lunes", 7, True, ""])
+@pytest.mark.parametrize("value", ["toutes les lunes", 7, True, "", None, "toutes les 7 heures", "0/j"])
 def test_unknown_frequency(value):
     with pytest.raises(ValueError):
         m.parse_frequency(value)
@@ -270,3 +286,41 @@ def test_coverage_flags(code, schemes, expected):
     assert [(f.code, f.generic_code) for f in flags] == expected
     for flag in flags:
         assert flag.message_fr.endswith(".")
+
+
+@pytest.mark.parametrize(
+    ("code", "value", "units"),
+    [
+        ("amoxicilline-500-gel", 1, "1"),
+        ("amoxicilline-500-gel", "1", "1"),
+        ("amoxicilline-500-gel", "500 mg", "1"),
+        ("amoxicilline-500-gel", "1 g", "2"),
+        ("amoxicilline-500-gel", "2 gélules", "2"),
+        ("paracetamol-500-cp", "1/2", "0.5"),
+        ("paracetamol-500-cp", "0,5 comprimé", "0.5"),
+        ("paracetamol-500-cp", "2 cp", "2"),
+        ("paracetamol-125-5ml-sirop", "5 ml", "5"),
+        ("paracetamol-125-5ml-sirop", "125 mg", "5"),
+        ("ceftriaxone-1g-inj", "1 g", "1000"),
+        ("ceftriaxone-1g-inj", "750 mg", "750"),
+    ],
+)
+def test_parse_dose_in_the_medicines_unit(code, value, units):
+    assert m.parse_dose(value, m.get(code)) == Decimal(units)
+
+
+@pytest.mark.parametrize(
+    ("code", "value"),
+    [
+        ("amoxicilline-500-gel", "beaucoup"),
+        ("amoxicilline-500-gel", 0),
+        ("amoxicilline-500-gel", "-1"),
+        ("amoxicilline-500-gel", "5 ml"),
+        ("sro-faible-osmolarite-sachet", "500 mg"),  # no strength in mg
+        ("amoxicilline-500-gel", None),
+        ("amoxicilline-500-gel", "1/0"),
+    ],
+)
+def test_parse_dose_refuses_what_is_not_a_dose_of_this_medicine(code, value):
+    with pytest.raises(ValueError):
+        m.parse_dose(value, m.get(code))

@@ -148,6 +148,12 @@ def test_dose_outside_the_usual_range_is_a_warning(as_clinician, world):
     assert dose and dose[0]["unit"] == "mg/kg/jour" and not dose[0]["blocking"]
 
 
+def test_a_dose_may_be_written_in_mg(as_clinician, world):
+    post_allergy(as_clinician, world.head, "arachides")
+    response = post_prescription(as_clinician, world.head, [item("amoxicilline-500-gel", dose="500 mg")])
+    assert response.status_code == 201 and response.json()["items"][0]["dose"] == "1.00"
+
+
 def test_prescription_without_warning_other_than_allergies_not_asked(as_clinician, world):
     post_allergy(as_clinician, world.head, "arachides")
     response = post_prescription(as_clinician, world.head, [item("amoxicilline-500-gel")])

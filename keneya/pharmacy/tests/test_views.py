@@ -79,7 +79,10 @@ def test_bad_lines_are_shown_in_french(client, users, world):
         f"/patients/{world.head.pk}/prescrire/", rx_form(row0=("paracetamol-500-cp", "x", "3/j", ""))
     )
     assert response.status_code == 400
-    assert "Ligne 1 : dose invalide (un nombre positif), durée manquante." in response.content.decode()
+    assert (
+        "Ligne 1 : dose invalide (un nombre positif de comprimé, ou en mg), durée manquante."
+        in response.content.decode()
+    )
 
 
 def test_the_ordonnance_pdf_page_is_one_click(client, users, world):
