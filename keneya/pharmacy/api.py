@@ -82,16 +82,42 @@ class MedicineList(APIView):
         return response
 
 
+# French and FHIR-like words for a severity.
+SEVERITY_WORDS = {
+    "légère": "mild",
+    "legere": "mild",
+    "faible": "mild",
+    "low": "mild",
+    "modérée": "moderate",
+    "moderee": "moderate",
+    "medium": "moderate",
+    "sévère": "severe",
+    "severe": "severe",
+    "grave": "severe",
+    "high": "severe",
+    "life-threatening": "severe",
+    "anaphylaxis": "severe",
+    "": "unknown",
+    "non précisée": "unknown",
+}
+
+
 class AllergyIn(serializers.Serializer):
     id = serializers.UUIDField()
     substance = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
     reaction = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
-    severity = serializers.ChoiceField(choices=Severity.choices, required=False, default=Severity.UNKNOWN)
+    severity = serializers.CharField(max_length=20, required=False, default=Severity.UNKNOWN)
     status = serializers.ChoiceField(
         choices=AllergyStatus.choices, required=False, default=AllergyStatus.ACTIVE
     )
     kind = serializers.ChoiceField(choices=AllergyKind.choices, required=False, default=AllergyKind.ALLERGY)
     no_known_allergy = serializers.BooleanField(required=False, default=False)
+
+    def validate_severity(self, value: str) -> str:
+        severity = SEVERITY_WORDS.get(value.strip().lower(), value.strip().lower())
+        if severity not in Severity.values:
+            raise serializers.ValidationError("Sévérité inconnue (mild, moderate, severe ou unknown).")
+        return severity
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if not attrs.get("no_known_allergy") and not attrs.get("substance"):
@@ -122,33 +148,26 @@ ALLERGY_OUT = inline_serializer(
 )
 
 
+ALLERGY_LIST = inline_serializer("AllergyList", {"id": serializers.UUIDField()}, many=True)
+
+
 class PersonAllergies(APIView):
     permission_classes = [HasCapability]
     required_capabilities = {"GET": Capability.CLINICAL_VIEW, "POST": Capability.CLINICAL_VIEW}
 
     @extend_schema(
-        summary="Allergies d'une personne (état : non renseignées, aucune connue, connues)",
-        parameters=[OpenApiParameter("history", bool, description="inclure les annulées")],
-        responses=inline_serializer(
-            "PersonAllergies",
-            {
-                "status": serializers.CharField(),
-                "status_label": serializers.CharField(),
-                "allergies": serializers.ListField(child=serializers.DictField()),
-            },
-        ),
+        summary="Allergies d'une personne : la liste (une ligne « Aucune allergie connue » est un fait ; "
+        "une liste vide : non renseignées) ; l'état dans l'en-tête X-Allergy-Status",
+        parameters=[OpenApiParameter("history", bool, description="inclure les annulées (history=1)")],
+        responses=ALLERGY_LIST,
     )
     def get(self, request: Request, pk: Any) -> Response:
         person = get_object_or_404(persons_visible_to(request.user), pk=pk)
         allergies = queries.person_allergies(person, with_voided=request.query_params.get("history") == "1")
         state = queries.allergy_state([a for a in allergies if a.voided_at is None])
-        return Response(
-            {
-                "status": state,
-                "status_label": queries.ALLERGY_STATE_LABELS[state],
-                "allergies": [queries.allergy_json(a) for a in allergies],
-            }
-        )
+        response = Response([queries.allergy_json(a) for a in allergies])
+        response["X-Allergy-Status"] = state  # not_asked, none_known or known
+        return response
 
     @extend_schema(
         summary="Enregistrer une allergie (substance : code du catalogue ou texte) ou « aucune allergie "

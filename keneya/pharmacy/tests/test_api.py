@@ -58,24 +58,33 @@ def test_allergy_created_listed_and_idempotent(as_clinician, world):
     again = as_clinician.post(f"/api/v1/persons/{world.head.pk}/allergies/", body, format="json")
     assert again.status_code == 200 and again.json()["id"] == body["id"]
     assert Allergy.objects.count() == 1
-    listed = as_clinician.get(f"/api/v1/persons/{world.head.pk}/allergies/").json()
-    assert listed["status"] == "known" and len(listed["allergies"]) == 1
+    listed = as_clinician.get(f"/api/v1/persons/{world.head.pk}/allergies/")
+    assert listed["X-Allergy-Status"] == "known" and len(listed.json()) == 1
 
 
 def test_free_text_allergy_and_no_known_allergy_are_distinct_from_not_asked(as_clinician, world):
     url = f"/api/v1/persons/{world.child.pk}/allergies/"
-    assert as_clinician.get(url).json()["status"] == "not_asked"
+    assert as_clinician.get(url).json() == [] and as_clinician.get(url)["X-Allergy-Status"] == "not_asked"
     none = as_clinician.post(url, {"id": str(uuid.uuid4()), "no_known_allergy": True}, format="json")
     assert none.status_code == 201 and none.json()["label"] == "Aucune allergie connue"
-    assert as_clinician.get(url).json()["status"] == "none_known"
-    assert post_allergy(as_clinician, world.child, "arachides").status_code == 201
-    state = as_clinician.get(url).json()
-    assert state["status"] == "known" and [a["substance"] for a in state["allergies"]] == ["arachides"]
+    assert as_clinician.get(url)["X-Allergy-Status"] == "none_known"
+    assert post_allergy(as_clinician, world.child, "arachides", severity="sévère").status_code == 201
+    state = as_clinician.get(url)
+    assert state["X-Allergy-Status"] == "known" and [a["substance"] for a in state.json()] == ["arachides"]
+    assert state.json()[0]["severity"] == "severe"
+    # The voided "no known allergy" is in the history.
+    history = as_clinician.get(url + "?history=1").json()
+    assert [a["voided"] for a in history] == [False, True]
 
 
 @pytest.mark.parametrize(
     "body",
-    [{"id": "pas-un-uuid", "substance": "x"}, {"substance": "x"}, {"id": str(uuid.uuid4())}],
+    [
+        {"id": "pas-un-uuid", "substance": "x"},
+        {"substance": "x"},
+        {"id": str(uuid.uuid4())},
+        {"id": str(uuid.uuid4()), "substance": "x", "severity": "épouvantable"},
+    ],
 )
 def test_allergy_bad_input_is_a_400(as_clinician, world, body):
     response = as_clinician.post(f"/api/v1/persons/{world.head.pk}/allergies/", body, format="json")
