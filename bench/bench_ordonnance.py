@@ -69,7 +69,7 @@ def ensure_seed() -> str:
         demo.delete_demo()
     started = time.perf_counter()
     lines: list[str] = []
-    demo.seed_demo(households=HOUSEHOLDS, report=lines.append)
+    demo.seed_demo(households=HOUSEHOLDS, visits=True, history=False, report=lines.append)
     for line in lines:
         log(line.strip())
     log(f"seeded in {time.perf_counter() - started:.0f} s")
@@ -99,6 +99,8 @@ def main() -> str:
         Prescription.objects.select_related("prescriber").order_by("-prescribed_at")[: REQUESTS + WARMUP]
     )
     total = Prescription.objects.count()
+    if len(prescriptions) <= WARMUP:
+        raise SystemExit(f"only {total} prescriptions in the demo: nothing to print")
     clients: dict[Any, Client] = {}
     page_urls: dict[Any, list[str]] = {}
     for p in prescriptions:
