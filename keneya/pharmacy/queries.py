@@ -111,7 +111,7 @@ def allergy_json(allergy: Allergy) -> dict[str, Any]:
         "reaction": allergy.reaction,
         "severity": allergy.severity,
         "status": allergy.status,
-        "recorded_at": allergy.recorded_at,
+        "recorded_at": allergy.recorded_at.isoformat(),
         "voided": allergy.voided_at is not None,
         "void_reason": allergy.void_reason,
         "replaces": str(allergy.replaces_id) if allergy.replaces_id else None,
@@ -129,8 +129,8 @@ def medication_json(item: PrescriptionItem) -> dict[str, Any]:
         "dose": str(item.dose),
         "unit": item.dose_unit,
         "frequency": item.frequency,
-        "starts_on": item.starts_on,
-        "ends_on": item.ends_on,
+        "starts_on": item.starts_on.isoformat(),
+        "ends_on": item.ends_on.isoformat(),
         "label": f"{item.medicine_label} : {item_words(item)} (jusqu'au {item.ends_on:%d/%m/%Y})",
     }
 

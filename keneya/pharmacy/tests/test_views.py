@@ -4,6 +4,7 @@ app adds to the patient summary, page and timeline."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
@@ -163,6 +164,7 @@ def test_summary_parts_give_allergies_and_current_medications_with_french_labels
         "Amlodipine 5 mg, comprimé : 1 comprimé le matin pendant 30 jours"
     )
     assert parts["allergy_status"]["code"] == "known"
+    assert json.loads(json.dumps(parts)) == parts  # JSON-ready
     # The chw has no clinical view: nothing.
     assert pharmacy_summary(users.chw1, world.head) == {}
 
