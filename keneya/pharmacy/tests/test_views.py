@@ -184,3 +184,30 @@ def test_patient_section_and_timeline(users, world):
     entries = [e for part in patient_timeline(users.clinician1, world.head) for e in part]
     assert entries[0]["kind"] == "prescription" and entries[0]["facility"] == users.clinician1.facility.name
     assert entries[0]["at"] <= timezone.now()
+
+
+def test_every_page_showing_a_person_is_logged(client, users, world):
+    from keneya.records.models import RecordAccess
+
+    prescription, _ = services.prescribe(
+        by=users.clinician1,
+        person=world.head,
+        id=uuid.uuid4(),
+        items=[{"medicine": "paracetamol-500-cp", "dose": 1, "frequency": "2/j", "duration_days": 5}],
+    )
+    client.force_login(users.clinician1)
+    RecordAccess.objects.all().delete()
+    for path, action in (
+        (f"/patients/{world.head.pk}/prescrire/", "prescribe_page"),
+        (f"/patients/{world.head.pk}/allergies/", "allergies_page"),
+        (f"/ordonnances/{prescription.pk}/", "prescription_page"),
+        (f"/ordonnances/{prescription.pk}/ordonnance.pdf", "ordonnance_pdf"),
+    ):
+        assert client.get(path).status_code == 200
+        row = RecordAccess.objects.order_by("-id").first()
+        assert (row.action, row.person_id) == (action, world.head.pk)
+    # Another CSCom's clinician: 404, nothing logged.
+    RecordAccess.objects.all().delete()
+    client.force_login(users.clinician2)
+    assert client.get(f"/ordonnances/{prescription.pk}/").status_code == 404
+    assert not RecordAccess.objects.exists()
