@@ -26,6 +26,7 @@ from keneya.people.models import Person
 from keneya.people.scope import persons_visible_to
 from keneya.pharmacy import printing, queries, services
 from keneya.pharmacy.models import Allergy, AllergyKind, AllergyStatus, Prescription, Severity
+from keneya.records.models import Consultation
 from keneya.records.queries import consultations_visible_to
 
 FORM_ROWS = 5
@@ -358,6 +359,18 @@ def patient_section(request: HttpRequest, person: Person) -> list[tuple[int, Saf
     if not has_capability(user, Capability.CLINICAL_VIEW):
         return []
     summary = queries.summary(person)
+    # "After a consultation": the prescription is linked to today's consultation at the facility.
+    today_consultation = None
+    facility = getattr(user, "facility", None)
+    if facility is not None:
+        today_consultation = (
+            Consultation.objects.filter(
+                person=person, facility=facility, consulted_at__date=timezone.localdate()
+            )
+            .order_by("-consulted_at")
+            .values_list("pk", flat=True)
+            .first()
+        )
     html = render_to_string(
         "pharmacy/_patient_section.html",
         {
@@ -369,6 +382,7 @@ def patient_section(request: HttpRequest, person: Person) -> list[tuple[int, Saf
             "prescriptions": queries.person_prescriptions(person, limit=5),
             "can_prescribe": has_capability(user, Capability.PRESCRIBE),
             "can_record_allergies": services.may_record_allergies(user),
+            "consultation_id": today_consultation,
         },
         request=request,
     )

@@ -170,6 +170,9 @@ def test_summary_parts_give_allergies_and_current_medications_with_french_labels
 
 
 def test_patient_section_and_timeline(users, world):
+    from keneya.records.services import record_consultation
+
+    consultation = record_consultation(by=users.clinician1, person=world.head, complaint="Céphalées")
     services.prescribe(
         by=users.clinician1,
         person=world.head,
@@ -181,6 +184,7 @@ def test_patient_section_and_timeline(users, world):
     sections = [s for part in patient_sections(request, world.head) for s in part]
     html = "".join(str(h) for _order, h in sections)
     assert "Prescrire" in html and "Imprimer" in html and "Amlodipine 5 mg" in html
+    assert f"prescrire/?consultation={consultation.pk}" in html  # after today's consultation
     entries = [e for part in patient_timeline(users.clinician1, world.head) for e in part]
     assert entries[0]["kind"] == "prescription" and entries[0]["facility"] == users.clinician1.facility.name
     assert entries[0]["at"] <= timezone.now()
@@ -204,8 +208,8 @@ def test_every_page_showing_a_person_is_logged(client, users, world):
         (f"/ordonnances/{prescription.pk}/ordonnance.pdf", "ordonnance_pdf"),
     ):
         assert client.get(path).status_code == 200
-        row = RecordAccess.objects.order_by("-id").first()
-        assert (row.action, row.person_id) == (action, world.head.pk)
+        row = RecordAccess.objects.order_by("-id").values_list("action", "person_id").first()
+        assert row == (action, world.head.pk)
     # Another CSCom's clinician: 404, nothing logged.
     RecordAccess.objects.all().delete()
     client.force_login(users.clinician2)
