@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from keneya.core.tests.pdf_text import pdf_text
+from tests.browser.test_csp_browser import COLLECT
 from tests.browser.test_pwa_offline import ARTIFACTS
 from tests.browser.test_worklist_browser import login, overflow, web  # noqa: F401 (fixture)
 
@@ -29,6 +30,7 @@ def test_prescribe_see_the_allergy_warning_override_and_print(
     household = household_factory(users.chw1)
     head = household.head  # Moussa Traoré
     page.set_viewport_size({"width": width, "height": height})
+    page.add_init_script(COLLECT)  # every Content-Security-Policy violation of each page
     ARTIFACTS.mkdir(exist_ok=True)
 
     login(page, web, "clinicien1", f"/patients/{head.pk}/allergies/")
@@ -39,10 +41,10 @@ def test_prescribe_see_the_allergy_warning_override_and_print(
     page.click("form.card button[type=submit] >> text=Enregistrer l'allergie")
     page.wait_for_selector(".rx-allergy-list")
     assert "Allergie : Pénicillines (sévère ; Œdème du visage)" in page.inner_text("main")
-    assert overflow(page) <= 0
+    assert overflow(page) <= 0 and page.evaluate("window.__csp") == []
 
     page.goto(f"{web}/patients/{head.pk}/prescrire/")
-    assert overflow(page) <= 0
+    assert overflow(page) <= 0 and page.evaluate("window.__csp") == []
     page.select_option("#item-0-medicine", "amoxicilline-500-gel")
     page.fill("#item-0-dose", "1")
     page.select_option("#item-0-frequency", "3/j")
@@ -62,6 +64,7 @@ def test_prescribe_see_the_allergy_warning_override_and_print(
     assert "1 gélule matin, midi et soir pendant 5 jours" in page.inner_text("main")
     assert "Pas d'alternative disponible" in page.inner_text("main")
     assert overflow(page) <= 0
+    assert page.evaluate("window.__csp") == []
     page.screenshot(path=str(ARTIFACTS / f"rx-prescription-{width}.png"), full_page=True)
     prescription = Prescription.objects.get()
     assert prescription.override_reason.startswith("Pas d'alternative")
