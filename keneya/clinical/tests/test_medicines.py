@@ -9,6 +9,12 @@ import pytest
 from keneya.clinical import medicines as m
 
 
+def med(code: str) -> m.Medicine:
+    medicine = m.get(code)
+    assert medicine is not None, code
+    return medicine
+
+
 def test_catalogue_has_its_source_version_and_the_programmes():
     assert m.CATALOGUE_VERSION and "Liste Nationale des Médicaments Essentiels" in m.CATALOGUE_SOURCE
     generics = [x for x in m.CATALOGUE.values() if x.generic]
@@ -31,7 +37,7 @@ def test_catalogue_has_its_source_version_and_the_programmes():
         "fer-acide-folique-200-0-4-cp",
     ):
         assert code in cscom, code
-    assert m.get("rhze-150-75-400-275-cp") and m.get("tenofovir-lamivudine-dolutegravir-300-300-50-cp")
+    assert med("rhze-150-75-400-275-cp") and med("tenofovir-lamivudine-dolutegravir-300-300-50-cp")
 
 
 def test_every_dose_band_cites_a_known_source_and_every_class_is_named():
@@ -58,10 +64,10 @@ def test_every_dose_band_cites_a_known_source_and_every_class_is_named():
     ],
 )
 def test_a_brand_maps_to_its_dci(brand, generic_code, dci):
-    medicine = m.get(brand)
-    assert medicine is not None and not medicine.generic
-    assert m.generic_of(brand).code == generic_code
-    assert m.generic_of(brand).generic and medicine.dci == dci
+    medicine = med(brand)
+    generic = m.generic_of(brand)
+    assert not medicine.generic and generic is not None
+    assert generic.code == generic_code and generic.generic and medicine.dci == dci
 
 
 @pytest.mark.parametrize(
@@ -120,7 +126,7 @@ DOSES = [
 
 @pytest.mark.parametrize(("code", "dose", "frequency", "age", "weight", "expected"), DOSES)
 def test_dose_range(code, dose, frequency, age, weight, expected):
-    warning = m.check_dose(m.get(code), dose=dose, frequency=frequency, age_months=age, weight_kg=weight)
+    warning = m.check_dose(med(code), dose=dose, frequency=frequency, age_months=age, weight_kg=weight)
     if expected is None:
         assert warning is None
     else:
@@ -130,9 +136,8 @@ def test_dose_range(code, dose, frequency, age, weight, expected):
 
 
 def test_dose_warning_message_is_french_with_its_source():
-    warning = m.check_dose(
-        m.get("paracetamol-500-cp"), dose=3, frequency="4/j", age_months=400, weight_kg=None
-    )
+    warning = m.check_dose(med("paracetamol-500-cp"), dose=3, frequency="4/j", age_months=400, weight_kg=None)
+    assert warning is not None
     assert warning.message_fr == (
         "Paracétamol : 6\u202f000 mg/jour, hors de la plage usuelle (1\u202f000 à 4\u202f000 mg/jour ; "
         "WHO Model Formulary 2008 (posologies adultes))."
@@ -140,10 +145,10 @@ def test_dose_warning_message_is_french_with_its_source():
 
 
 def test_ten_percent_tolerance_for_tablets():
-    amox = m.get("amoxicilline-250-cpd")
+    amox = med("amoxicilline-250-cpd")
     # 4 kg infant, 1 tablet x 2 = 125 mg/kg/day: 25 % over 100, flagged; 4.8 kg: 104 mg/kg, tolerated.
     assert m.check_dose(amox, dose=1, frequency="2/j", age_months=2, weight_kg=4) is not None
-    assert m.check_dose(amox, dose=1, frequency="2/j", age_months=2, weight_kg="4.8") is None
+    assert m.check_dose(amox, dose=1, frequency="2/j", age_months=2, weight_kg=Decimal("4.8")) is None
 
 
 # allergy (catalogue code, class, or free text), medicine prescribed, expected code or None
@@ -216,7 +221,7 @@ def test_resolve_substance(text, kind, value):
     ],
 )
 def test_plain_words(code, dose, frequency, days, words):
-    assert m.plain_words(m.get(code), Decimal(str(dose)), frequency, days) == words
+    assert m.plain_words(med(code), Decimal(str(dose)), frequency, days) == words
 
 
 @pytest.mark.parametrize(
@@ -282,7 +287,7 @@ COVERAGE = [
 
 @pytest.mark.parametrize(("code", "schemes", "expected"), COVERAGE)
 def test_coverage_flags(code, schemes, expected):
-    flags = m.coverage_flags(m.get(code), schemes)
+    flags = m.coverage_flags(med(code), schemes)
     assert [(f.code, f.generic_code) for f in flags] == expected
     for flag in flags:
         assert flag.message_fr.endswith(".")
@@ -306,7 +311,7 @@ def test_coverage_flags(code, schemes, expected):
     ],
 )
 def test_parse_dose_in_the_medicines_unit(code, value, units):
-    assert m.parse_dose(value, m.get(code)) == Decimal(units)
+    assert m.parse_dose(value, med(code)) == Decimal(units)
 
 
 @pytest.mark.parametrize(
@@ -323,4 +328,4 @@ def test_parse_dose_in_the_medicines_unit(code, value, units):
 )
 def test_parse_dose_refuses_what_is_not_a_dose_of_this_medicine(code, value):
     with pytest.raises(ValueError):
-        m.parse_dose(value, m.get(code))
+        m.parse_dose(value, med(code))
