@@ -48,3 +48,30 @@ def api(user: Any) -> APIClient:
 @pytest.fixture
 def as_clinician(users: Any) -> APIClient:
     return api(users.clinician1)
+
+
+@pytest.fixture
+def mutuelle_head(users: Any, world: SimpleNamespace) -> Any:
+    """The head is a mutuelle member past the waiting period, contributions paid: covered."""
+    import uuid
+
+    from keneya.social_protection import services
+    from keneya.social_protection.tests.factories import issued_card, opened_dossier
+
+    today = timezone.localdate()
+    dossier = opened_dossier(users.social, world.household, "mutuelle", [world.head])
+    joined = today - timedelta(days=120)
+    for kind, months, amount in (("membership_fee", 0, 2500), ("monthly", 6, 3300)):
+        services.record_contribution(
+            by=users.social,
+            id=uuid.uuid4(),
+            dossier=dossier,
+            kind=kind,
+            amount_xof=amount,
+            paid_on=joined,
+            months=months,
+        )
+    issued_card(
+        users.social, dossier, valid_from=joined, valid_until=today + timedelta(days=200), number="MUT-12"
+    )
+    return world.head

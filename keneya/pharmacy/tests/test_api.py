@@ -147,6 +147,22 @@ def test_generic_for_a_ramed_patient_is_not_flagged(as_clinician, ramed_head):
     assert "not_generic_for_ramed" not in [w["code"] for w in response.json()["warnings"]]
 
 
+def test_an_item_outside_the_mutuelle_package_is_flagged(as_clinician, mutuelle_head):
+    from keneya.social_protection.queries import coverage_for
+
+    assert [c["status"] for c in coverage_for(mutuelle_head)] == ["active"]
+    response = post_prescription(
+        as_clinician,
+        mutuelle_head,
+        [item("coartem-20-120-cp", dose=4, frequency="2/j", duration_days=3, quantity=24)],
+    )
+    assert response.status_code == 201
+    flagged = [w for w in response.json()["warnings"] if w["code"] == "outside_mutuelle_package"]
+    assert flagged and flagged[0]["generic"] == "artemether-lumefantrine-20-120-cp"
+    generic = post_prescription(as_clinician, mutuelle_head, [item("amoxicilline-500-gel")])
+    assert "outside_mutuelle_package" not in [w["code"] for w in generic.json()["warnings"]]
+
+
 def test_dose_outside_the_usual_range_is_a_warning(as_clinician, world):
     # A 2-year-old of 12 kg: amoxicillin 500 mg x 3 x 3 = 375 mg/kg/day.
     response = post_prescription(
