@@ -16,7 +16,7 @@ from __future__ import annotations
 import random
 import uuid
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -33,6 +33,9 @@ PRESCRIBED_SHARE = 0.85  # "prescriptions at most consultations"
 ALLERGY_SHARE = 0.04
 NONE_KNOWN_SHARE = 0.35
 BRAND_SHARE = 0.15
+STOP_SHARE = 0.25  # of the long treatments, stopped early with a reason
+STOP_AFTER_DAYS = 10
+STOP_REASONS = ["Tension normalisée, relais par surveillance", "Mauvaise tolérance (vertiges)"]
 ALLERGIES = [
     ("pénicilline", "Œdème du visage (Quincke)", "severe"),
     ("sulfamides", "Éruption cutanée étendue", "moderate"),
@@ -190,7 +193,15 @@ def _items_for(codes: list[str], months: int, kg: float) -> list[Item]:
 def seed_pharmacy(*, seed: int | str, today: date) -> dict[str, int]:
     """Allergies and ordonnances for the demo consultations up to ``today`` (their own dates)."""
     rng = random.Random(f"{seed}:pharmacy")  # noqa: S311 (demo data)
-    counts = {"allergies": 0, "none_known": 0, "prescriptions": 0, "items": 0, "brands": 0, "replaced": 0}
+    counts = {
+        "allergies": 0,
+        "none_known": 0,
+        "prescriptions": 0,
+        "items": 0,
+        "brands": 0,
+        "replaced": 0,
+        "stopped": 0,
+    }
     decided: set[Any] = set()
     consultations = (
         Consultation.objects.select_related("person", "clinician", "clinician__facility")
@@ -224,7 +235,21 @@ def seed_pharmacy(*, seed: int | str, today: date) -> dict[str, int]:
         if prescription is not None:
             counts["prescriptions"] += 1
             counts["items"] += len(items)
+            _maybe_stop(rng, by, prescription, today, counts)
     return counts
+
+
+def _maybe_stop(
+    rng: random.Random, by: Any, prescription: Prescription, today: date, counts: dict[str, int]
+) -> None:
+    """Some long treatments are stopped early, with a reason (they leave the current medications)."""
+    stop_at = prescription.prescribed_at + timedelta(days=STOP_AFTER_DAYS)
+    if stop_at.date() > today:
+        return
+    for item in prescription.items.filter(duration_days__gt=STOP_AFTER_DAYS + 1):
+        if rng.random() < STOP_SHARE:
+            services.stop_item(by=by, item=item, reason=rng.choice(STOP_REASONS), at=stop_at)
+            counts["stopped"] += 1
 
 
 def _allergies(rng: random.Random, by: Any, person: Any, at: Any, counts: dict[str, int]) -> None:
