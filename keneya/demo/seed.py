@@ -34,7 +34,7 @@ from django.utils import timezone
 
 from keneya.accounts.models import Cadre, Role
 from keneya.core.models import LEVEL_ORDER, Area, Facility, FacilityKind, Organisation
-from keneya.demo import dhis2, district, lab, play, social
+from keneya.demo import dhis2, district, lab, pharmacy, play, social
 from keneya.demo import records as demo_records
 from keneya.demo import visits as closed_loop
 from keneya.demo.fastinsert import insert_with_history
@@ -126,6 +126,9 @@ def delete_demo() -> dict[str, int]:
         user_ids=list(demo_users().values_list("id", flat=True)),
     )
     counts |= dhis2.delete_dhis2(user_ids=list(demo_users().values_list("id", flat=True)))
+    counts |= pharmacy.delete_pharmacy(
+        person_ids=Person.objects.filter(household__quartier_id__in=quartier_ids).values("id")
+    )
     counts |= lab.delete_lab(
         facility_ids=list(facilities.values_list("id", flat=True)),
         person_ids=Person.objects.filter(household__quartier_id__in=quartier_ids).values("id"),
@@ -450,6 +453,12 @@ def seed_demo(
                 f"patients), {records_counts['follow_ups']} consultations de suivi, "
                 f"{records_counts['documents']} documents, {records_counts['csref_reviews']} avis du CSRef "
                 f"({time.perf_counter() - records_started:.1f} s)"
+            )
+            rx_started = time.perf_counter()
+            rx = pharmacy.seed_pharmacy(seed=seed, today=today)
+            step(
+                f"Ordonnances : {rx['prescriptions']} ordonnances, {rx['allergies']} allergies, "
+                f"{rx['none_known']} « aucune allergie connue » ({time.perf_counter() - rx_started:.1f} s)"
             )
             lab_started = time.perf_counter()
             lab_counts = lab.seed_lab(seed=seed, today=today)

@@ -260,6 +260,20 @@ LAB_ORDER_POST = {
     "admin": ALLOWED,
 }
 LAB_ORDER_READ = {**CONSULTATION_OBJECT, "lab_technician": OK}
+# Pharmacy (keneya/pharmacy): the catalogue and prescriptions are read with the clinical
+# capability, in the person's scope; prescribing needs PRESCRIBE (clinician, specialist, admin);
+# allergies are recorded by who records consultations or prescribes (not the facility manager).
+PRESCRIBE_POST = {
+    **dict.fromkeys(ROLES, FORBIDDEN),
+    "clinician": ALLOWED,
+    "clinician_other_cscom": ALLOWED,
+    "specialist": ALLOWED,
+    "admin": ALLOWED,
+}
+PRESCRIBE_IN_SCOPE = {**PRESCRIBE_POST, "clinician_other_cscom": HIDDEN, "specialist": HIDDEN}
+PRESCRIBE_PAGE_POST = {k: (REDIRECT if v == ALLOWED else v) for k, v in PRESCRIBE_IN_SCOPE.items()}
+ALLERGY_POST = PRESCRIBE_IN_SCOPE
+ALLERGY_PAGE_POST = PRESCRIBE_PAGE_POST
 
 # url name -> (method, path template, answers). {household} and {person} are filled in.
 MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
@@ -454,6 +468,30 @@ MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
         "/protection-sociale/dossiers/{mutuelle_dossier}/cotisations/",
         SOCIAL_PAGE_POST,
     ),
+    "api_medicines": ("GET", "/api/v1/medicines/?search=amox", CLINICAL_VIEW),
+    "api_person_allergies": ("GET", "/api/v1/persons/{person}/allergies/", CONSULTATION_OBJECT),
+    "api_person_allergies POST": ("POST", "/api/v1/persons/{person}/allergies/", ALLERGY_POST),
+    "api_person_allergy_void": ("POST", "/api/v1/persons/{person}/allergies/{allergy}/void/", ALLERGY_POST),
+    "api_prescriptions": ("GET", "/api/v1/prescriptions/", CLINICAL_VIEW),
+    "api_prescriptions POST": ("POST", "/api/v1/prescriptions/", PRESCRIBE_POST),
+    "api_prescription_check": ("POST", "/api/v1/prescriptions/check/", PRESCRIBE_POST),
+    "api_prescription": ("GET", "/api/v1/prescriptions/{prescription}/", CONSULTATION_OBJECT),
+    "api_prescription_pdf": ("GET", "/api/v1/prescriptions/{prescription}/pdf/", CONSULTATION_OBJECT),
+    "api_prescription_item_stop": (
+        "POST",
+        "/api/v1/prescriptions/{prescription}/items/{prescription_item}/stop/",
+        PRESCRIBE_IN_SCOPE,
+    ),
+    "pharmacy:prescribe": ("GET", "/patients/{person}/prescrire/", CONSULTATION_PAGE),
+    "pharmacy:allergies": ("GET", "/patients/{person}/allergies/", CONSULTATION_OBJECT),
+    "pharmacy:allergy_void": ("POST", "/patients/{person}/allergies/{allergy}/annuler/", ALLERGY_PAGE_POST),
+    "pharmacy:prescription_detail": ("GET", "/ordonnances/{prescription}/", CONSULTATION_OBJECT),
+    "pharmacy:ordonnance_pdf": ("GET", "/ordonnances/{prescription}/ordonnance.pdf", CONSULTATION_OBJECT),
+    "pharmacy:stop_item": (
+        "POST",
+        "/ordonnances/{prescription}/lignes/{prescription_item}/arreter/",
+        PRESCRIBE_PAGE_POST,
+    ),
     "social_protection:contribution_void": (
         "POST",
         "/protection-sociale/dossiers/{mutuelle_dossier}/cotisations/{payment}/annuler/",
@@ -581,6 +619,9 @@ def objects(users, district, household_factory, make_user):
     from keneya.records.tests.factories import record_extras
 
     extras.update(record_extras(users.clinician1, household.head, consultation))
+    from keneya.pharmacy.tests.factories import pharmacy_objects
+
+    extras.update(pharmacy_objects(users.clinician1, household.head))
     return {
         "lab_order": lab_order.pk,
         "lab_result": lab_result.pk,
