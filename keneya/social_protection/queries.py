@@ -56,13 +56,29 @@ class DossierRow:
     due_on: date | None
     days_late: int
 
+    @property
+    def status_label(self) -> str:
+        return status_label(self.dossier.scheme, self.dossier.status)
+
+
+def status_label(scheme: str, status: str) -> str:
+    """The French label of a dossier's step ("Demande déposée à la mairie"), the code if unknown."""
+    try:
+        return str(schemes.status_info(scheme, status)["label_fr"])
+    except (KeyError, ValueError):
+        return status
+
 
 def dossier_rows(
     user: Any, *, on: date | None = None, scheme: str = "", status: str = ""
 ) -> list[DossierRow]:
     """Open dossiers, late first (most late first), then by due date; each with its due date."""
     on = on or timezone.localdate()
-    dossiers = dossiers_visible_to(user).exclude(status__in=FINAL_STATUSES).select_related("household")
+    dossiers = (
+        dossiers_visible_to(user)
+        .exclude(status__in=FINAL_STATUSES)
+        .select_related("household", "household__head")
+    )
     if scheme:
         dossiers = dossiers.filter(scheme=scheme)
     if status:
@@ -73,6 +89,44 @@ def dossier_rows(
         rows.append(DossierRow(dossier, due, (on - due).days if due and on > due else 0))
     rows.sort(key=lambda r: (-r.days_late, r.due_on or date.max, r.dossier.reference))
     return rows
+
+
+# The social worker's list shows this many screenings to validate (the newest first).
+SCREENINGS_LISTED = 30
+
+
+def screenings_to_validate(user: Any, *, limit: int = SCREENINGS_LISTED) -> list[Screening]:
+    """The area's screenings no one has validated yet, newest first (maker-checker: the social
+    worker validates a CHW's screening before opening a dossier)."""
+    if not has_capability(user, Capability.SOCIAL_CASEWORK):
+        return []
+    return list(
+        screenings_visible_to(user)
+        .filter(validated_at__isnull=True)
+        .select_related("household", "household__head", "household__quartier", "screened_by", "scorecard")
+        .order_by("-screened_on", "-recorded_at")[:limit]
+    )
+
+
+def screenings_without_dossier(user: Any, *, limit: int = SCREENINGS_LISTED) -> list[Screening]:
+    """Validated screenings whose household has no dossier yet: the files to open, newest first."""
+    if not has_capability(user, Capability.SOCIAL_CASEWORK):
+        return []
+    return list(
+        screenings_visible_to(user)
+        .filter(validated_at__isnull=False, rescored_from__isnull=True)
+        .exclude(household__dossiers__isnull=False)
+        .select_related("household", "household__head", "household__quartier", "scorecard")
+        .order_by("-validated_at")[:limit]
+    )
+
+
+def band_label(screening: Screening) -> str:
+    """The French label of a screening's band on its own grid version."""
+    for band in screening.scorecard.definition.get("bands", []):
+        if band.get("code") == screening.band:
+            return str(band.get("label_fr") or screening.band)
+    return screening.band
 
 
 def missing_documents(dossier: Dossier) -> list[DossierDocument]:
