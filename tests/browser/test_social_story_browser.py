@@ -217,3 +217,57 @@ def test_screened_offline_validated_walked_to_the_card_and_seen_by_the_clinician
     assert f"RAMED valide jusqu'au {valid_until:%d/%m/%Y}" in page.inner_text("[data-coverage]")
     fits(page)
     shot(page, "patient", width)
+
+
+@pytest.mark.parametrize("width, height", [(360, 740), (1024, 768)])
+def test_a_chw_marks_an_appointment_done_on_the_tablet_offline_and_it_syncs(
+    page,
+    context,
+    web,  # noqa: F811
+    users,
+    household_factory,
+    width,
+    height,
+):
+    from keneya.social_protection import services
+    from keneya.social_protection.tests.factories import demo_grid_active, opened_dossier, screened
+
+    demo_grid_active(users.admin)
+    household = household_factory(users.chw1)
+    screened(users.chw1, household)
+    dossier = opened_dossier(users.social, household, "ramed")
+    today = timezone.localdate()
+    appointment = services.schedule_appointment(
+        by=users.social, dossier=dossier, kind="social_survey", on=today + timedelta(days=1), place="Mairie"
+    )
+    page.set_viewport_size({"width": width, "height": height})
+    open_app(page, web)
+    page.click("#tabs >> text=Tâches")
+    done = page.locator(f"#task-list button.task-done[data-appointment='{appointment.pk}']")
+    done.wait_for()
+    card = page.locator("#task-list li[data-kind=social_appointment]")
+    assert "Accompagner la famille" in card.inner_text() and "Mairie" in card.inner_text()
+    fits(page)
+
+    context.set_offline(True)
+    page.wait_for_selector("#net-state.off")
+    done.click()
+    page.wait_for_selector("#task-list li[data-kind=social_appointment] >> text=Fait (à envoyer)")
+    assert page.locator("#task-list button.task-done").count() == 0
+    assert page.get_attribute("#pending-count", "data-count") == "1"
+    fits(page)
+    page.screenshot(path=str(ARTIFACTS / f"social-story-tablet-fait-{width}.png"), full_page=False)
+    page.reload()  # still offline: the mark waits in the outbox
+    page.wait_for_selector("#task-list li[data-kind=social_appointment] >> text=Fait (à envoyer)")
+    appointment.refresh_from_db()
+    assert appointment.done_on is None
+
+    context.set_offline(False)  # the `online` event starts the sync
+    wait_synced(page)
+    appointment.refresh_from_db()
+    assert appointment.done_on == today
+    assert dossier.events.filter(kind="appointment_done", by=users.chw1).count() == 1
+    page.click("#tabs >> text=Ménages")
+    page.click("#tabs >> text=Tâches")
+    page.wait_for_selector("#task-list")
+    assert page.locator("#task-list li[data-kind=social_appointment]").count() == 0
