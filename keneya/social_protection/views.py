@@ -42,21 +42,28 @@ def _dossier(request: HttpRequest, dossier_id: Any) -> Dossier:
     )
 
 
+# The list page shows this many dossiers, the most late first (the counts cover them all).
+DOSSIERS_LISTED = 200
+# and this many cards to renew, the soonest expiry first (the heading counts them all).
+RENEWALS_LISTED = 50
+
+
 @require_capability(Capability.SOCIAL_CASEWORK)
 def dossier_list(request: HttpRequest) -> HttpResponse:
     scheme = request.GET.get("regime", "")
     scheme = scheme if scheme in Scheme.values else ""
-    rows = queries.dossier_rows(request.user, scheme=scheme)
+    listed = queries.dossier_page(request.user, scheme=scheme, limit=DOSSIERS_LISTED)
     return render(
         request,
         "social_protection/dossier_list.html",
         {
-            "rows": rows[:200],
-            "total": len(rows),
-            "late": sum(1 for r in rows if r.days_late),
+            "rows": listed.rows,
+            "total": listed.total,
+            "late": listed.late,
             "scheme": scheme,
             "schemes": Scheme.choices,
-            "renewals": queries.renewals_for(request.user),
+            "renewals": queries.renewals_for(request.user, limit=RENEWALS_LISTED),
+            "renewals_total": queries.renewals_count(request.user),
             "to_validate": [
                 {"screening": s, "band_label": queries.band_label(s)}
                 for s in queries.screenings_to_validate(request.user)
@@ -472,26 +479,25 @@ def _paper_context(dossier: Dossier) -> dict[str, Any]:
     }
 
 
-@require_capability(Capability.SOCIAL_CASEWORK)
-def letter_to_mayor(request: HttpRequest, dossier_id: Any) -> HttpResponse:
+def _paper(request: HttpRequest, dossier_id: Any, template: str, stem: str) -> HttpResponse:
+    """A printed paper of the dossier (PDF, French): ``template`` filled for its household."""
     dossier = _dossier(request, dossier_id)
     return pdf_response(
-        "social_protection/letter_to_mayor.html",
+        f"social_protection/{template}",
         _paper_context(dossier),
         request,
-        filename=f"demande-certificat-indigence-{dossier.reference}.pdf",
+        filename=f"{stem}-{dossier.reference}.pdf",
     )
+
+
+@require_capability(Capability.SOCIAL_CASEWORK)
+def letter_to_mayor(request: HttpRequest, dossier_id: Any) -> HttpResponse:
+    return _paper(request, dossier_id, "letter_to_mayor.html", "demande-certificat-indigence")
 
 
 @require_capability(Capability.SOCIAL_CASEWORK)
 def checklist(request: HttpRequest, dossier_id: Any) -> HttpResponse:
-    dossier = _dossier(request, dossier_id)
-    return pdf_response(
-        "social_protection/checklist.html",
-        _paper_context(dossier),
-        request,
-        filename=f"pieces-a-fournir-{dossier.reference}.pdf",
-    )
+    return _paper(request, dossier_id, "checklist.html", "pieces-a-fournir")
 
 
 def _may_see_counts(user: Any) -> bool:
