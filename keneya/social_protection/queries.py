@@ -118,12 +118,14 @@ def dossier_page(
     scheme: str = "",
     status: str = "",
     limit: int | None = None,
+    offset: int = 0,
     with_household: bool = True,
 ) -> DossierPage:
     """Open dossiers, late first (most late first), then by due date, then by reference; each with
-    its due date; ``limit`` rows at most, with the total and the number late. The order and the
-    counts are computed by the database (the due date is the step's delay from ``status_since``),
-    so a commune of 7,000 open dossiers reads only the rows shown (docs/benchmarks.md)."""
+    its due date; ``limit`` rows at most from ``offset``, with the total and the number late. The
+    order and the counts are computed by the database (the due date is the step's delay from
+    ``status_since``), so a commune of 7,000 open dossiers reads only the rows shown
+    (docs/benchmarks.md)."""
     on = on or timezone.localdate()
     dossiers = dossiers_visible_to(user).exclude(status__in=FINAL_STATUSES)
     if scheme:
@@ -143,7 +145,7 @@ def dossier_page(
         found = dossiers.alias(due_at=_due_at()).order_by(F("due_at").asc(nulls_last=True), "reference")
         listed = list(_with_household(found, with_household))
     else:
-        picked = list(ordered[:limit])
+        picked = list(ordered[offset : offset + limit])
         by_pk = {
             d.pk: d
             for d in _with_household(Dossier.objects.filter(pk__in=[p[0] for p in picked]), with_household)

@@ -42,22 +42,36 @@ def _dossier(request: HttpRequest, dossier_id: Any) -> Dossier:
     )
 
 
-# The list page shows this many dossiers, the most late first (the counts cover them all).
-DOSSIERS_LISTED = 200
+# The list page shows this many dossiers a page, the most late first (the counts cover them all).
+DOSSIERS_LISTED = 50
 # and this many cards to renew, the soonest expiry first (the heading counts them all).
-RENEWALS_LISTED = 50
+RENEWALS_LISTED = 20
+
+
+def _page_number(raw: str) -> int:
+    """``?page=`` as a page number from 1 (anything else: the first page)."""
+    return int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1
 
 
 @require_capability(Capability.SOCIAL_CASEWORK)
 def dossier_list(request: HttpRequest) -> HttpResponse:
     scheme = request.GET.get("regime", "")
     scheme = scheme if scheme in Scheme.values else ""
-    listed = queries.dossier_page(request.user, scheme=scheme, limit=DOSSIERS_LISTED)
+    number = _page_number(request.GET.get("page", ""))
+    listed = queries.dossier_page(
+        request.user, scheme=scheme, limit=DOSSIERS_LISTED, offset=(number - 1) * DOSSIERS_LISTED
+    )
+    pages = max(1, -(-listed.total // DOSSIERS_LISTED))
+    query = f"regime={scheme}&" if scheme else ""
     return render(
         request,
         "social_protection/dossier_list.html",
         {
             "rows": listed.rows,
+            "page_number": number,
+            "pages": pages,
+            "previous_url": f"?{query}page={number - 1}" if number > 1 else "",
+            "next_url": f"?{query}page={number + 1}" if number < pages else "",
             "total": listed.total,
             "late": listed.late,
             "scheme": scheme,

@@ -104,8 +104,26 @@ def test_the_list_order_and_counts_follow_each_steps_delay(users, household_fact
     assert [r.dossier.reference for r in page.rows] == [d.reference for d in expected[:3]]
     assert page.total == len(expected)
     assert page.late == sum(1 for d in expected if key(d)[0] < 0)
+    second = queries.dossier_page(users.social, limit=3, offset=3)
+    assert [r.dossier.reference for r in second.rows] == [d.reference for d in expected[3:6]]
+    assert second.total == page.total
     rows = queries.dossier_rows(users.social)
     assert [r.dossier.reference for r in rows] == [d.reference for d in expected]
     assert [r.days_late for r in rows][:2] == [-key(expected[0])[0], -key(expected[1])[0]]
     ramed = queries.dossier_page(users.social, scheme="ramed")
     assert {r.dossier.scheme for r in ramed.rows} == {"ramed"} and ramed.total == 4
+
+
+def test_the_list_pages_past_its_first_rows(client, users, dossier, household_factory, monkeypatch):
+    from keneya.social_protection import views
+
+    other = opened_dossier(users.social, household_factory(users.chw1), "mutuelle")
+    monkeypatch.setattr(views, "DOSSIERS_LISTED", 1)
+    client.force_login(users.social)
+    first = client.get("/protection-sociale/").content.decode()
+    second = client.get("/protection-sociale/?page=2").content.decode()
+    assert "Page 1 sur 2" in first and 'href="?page=2"' in first and "Page 2 sur 2" in second
+    shown = [ref for ref in (dossier.reference, other.reference) if ref in first]
+    assert len(shown) == 1 and shown[0] not in second
+    assert "2 dossiers ouverts" in first and "2 dossiers ouverts" in second
+    assert client.get("/protection-sociale/?page=abc").status_code == 200
