@@ -7,6 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 from keneya.social_protection.models import AppointmentKind, ContributionKind, DocumentStatus, Scheme
 
+# ISO dates: an <input type="date"> shows nothing for a value in the French format, and saving
+# the form again would then erase the stored date.
+DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+
 
 class OpenDossierForm(forms.Form):
     scheme = forms.ChoiceField(label=_("Régime"), choices=Scheme.choices)
@@ -20,12 +24,8 @@ class OpenDossierForm(forms.Form):
 
 class DocumentForm(forms.Form):
     status = forms.ChoiceField(label=_("État"), choices=DocumentStatus.choices)
-    issued_on = forms.DateField(
-        label=_("Délivré le"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    expires_on = forms.DateField(
-        label=_("Expire le"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    issued_on = forms.DateField(label=_("Délivré le"), required=False, widget=DATE)
+    expires_on = forms.DateField(label=_("Expire le"), required=False, widget=DATE)
     substitute = forms.ChoiceField(label=_("Pièce de substitution"), required=False)
     unavailable_reason = forms.CharField(
         label=_("Si impossible à fournir, pourquoi"), required=False, max_length=300
@@ -33,6 +33,9 @@ class DocumentForm(forms.Form):
 
     def __init__(self, *args: Any, substitutes: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if not substitutes:  # no substitute accepted for this document: no empty choice shown
+            del self.fields["substitute"]
+            return
         field: Any = self.fields["substitute"]
         field.choices = [("", "—"), *substitutes]
 
@@ -40,17 +43,13 @@ class DocumentForm(forms.Form):
 class TransitionForm(forms.Form):
     to = forms.CharField(widget=forms.HiddenInput)
     card_number = forms.CharField(label=_("N° de carte"), required=False, max_length=40)
-    valid_from = forms.DateField(
-        label=_("Valable du"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    valid_until = forms.DateField(
-        label=_("Valable jusqu'au"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    valid_from = forms.DateField(label=_("Valable du"), required=False, widget=DATE)
+    valid_until = forms.DateField(label=_("Valable jusqu'au"), required=False, widget=DATE)
 
 
 class AppointmentForm(forms.Form):
     kind = forms.ChoiceField(label=_("Rendez-vous"), choices=AppointmentKind.choices)
-    on = forms.DateField(label=_("Le"), widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(label=_("Le"), widget=DATE)
     place = forms.CharField(label=_("Lieu"), required=False, max_length=120)
 
 
@@ -65,7 +64,7 @@ class ContributionForm(forms.Form):
     kind = forms.ChoiceField(label=_("Type"), choices=ContributionKind.choices)
     amount_xof = forms.IntegerField(label=_("Montant (F CFA)"), min_value=1, max_value=10_000_000)
     months = forms.IntegerField(label=_("Mois payés"), min_value=0, max_value=24, required=False)
-    paid_on = forms.DateField(label=_("Payé le"), widget=forms.DateInput(attrs={"type": "date"}))
+    paid_on = forms.DateField(label=_("Payé le"), widget=DATE)
 
 
 class VoidContributionForm(forms.Form):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import reduce
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Case, Count, DateTimeField, F, Q, QuerySet, Sum, Value, When, Window
 from django.utils import timezone
 
 from keneya.accounts.permissions import Capability, has_capability
@@ -56,23 +58,160 @@ class DossierRow:
     due_on: date | None
     days_late: int
 
+    @property
+    def status_label(self) -> str:
+        return status_label(self.dossier.scheme, self.dossier.status)
 
-def dossier_rows(
-    user: Any, *, on: date | None = None, scheme: str = "", status: str = ""
-) -> list[DossierRow]:
-    """Open dossiers, late first (most late first), then by due date; each with its due date."""
+
+def status_label(scheme: str, status: str) -> str:
+    """The French label of a dossier's step ("Demande déposée à la mairie"), the code if unknown."""
+    try:
+        return str(schemes.status_info(scheme, status)["label_fr"])
+    except (KeyError, ValueError):
+        return status
+
+
+def _step_delays() -> list[tuple[str, str, int]]:
+    """(scheme, step, delay in days) of every step that has a delay, from the catalogue."""
+    return [
+        (code, step["code"], int(step["delay_days"]))
+        for code in schemes.scheme_codes()
+        for step in schemes.scheme(code)["statuses"]
+        if step.get("delay_days") and not step.get("final")
+    ]
+
+
+def _due_at() -> Case:
+    """A dossier's due date in SQL: its step's delay from ``status_since`` (NULL without one)."""
+    return Case(
+        *[
+            When(scheme=code, status=step, then=F("status_since") + timedelta(days=delay))
+            for code, step, delay in _step_delays()
+        ],
+        default=Value(None),
+        output_field=DateTimeField(),
+    )
+
+
+def _late_on(on: date) -> Q:
+    """Dossiers past their step's due date on ``on`` (``status_since`` before ``on`` − delay)."""
+    return reduce(
+        operator.or_,
+        (
+            Q(scheme=code, status=step, status_since__lt=on - timedelta(days=delay))
+            for code, step, delay in _step_delays()
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class DossierPage:
+    rows: list[DossierRow]
+    total: int
+    late: int
+
+
+def dossier_page(
+    user: Any,
+    *,
+    on: date | None = None,
+    scheme: str = "",
+    status: str = "",
+    limit: int | None = None,
+    offset: int = 0,
+    with_household: bool = True,
+) -> DossierPage:
+    """Open dossiers, late first (most late first), then by due date, then by reference; each with
+    its due date; ``limit`` rows at most from ``offset``, with the total and the number late. The
+    order and the counts are computed by the database (the due date is the step's delay from
+    ``status_since``), so a commune of 7,000 open dossiers reads only the rows shown
+    (docs/benchmarks.md)."""
     on = on or timezone.localdate()
-    dossiers = dossiers_visible_to(user).exclude(status__in=FINAL_STATUSES).select_related("household")
+    dossiers = dossiers_visible_to(user).exclude(status__in=FINAL_STATUSES)
     if scheme:
         dossiers = dossiers.filter(scheme=scheme)
     if status:
         dossiers = dossiers.filter(status=status)
+    # Most late first is the earliest due date first; the steps without a delay last. A narrow
+    # statement orders the ids and carries the total and the late count (window counts over the
+    # whole scope); a second one reads the rows shown, with their household and its head.
+    ordered = (
+        dossiers.alias(due_at=_due_at())
+        .annotate(listed_total=Window(Count("pk")), listed_late=Window(Count("pk", filter=_late_on(on))))
+        .order_by(F("due_at").asc(nulls_last=True), "reference")
+        .values_list("pk", "listed_total", "listed_late")
+    )
+    if limit is None:  # every row (the API): one statement, the counts from the rows
+        found = dossiers.alias(due_at=_due_at()).order_by(F("due_at").asc(nulls_last=True), "reference")
+        listed = list(_with_household(found, with_household))
+    else:
+        picked = list(ordered[offset : offset + limit])
+        by_pk = {
+            d.pk: d
+            for d in _with_household(Dossier.objects.filter(pk__in=[p[0] for p in picked]), with_household)
+        }
+        listed = [by_pk[pk] for pk, _total, _late in picked]
     rows = []
-    for dossier in dossiers:
+    for dossier in listed:
         due = schemes.due_date(dossier.scheme, dossier.status, dossier.status_since)
         rows.append(DossierRow(dossier, due, (on - due).days if due and on > due else 0))
-    rows.sort(key=lambda r: (-r.days_late, r.due_on or date.max, r.dossier.reference))
-    return rows
+    if limit is None:
+        total, late = len(rows), sum(1 for row in rows if row.days_late)
+    else:
+        total, late = (picked[0][1], picked[0][2]) if picked else (0, 0)
+    return DossierPage(rows, total, late)
+
+
+def _with_household(dossiers: QuerySet[Dossier], with_household: bool) -> QuerySet[Dossier]:
+    if with_household:  # the page names the household and its head
+        return dossiers.select_related("household", "household__head")
+    # the API gives the ids: only what a row needs
+    return dossiers.only("id", "reference", "household_id", "scheme", "status", "status_since")
+
+
+def dossier_rows(
+    user: Any, *, on: date | None = None, scheme: str = "", status: str = ""
+) -> list[DossierRow]:
+    """Every open dossier, late first (``dossier_page`` without a limit, for the API)."""
+    return dossier_page(user, on=on, scheme=scheme, status=status, with_household=False).rows
+
+
+# The social worker's list shows this many screenings to validate (the newest first).
+SCREENINGS_LISTED = 30
+
+
+def screenings_to_validate(user: Any, *, limit: int = SCREENINGS_LISTED) -> list[Screening]:
+    """The area's screenings no one has validated yet, newest first (maker-checker: the social
+    worker validates a CHW's screening before opening a dossier)."""
+    if not has_capability(user, Capability.SOCIAL_CASEWORK):
+        return []
+    return list(
+        screenings_visible_to(user)
+        .filter(validated_at__isnull=True)
+        .select_related("household", "household__head", "household__quartier", "screened_by", "scorecard")
+        .order_by("-screened_on", "-recorded_at")[:limit]
+    )
+
+
+def screenings_without_dossier(user: Any, *, limit: int = SCREENINGS_LISTED) -> list[Screening]:
+    """Validated screenings whose household has no dossier yet: the files to open, newest first."""
+    if not has_capability(user, Capability.SOCIAL_CASEWORK):
+        return []
+    return list(
+        screenings_visible_to(user)
+        .filter(validated_at__isnull=False, rescored_from__isnull=True)
+        .exclude(household__dossiers__isnull=False)
+        .select_related("household", "household__head", "household__quartier", "scorecard")
+        .order_by("-validated_at")[:limit]
+    )
+
+
+def band_label(screening: Screening) -> str:
+    """The French label of a screening's band on its own grid version."""
+    for band in screening.scorecard.definition.get("bands", []):
+        if band.get("code") == screening.band:
+            return str(band.get("label_fr") or screening.band)
+    return screening.band
 
 
 def missing_documents(dossier: Dossier) -> list[DossierDocument]:
@@ -295,19 +434,38 @@ class RenewalRow:
 RENEWAL_LISTED_AFTER_EXPIRY = timedelta(days=365)
 
 
-def cards_to_renew(dossiers: QuerySet[Dossier], *, on: date) -> list[RenewalRow]:
-    """Issued cards within their scheme's renewal lead time (or expired), not yet renewed (no
-    dossier names them in ``renewal_of``), the soonest expiry first."""
+def _cards_due_for_renewal(dossiers: QuerySet[Dossier], on: date) -> QuerySet[Dossier]:
+    """Issued cards inside their scheme's renewal lead time on ``on`` (``renewal_due_on`` at the
+    latest ``on``, in SQL), or expired less than a year ago, not yet renewed (no dossier names
+    them in ``renewal_of``)."""
+    leads = [
+        (code, int(schemes.scheme(code)["renewal_lead_days"]))
+        for code in schemes.scheme_codes()
+        if schemes.scheme(code).get("renewal_lead_days")
+    ]
+    if not leads:
+        return dossiers.none()
+    within_lead = reduce(
+        operator.or_, (Q(scheme=code, valid_until__lte=on + timedelta(days=lead)) for code, lead in leads)
+    )
+    return dossiers.filter(
+        within_lead,
+        status="card_issued",
+        valid_until__isnull=False,
+        valid_until__gte=on - RENEWAL_LISTED_AFTER_EXPIRY,
+    ).exclude(pk__in=Dossier.objects.filter(renewal_of__isnull=False).values("renewal_of"))
+
+
+def cards_to_renew(dossiers: QuerySet[Dossier], *, on: date, limit: int | None = None) -> list[RenewalRow]:
+    """Issued cards within their scheme's renewal lead time (or expired), not yet renewed, the
+    soonest expiry first; ``limit`` at most."""
     candidates = (
-        dossiers.filter(
-            status="card_issued",
-            valid_until__isnull=False,
-            valid_until__gte=on - RENEWAL_LISTED_AFTER_EXPIRY,
-        )
-        .exclude(pk__in=Dossier.objects.filter(renewal_of__isnull=False).values("renewal_of"))
+        _cards_due_for_renewal(dossiers, on)
         .select_related("household", "household__head")
         .order_by("valid_until", "reference")
     )
+    if limit is not None:
+        candidates = candidates[:limit]
     rows = []
     for dossier in candidates:
         due = schemes.renewal_due_on(dossier.scheme, dossier.valid_until)
@@ -317,9 +475,13 @@ def cards_to_renew(dossiers: QuerySet[Dossier], *, on: date) -> list[RenewalRow]
     return rows
 
 
-def renewals_for(user: Any, *, on: date | None = None) -> list[RenewalRow]:
+def renewals_for(user: Any, *, on: date | None = None, limit: int | None = None) -> list[RenewalRow]:
     """The social worker's "Renouvellements à préparer"."""
-    return cards_to_renew(dossiers_visible_to(user), on=on or timezone.localdate())
+    return cards_to_renew(dossiers_visible_to(user), on=on or timezone.localdate(), limit=limit)
+
+
+def renewals_count(user: Any, *, on: date | None = None) -> int:
+    return _cards_due_for_renewal(dossiers_visible_to(user), on or timezone.localdate()).count()
 
 
 def open_appointments(dossiers: QuerySet[Dossier]) -> QuerySet[Appointment]:

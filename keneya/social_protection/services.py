@@ -564,6 +564,8 @@ def mark_appointment_done(*, by: Any, appointment: Appointment, on: date | None 
     on = on or timezone.localdate()
     if on > timezone.localdate():
         raise ValidationError({"on": [_("La date ne peut pas être dans le futur.")]})
+    if on < timezone.localdate(appointment.dossier.opened_at):
+        raise ValidationError({"on": [_("La date ne peut pas précéder l'ouverture du dossier.")]})
     if appointment.done_on is None:
         appointment.done_on = on
         appointment.save(update_fields=["done_on"])

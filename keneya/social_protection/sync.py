@@ -5,6 +5,11 @@
   ``services.record_screening`` (the validation of the web form and the REST API): a bad answer
   or a future date is refused for that record alone, with its field errors; the same id again
   is a ``duplicate``; an id stored outside the CHW's scope is ``id_taken``.
+- ``appointment``: push only, op ``done``: the CHW marks an appointment of a dossier done from the
+  tablet's task list, offline ("Fait"); through ``services.mark_appointment_done`` (the web
+  button's service), idempotent (done again: ``duplicate``, the first date kept), scoped to the
+  appointments of the CHW's households (another's: ``id_taken``). Nothing is pulled back: the
+  task list comes whole with the pull, without the task.
 - Pull extras (whole, with the last page): ``scorecard``, the active grid, so the tablet scores
   offline with ``engine/scorecard.js``; ``coverage``, the French coverage lines of the persons
   of the CHW's households (``queries.coverage_text``), so the household and person screens show
@@ -24,9 +29,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from keneya.people.models import Household, HouseholdStatus, Person
+from keneya.people.scope import households_visible_to
 from keneya.people.sync import HOUSEHOLD, household_live
 from keneya.social_protection import queries, services
-from keneya.social_protection.models import DossierMember, ScorecardVersion, Screening
+from keneya.social_protection.models import Appointment, DossierMember, ScorecardVersion, Screening
 from keneya.sync import changelog, incoming
 from keneya.sync.fields import coerce, date_or_none, json_object, text, uuid_value
 from keneya.sync.payloads import pick
@@ -118,6 +124,49 @@ SCREENING_TYPE = register(
         live=screening_live,
         payload=screening_data,
         select_related=("household",),
+    )
+)
+
+
+# --- Appointments done on the tablet (push only) ------------------------------------------------
+APPOINTMENT = "appointment"
+
+
+def _apply_appointment_done(batch: Batch, record: Incoming) -> dict[str, Any]:
+    values = coerce(APPOINTMENT_TYPE, record.fields)
+    appointment = (
+        Appointment.objects.select_related("dossier", "dossier__household").filter(pk=record.id).first()
+    )
+    if appointment is None:
+        raise ValidationError({"id": [_("Rendez-vous inconnu.")]})
+    was_done = appointment.done_on is not None
+    try:
+        done = services.mark_appointment_done(
+            by=batch.user, appointment=appointment, on=values.get("done_on") or timezone.localdate()
+        )
+    except ValidationError as error:  # the service's "on" is the wire's "done_on"
+        raise ValidationError({"done_on": error.messages}) from None
+    assert done.done_on is not None
+    return {"status": "duplicate" if was_done else "accepted", "done_on": done.done_on.isoformat()}
+
+
+def _appointments_in_scope(user: Any) -> QuerySet[Appointment]:
+    return Appointment.objects.filter(dossier__household__in=households_visible_to(user))
+
+
+APPOINTMENT_TYPE = register(
+    SyncType(
+        name=APPOINTMENT,
+        model=Appointment,
+        order=70,
+        direction=Direction.PUSH,
+        fields={"done_on": date_or_none},
+        ops=("done",),
+        apply=_apply_appointment_done,
+        scope=_appointments_in_scope,
+        chw="dossier__household__chw",
+        live=lambda _appointment, _chw_id: False,  # never pulled: the task list says what is open
+        payload=lambda appointment: {"done_on": appointment.done_on and appointment.done_on.isoformat()},
     )
 )
 

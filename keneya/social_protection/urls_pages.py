@@ -9,6 +9,11 @@ app_name = "social_protection"
 urlpatterns = [
     path("protection-sociale/", views.dossier_list, name="dossier_list"),
     path("protection-sociale/programme/", views.programme, name="programme"),
+    path(
+        "protection-sociale/depistages/<uuid:screening_id>/valider/",
+        views.screening_validate,
+        name="screening_validate",
+    ),
     path("protection-sociale/menages/<uuid:household_id>/ouvrir/", views.dossier_open, name="dossier_open"),
     path("protection-sociale/dossiers/<uuid:dossier_id>/", views.dossier_detail, name="dossier_detail"),
     path(

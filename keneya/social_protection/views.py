@@ -11,9 +11,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from keneya.accounts.permissions import Capability, has_capability, require_capability
@@ -29,7 +31,7 @@ from keneya.social_protection.forms import (
     TransitionForm,
     VoidContributionForm,
 )
-from keneya.social_protection.models import Appointment, DocumentFile, Dossier, Scheme
+from keneya.social_protection.models import Appointment, DocumentFile, DocumentStatus, Dossier, Scheme
 from keneya.social_rules import schemes
 
 
@@ -40,23 +42,67 @@ def _dossier(request: HttpRequest, dossier_id: Any) -> Dossier:
     )
 
 
+# The list page shows this many dossiers a page, the most late first (the counts cover them all).
+DOSSIERS_LISTED = 50
+# and this many cards to renew, the soonest expiry first (the heading counts them all).
+RENEWALS_LISTED = 20
+
+
+def _page_number(raw: str) -> int:
+    """``?page=`` as a page number from 1 (anything else: the first page)."""
+    return int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1
+
+
 @require_capability(Capability.SOCIAL_CASEWORK)
 def dossier_list(request: HttpRequest) -> HttpResponse:
     scheme = request.GET.get("regime", "")
     scheme = scheme if scheme in Scheme.values else ""
-    rows = queries.dossier_rows(request.user, scheme=scheme)
+    number = _page_number(request.GET.get("page", ""))
+    listed = queries.dossier_page(
+        request.user, scheme=scheme, limit=DOSSIERS_LISTED, offset=(number - 1) * DOSSIERS_LISTED
+    )
+    pages = max(1, -(-listed.total // DOSSIERS_LISTED))
+    query = f"regime={scheme}&" if scheme else ""
     return render(
         request,
         "social_protection/dossier_list.html",
         {
-            "rows": rows[:200],
-            "total": len(rows),
-            "late": sum(1 for r in rows if r.days_late),
+            "rows": listed.rows,
+            "page_number": number,
+            "pages": pages,
+            "previous_url": f"?{query}page={number - 1}" if number > 1 else "",
+            "next_url": f"?{query}page={number + 1}" if number < pages else "",
+            "total": listed.total,
+            "late": listed.late,
             "scheme": scheme,
             "schemes": Scheme.choices,
-            "renewals": queries.renewals_for(request.user),
+            "renewals": queries.renewals_for(request.user, limit=RENEWALS_LISTED),
+            "renewals_total": queries.renewals_count(request.user),
+            "to_validate": [
+                {"screening": s, "band_label": queries.band_label(s)}
+                for s in queries.screenings_to_validate(request.user)
+            ],
+            "to_open": [
+                {"screening": s, "band_label": queries.band_label(s)}
+                for s in queries.screenings_without_dossier(request.user)
+            ],
         },
     )
+
+
+@require_POST
+@require_capability(Capability.SOCIAL_CASEWORK)
+def screening_validate(request: HttpRequest, screening_id: Any) -> HttpResponse:
+    """Maker-checker on the web: the social worker validates a CHW's screening of the area
+    (another area's screening is a 404)."""
+    screening = get_object_or_404(queries.screenings_visible_to(request.user), pk=screening_id)
+    try:
+        services.validate_screening(by=request.user, screening=screening)
+    except ValidationError as error:
+        _error(request, error)
+    else:
+        messages.success(request, _("Dépistage validé : vous pouvez ouvrir un dossier pour ce ménage."))
+    return redirect(f"{reverse('social_protection:dossier_list')}#a-ouvrir")
 
 
 def _steps(dossier: Dossier) -> list[dict[str, Any]]:
@@ -102,6 +148,9 @@ def dossier_detail(request: HttpRequest, dossier_id: Any) -> HttpResponse:
             {
                 "document": document,
                 "label": schemes.document_label(document.kind),
+                "substitute_label": schemes.document_label(document.substitute)
+                if document.substitute
+                else "",
                 "form": form,
                 "files": files.get(document.pk, []),
             }
@@ -114,13 +163,13 @@ def dossier_detail(request: HttpRequest, dossier_id: Any) -> HttpResponse:
         {
             "dossier": dossier,
             "scheme": schemes.scheme(dossier.scheme),
-            "status_label": schemes.status_info(dossier.scheme, dossier.status)["label_fr"],
+            "status_label": queries.status_label(dossier.scheme, dossier.status),
             "due": due,
             "late_days": (today - due).days if due and today > due else 0,
             "documents": rows,
             "steps": _steps(dossier),
-            "events": dossier.events.select_related("by"),
-            "coverage": queries.coverage_for(dossier.household.head, on=today)
+            "events": _timeline(dossier),
+            "coverage": queries.coverage_text(queries.coverage_for(dossier.household.head, on=today))
             if dossier.household.head
             else [],
             "appointments": dossier.appointments.order_by("done_on", "on"),
@@ -132,6 +181,40 @@ def dossier_detail(request: HttpRequest, dossier_id: Any) -> HttpResponse:
             **_contributions_context(dossier, today),
         },
     )
+
+
+EVENT_LABELS = {
+    "opened": _lazy("Dossier ouvert"),
+    "transition": _lazy("Étape"),
+    "document": _lazy("Pièce"),
+    "file": _lazy("Fichier joint"),
+    "payment": _lazy("Paiement"),
+    "payment_voided": _lazy("Paiement annulé"),
+    "appointment": _lazy("Rendez-vous fixé"),
+    "appointment_done": _lazy("Rendez-vous fait"),
+    "sms_documents": _lazy("SMS de rappel des pièces"),
+}
+DOCUMENT_STATUS_LABELS = dict(DocumentStatus.choices)
+
+
+def _timeline(dossier: Dossier) -> list[dict[str, Any]]:
+    """The dossier's events in French: "Étape · Demande déposée à la mairie", "Pièce · Acte de
+    naissance : vérifiée (remplacée par Jugement supplétif)"."""
+    rows = []
+    for event in dossier.events.select_related("by").order_by("at", "id"):
+        data = event.data or {}
+        detail = ""
+        if event.kind == "transition" and data.get("to"):
+            detail = queries.status_label(dossier.scheme, data["to"])
+        elif event.kind == "document" and data.get("kind"):
+            status = DOCUMENT_STATUS_LABELS.get(str(data.get("status", "")), "")
+            detail = f"{schemes.document_label(data['kind'])} : {status}"
+            if data.get("substitute"):
+                detail += f" ({_('remplacée par')} {schemes.document_label(data['substitute'])})"
+        elif event.kind == "opened" and data.get("status"):
+            detail = queries.status_label(dossier.scheme, data["status"])
+        rows.append({"event": event, "label": EVENT_LABELS.get(event.kind, event.kind), "detail": detail})
+    return rows
 
 
 def _contributions_context(dossier: Dossier, today: Any) -> dict[str, Any]:
@@ -410,26 +493,25 @@ def _paper_context(dossier: Dossier) -> dict[str, Any]:
     }
 
 
-@require_capability(Capability.SOCIAL_CASEWORK)
-def letter_to_mayor(request: HttpRequest, dossier_id: Any) -> HttpResponse:
+def _paper(request: HttpRequest, dossier_id: Any, template: str, stem: str) -> HttpResponse:
+    """A printed paper of the dossier (PDF, French): ``template`` filled for its household."""
     dossier = _dossier(request, dossier_id)
     return pdf_response(
-        "social_protection/letter_to_mayor.html",
+        f"social_protection/{template}",
         _paper_context(dossier),
         request,
-        filename=f"demande-certificat-indigence-{dossier.reference}.pdf",
+        filename=f"{stem}-{dossier.reference}.pdf",
     )
+
+
+@require_capability(Capability.SOCIAL_CASEWORK)
+def letter_to_mayor(request: HttpRequest, dossier_id: Any) -> HttpResponse:
+    return _paper(request, dossier_id, "letter_to_mayor.html", "demande-certificat-indigence")
 
 
 @require_capability(Capability.SOCIAL_CASEWORK)
 def checklist(request: HttpRequest, dossier_id: Any) -> HttpResponse:
-    dossier = _dossier(request, dossier_id)
-    return pdf_response(
-        "social_protection/checklist.html",
-        _paper_context(dossier),
-        request,
-        filename=f"pieces-a-fournir-{dossier.reference}.pdf",
-    )
+    return _paper(request, dossier_id, "checklist.html", "pieces-a-fournir")
 
 
 def _may_see_counts(user: Any) -> bool:

@@ -407,6 +407,11 @@ MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
     "api_person_coverage": ("GET", "/api/v1/persons/{person}/coverage/", COVERAGE),
     "social_protection:dossier_list": ("GET", "/protection-sociale/", SOCIAL_CASEWORK),
     "social_protection:programme": ("GET", "/protection-sociale/programme/", SOCIAL_COUNTS),
+    "social_protection:screening_validate": (
+        "POST",
+        "/protection-sociale/depistages/{screening}/valider/",
+        SOCIAL_PAGE_POST,
+    ),
     "social_protection:dossier_open": (
         "GET",
         "/protection-sociale/menages/{household}/ouvrir/",

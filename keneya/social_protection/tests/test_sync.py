@@ -148,3 +148,76 @@ def test_the_coverage_extra_costs_nothing_per_person_without_a_dossier(
     with django_assert_max_num_queries(1):
         coverage = pulled_coverage(users.chw1)
     assert coverage["persons"] == {}
+
+
+# --- The "Fait" of an appointment, from the tablet ------------------------------------------------
+
+
+def done_record(appointment_id, **fields):
+    return {"type": "appointment", "id": str(appointment_id), "op": "done", "fields": fields}
+
+
+@pytest.fixture
+def appointment(users, home):
+    from keneya.social_protection.services import schedule_appointment
+
+    dossier = opened_dossier(users.social, home, "ramed")
+    return schedule_appointment(
+        by=users.social, dossier=dossier, kind="social_survey", on=timezone.localdate() + timedelta(days=2)
+    )
+
+
+def _appointment_tasks(users):
+    from keneya.worklist.queries import tasks_for_chw
+
+    tasks = tasks_for_chw(chw=users.chw1, on=timezone.localdate())
+    return [t for t in tasks if t.kind == "social_appointment"]
+
+
+def test_a_chw_marks_an_appointment_done_from_the_tablet_once(users, appointment):
+    assert len(_appointment_tasks(users)) == 1
+    device, _token = tablet(users.chw1)
+    today = timezone.localdate().isoformat()
+    record = done_record(appointment.pk, done_on=today)
+    [first] = services.push(device=device, batch=batch(record))["results"]
+    assert (first["status"], first["done_on"]) == ("accepted", today)
+    appointment.refresh_from_db()
+    assert appointment.done_on == timezone.localdate()
+    assert appointment.dossier.events.filter(kind="appointment_done", by=users.chw1).count() == 1
+    assert _appointment_tasks(users) == []
+    # the same record again (a retry), or from a second tablet: nothing changes
+    [again] = services.push(device=device, batch=batch(record))["results"]
+    other_device, _token = tablet(users.chw1)
+    later = done_record(appointment.pk, done_on=today)
+    [other] = services.push(device=other_device, batch=batch(later))["results"]
+    assert again["status"] == other["status"] == "duplicate"
+    assert appointment.dossier.events.filter(kind="appointment_done").count() == 1
+    # the last pull page's task list no longer has it
+    _changes, _cursor, last = pull_all(device)
+    assert not [t for t in last["tasks"] if t["kind"] == "social_appointment"]
+
+
+def test_an_appointment_of_another_zone_is_id_taken_and_bad_records_are_refused_alone(
+    users, appointment, household_factory, district
+):
+    other_device, _token = tablet(users.chw2)
+    [taken] = services.push(device=other_device, batch=batch(done_record(appointment.pk)))["results"]
+    assert taken["reason"] == "id_taken"
+    device, _token = tablet(users.chw1)
+    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+    results = services.push(
+        device=device,
+        batch=batch(
+            done_record(uuid.uuid4()),
+            done_record(appointment.pk, done_on=tomorrow),
+            done_record(appointment.pk, done_on="12/03/2026"),
+            {**done_record(appointment.pk), "op": "create"},
+            done_record(appointment.pk),  # no date: today
+        ),
+    )["results"]
+    assert [r["status"] for r in results] == ["rejected"] * 4 + ["accepted"]
+    assert results[0]["errors"] == {"id": ["Rendez-vous inconnu."]}
+    assert results[1]["errors"] == {"done_on": ["La date ne peut pas être dans le futur."]}
+    assert "done_on" in results[2]["errors"] and "op" in results[3]["errors"]
+    appointment.refresh_from_db()
+    assert appointment.done_on == timezone.localdate()

@@ -365,3 +365,63 @@ def test_the_renewal_reminders_run_from_the_scheduler():
 
     job = periodic_job("social_renewal_reminders")
     assert job.run.__module__ == "keneya.social_protection.jobs"
+
+
+# --- 6. Maker-checker on the web, and the dossier page's forms ----------------------------------
+
+
+def test_the_social_worker_validates_a_chw_screening_then_opens_the_dossier_from_the_list(
+    client, users, household
+):
+    screening = household.screenings.get()
+    client.force_login(users.social)
+    page = client.get("/protection-sociale/")
+    assert "Dépistages à valider (1)" in text(page) and "Moussa Traoré" in text(page)
+    response = client.post(f"/protection-sociale/depistages/{screening.pk}/valider/")
+    assert response.status_code == 302 and response["Location"].endswith("#a-ouvrir")
+    screening.refresh_from_db()
+    assert screening.validated_by == users.social and screening.validated_at is not None
+    page = text(client.get("/protection-sociale/"))
+    assert "Dépistages à valider" not in page
+    assert "Dépistages validés, dossier à ouvrir (1)" in page
+    opened_dossier(users.social, household, "ramed")
+    assert "dossier à ouvrir" not in text(client.get("/protection-sociale/"))
+
+
+def test_a_screening_is_not_validated_by_its_author(client, users, household):
+    screening = household.screenings.get()
+    again, _created = services.record_screening(
+        by=users.social,
+        id=uuid.uuid4(),
+        household=household,
+        screened_on=timezone.localdate(),
+        answers=screening.answers,
+    )
+    client.force_login(users.social)
+    response = client.post(f"/protection-sociale/depistages/{again.pk}/valider/", follow=True)
+    assert "validé par une autre personne que son auteur" in text(response)
+    again.refresh_from_db()
+    assert again.validated_at is None
+    assert client.post(f"/protection-sociale/depistages/{uuid.uuid4()}/valider/").status_code == 404
+
+
+def test_the_dossier_page_shows_a_document_s_stored_date_back_in_its_form(client, users, dossier):
+    document = dossier.documents.get(person__given_names="Aminata", kind="birth_certificate")
+    issued = timezone.localdate() - timedelta(days=12)
+    services.update_document(
+        by=users.social,
+        document=document,
+        status="verified",
+        issued_on=issued,
+        substitute="jugement_suppletif",
+    )
+    client.force_login(users.social)
+    body = client.get(f"/protection-sociale/dossiers/{dossier.pk}/").content.decode()
+    assert f'name="{document.pk}-issued_on" value="{issued.isoformat()}"' in body
+    page = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
+    assert f"délivrée le {issued:%d/%m/%Y}" in page
+    assert "remplacée par Jugement supplétif d'acte de naissance" in page
+    assert "Pièce · Extrait d'acte de naissance : Vérifié" in page  # the timeline, in French
+    # a document that accepts no substitute offers no empty choice
+    residence = dossier.documents.get(kind="residence_certificate")
+    assert f'name="{residence.pk}-substitute"' not in body

@@ -170,6 +170,17 @@ export async function saveScreening(screening) {
   });
 }
 
+/** The "Fait" of a social-protection appointment (ui/tasks.js): queued, done today. */
+export function markAppointmentDone(appointmentId) {
+  return queueChange({ type: "appointment", id: appointmentId, op: "done", fields: { done_on: today() } });
+}
+
+/** The ids of the appointments marked done here and not yet accepted by the server. */
+export async function appointmentsDoneHere() {
+  const entries = await db.outbox.filter((e) => e.type === "appointment").toArray();
+  return new Map(entries.map((e) => [e.id, e.status]));
+}
+
 /**
  * The vaccination card as the tablet knows it: [[code, date], ...] from the person's visits
  * stored here (findings.vaccines of the visits recorded on this tablet; `vaccines` of a pulled

@@ -71,6 +71,19 @@ export const SYNC_TYPES = [
     parent: ["household", "household"],
     accepted: (result) => ({ synced: true, version: result.version ?? null }),
   },
+  {
+    // The "Fait" of a social-protection appointment (ui/tasks.js), push only, op "done": the id
+    // is the appointment's (the task's source "appointment:<id>"), keneya/social_protection/
+    // sync.py. Only the outbox entry is kept: the next pull's task list comes without the task.
+    // The store is the task list's, with its indexes (no new Dexie version).
+    type: "appointment",
+    store: "tasks",
+    indexes: "id, person_id, household_id, status",
+    pushed: true,
+    mergeable: false,
+    fields: ["done_on"],
+    accepted: () => ({}),
+  },
   { type: "alert", store: "alerts", indexes: "id, type, person, visit", pulled: "replace" },
   { type: "referral", store: "alerts", indexes: "id, type, person, visit", pulled: "replace" },
 ];

@@ -16,7 +16,7 @@ const REASONS = {
 const FIELD_LABELS = {
   family_name: "Nom", given_names: "Prénoms", sex: "Sexe", date_of_birth: "Date de naissance",
   phone: "Téléphone", quartier: "Quartier", household: "Ménage", person: "Personne",
-  visit_date: "Date de la visite", screened_on: "Date du dépistage", relationship_to_head: "Lien avec le chef de ménage",
+  visit_date: "Date de la visite", screened_on: "Date du dépistage", done_on: "Date du rendez-vous fait", relationship_to_head: "Lien avec le chef de ménage",
 };
 
 async function describe(entry) {
@@ -32,6 +32,10 @@ async function describe(entry) {
     const household = await db.households.get(entry.fields.household);
     return { title: `Dépistage social du ${dateFr(entry.fields.screened_on)} · Ménage `
       + `${household?.code ?? ""}`, fix: `#/depistage/${entry.id}` };
+  }
+  if (entry.type === "appointment") {
+    return { title: `Rendez-vous de protection sociale marqué « Fait » le ${dateFr(entry.fields.done_on)}`,
+      fix: "#/taches" };
   }
   const person = await db.persons.get(entry.fields.person);
   return { title: `${V.kinds[entry.fields.kind] ?? "Visite"} du ${dateFr(entry.fields.visit_date)}`

@@ -4,8 +4,10 @@
 // the next ones, so a list of 500 tasks stays short and quick on a cheap tablet. A visit
 // recorded here since the pull is shown as done.
 
-import { db, getMeta, today } from "../db.js";
+import { appointmentsDoneHere, db, getMeta, markAppointmentDone, today } from "../db.js";
+import { syncNow } from "../sync.js";
 import { dateFr, h, momentFr, mount } from "./dom.js";
+import { refreshStatus } from "./status.js";
 import {
   filterTasks, GROUP_LABELS, GROUPS, groupOn, KIND_LABELS, KINDS, sortTasks, statusOn,
 } from "./worklist.js";
@@ -20,6 +22,12 @@ const WHEN = {
   due: (task) => `À faire au plus tard le ${dateFr(task.due_by)}`,
   overdue: (task) => `En retard : prévu au plus tard le ${dateFr(task.due_by)}`,
 };
+
+/** The appointment a social-protection task is about (its source "appointment:<id>"), if any. */
+function appointmentOf(task) {
+  return task.kind === "social_appointment" && task.source?.startsWith("appointment:")
+    ? task.source.slice("appointment:".length) : null;
+}
 
 function count(items, key) {
   const counts = new Map();
@@ -48,8 +56,9 @@ function select(id, label, value, options, onchange) {
 
 export async function tasksScreen(view) {
   const on = today();
-  const [stored, asOf, visits] = await Promise.all([
+  const [stored, asOf, visits, appointmentsDone] = await Promise.all([
     db.tasks.toArray(), getMeta("tasks_as_of"), db.visits.filter((v) => !v.synced).toArray(),
+    appointmentsDoneHere(),
   ]);
   const tasks = sortTasks(stored, on);
   const doneFor = (task) => visits.some((v) => v.person === task.person_id
@@ -94,13 +103,29 @@ export async function tasksScreen(view) {
         h("ul", { class: "cards", id: `tasks-${group}` }, groupTasks.map((task) => {
           const status = statusOn(task, on);
           const done = doneFor(task);
-          return h("li", { dataset: { kind: task.kind } },
-            h("a", { class: `card task ${status}${done ? " done" : ""}`, href: `#/personne/${task.person_id}` },
-              h("strong", {}, task.title_fr),
-              h("span", {}, `${task.person_name} · ${task.household_code}`),
-              h("span", { class: "muted small" }, task.detail_fr),
-              h("span", { class: `small when ${status}` }, WHEN[status](task)),
-              done ? h("span", { class: "badge ok" }, "Visite faite (à envoyer)") : null));
+          const appointment = appointmentOf(task);
+          const marked = appointment ? appointmentsDone.get(appointment) : undefined;
+          return h("li", { dataset: { kind: task.kind }, class: appointment ? "with-action" : null },
+            h("a", { class: `card task ${status}${done || marked ? " done" : ""}`,
+              href: `#/personne/${task.person_id}` },
+            h("strong", {}, task.title_fr),
+            h("span", {}, `${task.person_name} · ${task.household_code}`),
+            h("span", { class: "muted small" }, task.detail_fr),
+            h("span", { class: `small when ${status}` }, WHEN[status](task)),
+            done ? h("span", { class: "badge ok" }, "Visite faite (à envoyer)") : null,
+            marked === "rejected" ? h("span", { class: "badge bad" }, "« Fait » refusé : voir les envois refusés")
+              : marked ? h("span", { class: "badge ok" }, "Fait (à envoyer)") : null),
+            appointment && !marked ? h("button", {
+              type: "button", class: "btn primary task-done", dataset: { appointment },
+              onclick: async (event) => {
+                event.currentTarget.disabled = true;
+                await markAppointmentDone(appointment);
+                appointmentsDone.set(appointment, "pending");
+                await refreshStatus();
+                draw();
+                if (navigator.onLine) syncNow();
+              },
+            }, "Fait") : null);
         })))),
       shown.length > window.length ? h("button", {
         type: "button", class: "btn big more", id: "tasks-more",
