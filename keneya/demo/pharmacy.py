@@ -155,7 +155,30 @@ def pregnancy_infection(months: int, kg: float) -> list[Item]:
     return amoxicillin(months, kg) + paracetamol(months, kg)
 
 
+def hypertension(months: int, kg: float) -> list[Item]:
+    return [_item("amlodipine-5-cp", 1, "1/j", 30, instructions="Renouveler au contrôle tensionnel.")]
+
+
+def diabetes(months: int, kg: float) -> list[Item]:
+    return [_item("metformine-500-cp", 1, "2/j", 30, instructions="Pendant les repas.")]
+
+
+def epilepsy(months: int, kg: float) -> list[Item]:
+    if months >= ADULT_MONTHS:
+        return [_item("phenobarbital-100-cp", 1, "1/j", 30)]
+    return [_item("phenobarbital-50-cp", _half(kg * 3 / 50), "1/j", 30)]
+
+
+def sickle_cell(months: int, kg: float) -> list[Item]:
+    return [_item("acide-folique-5-cp", 1, "1/j", 30)]
+
+
 BY_CODE: dict[str, Callable[[int, float], list[Item]]] = {
+    # The chronic follow-ups of the record's demo (keneya/demo/records.py): the month's renewal.
+    "I10": hypertension,
+    "E11": diabetes,
+    "G40.9": epilepsy,
+    "D57.1": sickle_cell,
     "B50.9": lambda m, k: act(m, k) + paracetamol(m, k),
     "B50.8": lambda m, k: severe_malaria(m, k) + paracetamol(m, k),
     "B50.0": lambda m, k: severe_malaria(m, k) + convulsions(m, k),

@@ -356,4 +356,4 @@ def test_the_summary_api_reads_a_fixed_number_of_queries(users, world):
     services.add_problem(by=users.clinician1, person=world.head, icd10_code="E11")
     with CaptureQueriesContext(connection) as large:
         client.get(url)
-    assert len(large) == len(small) <= 14
+    assert len(large) == len(small) <= 16  # records 13; pharmacy and lab add their parts
