@@ -28,6 +28,8 @@ check: lint typecheck migrations-check test
 bench: install
 	DEBUG=1 .venv/bin/python -m bench.run
 
+# One catalog per language, keneya/locale (the engine's English twins included): an app with its
+# own locale/ directory would take its strings out of it (test_engine_texts checks there is none).
 messages: install
 	DEBUG=1 .venv/bin/python manage.py makemessages -l fr -l en --ignore=.venv --ignore=var --no-obsolete
 	DEBUG=1 .venv/bin/python manage.py compilemessages --ignore=.venv

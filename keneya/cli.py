@@ -6,10 +6,12 @@
 from __future__ import annotations
 
 import argparse
+import http.client
 import os
 import secrets
 import subprocess  # noqa: S404
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,11 @@ def _django_setup() -> None:
     import django
 
     django.setup()
+
+
+def _say(line: str) -> None:
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
 
 
 def _manage(*args: str) -> None:
@@ -43,7 +50,11 @@ def serve(bind: str, workers: int) -> int:
     """Run gunicorn (sync workers, as measured in shared/spec/stack.md §1). The configuration
     (``keneya/core/gunicorn_conf.py``) keeps query strings out of the access log and drops the
     ``Server`` header."""
-    cmd = [
+    return subprocess.call(_serve_command(bind, workers), cwd=ROOT)  # noqa: S603
+
+
+def _serve_command(bind: str, workers: int) -> list[str]:
+    return [
         sys.executable,
         "-m",
         "gunicorn",
@@ -59,18 +70,39 @@ def serve(bind: str, workers: int) -> int:
         "--timeout",
         "60",
     ]
-    return subprocess.call(cmd, cwd=ROOT)  # noqa: S603
+
+
+def _wait_for_first_page(bind: str, server: subprocess.Popen[bytes], timeout: float = 120.0) -> bool:
+    """Until the server answers a page (any status: True), it exits, or ``timeout`` passes."""
+    host, _, port = bind.rpartition(":")
+    host = "127.0.0.1" if host in ("", "0.0.0.0") else host.strip("[]")  # noqa: S104 (a client address)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            connection = http.client.HTTPConnection(host, int(port), timeout=5)
+            connection.request("GET", "/")
+            connection.getresponse().read()
+            connection.close()
+            return True
+        except (OSError, http.client.HTTPException):
+            time.sleep(0.3)
+    return False
 
 
 def demo(bind: str, workers: int, reseed: bool) -> int:
     var_dir = Path(os.environ.get("KENEYA_VAR_DIR", ROOT / "var"))
     os.environ.setdefault("SECRET_KEY", _demo_secret_key(var_dir))
     os.environ.setdefault("SECURE_COOKIES", "0")  # plain http on 127.0.0.1
+    started = time.perf_counter()
+    _say("==> Préparation de Kènèya…")
     _django_setup()
+    _say("==> Base de données : mise à jour du schéma (migrations)…")
     _manage("migrate", "--noinput", "-v", "0")
+    _say(f"    prête ({time.perf_counter() - started:.0f} s depuis le début)")
     from keneya.people.models import Household
 
     if reseed or not Household.objects.exists():
+        _say("==> Données de démonstration (une ligne par étape)…")
         _manage("seed_demo", *(["--reset"] if reseed else []))
     else:
         from keneya.demo.logins import logins_summary, read_logins
@@ -79,12 +111,24 @@ def demo(bind: str, workers: int, reseed: bool) -> int:
         sys.stdout.write("Données de démonstration déjà présentes (--reseed pour les recréer).\n\n")
         if logins.exists():
             sys.stdout.write(logins_summary(read_logins(logins), logins) + "\n")
-    sys.stdout.write(f"\nKènèya : http://{bind}/  (Ctrl+C pour arrêter)\n\n")
-    sys.stdout.flush()
-    background = _start_background_workers()
+    _say(f"\n==> Démarrage du serveur ({time.perf_counter() - started:.0f} s depuis le début)…")
+    _say(f"Kènèya : http://{bind}/  (Ctrl+C pour arrêter)\n")
+    server = subprocess.Popen(_serve_command(bind, workers), cwd=ROOT)  # noqa: S603
+    background: list[subprocess.Popen[bytes]] = []
     try:
-        return serve(bind, workers)
+        # The first page first: the worker and the scheduler start once the server answers (on
+        # 2 cores, four Django processes starting at once delayed the first page by seconds).
+        if _wait_for_first_page(bind, server):
+            _say(f"==> Serveur prêt ({time.perf_counter() - started:.0f} s depuis le début)")
+        background = _start_background_workers()
+        return server.wait()
     finally:
+        if server.poll() is None:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
         for process in background:
             process.terminate()
         for process in background:

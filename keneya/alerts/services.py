@@ -30,6 +30,7 @@ from keneya.alerts.models import (
 )
 from keneya.alerts.queries import alerts_visible_to
 from keneya.alerts.rules import REFERRAL_NOT_ARRIVED, Fact, VisitFacts, alert_to_raise, fact_alert_to_raise
+from keneya.core.memo import remembered
 from keneya.core.models import Area, Facility, FacilityKind
 from keneya.notifications.services import Sms, enqueue_sms, enqueue_sms_many
 from keneya.people.models import Person
@@ -51,16 +52,22 @@ def escalation_delay() -> timedelta:
 
 def cscom_ids_of_quartiers(quartier_ids: Iterable[Any]) -> dict[Any, Any]:
     """Where alerts and referrals go: for each quartier, the CSCom of its health area (the
-    first by code), in one query; quartier id → CSCom id (or None)."""
+    first by code), in one query; quartier id → CSCom id (or None). Remembered inside
+    ``core.memo.remembering`` (the demo seed, which creates no facility while it replays)."""
+    ids = frozenset(quartier_ids)
     first_cscom = (
         Facility.objects.filter(kind=FacilityKind.CSCOM, health_area_id=OuterRef("parent_id"))
         .order_by("code")
         .values("pk")[:1]
     )
-    return dict(
-        Area.objects.filter(pk__in=list(quartier_ids))
-        .annotate(cscom=Subquery(first_cscom))
-        .values_list("pk", "cscom")
+    return remembered(
+        "alerts.cscom_of_quartiers",
+        ids,
+        lambda: dict(
+            Area.objects.filter(pk__in=list(ids))
+            .annotate(cscom=Subquery(first_cscom))
+            .values_list("pk", "cscom")
+        ),
     )
 
 

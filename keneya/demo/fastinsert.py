@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, models
 
 BATCH_ROWS = 2000
@@ -41,7 +42,7 @@ def _converter(field: Any) -> Callable[[Any], Any]:
         encoder = field.encoder
         return lambda value: None if value is None else json.dumps(value, cls=encoder)
     if kind == "DateTimeField":
-        return connection.ops.adapt_datetimefield_value
+        return _sqlite_datetime() if settings.USE_TZ else connection.ops.adapt_datetimefield_value
     if kind == "DateField":
         return connection.ops.adapt_datefield_value
     if kind in {
@@ -58,6 +59,21 @@ def _converter(field: Any) -> Callable[[Any], Any]:
     }:
         return _identity
     return lambda value: field.get_db_prep_save(value, connection)
+
+
+def _sqlite_datetime() -> Callable[[Any], Any]:
+    """``adapt_datetimefield_value`` of the SQLite backend with ``USE_TZ`` (aware → naive in the
+    connection's zone → ``str``), without its checks per value: 100,000 dates in a seed."""
+    zone = connection.timezone
+
+    def convert(value: Any) -> Any:
+        if value is None:
+            return None
+        if value.utcoffset() is not None:
+            value = value.astimezone(zone).replace(tzinfo=None)
+        return str(value)
+
+    return convert
 
 
 def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> int:

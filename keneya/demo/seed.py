@@ -34,7 +34,7 @@ from django.utils import timezone
 
 from keneya.accounts.models import Cadre, Role
 from keneya.core.models import LEVEL_ORDER, Area, Facility, FacilityKind, Organisation
-from keneya.demo import dhis2, district, lab, pharmacy, play, social
+from keneya.demo import dhis2, district, lab, pharmacy, play, social, speed
 from keneya.demo import records as demo_records
 from keneya.demo import visits as closed_loop
 from keneya.demo.fastinsert import insert_with_history
@@ -410,7 +410,7 @@ def seed_demo(
     subjects = closed_loop.Subjects(today) if visits else None
     loop_counts, loop_seconds = None, 0.0
     written_at = timezone.now()
-    with transaction.atomic(), closed_loop.quiet_queries():
+    with transaction.atomic(), speed.seeding():
         areas, facilities = _create_structure()
         logins, chw_ids = _create_users(plan, areas, facilities)
         step(f"Aires, {len(facilities)} structures et {len(logins)} comptes créés")

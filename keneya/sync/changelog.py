@@ -8,8 +8,9 @@ with a smaller ``seq`` must never become visible after a larger one (it would be
 ever). On PostgreSQL two transactions may draw sequence numbers in one order and commit in the
 other, so appending for a CHW first takes a row lock on that CHW (``FOR NO KEY UPDATE`` on the
 user row, which does not block foreign-key checks), held until commit: one CHW's rows are then
-committed in ``seq`` order. SQLite already serialises writers. A push takes its CHW's lock once
-for the whole batch (``streams_locked``), so the records it applies do not lock again.
+committed in ``seq`` order. SQLite already serialises writers (one writer at a time, and its
+backend has no row locks): there, no lock is taken. A push takes its CHW's lock once for the
+whole batch (``streams_locked``), so the records it applies do not lock again.
 """
 
 from __future__ import annotations
@@ -20,14 +21,16 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 
+from keneya.core.memo import forget, remembered
 from keneya.sync.models import ChangeLog, ChangeOp, FieldClock
 from keneya.sync.registry import SYNC_TYPES, children_of, ordered
 
 ObjectRef = tuple[str, uuid.UUID]
+CHW_OF = "sync.chw_of"  # the kind of ``core.memo`` answers ``chw_of`` remembers
 
 # The CHW streams locked by an enclosing ``streams_locked`` block (a push batch), if any.
 _held_streams: ContextVar[frozenset[Any]] = ContextVar("keneya_held_streams", default=frozenset())
@@ -36,6 +39,8 @@ _held_streams: ContextVar[frozenset[Any]] = ContextVar("keneya_held_streams", de
 def _lock_streams(chw_ids: Iterable[Any]) -> None:
     from keneya.accounts.models import User
 
+    if not connection.features.has_select_for_update:
+        return  # SQLite: writers are serialised already, and the SELECT would lock nothing
     held = _held_streams.get()
     ids = sorted({i for i in chw_ids if i is not None and i not in held})
     if ids:
@@ -146,9 +151,17 @@ def version_of(kind: str, obj_id: Any) -> int:
 
 
 def chw_of(kind: str, obj_id: Any) -> Any:
-    """The CHW whose tablet holds this object (its type's ``chw`` path), or None."""
+    """The CHW whose tablet holds this object (its type's ``chw`` path), or None.
+
+    Remembered inside ``core.memo.remembering`` (the demo seed); the handovers below forget."""
     sync_type = SYNC_TYPES[kind]
-    return sync_type.model._default_manager.filter(pk=obj_id).values_list(sync_type.chw, flat=True).first()
+    return remembered(
+        CHW_OF,
+        (kind, obj_id),
+        lambda: (
+            sync_type.model._default_manager.filter(pk=obj_id).values_list(sync_type.chw, flat=True).first()
+        ),
+    )
 
 
 # Shorthands for the callers in people, alerts and referrals (names only: no import of them).
@@ -186,6 +199,7 @@ def household_objects(household_id: Any) -> list[ObjectRef]:
 
 def record_handover(*, refs: Sequence[ObjectRef], from_chw_id: Any, to_chw_id: Any) -> None:
     """Objects change CHW: the old tablet gets deletes, the new one upserts."""
+    forget(CHW_OF)
     with transaction.atomic():
         _lock_streams([from_chw_id, to_chw_id])
         if from_chw_id is not None:
@@ -202,6 +216,7 @@ def record_household_handover(*, household_id: Any, from_chw_id: Any, to_chw_id:
 
 def record_person_handover(*, person_id: Any, from_chw_id: Any, to_chw_id: Any) -> None:
     """A person moves to a household of another CHW (or of the same one)."""
+    forget(CHW_OF)
     if from_chw_id == to_chw_id:
         record_changes(objects=[("person", person_id)], chw_id=to_chw_id)
         return

@@ -3,7 +3,7 @@
 
 The engine (``keneya.clinical``, pure, no Django) writes French: ``text_fr`` in its rule files and
 results. Django translates at display time: ``engine_text(text_fr)`` is ``gettext(text_fr)``, so
-the English UI shows the English twin from ``keneya/visits/locale/en/LC_MESSAGES/django.po``,
+the English UI shows the English twin from the project catalog ``keneya/locale/en/LC_MESSAGES/django.po``,
 and any sentence without a twin stays French. ``ENGINE_TEXTS`` lists every sentence of the rule
 files as a literal (``makemessages`` finds them); ``collect()`` reads them from the files, and a
 test checks the two agree, so a new rule sentence cannot be forgotten.

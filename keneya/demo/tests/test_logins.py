@@ -47,3 +47,28 @@ def test_keneya_bind_sets_the_demo_address(monkeypatch: pytest.MonkeyPatch) -> N
     cli.main(["demo", "--bind", "0.0.0.0:9000"])
 
     assert calls == ["127.0.0.1:8123", "0.0.0.0:9000"]
+
+
+def test_the_background_workers_wait_for_the_first_page() -> None:
+    """``keneya demo`` starts the task worker and the scheduler once the server answers a page;
+    it stops waiting when the server has exited."""
+    import socket
+    import subprocess
+    import sys
+
+    from keneya import cli
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        assert cli._wait_for_first_page(f"127.0.0.1:{port}", server, timeout=60) is True
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    assert cli._wait_for_first_page(f"127.0.0.1:{port}", server, timeout=60) is False

@@ -261,3 +261,26 @@ def test_edits_pushed_come_back_with_their_version(users, tablet_a, household_fa
     (change,) = page["changes"]
     assert change["version"] == result["results"][0]["version"]
     assert Person.objects.get(pk=household.head_id).phone == change["data"]["phone"]
+
+
+def test_remembered_chws_follow_a_reassigned_household(users, district, sick_child):
+    """Inside ``core.memo.remembering`` (the demo seed) ``chw_of`` answers from memory; a
+    handover forgets, so the next event of the alert goes to the new CHW's stream."""
+    from keneya.alerts.services import close_alert
+    from keneya.core.memo import remembering
+    from keneya.sync.models import ChangeLog
+
+    household, _child, visit = sick_child
+    users.chw2.areas.add(district.q1a)
+    alert = visit.alerts.get()
+    with remembering():
+        acknowledge_alert(by=users.clinician1, alert=alert)
+        reassign_household(by=users.manager1, household=household, chw=users.chw2)
+        close_alert(by=users.clinician1, alert=alert, reason="seen")
+    streams = list(
+        ChangeLog.objects.filter(type="alert", object_id=alert.pk, op="upsert")
+        .order_by("seq")
+        .values_list("chw_id", flat=True)
+    )
+    assert users.chw1.pk in streams  # the acknowledgement, before the handover
+    assert streams[-1] == users.chw2.pk

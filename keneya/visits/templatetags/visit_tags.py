@@ -24,5 +24,5 @@ def visitable(person: Person) -> bool:
 @register.filter
 def engine_text(text_fr: str) -> str:
     """A French sentence of the clinical engine or an alert title, in the active language:
-    ``{{ alert.title|engine_text }}`` (English twins: keneya/visits/locale/en)."""
+    ``{{ alert.title|engine_text }}`` (English twins: keneya/locale/en)."""
     return _engine_text(str(text_fr or ""))

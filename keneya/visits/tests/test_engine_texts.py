@@ -16,12 +16,20 @@ from keneya.visits import display
 from keneya.visits.engine_texts import ENGINE_TEXTS, collect, engine_text
 from keneya.visits.templatetags.visit_tags import engine_text as engine_text_filter
 
-CATALOG = Path(__file__).resolve().parents[1] / "locale" / "en" / "LC_MESSAGES" / "django.po"
+KENEYA = Path(__file__).resolve().parents[2]
+CATALOG = KENEYA / "locale" / "en" / "LC_MESSAGES" / "django.po"
 
 
 def _english() -> dict[str, str]:
     with CATALOG.open("rb") as fh:
         return {str(m.id): str(m.string) for m in read_po(fh) if m.id}
+
+
+def test_one_catalog_per_language():
+    """Every string, the engine's included, is in ``keneya/locale``: an app's own catalog
+    would take its app's strings away from it when ``make messages`` runs."""
+    catalogs = {str(p.relative_to(KENEYA)) for p in KENEYA.glob("**/locale/*/LC_MESSAGES/*.po")}
+    assert catalogs <= {"locale/en/LC_MESSAGES/django.po", "locale/fr/LC_MESSAGES/django.po"}
 
 
 def test_every_rule_sentence_is_a_message_id():
@@ -42,7 +50,7 @@ def test_every_engine_sentence_and_alert_title_has_an_english_twin():
 
 @pytest.fixture
 def english_catalog(tmp_path, settings):
-    """The app catalog compiled to a temporary locale dir (the .mo files are not committed)."""
+    """The English catalog compiled to a temporary locale dir (the .mo files are not committed)."""
     msgfmt = shutil.which("msgfmt")
     if msgfmt is None:
         pytest.skip("msgfmt (gettext) is not installed")
