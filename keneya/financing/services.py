@@ -600,7 +600,10 @@ def share_out_lines(cycle: Cycle) -> tuple[list[shareout.ShareLine], dict[str, i
         if values["savings"] or values["loans_outstanding"]
     ]
     income = -(accounts[Account.INTEREST] + accounts[Account.FINES] + accounts[Account.WRITE_OFFS])
-    lines = shareout.share_out(members, income=income)
+    try:
+        lines = shareout.share_out(members, income=income)
+    except shareout.ShareOutError as error:
+        raise Refused(str(error)) from None
     totals = {
         "income": income,
         "cash": accounts[Account.CASH_BUSINESS] + accounts[Account.CASH_HEALTH],
@@ -623,10 +626,7 @@ def post_share_out(
     cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
     if cycle.closed_on is not None:
         raise Refused(_("Ce cycle est déjà clôturé."))
-    try:
-        share_lines, totals = share_out_lines(cycle)
-    except shareout.ShareOutError as error:
-        raise Refused(str(error)) from None
+    share_lines, totals = share_out_lines(cycle)
     accounts = ledger.balances(group)
     lines: list[Line] = [
         Line(Account.INTEREST, -accounts[Account.INTEREST]),
