@@ -301,3 +301,27 @@ def programme_summary() -> dict[str, Any]:
         "urgent_referrals_financed_share": round(financed / urgent_count, 3) if urgent_count else None,
         "meetings": Meeting.objects.count(),
     }
+
+
+def patient_page_financing(user: Any, person: Any) -> dict[str, Any]:
+    """The patient page (``records.hooks.patient_page``): which of the person's referrals and
+    consultations a health loan paid for, and the French line a clinician sees. No amount, no
+    group: a member's finances are the group's business."""
+    referrals = set(
+        Loan.objects.filter(kind=LoanKind.HEALTH, referral__person=person).values_list(
+            "referral_id", flat=True
+        )
+    )
+    consultations = set(
+        Loan.objects.filter(kind=LoanKind.HEALTH, consultation__person=person).values_list(
+            "consultation_id", flat=True
+        )
+    )
+    if not referrals and not consultations:
+        return {}
+    return {
+        "financed_referrals": referrals,
+        "financed_consultations": consultations,
+        "financed_care": str(FINANCED_LABEL).capitalize(),
+        "financed_label": str(FINANCED_LABEL),
+    }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from typing import Any
 
@@ -61,3 +62,21 @@ def group_with_members(
         services.add_member(by=admin, group=group, person=woman, joined_on=opened_on)
     services.open_cycle(by=admin, group=group, opened_on=opened_on, **{**CONSTITUTION, **constitution})
     return group, members
+
+
+def savings_and_a_loan(treasurer: Any, group: Any, members: list[Any], *, on: date = date(2026, 2, 2)) -> Any:
+    """Twenty weeks of contributions by every member, then a health loan of 2 000 to the first."""
+
+    for member in members:
+        for _week in range(20):
+            services.record_contribution(by=treasurer, group=group, member=member, on=on)
+    loan, _created = services.disburse_loan(
+        by=treasurer,
+        group=group,
+        loan_id=uuid.uuid4(),
+        member=members[0],
+        amount=2000,
+        purpose="medicines",
+        disbursed_on=on,
+    )
+    return loan
