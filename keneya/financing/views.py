@@ -35,6 +35,8 @@ def _errors(error: ValidationError) -> list[str]:
 
 
 def _int(value: Any, default: int = 0) -> int:
+    if value is None:
+        return default
     try:
         return int(str(value).replace(" ", "").strip() or default)
     except ValueError:
