@@ -34,7 +34,7 @@ from django.utils import timezone
 
 from keneya.accounts.models import Cadre, Role
 from keneya.core.models import LEVEL_ORDER, Area, Facility, FacilityKind, Organisation
-from keneya.demo import district, play, social
+from keneya.demo import district, financing, play, social
 from keneya.demo import visits as closed_loop
 from keneya.demo.fastinsert import insert_with_history
 from keneya.demo.generate import (
@@ -120,7 +120,8 @@ def delete_demo() -> dict[str, int]:
     areas = Area.objects.filter(code__in=district.DEMO_AREA_CODES)
     quartier_ids = list(areas.filter(level="quartier").values_list("id", flat=True))
     facilities = Facility.objects.filter(code__in=district.DEMO_FACILITY_CODES)
-    counts = social.delete_social_protection(
+    counts = financing.delete_financing(quartier_ids=quartier_ids)
+    counts |= social.delete_social_protection(
         household_ids=Household.objects.filter(quartier_id__in=quartier_ids).values("id"),
         user_ids=list(demo_users().values_list("id", flat=True)),
     )
@@ -432,6 +433,13 @@ def seed_demo(
             step(
                 f"Protection sociale : {social_counts.get('screenings', 0)} ménages dépistés, "
                 f"{social_counts.get('dossiers', 0)} dossiers"
+            )
+            financing_started = time.perf_counter()
+            money = financing.seed_financing(seed=seed, today=today)
+            step(
+                f"Tontines : {money.get('groups', 0)} groupes, {money.get('meetings', 0)} réunions, "
+                f"{money.get('loans', 0)} prêts, {money.get('postings', 0)} mouvements "
+                f"({time.perf_counter() - financing_started:.1f} s)"
             )
     return SeedResult(
         logins=logins,

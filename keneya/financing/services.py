@@ -227,7 +227,8 @@ def open_cycle(*, by: Any, group: SavingsGroup, opened_on: date, **constitution:
 
 
 # --- Money -----------------------------------------------------------------------------------
-def _contribution_lines(cycle: Cycle, member_id: Any, shares: int) -> list[Line]:
+def contribution_lines(cycle: Cycle, member_id: Any, shares: int) -> list[Line]:
+    """A contribution's postings: the business and health boxes' parts, the member's savings."""
     health = cycle.health_part * shares
     social = cycle.social_part * shares
     total = cycle.contribution * shares
@@ -257,7 +258,7 @@ def record_contribution(
     membership = _member(group, member, on)
     if isinstance(shares, bool) or not isinstance(shares, int) or not 1 <= shares <= cycle.max_shares:
         raise Refused(_("Entre 1 et %(n)d parts par réunion, selon le règlement.") % {"n": cycle.max_shares})
-    lines = _contribution_lines(cycle, membership.person_id, shares)
+    lines = contribution_lines(cycle, membership.person_id, shares)
     return ledger.post(
         by=by,
         group=group,
@@ -266,7 +267,7 @@ def record_contribution(
         lines=lines,
         meeting=meeting,
         member=membership.person,
-        memo=_("Cotisation (%(n)d part·s)") % {"n": shares},
+        memo=contribution_memo(shares),
         entry_id=entry_id,
     )
 
@@ -287,7 +288,7 @@ def record_fine(
     _cycle(group)
     membership = _member(group, member, on)
     amount = _amount(amount)
-    lines = [Line(Account.CASH_BUSINESS, amount), Line(Account.FINES, -amount)]
+    lines = fine_lines(amount)
     return ledger.post(
         by=by,
         group=group,
@@ -296,8 +297,21 @@ def record_fine(
         lines=lines,
         meeting=meeting,
         member=membership.person,
-        memo=(_("Amende : %(r)s") % {"r": reason}) if reason else _("Amende"),
+        memo=fine_memo(reason),
     )
+
+
+def contribution_memo(shares: int) -> str:
+    return _("Cotisation (%(n)d part·s)") % {"n": shares}
+
+
+def fine_memo(reason: str) -> str:
+    return (_("Amende : %(r)s") % {"r": reason})[:200] if reason else _("Amende")
+
+
+def fine_lines(amount: int) -> list[Line]:
+    """A fine's postings: into the business box, income of the group."""
+    return [Line(Account.CASH_BUSINESS, amount), Line(Account.FINES, -amount)]
 
 
 def _same_loan_again(by: Any, loan_id: Any) -> Loan | None:
@@ -778,7 +792,7 @@ def record_meeting(
             meeting=meeting, box=box, expected=expected, counted=counted, reason=reason[:200]
         )
     if send_receipts:
-        _send_receipts(group, meeting, paid)
+        queue_receipts(group, meeting, paid)
     return meeting, True
 
 
@@ -787,7 +801,7 @@ def _phone(membership: Membership) -> str:
     return membership.phone or person.phone or getattr(person.household, "phone", "") or ""
 
 
-def _send_receipts(group: SavingsGroup, meeting: Meeting, paid: dict[str, int]) -> None:
+def queue_receipts(group: SavingsGroup, meeting: Meeting, paid: dict[str, int]) -> None:
     """One SMS per member who paid: what she paid and her balances (the outbox sends it)."""
     if not paid:
         return
