@@ -54,6 +54,7 @@ def test_bulk_contributions_and_fines_equal_the_services(users, district):
     ]
     balances_after_service = ledger.balances(group)
     cycle = queries.open_cycle(group)
+    assert cycle is not None
     bulk = [
         (
             JournalEntry(
