@@ -424,3 +424,26 @@ class Posting(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise TypeError("The ledger is append-only: void the entry instead.")
+
+
+class SheetConflict(models.Model):
+    """A second sheet for a meeting already recorded (two tablets): kept aside, nothing of it
+    paid, until the facilitator settles it (keep the stored sheet, or replace it: the stored
+    entries voided and the incoming ones posted)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="conflicts")
+    sheet = models.JSONField(_("feuille reçue"))
+    pushed_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    kept = models.CharField(_("feuille retenue"), max_length=10, blank=True)
+
+    class Meta:
+        verbose_name = _("conflit de feuille de réunion")
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id} ({self.created_at:%Y-%m-%d})"

@@ -47,6 +47,7 @@ from keneya.financing.models import (
     Office,
     Purpose,
     SavingsGroup,
+    SheetConflict,
 )
 from keneya.notifications.services import Sms, enqueue_sms, enqueue_sms_many
 from keneya.people.models import Person
@@ -723,6 +724,40 @@ def record_meeting(
     if held_on > timezone.localdate() + timedelta(days=1):
         raise ValidationError({"held_on": [_("La date ne peut pas être dans le futur.")]})
     meeting = Meeting.objects.create(id=meeting_id, group=group, cycle=cycle, held_on=held_on, recorded_by=by)
+    paid = _apply_sheet(
+        by=by,
+        group=group,
+        cycle=cycle,
+        meeting=meeting,
+        present=present,
+        contributions=contributions,
+        fines=fines,
+        repayments=repayments,
+        loans=loans,
+        ratify=ratify,
+        cash_counts=cash_counts,
+    )
+    if send_receipts:
+        queue_receipts(group, meeting, paid)
+    return meeting, True
+
+
+def _apply_sheet(
+    *,
+    by: Any,
+    group: SavingsGroup,
+    cycle: Cycle,
+    meeting: Meeting,
+    present: Sequence[Any],
+    contributions: Sequence[dict[str, Any]],
+    fines: Sequence[dict[str, Any]],
+    repayments: Sequence[dict[str, Any]],
+    loans: Sequence[dict[str, Any]],
+    ratify: Sequence[Any],
+    cash_counts: Sequence[dict[str, Any]],
+) -> dict[str, int]:
+    """Post a sheet's lines on its meeting; what each member paid."""
+    held_on = meeting.held_on
     members = {str(m.person_id): m for m in queries.current_members(group, held_on)}
     present_ids = [str(p) for p in present]
     unknown = [p for p in present_ids if p not in members]
@@ -791,9 +826,7 @@ def record_meeting(
         CashCount.objects.create(
             meeting=meeting, box=box, expected=expected, counted=counted, reason=reason[:200]
         )
-    if send_receipts:
-        queue_receipts(group, meeting, paid)
-    return meeting, True
+    return paid
 
 
 def _phone(membership: Membership) -> str:
@@ -876,3 +909,62 @@ def remind_late_loans(*, today: date | None = None) -> int:
 
 def frequency_days(group: SavingsGroup) -> int:
     return FREQUENCY_DAYS.get(group.frequency, 7)  # type: ignore[call-overload]
+
+
+@transaction.atomic
+def park_conflicting_sheet(*, by: Any, meeting: Meeting, sheet: dict[str, Any]) -> SheetConflict:
+    """Keep a second tablet's sheet aside for the facilitator (nothing of it is posted)."""
+    _check(by, meeting.group)
+    return SheetConflict.objects.create(meeting=meeting, sheet=sheet, pushed_by=by)
+
+
+@transaction.atomic
+def settle_sheet_conflict(*, by: Any, conflict: SheetConflict, keep: str) -> SheetConflict:
+    """The facilitator's decision. ``stored``: the incoming sheet is dropped. ``incoming``: the
+    stored sheet's entries are voided and the incoming sheet's lines posted on the meeting (its
+    loans and repayments keep their ids: one already posted is not posted twice)."""
+    meeting = conflict.meeting
+    _check(by, meeting.group)
+    if conflict.resolved_at is not None:
+        raise Refused(_("Ce conflit est déjà réglé."))
+    if keep not in ("stored", "incoming"):
+        raise ValidationError({"keep": [_("Choisissez la feuille à garder.")]})
+    if keep == "incoming":
+        for entry in (
+            meeting.entries.exclude(kind=EntryKind.VOID)
+            .filter(voided_by__isnull=True)
+            .exclude(kind__in=[EntryKind.LOAN, EntryKind.REPAYMENT])
+        ):
+            void_entry(
+                by=by,
+                entry=entry,
+                reason=_("Feuille remplacée par celle d'une autre tablette"),
+                on=meeting.held_on,
+            )
+        sheet = conflict.sheet
+        _apply_sheet(
+            by=by,
+            group=meeting.group,
+            cycle=meeting.cycle,
+            meeting=meeting,
+            present=sheet.get("present", []),
+            contributions=sheet.get("contributions", []),
+            fines=sheet.get("fines", []),
+            repayments=[
+                r
+                for r in sheet.get("repayments", [])
+                if not JournalEntry.objects.filter(pk=str(r.get("id"))).exists()
+            ],
+            loans=[
+                loan
+                for loan in sheet.get("loans", [])
+                if not Loan.objects.filter(pk=str(loan.get("id"))).exists()
+            ],
+            ratify=sheet.get("ratify", []),
+            cash_counts=[],
+        )
+    conflict.resolved_at = timezone.now()
+    conflict.resolved_by = by
+    conflict.kept = keep
+    conflict.save(update_fields=["resolved_at", "resolved_by", "kept"])
+    return conflict
