@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -80,7 +81,7 @@ def test_two_tablets_recording_one_meeting_make_a_conflict_never_a_double_paymen
 def test_a_between_meetings_loan_pushed_offline_is_refused_over_the_emergency_limit(users, tontine):
     group, members, today = tontine
     device, _ = tablet(users.chw1)
-    record = {
+    record: dict[str, Any] = {
         "type": "fin_loan",
         "id": str(uuid.uuid4()),
         "op": "create",
