@@ -39,3 +39,8 @@ class FinancingConfig(AppConfig):
         from keneya.records.hooks import patient_page
 
         patient_page.register(patient_page_financing)
+
+        from keneya.accounts.views import home_page
+        from keneya.financing.queries import home_page_financing
+
+        home_page.register(home_page_financing)

@@ -325,3 +325,10 @@ def patient_page_financing(user: Any, person: Any) -> dict[str, Any]:
         "financed_care": str(FINANCED_LABEL).capitalize(),
         "financed_label": str(FINANCED_LABEL),
     }
+
+
+def home_page_financing(user: Any) -> dict[str, Any]:
+    """The home page's tile (``accounts.views.home_page``): how many groups the user keeps."""
+    if not has_capability(user, Capability.FINANCING_RECORD):
+        return {}
+    return {"financing_groups": groups_visible_to(user).count()}
