@@ -766,10 +766,27 @@ def _apply_sheet(
     meeting.present.set([members[p].person for p in present_ids])
     paid: dict[str, int] = {}
     for line in contributions:
+        # The group is locked, its scope checked and its members read once for the whole sheet.
         member = str(line.get("member"))
         shares = line.get("shares", 1)
-        record_contribution(by=by, group=group, member=member, on=held_on, shares=shares, meeting=meeting)
-        paid[member] = paid.get(member, 0) + cycle.contribution * int(shares)
+        membership = members.get(member)
+        if membership is None:
+            raise ValidationError({"member": [_("Cette personne n'est pas membre du groupe à cette date.")]})
+        if isinstance(shares, bool) or not isinstance(shares, int) or not 1 <= shares <= cycle.max_shares:
+            raise Refused(
+                _("Entre 1 et %(n)d parts par réunion, selon le règlement.") % {"n": cycle.max_shares}
+            )
+        ledger.post(
+            by=by,
+            group=group,
+            kind=EntryKind.CONTRIBUTION,
+            on=held_on,
+            lines=contribution_lines(cycle, membership.person_id, shares),
+            meeting=meeting,
+            member=membership.person,
+            memo=contribution_memo(shares),
+        )
+        paid[member] = paid.get(member, 0) + cycle.contribution * shares
     for line in fines:
         member = str(line.get("member"))
         record_fine(
