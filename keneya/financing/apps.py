@@ -44,3 +44,8 @@ class FinancingConfig(AppConfig):
         from keneya.financing.queries import home_page_financing
 
         home_page.register(home_page_financing)
+
+        from keneya.financing.queries import person_page_financing
+        from keneya.people.hooks import person_page
+
+        person_page.register(person_page_financing)

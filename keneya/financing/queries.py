@@ -332,3 +332,24 @@ def home_page_financing(user: Any) -> dict[str, Any]:
     if not has_capability(user, Capability.FINANCING_RECORD):
         return {}
     return {"financing_groups": groups_visible_to(user).count()}
+
+
+def person_page_financing(user: Any, person: Any, **_kwargs: Any) -> dict[str, Any]:
+    """The person page (``people.hooks.person_page``), for the CHW who may refer urgently: which
+    savings group a woman of the household belongs to (a health loan is possible), no amount."""
+    if user.role not in (Role.CHW, Role.ADMIN):
+        return {}
+    today = timezone.localdate()
+    membership = (
+        Membership.objects.filter(person__household_id=person.household_id, joined_on__lte=today)
+        .filter(Q(left_on__isnull=True) | Q(left_on__gt=today))
+        .select_related("group", "person")
+        .first()
+    )
+    if membership is None:
+        return {}
+    line = _("%(name)s est membre de « %(group)s » : un prêt santé de la caisse du groupe est possible.") % {
+        "name": membership.person.given_names,
+        "group": membership.group.name,
+    }
+    return {"savings_group_line": line}

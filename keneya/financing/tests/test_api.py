@@ -203,3 +203,10 @@ def test_the_meeting_api_records_a_sheet_once_and_a_second_tablet_meets_a_confli
     assert api.post(url, sheet, format="json").status_code == 200
     conflict = api.post(url, {**sheet, "id": str(uuid.uuid4())}, format="json")
     assert conflict.status_code == 409 and conflict.json()["code"] == "meeting_conflict"
+
+
+def test_the_chw_sees_that_the_mother_belongs_to_a_group_without_any_amount(users, world, client):
+    client.force_login(users.chw1)
+    page = client.get(f"/personnes/{world['child'].pk}/").content.decode()
+    assert "est membre de « Tontine Benkadi »" in page
+    assert "F CFA" not in page
