@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -333,3 +333,37 @@ def test_share_out_distributes_the_cash_and_closes_the_cycle(users, tontine):
     )
     assert queries.open_cycle(group) is None
     assert all(v == 0 for v in ledger.balances(group).values())
+
+
+def test_a_late_loan_is_flagged_reminded_once_a_week_and_rescheduled_by_the_group(users, tontine):
+    group, members = tontine
+    users.treasurer.phone = "+22365447120"
+    users.treasurer.save(update_fields=["phone"])
+    _contribute(users.treasurer, group, members, weeks=20)
+    loan, _ = services.disburse_loan(
+        by=users.treasurer,
+        group=group,
+        loan_id=uuid.uuid4(),
+        member=members[0],
+        amount=1000,
+        purpose="medicines",
+        disbursed_on=D,
+    )
+    late_day = loan.due_on + timedelta(days=3)
+    assert queries.loan_status(loan, 1000, today=late_day) == "late"
+    assert services.remind_late_loans(today=late_day) == 1
+    services.remind_late_loans(today=late_day + timedelta(days=1))  # the same week: nothing more
+    reminders = OutboxMessage.objects.filter(template="financing_loan_late")
+    assert reminders.count() == 2  # the member and the treasurer
+    assert all("1 000 F CFA" in r.body for r in reminders)
+    services.reschedule_loan(
+        by=users.treasurer,
+        loan=loan,
+        due_on=late_day + timedelta(weeks=4),
+        on=late_day,
+        reason="Décision du groupe",
+    )
+    loan.refresh_from_db()
+    assert queries.loan_status(loan, 1000, today=late_day) == "active"
+    assert loan.entries.filter(kind=EntryKind.RESCHEDULE).count() == 1
+    assert loan.events.filter(kind="rescheduled").exists()
