@@ -14,4 +14,5 @@ urlpatterns = [
     path("tontines/<uuid:group_id>/livre-de-caisse.pdf", views.cash_book, name="cash_book"),
     path("tontines/<uuid:group_id>/membres/<uuid:person_id>/releve.pdf", views.statement, name="statement"),
     path("tontines/prets/<uuid:loan_id>/", views.loan_detail, name="loan_detail"),
+    path("tontines/prets/<uuid:loan_id>/decision/", views.loan_decision, name="loan_decision"),
 ]

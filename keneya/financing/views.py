@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from keneya.accounts.permissions import Capability, has_capability, require_capability
 from keneya.core.pdf import pdf_response
@@ -247,6 +248,34 @@ def loan_detail(request: HttpRequest, loan_id: Any) -> HttpResponse:
             "schedule": reports.schedule(loan),
         },
     )
+
+
+@require_POST
+@require_capability(Capability.FINANCING_RECORD)
+def loan_decision(request: HttpRequest, loan_id: Any) -> HttpResponse:
+    """A group decision on a loan: reschedule it (a new due date) or write it off."""
+    loan = get_object_or_404(queries.loans_visible_to(request.user).select_related("group"), pk=loan_id)
+    action = request.POST.get("action")
+    reason = request.POST.get("reason", "")
+    today = timezone.localdate()
+    try:
+        if action == "reschedule":
+            due_on = date.fromisoformat(request.POST.get("due_on", ""))
+            services.reschedule_loan(by=request.user, loan=loan, due_on=due_on, on=today, reason=reason)
+            messages.success(request, _("Échéance reportée."))
+        elif action == "write_off":
+            services.write_off_loan(by=request.user, loan=loan, on=today, reason=reason)
+            messages.success(request, _("Prêt passé en perte."))
+        else:
+            raise ValidationError({"action": [_("Décision inconnue.")]})
+    except services.Refused as error:
+        messages.error(request, error.detail)
+        return HttpResponse(error.detail, status=400)
+    except ValidationError as error:
+        return HttpResponse(" ".join(_errors(error)), status=400)
+    except ValueError:
+        return HttpResponse(_("Date invalide."), status=400)
+    return redirect("financing:loan_detail", loan_id=loan.pk)
 
 
 @require_capability(Capability.FINANCING_RECORD)

@@ -436,6 +436,7 @@ MATRIX.update(
         "financing:cash_book": ("GET", "/tontines/{group}/livre-de-caisse.pdf", FINANCING),
         "financing:statement": ("GET", "/tontines/{group}/membres/{group_member}/releve.pdf", FINANCING),
         "financing:loan_detail": ("GET", "/tontines/prets/{loan}/", FINANCING),
+        "financing:loan_decision": ("POST", "/tontines/prets/{loan}/decision/", FINANCING_POST),
     }
 )
 # Public on purpose: login, logout, language switch, token exchange, the API description.

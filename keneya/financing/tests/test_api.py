@@ -185,7 +185,12 @@ def test_every_financing_url_is_in_the_access_log_registry():
             namespace = getattr(entry, "namespace", None)
             if name and ("financing" in (namespace or "") or name.startswith("api_financing")):
                 names.add(f"{namespace}:{name}" if namespace else name)
-    writes = {"api_financing_loans", "api_financing_repayments", "api_financing_meetings"}
+    writes = {
+        "api_financing_loans",
+        "api_financing_repayments",
+        "api_financing_meetings",
+        "financing:loan_decision",
+    }
     assert names - writes and not (names - writes - set(READS))
 
 

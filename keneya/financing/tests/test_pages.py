@@ -131,3 +131,30 @@ def test_savix_export_has_a_row_per_group_and_quarter_without_names(users, world
     assert header.startswith("group_id,group_name") and rows
     assert members[0].family_name not in text
     assert ",9000," in rows[-1]  # savings_value: 3 members x 30 x 100
+
+
+def test_the_group_reschedules_or_writes_off_a_loan_from_its_page(users, world, client):
+    group, members, today = world
+    loan, _ = services.disburse_loan(
+        by=users.treasurer,
+        group=group,
+        loan_id=uuid.uuid4(),
+        member=members[0],
+        amount=1000,
+        purpose="medicines",
+        disbursed_on=today,
+    )
+    client.force_login(users.treasurer)
+    url = f"/tontines/prets/{loan.pk}/decision/"
+    assert client.post(url, {"action": "reschedule", "reason": "", "due_on": ""}).status_code == 400
+    new_due = today + timedelta(weeks=10)
+    assert (
+        client.post(
+            url, {"action": "reschedule", "reason": "Réunion du jour", "due_on": new_due.isoformat()}
+        ).status_code
+        == 302
+    )
+    loan.refresh_from_db()
+    assert loan.due_on == new_due
+    assert client.post(url, {"action": "write_off", "reason": "Départ de Bamako"}).status_code == 302
+    assert queries.loan_state(loan)["status"] == "written_off"
