@@ -50,8 +50,11 @@ def tontine(users, district):
 
 
 def test_a_health_loan_from_a_referral_ratified_at_the_meeting_and_seen_by_the_clinician(
-    page, web, users, tontine  # noqa: F811
-):  # noqa: F811
+    page,
+    web,  # noqa: F811
+    users,
+    tontine,
+):
     from keneya.financing import ledger
     from keneya.notifications.models import OutboxMessage
 
