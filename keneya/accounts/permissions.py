@@ -48,6 +48,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.SYNC_DEVICE,
             Capability.SOCIAL_SCREEN,
             Capability.COVERAGE_VIEW,
+            # A CHW may facilitate savings groups: scope (keneya.financing.queries) limits it to hers.
+            Capability.FINANCING_RECORD,
         }
     ),
     Role.CLINICIAN: frozenset(

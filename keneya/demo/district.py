@@ -201,6 +201,18 @@ _MANAGERS = {  # DTC: directeur technique du centre, a doctor
 }
 
 
+# The savings groups' treasurers besides ``tresoriere`` (slug, given name, family name, quartier, phone).
+TREASURERS: tuple[tuple[str, str, str, str, str], ...] = (
+    ("lassa", "Mariam", "Konaté", "LAS", "+22365447121"),
+    ("sebenikoro", "Assitan", "Diallo", "SEB", "+22365447122"),
+    ("taliko", "Kadidia", "Sangaré", "TAL", "+22365447123"),
+    ("lafiabougou", "Nana", "Coulibaly", "LAF", "+22365447124"),
+    ("hamdallaye", "Djénéba", "Keïta", "HAM", "+22365447125"),
+    ("kalabambougou", "Oumou", "Traoré", "KAL", "+22365447126"),
+    ("sibiribougou", "Fatoumata", "Dembélé", "SIB", "+22365447127"),
+)
+
+
 def staff_specs() -> list[StaffSpec]:
     staff: list[StaffSpec] = []
     for ha in HEALTH_AREAS:
@@ -271,6 +283,19 @@ def staff_specs() -> list[StaffSpec]:
             area_codes=("DJP",),
             phone="+22365447120",
         ),
+        # The treasurers of the other savings groups (keneya/demo/financing.py; tresoriere: Djicoroni-Para).
+        *[
+            StaffSpec(
+                f"tresoriere.{slug}",
+                first,
+                last,
+                Role.TREASURER,
+                Cadre.OTHER,
+                area_codes=(code,),
+                phone=phone,
+            )
+            for slug, first, last, code, phone in TREASURERS
+        ],
         StaffSpec(
             "suivi",
             "Youssouf",

@@ -34,7 +34,7 @@ from django.utils import timezone
 
 from keneya.accounts.models import Cadre, Role
 from keneya.core.models import LEVEL_ORDER, Area, Facility, FacilityKind, Organisation
-from keneya.demo import dhis2, district, lab, pharmacy, play, social, speed
+from keneya.demo import dhis2, district, financing, lab, pharmacy, play, social, speed
 from keneya.demo import records as demo_records
 from keneya.demo import visits as closed_loop
 from keneya.demo.fastinsert import insert_with_history
@@ -121,7 +121,8 @@ def delete_demo() -> dict[str, int]:
     areas = Area.objects.filter(code__in=district.DEMO_AREA_CODES)
     quartier_ids = list(areas.filter(level="quartier").values_list("id", flat=True))
     facilities = Facility.objects.filter(code__in=district.DEMO_FACILITY_CODES)
-    counts = social.delete_social_protection(
+    counts = financing.delete_financing(quartier_ids=quartier_ids)
+    counts |= social.delete_social_protection(
         household_ids=Household.objects.filter(quartier_id__in=quartier_ids).values("id"),
         user_ids=list(demo_users().values_list("id", flat=True)),
     )
@@ -463,6 +464,13 @@ def seed_demo(
             lab_started = time.perf_counter()
             lab_counts = lab.seed_lab(seed=seed, today=today)
             step(lab.summary(lab_counts, time.perf_counter() - lab_started))
+            financing_started = time.perf_counter()
+            money = financing.seed_financing(seed=seed, today=today)
+            step(
+                f"Tontines : {money.get('groups', 0)} groupes, {money.get('meetings', 0)} réunions, "
+                f"{money.get('loans', 0)} prêts, {money.get('postings', 0)} mouvements "
+                f"({time.perf_counter() - financing_started:.1f} s)"
+            )
             dhis2_started, dhis2_counts = time.perf_counter(), dhis2.seed_dhis2(seed=seed, today=today)
             step(
                 f"DHIS2 (démonstration) : {dhis2_counts['mappings']} correspondances "

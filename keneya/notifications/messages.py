@@ -103,6 +103,17 @@ TEMPLATES: dict[str, SmsTemplate] = {
             "Renouvelez-la au service social (dossier {reference}).",
             "Social protection: a card enters its renewal lead time (periodic job social_reminders).",
         ),
+        # Savings groups (keneya/financing).
+        SmsTemplate(
+            "financing_receipt",
+            "Kènèya {group} {date} : payé {paid}. Épargne {savings}. Prêts à rembourser {loans}.",
+            "Savings group: a member's receipt after a meeting (what she paid, her balances).",
+        ),
+        SmsTemplate(
+            "financing_loan_late",
+            "Kènèya {group} : le prêt de {name} ({due}) attendait un remboursement le {date}.",
+            "Savings group: a late loan repayment, to the member and to the treasurer.",
+        ),
     ]
 }
 

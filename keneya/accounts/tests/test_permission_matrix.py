@@ -523,6 +523,48 @@ MATRIX.update(
         "api_lab_order": ("GET", "/api/v1/lab/orders/{lab_order}/", LAB_ORDER_READ),
         "api_lab_order_results": ("POST", "/api/v1/lab/orders/{lab_order}/results/", LAB_API_POST),
         "api_lab_result_correct": ("POST", "/api/v1/lab/results/{lab_result}/correct/", LAB_API_POST),
+# Savings groups (keneya/financing): the group's treasurer and its facilitator (chw1) see and
+# record its money; another CHW gets a 404; nobody else, not even a clinician (403); the M&E
+# officer gets the aggregates and the SAVIX export (no names).
+FINANCING = {
+    **dict.fromkeys(ROLES, FORBIDDEN),
+    "chw": OK,
+    "chw_other_zone": HIDDEN,
+    "treasurer": OK,
+    "admin": OK,
+}
+FINANCING_LIST = {**FINANCING, "chw_other_zone": OK}
+FINANCING_POST = {
+    **dict.fromkeys(ROLES, FORBIDDEN),
+    "chw": ALLOWED,
+    "chw_other_zone": HIDDEN,
+    "treasurer": ALLOWED,
+    "admin": ALLOWED,
+}
+FINANCING_SAVIX = {**FINANCING_LIST, "facility_manager": OK, "me_officer": OK}
+MATRIX.update(
+    {
+        "api_financing_groups": ("GET", "/api/v1/financing/groups/", FINANCING_LIST),
+        "api_financing_group": ("GET", "/api/v1/financing/groups/{group}/", FINANCING),
+        "api_financing_balances": ("GET", "/api/v1/financing/groups/{group}/balances/", FINANCING),
+        "api_financing_loans": ("POST", "/api/v1/financing/groups/{group}/loans/", FINANCING_POST),
+        "api_financing_meetings": ("POST", "/api/v1/financing/groups/{group}/meetings/", FINANCING_POST),
+        "api_financing_loan": ("GET", "/api/v1/financing/loans/{loan}/", FINANCING),
+        "api_financing_repayments": ("POST", "/api/v1/financing/loans/{loan}/repayments/", FINANCING_POST),
+        "api_financing_summary": ("GET", "/api/v1/financing/summary/", AGGREGATES),
+        "financing:group_list": ("GET", "/tontines/", FINANCING_LIST),
+        "financing:savix": ("GET", "/tontines/savix.csv", FINANCING_SAVIX),
+        "financing:group_detail": ("GET", "/tontines/{group}/", FINANCING),
+        "financing:meeting_sheet": ("GET", "/tontines/{group}/reunion/", FINANCING),
+        "financing:meeting_sheet POST": ("POST", "/tontines/{group}/reunion/", FINANCING_POST),
+        "financing:loan_create": ("GET", "/tontines/{group}/pret-sante/", FINANCING),
+        "financing:loan_create POST": ("POST", "/tontines/{group}/pret-sante/", FINANCING_POST),
+        "financing:share_out": ("GET", "/tontines/{group}/partage/", FINANCING),
+        "financing:share_out POST": ("POST", "/tontines/{group}/partage/", FINANCING_POST),
+        "financing:cash_book": ("GET", "/tontines/{group}/livre-de-caisse.pdf", FINANCING),
+        "financing:statement": ("GET", "/tontines/{group}/membres/{group_member}/releve.pdf", FINANCING),
+        "financing:loan_detail": ("GET", "/tontines/prets/{loan}/", FINANCING),
+        "financing:loan_decision": ("POST", "/tontines/prets/{loan}/decision/", FINANCING_POST),
     }
 )
 # Public on purpose: login, logout, language switch, token exchange, the API description.
@@ -627,10 +669,19 @@ def objects(users, district, household_factory, make_user):
     from keneya.pharmacy.tests.factories import pharmacy_objects
 
     extras.update(pharmacy_objects(users.clinician1, household.head))
+    from keneya.financing.tests.factories import group_with_members, savings_and_a_loan
+
+    group, group_members = group_with_members(
+        admin=users.admin, treasurer=users.treasurer, chw=users.chw1, quartier=district.q1a, n=2
+    )
+    loan = savings_and_a_loan(users.treasurer, group, group_members)
     return {
         "lab_order": lab_order.pk,
         "lab_result": lab_result.pk,
         **extras,
+        "group": group.pk,
+        "group_member": group_members[0].pk,
+        "loan": loan.pk,
         "household": household.pk,
         "person": household.head.pk,
         "child": child.pk,

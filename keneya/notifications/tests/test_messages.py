@@ -51,6 +51,20 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "reference": "MUTUELLE-2026-ABCDEF",
         "date": date(2029, 3, 12),
     },
+    # Savings groups (keneya.financing): the longest demo group name.
+    "financing_receipt": {
+        "group": "Tontine Musow ka Jama de Hamdallaye",
+        "date": date(2026, 3, 12),
+        "paid": "1 250 F CFA",
+        "savings": "125 000 F CFA",
+        "loans": "15 000 F CFA",
+    },
+    "financing_loan_late": {
+        "group": "Tontine Musow ka Jama de Hamdallaye",
+        "name": "Fatoumata",
+        "due": "15 000 F CFA",
+        "date": date(2026, 3, 12),
+    },
 }
 
 

@@ -21,11 +21,14 @@ const Dexie = globalThis.Dexie;
 
 export const db = new Dexie("keneya-chw");
 // A new store (a new type's) needs a new version number here: db.version(3).stores(...).
-// Version 2: the screenings.
+// Version 2: the screenings. Version 3: the savings groups' meeting sheets and loans.
 db.version(1).stores({ households: "id, code", persons: "id, household",
   visits: "id, person, household, visit_date", alerts: "id, type, person, visit",
   tasks: "id, person_id, household_id, status", outbox: "++seq, id, status, batch_id", meta: "key" });
-db.version(2).stores(storeSchema());
+// Each version declares its own stores: Dexie creates, on upgrade, the stores a version adds.
+const { fin_meetings: _meetings, fin_loans: _loans, ...version2 } = storeSchema();
+db.version(2).stores(version2);
+db.version(3).stores(storeSchema());
 
 export const TABLE_FOR_TYPE = Object.fromEntries(
   SYNC_TYPES.filter((entry) => entry.pushed).map((entry) => [entry.type, entry.store]));

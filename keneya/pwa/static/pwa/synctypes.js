@@ -84,6 +84,29 @@ export const SYNC_TYPES = [
     fields: ["done_on"],
     accepted: () => ({}),
   },
+  // A savings group's meeting sheet, kept offline by its facilitator and pushed whole
+  // (keneya/financing/sync.py); a second tablet's sheet for the same day is a conflict for the
+  // facilitator, never a second payment.
+  {
+    type: "fin_meeting",
+    store: "fin_meetings",
+    indexes: "id, group, held_on",
+    pushed: true,
+    mergeable: false,
+    fields: ["group", "held_on", "sheet"],
+    accepted: (result) => ({ synced: true, conflict: result.conflict ?? null }),
+  },
+  // A health loan the box keeper disburses between meetings (ratified at the next meeting).
+  {
+    type: "fin_loan",
+    store: "fin_loans",
+    indexes: "id, group, member",
+    pushed: true,
+    mergeable: false,
+    fields: ["group", "member", "amount", "purpose", "referral", "disbursed_on", "between_meetings",
+      "disbursement", "receipt_number"],
+    accepted: (result) => ({ synced: true, outstanding: result.outstanding ?? null }),
+  },
   { type: "alert", store: "alerts", indexes: "id, type, person, visit", pulled: "replace" },
   { type: "referral", store: "alerts", indexes: "id, type, person, visit", pulled: "replace" },
 ];
@@ -98,9 +121,10 @@ export const OTHER_STORES = {
 /**
  * What the last page of a pull carries besides the changes and the tasks, kept whole in `meta`
  * under the same name: the active vulnerability grid ("scorecard") and the coverage lines of
- * the CHW's households ("coverage"), from keneya/social_protection/sync.py.
+ * the CHW's households ("coverage"), from keneya/social_protection/sync.py; the savings groups
+ * the CHW facilitates ("financing"), from keneya/financing/sync.py.
  */
-export const PULL_EXTRAS = ["scorecard", "coverage"];
+export const PULL_EXTRAS = ["scorecard", "coverage", "financing"];
 
 export const BY_TYPE = new Map(SYNC_TYPES.map((entry) => [entry.type, entry]));
 
