@@ -523,6 +523,8 @@ MATRIX.update(
         "api_lab_order": ("GET", "/api/v1/lab/orders/{lab_order}/", LAB_ORDER_READ),
         "api_lab_order_results": ("POST", "/api/v1/lab/orders/{lab_order}/results/", LAB_API_POST),
         "api_lab_result_correct": ("POST", "/api/v1/lab/results/{lab_result}/correct/", LAB_API_POST),
+    }
+)
 # Savings groups (keneya/financing): the group's treasurer and its facilitator (chw1) see and
 # record its money; another CHW gets a 404; nobody else, not even a clinician (403); the M&E
 # officer gets the aggregates and the SAVIX export (no names).
