@@ -60,6 +60,7 @@ COMMON: dict[str, Any] = {
     "sources": (SOURCE, "visits"),  # raised from a visit: the visit marks its month
     "record_label": "alertes",
     "record_row": alert_row,
+    "record_related": ("person",),
     "app": "alerts",
 }
 

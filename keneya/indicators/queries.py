@@ -202,7 +202,7 @@ def cell_records(
     names = view.names and has_capability(user, Capability.REGISTRY_VIEW)
     if names and indicator.paths.household is not None:
         prefix = f"{indicator.paths.household}__" if indicator.paths.household else ""
-        visible = qs.filter(household_filter(user, prefix=prefix)).distinct()
+        visible = qs.filter(household_filter(user, prefix=prefix)).select_related(*indicator.record_related)
         for obj in visible[:limit]:
             row = indicator.record_row(obj) if indicator.record_row else {"id": str(obj.pk)}
             rows.append(row)

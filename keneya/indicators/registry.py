@@ -314,6 +314,7 @@ class Indicator:
     sources: tuple[str, ...] = ()  # the change sources that touch it (``changes.mark_changed``)
     record_label: str = "enregistrements"  # what a record of the drill-down is (visites, enfants)
     record_row: Callable[[Any], dict[str, Any]] | None = None  # a record -> its French columns
+    record_related: tuple[str, ...] = ()  # select_related for record_row
     app: str = ""
     order: int = 50
 

@@ -14,7 +14,9 @@ from typing import Any
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
+from keneya.accounts.models import Role, User
 from keneya.indicators import changes
+from keneya.indicators.checks import Check, register_check
 from keneya.indicators.registry import (
     MONTH,
     Dhis2Hint,
@@ -25,6 +27,7 @@ from keneya.indicators.registry import (
     register,
 )
 from keneya.people.models import Household, HouseholdStatus, Person, VitalStatus
+from keneya.sync.models import Device
 
 SOURCE = "people"
 SECTION = "Population suivie"
@@ -93,6 +96,7 @@ register(
         sources=(SOURCE,),
         record_label="enfants",
         record_row=person_row,
+        record_related=("household",),
         dhis2=Dhis2Hint(data_element="KEN_CHILD_U5_FOLLOWED", data_set="KEN_MONTHLY"),
         app="people",
         order=10,
@@ -115,6 +119,7 @@ register(
         sources=(SOURCE,),
         record_label="enfants",
         record_row=person_row,
+        record_related=("household",),
         app="people",
         order=11,
     )
@@ -133,6 +138,7 @@ register(
         sources=(SOURCE,),
         record_label="ménages",
         record_row=household_row,
+        record_related=("quartier",),
         app="people",
         order=12,
     )
@@ -153,6 +159,7 @@ register(
         sources=(SOURCE,),
         record_label="personnes",
         record_row=person_row,
+        record_related=("household",),
         app="people",
         order=13,
     )
@@ -184,3 +191,45 @@ def people_feed(cursor: Any) -> tuple[Any, list[date]]:
 
 
 changes.register_feed(SOURCE, people_feed)
+
+
+def chws_not_synced(period: Period, view: Any) -> list[dict[str, Any]]:
+    """The CHWs (of the viewer's area) whose tablet has not synced during the month."""
+    chws = User.objects.filter(role=Role.CHW, is_active=True)
+    if view.health_area is not None:
+        chws = chws.filter(households__quartier__parent__code=view.health_area)
+    start, end = period.bounds
+    synced = set(
+        Device.objects.filter(
+            last_seen_at__gte=start, last_seen_at__lt=end, revoked_at__isnull=True
+        ).values_list("user_id", flat=True)
+    )
+    last_seen: dict[Any, Any] = {}
+    for user_id, seen in Device.objects.filter(user__in=chws).values_list("user_id", "last_seen_at"):
+        if seen and (user_id not in last_seen or seen > last_seen[user_id]):
+            last_seen[user_id] = seen
+    rows = []
+    for chw in chws.distinct().order_by("username"):
+        if chw.pk in synced:
+            continue
+        seen = last_seen.get(chw.pk)
+        rows.append(
+            {
+                "Relais": chw.get_full_name() or chw.username,
+                "Identifiant": chw.username,
+                "Dernière synchronisation": timezone.localtime(seen).strftime("%Y-%m-%d %H:%M")
+                if seen
+                else "jamais",
+            }
+        )
+    return rows
+
+
+register_check(
+    Check(
+        code="chws_not_synced",
+        title="Relais dont la tablette n'a pas synchronisé ce mois-ci",
+        columns=("Relais", "Identifiant", "Dernière synchronisation"),
+        rows=chws_not_synced,
+    )
+)

@@ -108,6 +108,7 @@ register(
         sources=(SOURCE,),
         record_label="consultations",
         record_row=consultation_row,
+        record_related=("person", "facility"),
         app="records",
         order=70,
     )
@@ -139,6 +140,7 @@ register(
         sources=(SOURCE,),
         record_label="diagnostics",
         record_row=diagnosis_row,
+        record_related=("consultation__person",),
         app="records",
         order=71,
     )

@@ -71,6 +71,7 @@ COMMON: dict[str, Any] = {
     "sources": (SOURCE, "visits"),  # raised from a visit: the visit marks its month
     "record_label": "références",
     "record_row": referral_row,
+    "record_related": ("person",),
     "app": "referrals",
 }
 

@@ -101,6 +101,7 @@ register(
         paths=PATHS,
         record_label="dépistages",
         record_row=screening_row,
+        record_related=("household",),
         order=80,
         **COMMON,
     )
@@ -117,6 +118,7 @@ register(
         dims=(SCHEME_DIM, Dim(name="status", lookup="status", labels=_status_labels())),
         record_label="dossiers",
         record_row=dossier_row,
+        record_related=("household",),
         order=81,
         **COMMON,
     )
@@ -133,6 +135,7 @@ register(
         dims=(SCHEME_DIM,),
         record_label="dossiers",
         record_row=dossier_row,
+        record_related=("household",),
         order=82,
         **COMMON,
     )
@@ -151,6 +154,7 @@ register(
         period_types=(MONTH,),
         record_label="ménages",
         record_row=household_row,
+        record_related=("quartier",),
         order=83,
         **COMMON,
     )

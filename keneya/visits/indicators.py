@@ -184,6 +184,7 @@ register(
         sources=("people", SOURCE),
         record_label="enfants",
         record_row=person_row,
+        record_related=("household",),
         dhis2=Dhis2Hint(data_element="KEN_CHILD_U5_VISITED", data_set="KEN_MONTHLY"),
         app="visits",
         order=21,
@@ -240,6 +241,7 @@ register(
         sources=("people", SOURCE),
         record_label="femmes",
         record_row=person_row,
+        record_related=("household",),
         app="visits",
         order=40,
     )
@@ -314,6 +316,7 @@ register(
         sources=(SOURCE, "visits_voids"),
         record_label="mesures",
         record_row=observation_row,
+        record_related=("person",),
         app="visits",
         order=31,
     )
