@@ -35,6 +35,7 @@ from django.utils import timezone
 from keneya.accounts.models import Cadre, Role
 from keneya.core.models import LEVEL_ORDER, Area, Facility, FacilityKind, Organisation
 from keneya.demo import district, play, social
+from keneya.demo import indicators as demo_indicators
 from keneya.demo import visits as closed_loop
 from keneya.demo.fastinsert import insert_with_history
 from keneya.demo.generate import (
@@ -124,6 +125,7 @@ def delete_demo() -> dict[str, int]:
         household_ids=Household.objects.filter(quartier_id__in=quartier_ids).values("id"),
         user_ids=list(demo_users().values_list("id", flat=True)),
     )
+    counts |= demo_indicators.delete_indicators(user_ids=list(demo_users().values_list("id", flat=True)))
     counts |= closed_loop.delete_closed_loop(
         quartier_ids=quartier_ids,
         facility_ids=list(facilities.values_list("id", flat=True)),
@@ -432,6 +434,14 @@ def seed_demo(
             step(
                 f"Protection sociale : {social_counts.get('screenings', 0)} ménages dépistés, "
                 f"{social_counts.get('dossiers', 0)} dossiers"
+            )
+            started_indicators = time.perf_counter()
+            ind = demo_indicators.seed_indicators(
+                seed=seed, today=today, quartier_ids=[a.pk for a in areas.values() if a.level == "quartier"]
+            )
+            step(
+                f"Indicateurs : {ind['months']} mois-indicateurs, {ind['targets']} objectifs "
+                f"({time.perf_counter() - started_indicators:.1f} s)"
             )
     return SeedResult(
         logins=logins,
