@@ -85,9 +85,10 @@ export const OTHER_STORES = {
 /**
  * What the last page of a pull carries besides the changes and the tasks, kept whole in `meta`
  * under the same name: the active vulnerability grid ("scorecard") and the coverage lines of
- * the CHW's households ("coverage"), from keneya/social_protection/sync.py.
+ * the CHW's households ("coverage"), from keneya/social_protection/sync.py; the CHW's targets
+ * and progress of the month ("targets", keneya/indicators/targets.py via keneya/people/sync.py).
  */
-export const PULL_EXTRAS = ["scorecard", "coverage"];
+export const PULL_EXTRAS = ["scorecard", "coverage", "targets"];
 
 export const BY_TYPE = new Map(SYNC_TYPES.map((entry) => [entry.type, entry]));
 
