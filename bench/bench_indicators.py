@@ -13,10 +13,10 @@ Measured:
 2. The values API (``GET /api/v1/indicators/{code}/values/?period=&by=health_area``, five
    indicators in turn) and the dashboard page (``/indicateurs/``) through Django's test
    ``Client`` as the M&E officer, DEBUG off: p50/p95 over 60 requests; target p95 < 200 ms.
-3. The incremental update's cost per visit: 2,000 visits recorded by sets of 50 through
-   ``visits.services.record_home_visits`` with the ``visits_stored`` mark receiver, and again
-   without it (the receiver removed from the hook), visits/s each; then the ``refresh`` that
-   recomputes the months they marked. Target: the push path loses ≤ 10 % of its rate.
+3. The incremental update's cost per visit: rounds of 500 visits recorded by sets of 50 through
+   ``visits.services.record_home_visits``, alternately with the ``visits_stored`` mark receiver
+   and without it (removed from the hook), best visits/s of each (the machine is shared); then
+   the ``refresh`` that recomputes the months they marked. Target: the push path loses ≤ 10 % of its rate.
 4. The programme's monthly report: the PDF and the workbook.
 """
 
@@ -35,9 +35,16 @@ DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/keneya_bench_indicato
 SCALE = float(os.environ.get("KENEYA_BENCH_INDICATORS_SCALE", "1"))
 REQUESTS = 60
 WARMUP = 5
-RECORD_VISITS = 2000
+RECORD_VISITS = 500  # per round
+ROUNDS = 4
 BATCH = 50
-CODES = ("home_visits", "children_u5_visited_share", "care_within_24h", "median_time_to_care", "sick_children_assessed")
+CODES = (
+    "home_visits",
+    "children_u5_visited_share",
+    "care_within_24h",
+    "median_time_to_care",
+    "sick_children_assessed",
+)
 
 
 def run() -> str:
@@ -70,7 +77,7 @@ def timed(fn: Any, n: int) -> list[float]:
     return out
 
 
-def record_visits(with_marks: bool) -> float:
+def record_visits(with_marks: bool, offset: int = 0) -> float:
     """Visits per second through the push path, by sets of 50 (they stay in the bench database)."""
     from keneya.people.models import Person
     from keneya.visits import indicators as visit_indicators
@@ -78,9 +85,11 @@ def record_visits(with_marks: bool) -> float:
     from keneya.visits.services import VisitData, record_home_visits
 
     children = list(
-        Person.objects.filter(date_of_birth__gt=date.today() - timedelta(days=4 * 365), household__chw__isnull=False)
+        Person.objects.filter(
+            date_of_birth__gt=date.today() - timedelta(days=4 * 365), household__chw__isnull=False
+        )
         .select_related("household__chw")
-        .order_by("household__chw_id", "pk")[:RECORD_VISITS]
+        .order_by("household__chw_id", "pk")[offset * RECORD_VISITS : (offset + 1) * RECORD_VISITS]
     )
     by_chw: dict[Any, list[Any]] = {}
     for child in children:
@@ -95,7 +104,11 @@ def record_visits(with_marks: bool) -> float:
         for chw, persons in by_chw.items():
             for i in range(0, len(persons), BATCH):
                 batch = [
-                    VisitData(person=p, visit_date=date.today() - timedelta(days=rng.randint(0, 40)), kind="child_followup")
+                    VisitData(
+                        person=p,
+                        visit_date=date.today() - timedelta(days=rng.randint(0, 40)),
+                        kind="child_followup",
+                    )
                     for p in persons[i : i + BATCH]
                 ]
                 record_home_visits(by=chw, visits=batch)
@@ -147,9 +160,12 @@ def main() -> None:
     log("dashboard")
     page_ms = timed(dashboard, REQUESTS // 2)
 
-    log("push path without / with the marks")
-    without = record_visits(with_marks=False)
-    with_marks = record_visits(with_marks=True)
+    log("push path without / with the marks, alternating rounds")
+    rates: dict[bool, list[float]] = {False: [], True: []}
+    for round_no in range(ROUNDS):
+        for marks in (False, True) if round_no % 2 == 0 else (True, False):
+            rates[marks].append(record_visits(with_marks=marks, offset=round_no))
+    without, with_marks = max(rates[False]), max(rates[True])
     pending = PendingChange.objects.count()
     t = time.perf_counter()
     refreshed = changes.refresh()
@@ -167,31 +183,50 @@ def main() -> None:
     xlsx_s = time.perf_counter() - t
 
     loss = 100 * (1 - with_marks / without) if without else float("nan")
-    per_million = rebuild_s / max(visits, 1) * 1_000_000
+    seeded_text = "" if seeded is None else f", seeded in {seeded:.0f} s"
+    api = f"{percentile(api_ms, 0.5):.0f} / {percentile(api_ms, 0.95):.0f} ms"
+    page = f"{percentile(page_ms, 0.5):.0f} / {percentile(page_ms, 0.95):.0f} ms"
+    rows = [
+        (f"Full rebuild, {rebuilt.months} indicator-months, {cells:,} cells", f"{rebuild_s:.1f} s", "< 60 s"),
+        ("Values API, by health area (p50 / p95)", api, "p95 < 200 ms"),
+        ("Dashboard `/indicateurs/` (p50 / p95)", page, "p95 < 200 ms"),
+        ("Push path, sets of 50, without the marks (best of rounds)", f"{without:.0f} visits/s", ""),
+        (
+            "Push path with the marks (`visits_stored` → `mark_changed`)",
+            f"{with_marks:.0f} visits/s ({loss:+.1f} %)",
+            "≤ 10 % lost",
+        ),
+        (
+            f"Refresh of the {pending} marks ({refreshed.months} indicator-months)",
+            f"{refresh_s:.1f} s",
+            "every minute",
+        ),
+        (
+            f"Programme report of {period}: figures / PDF / workbook",
+            f"{data_s:.1f} / {pdf_s:.1f} / {xlsx_s:.1f} s ({len(pdf) // 1024} / {len(xlsx) // 1024} KB)",
+            "",
+        ),
+    ]
+    table = "\n".join(f"| {a} | {b} | {c} |" for a, b, c in rows)
     print(
         f"""## Indicators (issue #15)
 
-Database: {connection.vendor}, demo scale {SCALE:g} ({visits:,} visits{"" if seeded is None else f", seeded in {seeded:.0f} s"}); {len(registry.indicators())} indicators.
+Database: {connection.vendor}, demo scale {SCALE:g} ({visits:,} visits{seeded_text}); \
+{len(registry.indicators())} indicators. The machine was shared with other jobs: times are upper bounds.
 
 | Measure | Result | Target |
 |---|---|---|
-| Full rebuild, {rebuilt.months} indicator-months, {cells:,} cells | {rebuild_s:.1f} s ({per_million:.0f} s per million visits) | < 60 s at 10 M visits |
-| Values API, by health area (p50 / p95) | {percentile(api_ms, 0.5):.0f} / {percentile(api_ms, 0.95):.0f} ms | p95 < 200 ms |
-| Dashboard `/indicateurs/` (p50 / p95) | {percentile(page_ms, 0.5):.0f} / {percentile(page_ms, 0.95):.0f} ms | p95 < 200 ms |
-| Push path, sets of 50, without the marks | {without:.0f} visits/s | |
-| Push path with the marks (`visits_stored` → `mark_changed`) | {with_marks:.0f} visits/s ({loss:+.1f} % lost) | ≤ 10 % lost |
-| Refresh of the {pending} marks ({refreshed.months} indicator-months) | {refresh_s:.1f} s | every minute |
-| Programme report of {period}: figures / PDF / workbook | {data_s:.1f} / {pdf_s:.1f} / {xlsx_s:.1f} s ({len(pdf) // 1024} / {len(xlsx) // 1024} KB) | |
+{table}
 
 Full size (10 million visits, ~1,000× this seed) was not run here. What it would need: the
-rebuild scales with the facts it groups (one GROUP BY per indicator, month and grain): about
-{per_million * 10 / 60:.0f} min at this rate, over the 60 s target, so at that size the rebuild must
-run month by month in parallel workers or from a per-visit fact table (decision 0008, "At national
-scale"). The values API and the dashboard read only the rollups, whose size grows with health
-areas × disaggregation cells × months, not with visits: at 1,300 health areas expect ~100× the
-cells of one area set per month, read per request in one indexed query and summed in Python (a few
-ms per 10,000 cells). The marks cost one INSERT per set of visits and month, independent of size;
-the refresh of a month costs a month's GROUP BYs (1/120 of the rebuild for ten years of data).
+rebuild runs one GROUP BY per indicator, month, grain and numerator/denominator; at this size
+the fixed cost per query dominates, at 10 M visits the scans do (a month of ~140,000 visits per
+GROUP BY, a few hundred ms each on PostgreSQL with the visit_date range): expect minutes, over the
+60 s target, so at that size the rebuild must run month by month in parallel workers or from a
+per-visit fact table (decision 0008, "At national scale"). The values API and the dashboard read
+only the rollups, whose size grows with health areas × disaggregation cells × months, not with
+visits. The marks cost one INSERT per set of visits and month, independent of size; the refresh
+of a month costs that month's GROUP BYs.
 """
     )
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from keneya.accounts.models import Role, User
 from keneya.demo import district
-from keneya.indicators import engine, targets
+from keneya.indicators import changes, targets
 from keneya.indicators.models import IndicatorCell, IndicatorMonth, PendingChange, ReportExport, Target
 from keneya.indicators.registry import month_of, months_before
 from keneya.people.models import Household, Person
@@ -48,8 +48,7 @@ def seed_indicators(*, seed: int | str, today: date, quartier_ids: Any) -> dict[
                 by=me, indicator="home_visits", period=period, value=rng.choice(VISIT_GOALS), chw=chw
             )
             n_targets += 1
-    PendingChange.objects.all().delete()
-    report = engine.rebuild(first=start, last=today)
+    report = changes.full_rebuild(first=start, last=today)
     return {"persons_dated": moved, "targets": n_targets, "months": report.months, "cells": report.cells}
 
 

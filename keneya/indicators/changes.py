@@ -63,16 +63,31 @@ def mark_changed(source: str, dates: Iterable[date | datetime], *, now: datetime
     return len(months)
 
 
-def read_feeds(*, now: datetime) -> int:
-    """Read every feed from its cursor; mark the months it names. Returns the marks written."""
+def read_feeds(*, now: datetime, mark: bool = True) -> int:
+    """Read every feed from its cursor; mark the months it names (unless ``mark`` is False: a
+    full rebuild is about to recompute them). Returns the marks written."""
     written = 0
     for source, read in sorted(FEEDS.items()):
         with transaction.atomic():
             cursor = FeedCursor.objects.select_for_update().filter(source=source).first()
             new_cursor, dates = read(cursor.value if cursor else None)
-            written += mark_changed(source, dates, now=now)
+            if mark:
+                written += mark_changed(source, dates, now=now)
             FeedCursor.objects.update_or_create(source=source, defaults={"value": new_cursor, "read_at": now})
     return written
+
+
+def full_rebuild(
+    *, first: date, last: date | None = None, codes: Iterable[str] | None = None, now: datetime | None = None
+) -> engine.RebuildReport:
+    """``manage.py rebuild_indicators``: move the feeds' cursors and drop the marks (what they
+    name is recomputed now), then recompute every month from ``first``. A change committed
+    meanwhile marks its month again for the next refresh."""
+    now = now or timezone.now()
+    if codes is None:
+        read_feeds(now=now, mark=False)
+        PendingChange.objects.filter(marked_at__lte=now).delete()
+    return engine.rebuild(first=first, last=last, codes=codes, now=now)
 
 
 @dataclass

@@ -94,14 +94,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     period = _period(request)
     area = _area_filter(request, view)
     where = {HEALTH_AREA: area} if area else {}
+    shown = [i for i in registry.indicators() if period.type in i.period_types]
+    previous_period = period.previous()
+    figures = queries.totals(
+        user=request.user, indicators=shown, periods=[period, previous_period], where=where
+    )
+    revisions = queries.revised(shown, period)
     sections: dict[str, list[dict[str, Any]]] = {}
-    for indicator in registry.indicators():
-        if period.type not in indicator.period_types:
-            continue
-        total = queries.total(user=request.user, indicator=indicator, period=period, where=where)
-        previous = queries.total(
-            user=request.user, indicator=indicator, period=period.previous(), where=where
-        )
+    for indicator in shown:
+        total = figures[(indicator.code, period.code)]
+        previous = figures[(indicator.code, previous_period.code)]
         cell = dict(where)
         sections.setdefault(indicator.section, []).append(
             {
@@ -117,20 +119,18 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 "detail_url": reverse("indicators:detail", args=[indicator.code])
                 + "?"
                 + urlencode({"period": period.code, **where}),
-                "revised_at": queries.revision(indicator, period)["revised_at"],
+                "revised_at": revisions.get(indicator.code),
             }
         )
     # The trend of the headline indicator and the map of the health areas.
     headline = (
         registry.get(request.GET.get("trend", "")) or registry.get("home_visits") or registry.indicators()[0]
     )
+    months = [p for p in _months(period) if p.type in headline.period_types]
+    series = queries.totals(user=request.user, indicators=[headline], periods=months, where=where)
     trend = [
-        {
-            "period": p.code,
-            "label": p.label,
-            "value": queries.total(user=request.user, indicator=headline, period=p, where=where)["value"],
-        }
-        for p in _months(period)
+        {"period": p.code, "label": p.label, "value": series[(headline.code, p.code)]["value"]}
+        for p in months
     ]
     map_rows = queries.values(user=request.user, indicator=headline, period=period, by=[HEALTH_AREA])
     chart = {
@@ -192,14 +192,11 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
             }
         )
     total = queries.total(user=request.user, indicator=indicator, period=period, where=where)
+    months = [p for p in _months(period) if p.type in indicator.period_types]
+    series = queries.totals(user=request.user, indicators=[indicator], periods=months, where=where)
     trend = [
-        {
-            "period": p.code,
-            "label": p.label,
-            "value": queries.total(user=request.user, indicator=indicator, period=p, where=where)["value"],
-        }
-        for p in _months(period)
-        if p.type in indicator.period_types
+        {"period": p.code, "label": p.label, "value": series[(indicator.code, p.code)]["value"]}
+        for p in months
     ]
     return render(
         request,

@@ -35,7 +35,10 @@ def figures(users, district, household_factory):
     record_home_visit(by=users.chw1, person=child, visit_date=today, kind="child_followup")
     other = household_factory(users.chw2, quartier=district.q2a)
     record_home_visit(
-        by=users.chw2, person=other.members.get(relationship_to_head="child"), visit_date=today, kind="child_followup"
+        by=users.chw2,
+        person=other.members.get(relationship_to_head="child"),
+        visit_date=today,
+        kind="child_followup",
     )
     engine.rebuild(first=today.replace(day=1) - timedelta(days=40), last=today)
     return {"child": child}
@@ -43,7 +46,13 @@ def figures(users, district, household_factory):
 
 @pytest.mark.parametrize("width, height", [(360, 640), (1024, 768)])
 def test_the_me_officer_follows_a_number_to_its_count_and_downloads_the_report(
-    page, web, users, figures, settings, width, height  # noqa: F811
+    page,
+    web,  # noqa: F811
+    users,
+    figures,
+    settings,
+    width,
+    height,  # noqa: F811
 ):
     settings.TASKS = IMMEDIATE
     page.set_viewport_size({"width": width, "height": height})

@@ -66,7 +66,9 @@ def test_a_report_is_generated_in_the_background_then_offered(
     settings.TASKS = IMMEDIATE
     client.force_login(users.me)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/indicateurs/rapports/", {"period": "2026-03", "facility": "", "format": "xlsx"})
+        response = client.post(
+            "/indicateurs/rapports/", {"period": "2026-03", "facility": "", "format": "xlsx"}
+        )
     export = ReportExport.objects.get()
     assert response.status_code == 302 and str(export.pk) in response["Location"]
     export.refresh_from_db()
@@ -83,7 +85,9 @@ def test_a_report_is_generated_in_the_background_then_offered(
 
 def test_a_facility_manager_cannot_ask_for_the_programme_report(users: Any, visits: Any, client: Any) -> None:
     client.force_login(users.manager1)
-    response = client.post("/indicateurs/rapports/", {"period": "2026-03", "facility": "ASACOHAM", "format": "pdf"})
+    response = client.post(
+        "/indicateurs/rapports/", {"period": "2026-03", "facility": "ASACOHAM", "format": "pdf"}
+    )
     assert response.status_code == 403
     assert not ReportExport.objects.exists()
 
@@ -95,9 +99,13 @@ def test_targets_show_the_chw_progress(users: Any, visits: Any) -> None:
     assert targets.progress(user=users.chw2, period=MARCH) == []
     assert [r["chw"] for r in targets.progress(user=users.manager1, period=MARCH)] == ["relais01"]
     with pytest.raises(Exception, match="relais"):
-        targets.set_target(by=users.me, indicator="home_visits", period="2026-03", value=4, chw=users.clinician1)
+        targets.set_target(
+            by=users.me, indicator="home_visits", period="2026-03", value=4, chw=users.clinician1
+        )
     with pytest.raises(PermissionDenied):
-        targets.set_target(by=users.manager1, indicator="home_visits", period="2026-03", value=4, chw=users.chw1)
+        targets.set_target(
+            by=users.manager1, indicator="home_visits", period="2026-03", value=4, chw=users.chw1
+        )
 
 
 def test_the_tablet_pulls_the_chw_targets_of_the_month(users: Any, visits: Any) -> None:

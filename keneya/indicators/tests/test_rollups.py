@@ -44,34 +44,59 @@ def apply(action: str, day: int, who: int, users: Any, cast: Any) -> None:
     if action == "visit":
         visit(users, child, on, kind=kind)
     elif action == "sick" and child != cast.older2:
-        visit(users, child, on, kind="sick_child", findings={"convulsions": True} if who % 2 else {"diarrhoea": True, "diarrhoea_days": 2})
+        visit(
+            users,
+            child,
+            on,
+            kind="sick_child",
+            findings={"convulsions": True} if who % 2 else {"diarrhoea": True, "diarrhoea_days": 2},
+        )
     elif action == "muac" and child != cast.older2:
         visit(users, child, on, measurements={"muac_mm": 105 + who * 5})
     elif action == "void":
-        observation = Observation.objects.filter(code="muac_mm", voided_at__isnull=True).order_by("id").first()
+        observation = (
+            Observation.objects.filter(code="muac_mm", voided_at__isnull=True).order_by("id").first()
+        )
         if observation is not None:
             chw = users.chw1 if observation.person.household.chw_id == users.chw1.pk else users.chw2
-            void_observation(by=chw, observation=observation, reason="Erreur", replacement=130 if who % 2 else None)
+            void_observation(
+                by=chw, observation=observation, reason="Erreur", replacement=130 if who % 2 else None
+            )
     elif action == "ack":
         alert = Alert.objects.filter(status=AlertStatus.OPEN).order_by("raised_at").first()
         if alert is not None:
-            clinician = users.clinician1 if alert.facility_id == users.clinician1.facility_id else users.clinician2
+            clinician = (
+                users.clinician1 if alert.facility_id == users.clinician1.facility_id else users.clinician2
+            )
             acknowledge_alert(by=clinician, alert=alert)
     elif action == "seen":
         referral = Referral.objects.filter(seen_at__isnull=True).order_by("issued_at").first()
         if referral is not None:
-            mark_seen(by=users.clinician1, referral=referral, at=referral.issued_at + timedelta(hours=3 + 20 * who))
+            mark_seen(
+                by=users.clinician1, referral=referral, at=referral.issued_at + timedelta(hours=3 + 20 * who)
+            )
     elif action == "register":
-        add_member(by=users.chw1, household=cast.child1.household, data=person("Traoré", NAMES[day % len(NAMES)], "F", on))
+        add_member(
+            by=users.chw1,
+            household=cast.child1.household,
+            data=person("Traoré", NAMES[day % len(NAMES)], "F", on),
+        )
 
 
-@settings(max_examples=8, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate], suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=8,
+    deadline=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(
     steps=st.lists(
         st.tuples(st.sampled_from(ACTIONS), st.integers(0, 68), st.integers(0, 3)), min_size=1, max_size=6
     )
 )
-def test_the_incremental_refresh_equals_the_full_rebuild(steps: list[Any], users: Any, cast: Any, time_machine: Any) -> None:
+def test_the_incremental_refresh_equals_the_full_rebuild(
+    steps: list[Any], users: Any, cast: Any, time_machine: Any
+) -> None:
     # The examples share the database: the clock only moves forward (the feeds read timestamps).
     time_machine.move_to(max(timezone.now(), NOW) + timedelta(seconds=1), tick=True)
     baseline = rebuilt()
@@ -99,7 +124,10 @@ def test_on_the_demo_a_visit_of_last_month_lands_in_last_month(time_machine: Any
         .select_related("household__chw")
         .first()
     )
-    record_home_visit(by=child.household.chw, person=child, visit_date=date(2026, 3, 28), kind="child_followup")
+    assert child is not None and child.household.chw is not None
+    record_home_visit(
+        by=child.household.chw, person=child, visit_date=date(2026, 3, 28), kind="child_followup"
+    )
     changes.refresh()
     incremental = engine.snapshot()
     assert incremental != before

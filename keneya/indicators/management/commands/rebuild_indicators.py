@@ -8,8 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from keneya.indicators import engine, registry
-from keneya.indicators.models import PendingChange
+from keneya.indicators import changes, registry
 
 
 class Command(BaseCommand):
@@ -40,9 +39,7 @@ class Command(BaseCommand):
         if unknown:
             raise CommandError(f"Indicateur inconnu : {', '.join(unknown)}")
         started = time.perf_counter()
-        if codes is None:
-            PendingChange.objects.all().delete()  # what they marked is recomputed below
-        report = engine.rebuild(first=first, last=last, codes=codes)
+        report = changes.full_rebuild(first=first, last=last, codes=codes)
         self.stdout.write(
             f"{report.months} mois-indicateurs recalculés ({report.changed} modifiés), "
             f"{report.cells} cellules, en {time.perf_counter() - started:.1f} s."
