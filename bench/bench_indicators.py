@@ -193,7 +193,7 @@ def main() -> None:
         ("Push path, sets of 50, without the marks (best of rounds)", f"{without:.0f} visits/s", ""),
         (
             "Push path with the marks (`visits_stored` → `mark_changed`)",
-            f"{with_marks:.0f} visits/s ({loss:+.1f} %)",
+            f"{with_marks:.0f} visits/s ({loss:.1f} % lost)",
             "≤ 10 % lost",
         ),
         (

@@ -3,8 +3,8 @@
 Two ways a domain app tells the indicators that its facts changed:
 
 - **marks**: its service (or a hook receiver it registers on its own hook) calls
-  ``mark_changed("visits", dates)`` in the transaction that wrote the facts: one upsert per
-  source and month touched (``PendingChange``). ``keneya.visits`` does it from
+  ``mark_changed("visits", dates)`` in the transaction that wrote the facts: one INSERT of
+  a row per month touched (``PendingChange``). ``keneya.visits`` does it from
   ``visits_stored``: a visit synced three weeks late marks its own month.
 - **feeds**: ``register_feed("alerts", read)`` where ``read(cursor) -> (cursor, dates)`` returns
   the dates of the facts changed after ``cursor`` (an event table's id, a timestamp) and the new
