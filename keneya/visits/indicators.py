@@ -12,9 +12,11 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.fields.json import KT
+from django.utils import timezone
 
+from keneya.clinical.immunization import FULLY_VACCINATED_CODES
 from keneya.clinical.nutrition import MUAC_RED_BELOW_MM
 from keneya.indicators import changes
 from keneya.indicators.registry import (
@@ -26,11 +28,13 @@ from keneya.indicators.registry import (
     Period,
     Unit,
     labels_from_choices,
+    months_before,
     register,
 )
 from keneya.people.indicators import children_under_5, person_row, persons_followed
 from keneya.people.models import Person
 from keneya.visits.models import Observation, Visit, VisitKind
+from keneya.visits.services import VACCINE_OBSERVATION_PREFIX, VACCINES_FINDING
 
 SOURCE = "visits"
 SECTION_VISITS = "Visites à domicile"
@@ -329,10 +333,18 @@ def voids_feed(cursor: Any) -> tuple[Any, list[date]]:
     voided = Observation.objects.filter(voided_by__isnull=False)
     if cursor:
         voided = voided.filter(voided_at__gt=datetime.fromisoformat(cursor))
-    rows = list(voided.values_list("voided_at", "observed_on"))
+    rows = list(voided.values_list("voided_at", "observed_on", "code"))
     if not rows:
         return cursor, []
-    return max(at for at, _on in rows if at is not None).isoformat(), [on for _at, on in rows]
+    dates = [on for _at, on, _code in rows]
+    today = timezone.localdate()
+    for _at, on, code in rows:
+        if code.startswith(VACCINE_OBSERVATION_PREFIX):  # a stock: every month since
+            day = on.replace(day=1)
+            while day <= today:
+                dates.append(day)
+                day = months_before(day, -1)
+    return max(at for at, _on, _code in rows if at is not None).isoformat(), dates
 
 
 changes.register_feed("visits_voids", voids_feed)
@@ -340,5 +352,69 @@ changes.register_feed("visits_voids", voids_feed)
 
 def mark_visits_changed(checks: Any) -> None:
     """``visits_stored`` receiver: the months of the visits just stored are to recompute (a
-    visit synced late marks its own month). One INSERT per batch."""
-    changes.mark_changed(SOURCE, {check.visit.visit_date for check in checks})
+    visit synced late marks its own month). One INSERT per batch. A visit that copied a
+    vaccination card also changes "fully vaccinated" (a stock) in every month since it."""
+    dates = {check.visit.visit_date for check in checks}
+    carded = [c.visit.visit_date for c in checks if c.visit.findings.get(VACCINES_FINDING)]
+    if carded:
+        day, today = min(carded), timezone.localdate()
+        while day <= today:
+            dates.add(day)
+            day = months_before(day.replace(day=1), -1)
+    changes.mark_changed(SOURCE, dates)
+
+
+VACCINE_CODES = tuple(f"{VACCINE_OBSERVATION_PREFIX}{code}" for code in sorted(FULLY_VACCINATED_CODES))
+
+
+def children_12_23m(period: Period) -> QuerySet[Person]:
+    last = period.last_day
+    return persons_followed(period).filter(
+        date_of_birth__gt=months_before(last, 24), date_of_birth__lte=months_before(last, 12)
+    )
+
+
+def fully_vaccinated(period: Period) -> QuerySet[Person]:
+    """Children 12-23 months whose card, as copied by a CHW by the month's end, shows every dose
+    of the DHS definition (BCG, Penta 1-3, VPO 1-3, RR1); a voided dose does not count."""
+    last = period.last_day
+    complete = (
+        Observation.objects.filter(
+            code__in=VACCINE_CODES, voided_at__isnull=True, value_date__lte=last, observed_on__lte=last
+        )
+        .values("person_id")
+        .annotate(n=Count("code", distinct=True))
+        .filter(n=len(VACCINE_CODES))
+        .values("person_id")
+    )
+    return children_12_23m(period).filter(pk__in=complete)
+
+
+register(
+    Indicator(
+        code="fully_vaccinated_12_23m",
+        name="Enfants de 12 à 23 mois complètement vaccinés",
+        name_en="Children 12-23 months fully vaccinated",
+        definition=(
+            "Part des enfants de 12 à 23 mois suivis (âge au dernier jour du mois) dont la carte, "
+            "recopiée par un relais avant la fin du mois, montre le BCG, trois doses de Penta, trois "
+            "doses de polio (VPO 1-3) et le RR1. Dénominateur : enfants de 12 à 23 mois suivis."
+        ),
+        source=(
+            "Définition EDS/DHS de l'enfant complètement vacciné ; PEV Mali "
+            "(keneya/clinical/data/pev_mali.json, clinical-rules.md 3)"
+        ),
+        numerator=fully_vaccinated,
+        denominator=children_12_23m,
+        unit=Unit.PERCENT,
+        paths=PERSON_PATHS,
+        period_types=(MONTH,),
+        section="Vaccination",
+        sources=("people", SOURCE, "visits_voids"),
+        record_label="enfants",
+        record_row=person_row,
+        record_related=("household",),
+        app="visits",
+        order=35,
+    )
+)

@@ -137,3 +137,23 @@ def test_a_month_outside_the_registry_has_a_zero_total(users: Any, cast: Any) ->
     rebuild()
     [row] = value(users.me, "home_visits", period="2025-12")
     assert row == {"period": "2025-12", "cell": {}, "value": 0.0, "numerator": 0.0, "denominator": None}
+
+
+def test_fully_vaccinated_children_12_23_months(users: Any, cast: Any, time_machine: Any) -> None:
+    from keneya.indicators.tests.conftest import REGISTERED
+    from keneya.people.services import add_member
+    from keneya.people.tests.factories import person
+
+    time_machine.move_to(REGISTERED, tick=False)
+    toddler = add_member(
+        by=users.chw1, household=cast.child1.household, data=person("Traoré", "Issa", "M", date(2024, 12, 1))
+    )
+    time_machine.move_to(NOW, tick=False)
+    card = {code: "2025-06-01" for code in ("BCG", "PENTA1", "PENTA2", "PENTA3", "VPO1", "VPO2", "VPO3")}
+    # Copied in April: it does not change March (the card was not seen by then).
+    visit(users, toddler, date(2026, 4, 2), findings={"vaccines": {**card, "RR1": "2025-12-05"}})
+    rebuild()
+    march = value(users.me, "fully_vaccinated_12_23m")[0]
+    assert (march["numerator"], march["denominator"]) == (0, 1)
+    april = value(users.me, "fully_vaccinated_12_23m", period="2026-04")[0]
+    assert (april["numerator"], april["denominator"], april["value"]) == (1, 1, 100)
