@@ -118,6 +118,7 @@ def test_running_twice_changes_nothing_the_second_time(urgent_visit, time_machin
         "escalate_alerts : 0 alerte(s) escaladée(s)",
         "check_referrals : 0 référence(s) déclarée(s) non arrivée(s)",
         "social_renewal_reminders : 0 rappel(s) de renouvellement",
+        "refresh_indicators : Indicateurs : rien à recalculer.",
         "send_outbox : 0 SMS envoyé(s), 0 à réessayer, 0 en échec",
     ]
 
@@ -156,12 +157,14 @@ def test_jobs_are_declared_by_the_apps_that_own_them():
         "escalate_alerts",
         "check_referrals",
         "social_renewal_reminders",
+        "refresh_indicators",
         "send_outbox",
     ]
     assert [job.run.__module__ for job in jobs] == [
         "keneya.alerts.jobs",
         "keneya.referrals.jobs",
         "keneya.social_protection.jobs",
+        "keneya.indicators.jobs",
         "keneya.notifications.jobs",
     ]
     assert all(job.every > timedelta(0) for job in jobs)
@@ -186,6 +189,7 @@ def test_a_job_registered_by_another_app_runs_in_its_order(db, monkeypatch):
         "toy_job",
         "check_referrals",
         "social_renewal_reminders",
+        "refresh_indicators",
         "send_outbox",
     ]
     assert "toy_job : 1 jouet" in output
