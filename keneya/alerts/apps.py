@@ -8,7 +8,10 @@ class AlertsConfig(AppConfig):
     verbose_name = _("Alertes")
 
     def ready(self) -> None:
-        from keneya.alerts import privacy  # noqa: F401  (registers its part of a person's data)
+        from keneya.alerts import (
+            indicators,  # noqa: F401  (registers its indicators: keneya.indicators)
+            privacy,  # noqa: F401  (registers its part of a person's data)
+        )
 
         # The alerts' part of the visit and referral stories (keneya.core.hooks): a stored visit
         # is checked against the alert rules; a referral that did not arrive raises its alert.

@@ -454,7 +454,7 @@ class _GroupStory:
 
 def delete_financing(*, quartier_ids: Sequence[Any]) -> dict[str, int]:
     """Remove the demo's savings groups and their ledger (raw DELETEs: the ledger refuses the
-    ORM's; on PostgreSQL the purge flag lets its triggers through, decision 0016)."""
+    ORM's; on PostgreSQL the purge flag lets its triggers through, decision 0012)."""
     groups = SavingsGroup.objects.filter(quartier_id__in=list(quartier_ids))
     if not groups.exists():
         return {}

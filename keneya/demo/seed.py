@@ -35,6 +35,7 @@ from django.utils import timezone
 from keneya.accounts.models import Cadre, Role
 from keneya.core.models import LEVEL_ORDER, Area, Facility, FacilityKind, Organisation
 from keneya.demo import dhis2, district, financing, lab, pharmacy, play, social, speed
+from keneya.demo import indicators as demo_indicators
 from keneya.demo import records as demo_records
 from keneya.demo import visits as closed_loop
 from keneya.demo.fastinsert import insert_with_history
@@ -138,6 +139,7 @@ def delete_demo() -> dict[str, int]:
         person_ids=Person.objects.filter(household__quartier_id__in=quartier_ids).values("id"),
         facility_ids=list(facilities.values_list("id", flat=True)),
     )
+    counts |= demo_indicators.delete_indicators(user_ids=list(demo_users().values_list("id", flat=True)))
     counts |= closed_loop.delete_closed_loop(
         quartier_ids=quartier_ids,
         facility_ids=list(facilities.values_list("id", flat=True)),
@@ -470,6 +472,14 @@ def seed_demo(
                 f"Tontines : {money.get('groups', 0)} groupes, {money.get('meetings', 0)} réunions, "
                 f"{money.get('loans', 0)} prêts, {money.get('postings', 0)} mouvements "
                 f"({time.perf_counter() - financing_started:.1f} s)"
+            )
+            started_indicators = time.perf_counter()
+            ind = demo_indicators.seed_indicators(
+                seed=seed, today=today, quartier_ids=[a.pk for a in areas.values() if a.level == "quartier"]
+            )
+            step(
+                f"Indicateurs : {ind['months']} mois-indicateurs, {ind['targets']} objectifs "
+                f"({time.perf_counter() - started_indicators:.1f} s)"
             )
             dhis2_started, dhis2_counts = time.perf_counter(), dhis2.seed_dhis2(seed=seed, today=today)
             step(

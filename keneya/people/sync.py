@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from keneya.core.models import Area
+from keneya.indicators.targets import pulled_targets
 from keneya.people import services as people
 from keneya.people.models import Household, HouseholdStatus, Person, Relationship
 from keneya.people.scope import households_visible_to, persons_visible_to
@@ -23,7 +24,7 @@ from keneya.sync import changelog, incoming
 from keneya.sync.fields import boolean, coerce, date_or_none, number_or_none, text, uuid_value
 from keneya.sync.models import DELETE_REQUEST_FIELD, SyncConflict
 from keneya.sync.payloads import pick
-from keneya.sync.registry import Batch, Direction, Incoming, SyncType, register
+from keneya.sync.registry import Batch, Direction, Incoming, SyncType, register, register_pull_extra
 
 HOUSEHOLD = "household"
 PERSON = "person"
@@ -320,3 +321,8 @@ PERSON_TYPE = register(
         select_related=("household",),
     )
 )
+
+# The CHW's targets and progress as of this pull (keneya.indicators.targets): the tablet shows
+# them offline in "Mes objectifs". Registered here because people sits above both sync and
+# indicators (the two mechanisms do not know each other).
+register_pull_extra("targets", pulled_targets)

@@ -385,3 +385,19 @@ def _register_core_reads() -> None:
     register_read("person-documents", "documents_api", by_person("person_id"))
     register_read("records:carnet", "carnet_pdf", by_person("person_id"))
     register_read("records:document_file", "record_document_file", by_person("person_id"))
+    # Indicators: the records behind a cell (keneya/indicators). The persons whose names were
+    # shown; one row without a person when only the count was (the M&E officer).
+    register_read("indicators:cell_records", "indicator_records_page", persons_shown)
+    register_read("api_indicator_cell_records", "indicator_records_api", persons_shown)
+
+
+def persons_shown(request: HttpRequest, kwargs: dict[str, Any], response: HttpResponse) -> list[Any] | None:
+    """The persons a drill-down answer named: its ``records`` rows (API) or the ids the page
+    set on its response; None (one row, no person) when it showed counts only."""
+    data = getattr(response, "data", None)
+    if isinstance(data, dict):
+        ids = [row.get("person") for row in data.get("records", []) if isinstance(row, dict)]
+    else:
+        ids = list(getattr(response, "persons_shown", []) or [])
+    ids = [i for i in ids if i]
+    return ids or None

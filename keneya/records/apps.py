@@ -9,7 +9,11 @@ class RecordsConfig(AppConfig):
 
     def ready(self) -> None:
         from keneya.accounts.scope import person_visibility
-        from keneya.records import access, privacy  # noqa: F401  (its part of a person's data)
+        from keneya.records import (  # noqa: F401  (its part of a person's data)
+            access,
+            indicators,  # noqa: F401  (registers its indicators: keneya.indicators)
+            privacy,
+        )
         from keneya.records.scope import break_glass_grants
 
         access._register_core_reads()

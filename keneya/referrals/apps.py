@@ -11,7 +11,10 @@ class ReferralsConfig(AppConfig):
         from keneya.accounts.scope import person_visibility
         from keneya.accounts.views import home_page
         from keneya.people.hooks import person_page
-        from keneya.referrals import privacy  # noqa: F401  (registers its part of a person's data)
+        from keneya.referrals import (
+            indicators,  # noqa: F401  (registers its indicators: keneya.indicators)
+            privacy,  # noqa: F401  (registers its part of a person's data)
+        )
         from keneya.referrals.queries import home_page_referred, person_page_referrals
         from keneya.referrals.scope import referred_to_my_facility
 

@@ -10,6 +10,7 @@ class SocialProtectionConfig(AppConfig):
     def ready(self) -> None:
         # Every read of a person's data leaves a trace (docs/security.md, "Access log").
         from keneya.records.access import by_object, by_person, register_read
+        from keneya.social_protection import indicators  # noqa: F401  (registers its indicators: keneya.indicators)
         from keneya.social_protection.models import DocumentFile, Dossier
 
         members = "members__person_id"

@@ -13,3 +13,9 @@ class VisitsConfig(AppConfig):
         from keneya.visits.queries import person_page_visits
 
         person_page.register(person_page_visits)
+
+        # Indicators (keneya.indicators): the visits' own, and the months a stored visit touches.
+        from keneya.visits import indicators  # noqa: F401  (registers the visits' indicators)
+        from keneya.visits.hooks import visits_stored
+
+        visits_stored.register(indicators.mark_visits_changed)

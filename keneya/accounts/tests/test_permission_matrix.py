@@ -569,6 +569,43 @@ MATRIX.update(
         "financing:loan_decision": ("POST", "/tontines/prets/{loan}/decision/", FINANCING_POST),
     }
 )
+# Indicators (keneya/indicators): the aggregates roles (M&E officer, facility manager,
+# administrator); a CHW reads their own cells through the API (their targets), never the records.
+INDICATOR_API = {**AGGREGATES, "chw": OK, "chw_other_zone": OK}
+AGGREGATES_HIDDEN = {role: (HIDDEN if answer == OK else answer) for role, answer in AGGREGATES.items()}
+AGGREGATES_POST = {role: (REDIRECT if answer == OK else answer) for role, answer in AGGREGATES.items()}
+REPORTS_POST = {**dict.fromkeys(ROLES, FORBIDDEN), "me_officer": REDIRECT, "admin": REDIRECT}
+NO_EXPORT = "00000000-0000-0000-0000-000000000000"
+MATRIX.update(
+    {
+        "api_indicators": ("GET", "/api/v1/indicators/", INDICATOR_API),
+        "api_indicator_values": (
+            "GET",
+            "/api/v1/indicators/home_visits/values/?period=2026-03",
+            INDICATOR_API,
+        ),
+        "api_indicator_cell_records": (
+            "GET",
+            "/api/v1/indicators/home_visits/values/_/records/?period=2026-03",
+            AGGREGATES,
+        ),
+        "indicators:dashboard": ("GET", "/indicateurs/", AGGREGATES),
+        "indicators:detail": ("GET", "/indicateurs/home_visits/", AGGREGATES),
+        "indicators:cell_records": ("GET", "/indicateurs/home_visits/enregistrements/?cell=_", AGGREGATES),
+        "indicators:impact": ("GET", "/indicateurs/impact/", AGGREGATES),
+        "indicators:completeness": ("GET", "/indicateurs/completude/", AGGREGATES),
+        "indicators:reports": ("GET", "/indicateurs/rapports/", AGGREGATES),
+        "indicators:reports POST": ("POST", "/indicateurs/rapports/", AGGREGATES_POST),
+        "indicators:report_status": ("GET", f"/indicateurs/rapports/{NO_EXPORT}/", AGGREGATES_HIDDEN),
+        "indicators:report_download": (
+            "GET",
+            f"/indicateurs/rapports/{NO_EXPORT}/fichier/",
+            AGGREGATES_HIDDEN,
+        ),
+        "indicators:targets": ("GET", "/indicateurs/objectifs/", AGGREGATES),
+        "indicators:targets POST": ("POST", "/indicateurs/objectifs/", REPORTS_POST),
+    }
+)
 # Public on purpose: login, logout, language switch, token exchange, the API description.
 PUBLIC = {
     "login",

@@ -119,6 +119,7 @@ def test_running_twice_changes_nothing_the_second_time(urgent_visit, time_machin
         "check_referrals : 0 référence(s) déclarée(s) non arrivée(s)",
         "social_renewal_reminders : 0 rappel(s) de renouvellement",
         "financing_late_loans : 0 prêt(s) en retard",
+        "refresh_indicators : Indicateurs : rien à recalculer.",
         "send_outbox : 0 SMS envoyé(s), 0 à réessayer, 0 en échec",
         "dhis2_retry_pushes : 0 envoi(s) DHIS2 traité(s), 0 à réessayer, 0 en échec",
     ]
@@ -159,6 +160,7 @@ def test_jobs_are_declared_by_the_apps_that_own_them():
         "check_referrals",
         "social_renewal_reminders",
         "financing_late_loans",
+        "refresh_indicators",
         "send_outbox",
         "dhis2_retry_pushes",
     ]
@@ -167,6 +169,7 @@ def test_jobs_are_declared_by_the_apps_that_own_them():
         "keneya.referrals.jobs",
         "keneya.social_protection.jobs",
         "keneya.financing.jobs",
+        "keneya.indicators.jobs",
         "keneya.notifications.jobs",
         "keneya.interop.dhis2.jobs",
     ]
@@ -193,6 +196,7 @@ def test_a_job_registered_by_another_app_runs_in_its_order(db, monkeypatch):
         "check_referrals",
         "social_renewal_reminders",
         "financing_late_loans",
+        "refresh_indicators",
         "send_outbox",
         "dhis2_retry_pushes",
     ]

@@ -1,4 +1,4 @@
-"""The ledger's rules in the database (decision 0016-ledger.md).
+"""The ledger's rules in the database (decision 0012-ledger.md).
 
 PostgreSQL (django-hordak's design): a constraint trigger, DEFERRABLE INITIALLY DEFERRED, sums
 the postings of each entry a transaction touched when it commits, and refuses an unbalanced

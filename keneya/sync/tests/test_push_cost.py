@@ -23,10 +23,11 @@ pytestmark = pytest.mark.django_db
 
 # A batch of routine visits, whatever its size: the stored-batch checks, the CHW lock, the
 # persons in scope, the stored visit ids, then one INSERT each for the visits, their
-# observations and their change-log rows, the weighings for the growth rule, the cursor and the
-# batch's result (with their savepoints). SQLite splits an INSERT of many rows (at most 999
-# parameters a statement), hence a little slack.
-PER_ROUTINE_BATCH = 22
+# observations and their change-log rows, the weighings for the growth rule, the months the
+# indicators must recompute (one INSERT, keneya.visits.indicators.mark_visits_changed), the cursor
+# and the batch's result (with their savepoints). SQLite splits an INSERT of many rows (at most
+# 999 parameters a statement), hence a little slack.
+PER_ROUTINE_BATCH = 23
 # Urgent visits add, for the whole batch: the CSCom of each quartier, the referrals, their
 # events and change-log rows, the alerts, their events and change-log rows, the clinicians to
 # text, the outbox keys already there and the outbox rows.

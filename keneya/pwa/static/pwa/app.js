@@ -17,6 +17,7 @@ import {
 import { rejectedScreen } from "./ui/rejected.js";
 import { screeningFormScreen, screeningScreen } from "./ui/screening.js";
 import { createStatusBar, refreshStatus } from "./ui/status.js";
+import { targetsScreen } from "./ui/targets.js";
 import { tasksScreen } from "./ui/tasks.js";
 import { visitFormScreen, visitScreen } from "./ui/visit.js";
 
@@ -37,9 +38,10 @@ const ROUTES = [
   [/^\/taches$/, tasksScreen],
   [/^\/references$/, outcomesScreen],
   [/^\/a-corriger$/, rejectedScreen],
+  [/^\/objectifs$/, targetsScreen],
 ];
 const TABS = [["#/", "Ménages", ""], ["#/taches", "Tâches", "/taches"],
-  ["#/references", "Références", "/references"]];
+  ["#/references", "Références", "/references"], ["#/objectifs", "Objectifs", "/objectifs"]];
 
 const shell = document.getElementById("app");
 const view = document.getElementById("view");

@@ -122,9 +122,10 @@ export const OTHER_STORES = {
  * What the last page of a pull carries besides the changes and the tasks, kept whole in `meta`
  * under the same name: the active vulnerability grid ("scorecard") and the coverage lines of
  * the CHW's households ("coverage"), from keneya/social_protection/sync.py; the savings groups
- * the CHW facilitates ("financing"), from keneya/financing/sync.py.
+ * the CHW facilitates ("financing"), from keneya/financing/sync.py; the CHW's targets and
+ * progress of the month ("targets", keneya/indicators/targets.py via keneya/people/sync.py).
  */
-export const PULL_EXTRAS = ["scorecard", "coverage", "financing"];
+export const PULL_EXTRAS = ["scorecard", "coverage", "financing", "targets"];
 
 export const BY_TYPE = new Map(SYNC_TYPES.map((entry) => [entry.type, entry]));
 
