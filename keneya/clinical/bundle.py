@@ -54,6 +54,9 @@ RULE_FILES = (
     "pev_mali",
     "older_child_rules",
 )
+# Catalogues the server alone reads (the CSCom's prescriptions and laboratory, issue #14): the
+# tablet's engine does not prescribe nor interpret lab results, so they stay out of its bundle.
+SERVER_ONLY_FILES = ("lab_tests", "medicines")
 # Index of each growth table's rows (growth._Table.first: a day, or a length in tenths of a cm).
 TABLE_INDEX = {
     "wfa": "day",

@@ -43,6 +43,7 @@ from keneya.financing.models import (
     SavingsGroup,
 )
 from keneya.notifications.models import OutboxMessage
+from keneya.notifications.sending import send_pending
 from keneya.people.models import Person
 from keneya.referrals.models import Referral
 
@@ -173,6 +174,10 @@ def seed_financing(*, seed: int | str, today: date) -> dict[str, int]:
         counts["loans"] += story.loans
         counts["postings"] += story.postings
         counts["share_outs"] += story.share_outs
+    # The receipts and reminders the meetings queued leave through the outbox, as the scheduler's
+    # job sends them (keneya/demo/social.py does the same), one batch after another.
+    while send_pending().sent:
+        pass
     return counts
 
 

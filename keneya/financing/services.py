@@ -863,8 +863,8 @@ def queue_receipts(group: SavingsGroup, meeting: Meeting, paid: dict[str, int]) 
     messages = []
     for member, amount in paid.items():
         membership = members.get(member)
-        if membership is None:
-            continue
+        if membership is None or not _phone(membership):
+            continue  # no phone known: the sheet and her statement show it; no SMS to fail
         values = balances.get(membership.person_id, {"savings": 0, "loans_outstanding": 0})
         messages.append(
             Sms(
@@ -903,7 +903,7 @@ def remind_late_loans(*, today: date | None = None) -> int:
             "date": loan.due_on.strftime("%d/%m/%Y"),
         }
         key = f"financing:late:{loan.pk}:{week.year}-{week.week}"
-        if membership is not None:
+        if membership is not None and _phone(membership):
             enqueue_sms(
                 to=_phone(membership),
                 template="financing_loan_late",

@@ -151,7 +151,7 @@ class OrderListCreate(APIView):
 
     @extend_schema(
         summary="Demandes en attente du laboratoire (les plus anciennes d'abord)",
-        responses=ORDER_OUT,
+        responses=serializers.ListSerializer(child=ORDER_OUT),
         operation_id="v1_lab_orders_pending",
     )
     def get(self, request: Request) -> Response:
@@ -235,7 +235,7 @@ def _scalar(value: Any) -> Any:
     return value
 
 
-class CorrectionIn(serializers.Serializer):
+class LabCorrectionIn(serializers.Serializer):
     value = serializers.JSONField()
     reason = serializers.CharField(max_length=services.REASON_MAX)
 
@@ -245,7 +245,7 @@ class ResultCorrect(APIView):
     required_capabilities = {"POST": Capability.LAB_RESULT}
 
     @extend_schema(
-        request=CorrectionIn,
+        request=LabCorrectionIn,
         responses={200: dict, 400: dict},
         summary="Corriger un résultat (annule et remplace, avec un motif ; l'ancienne valeur reste visible)",
     )
@@ -253,7 +253,7 @@ class ResultCorrect(APIView):
         result = queries.lab_results_visible_to(request.user).filter(pk=pk).first()
         if result is None or not has_capability(request.user, Capability.LAB_RESULT):
             raise Http404
-        body = CorrectionIn(data=request.data)
+        body = LabCorrectionIn(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
         replacement = services.correct_result(

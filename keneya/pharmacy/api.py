@@ -304,7 +304,7 @@ class PrescriptionListCreate(APIView):
         summary="Ordonnances visibles (les plus récentes d'abord), filtrables par patient",
         operation_id="v1_prescriptions_list",
         parameters=[OpenApiParameter("person", str)],
-        responses=PRESCRIPTION_OUT,
+        responses=serializers.ListSerializer(child=PRESCRIPTION_OUT),
     )
     def get(self, request: Request) -> Response:
         rows = queries.prescriptions_visible_to(request.user).prefetch_related("items")

@@ -18,6 +18,7 @@ from typing import Any
 from django.utils.translation import gettext, gettext_noop
 
 import keneya.clinical
+from keneya.clinical.bundle import RULE_FILES
 from keneya.clinical.visit import ACTION_TEXT_FR
 
 _DATA = Path(keneya.clinical.__file__).resolve().parent / "data"
@@ -41,8 +42,8 @@ def collect() -> list[str]:
             for value in node:
                 walk(value)
 
-    for path in sorted(_DATA.glob("*.json")):
-        walk(json.loads(path.read_text("utf-8")))
+    for name in sorted(RULE_FILES):  # the visit engine's rule files (not the server's catalogues)
+        walk(json.loads((_DATA / f"{name}.json").read_text("utf-8")))
     found += list(ACTION_TEXT_FR.values())
     return list(dict.fromkeys(found))
 

@@ -232,7 +232,7 @@ def test_a_pull_page_costs_a_fixed_number_of_queries(
     users, tablet_a, household_factory, django_assert_max_num_queries, monkeypatch
 ):
     monkeypatch.setitem(registry.PULL_EXTRAS, "tasks", lambda chw: [])
-    for name in ("scorecard", "coverage", "targets"):  # social protection and indicators: a fixed cost
+    for name in ("scorecard", "coverage", "targets", "financing"):  # fixed costs of other apps
         monkeypatch.setitem(registry.PULL_EXTRAS, name, lambda chw: None)
     for _ in range(3):
         household_factory(users.chw1)
