@@ -136,7 +136,9 @@ def _women(quartier: Area, today: date, n: int, rng: random.Random) -> list[Pers
     return chosen
 
 
-def seed_financing(*, seed: int | str, today: date) -> dict[str, int]:
+def seed_financing(*, seed: int | str, today: date, weeks: int = WEEKS) -> dict[str, int]:
+    """The demo's savings groups, ``weeks`` weekly meetings each (a year; the tests' small
+    districts take a quarter: keneya/demo/seed.py)."""
     rng = random.Random(f"{seed}:financing")  # noqa: S311 (demo data)
     demo = User.objects.filter(email__endswith=f"@{district.DEMO_EMAIL_DOMAIN}")
     admin = demo.filter(role=Role.ADMIN).order_by("pk").first()
@@ -154,6 +156,7 @@ def seed_financing(*, seed: int | str, today: date) -> dict[str, int]:
         if len(women) < 10:
             continue
         story = _GroupStory(
+            weeks=max(13, weeks),
             rng=rng,
             today=today,
             admin=admin,
@@ -185,6 +188,7 @@ class _GroupStory:
     def __init__(
         self,
         *,
+        weeks: int,
         rng: random.Random,
         today: date,
         admin: Any,
@@ -199,7 +203,8 @@ class _GroupStory:
     ) -> None:
         self.rng, self.today, self.admin, self.by = rng, today, admin, treasurer
         self.women = list(women)
-        self.start = today - timedelta(weeks=WEEKS - 1)
+        self.weeks = weeks
+        self.start = today - timedelta(weeks=weeks - 1)
         self.group = services.create_group(
             by=admin,
             id=_id("group", name),
@@ -323,7 +328,7 @@ class _GroupStory:
                 }
             )
         for _ in range(3):  # health loans without a Kènèya referral (medicines, delivery)
-            on = self.start + timedelta(days=self.rng.randrange(80, WEEKS * 7 - 10))
+            on = self.start + timedelta(days=self.rng.randrange(80, self.weeks * 7 - 10))
             planned.setdefault(on, []).append(
                 {
                     "member": self.rng.choice(self.women),
@@ -334,7 +339,7 @@ class _GroupStory:
                 }
             )
         business_weeks = {16, 30} if not self.share_out else {16, 44}
-        for week in range(WEEKS):
+        for week in range(self.weeks):
             on = self.start + timedelta(weeks=week)
             for day in sorted(d for d in planned if on - timedelta(days=7) < d < on):
                 for loan in planned.pop(day):
@@ -364,7 +369,7 @@ class _GroupStory:
                 )
             if self.share_out and week == SHARE_OUT_WEEK:
                 self._share_out(meeting, on)
-            if week == WEEKS - 1:
+            if week == self.weeks - 1:
                 self._last_meeting(meeting)
         self._flush()
 

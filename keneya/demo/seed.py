@@ -75,6 +75,11 @@ class SeedResult:
     closed_loop_seconds: float = 0.0
 
 
+# Below this many households (the tests' districts) the demo's savings groups keep a quarter of
+# meetings instead of a year: their cost does not shrink with the district otherwise.
+SMALL_DISTRICT = 1000
+
+
 def stable_id(kind: str, code: str) -> uuid.UUID:
     return uuid.uuid5(_NAMESPACE, f"{kind}:{code}")
 
@@ -467,7 +472,12 @@ def seed_demo(
             lab_counts = lab.seed_lab(seed=seed, today=today)
             step(lab.summary(lab_counts, time.perf_counter() - lab_started))
             financing_started = time.perf_counter()
-            money = financing.seed_financing(seed=seed, today=today)
+            money = financing.seed_financing(
+                seed=seed,
+                today=today,
+                # a year of weekly meetings for the demo; a quarter for the tests' small districts
+                weeks=financing.WEEKS if n_households >= SMALL_DISTRICT else 13,
+            )
             step(
                 f"Tontines : {money.get('groups', 0)} groupes, {money.get('meetings', 0)} réunions, "
                 f"{money.get('loans', 0)} prêts, {money.get('postings', 0)} mouvements "

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
-import pytest
-
-from keneya.demo.tests.test_seed_demo import seed_loop
 from keneya.pharmacy.models import Allergy, Prescription, PrescriptionItem
 from keneya.records.models import Consultation
 
@@ -20,11 +17,8 @@ def snapshot() -> dict[str, Any]:
     }
 
 
-@pytest.mark.django_db
-def test_demo_prescriptions_at_most_consultations_with_their_checks(
-    tmp_path: Path, time_machine: Any
-) -> None:
-    seed_loop(tmp_path, time_machine)
+def pharmacy_part() -> Callable[[], None]:
+    """Checks on the seeded demo; returns the checks after the reset (test_every_part_...)."""
     consultations = Consultation.objects.count()
     prescriptions = Prescription.objects.count()
     assert consultations and prescriptions >= 0.5 * consultations
@@ -36,5 +30,8 @@ def test_demo_prescriptions_at_most_consultations_with_their_checks(
     assert not Prescription.objects.filter(blocking_overridden=True).exists()
     assert Allergy.objects.filter(no_known_allergy=True).exists()
     first = snapshot()
-    seed_loop(tmp_path, time_machine, "--reset")
-    assert snapshot() == first
+
+    def after_reset() -> None:
+        assert snapshot() == first
+
+    return after_reset

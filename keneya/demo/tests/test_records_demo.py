@@ -3,22 +3,15 @@ documents, CSRef reviews counter-referred into the same record; the reset remove
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
-import pytest
+from collections.abc import Callable
 
 from keneya.core.models import FacilityKind
-from keneya.demo.tests.test_seed_demo import seed_loop
 from keneya.records.models import Consultation, Problem, ProblemStatus, RecordDocument
 from keneya.referrals.models import Referral
 
 
-@pytest.mark.django_db
-def test_the_demo_record_is_seeded_through_the_services_and_reset_cleanly(
-    tmp_path: Path, time_machine: Any
-) -> None:
-    seed_loop(tmp_path, time_machine)
+def records_part() -> Callable[[], None]:
+    """Checks on the seeded demo; returns the checks after the reset (test_every_part_...)."""
     problems = Problem.objects.filter(voided_at__isnull=True)
     assert problems.filter(icd10_code="I10", status=ProblemStatus.ACTIVE).exists()
     # Every problem was recorded by a CSCom clinician, with an onset after the birth.
@@ -39,8 +32,11 @@ def test_the_demo_record_is_seeded_through_the_services_and_reset_cleanly(
         assert kinds == {FacilityKind.CSCOM, FacilityKind.CSREF} or FacilityKind.CSREF in kinds
         assert referral.counter_referral_note and referral.status == "counter_referred"
     files = [d.file.name for d in RecordDocument.objects.all()]
-    seed_loop(tmp_path, time_machine, "--reset")
-    assert Problem.objects.filter(voided_at__isnull=True).count() == problems.count()
-    if files:
-        # The files of the first seed were deleted with their rows; the new seed wrote its own.
-        assert all(d.file.storage.exists(str(d.file.name)) for d in RecordDocument.objects.all())
+
+    def after_reset() -> None:
+        assert Problem.objects.filter(voided_at__isnull=True).count() == problems.count()
+        if files:
+            # The files of the first seed were deleted with their rows; the new seed wrote its own.
+            assert all(d.file.storage.exists(str(d.file.name)) for d in RecordDocument.objects.all())
+
+    return after_reset

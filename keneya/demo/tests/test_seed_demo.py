@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -383,14 +384,11 @@ def test_no_visits_option_seeds_the_registry_only(tmp_path: Path) -> None:
     assert not Visit.objects.exists() and not Alert.objects.exists()
 
 
-@pytest.mark.django_db
-def test_social_protection_is_seeded_through_the_services_and_reset_cleanly(
-    tmp_path: Path, time_machine: Any
-) -> None:
+def social_part() -> Callable[[], None]:
+    """Checks on the seeded demo; returns the checks after the reset (test_every_part_...)."""
     from keneya.social_protection.models import Dossier, ScorecardVersion, Screening
     from keneya.social_rules import schemes
 
-    seed_loop(tmp_path, time_machine)
     households = Household.objects.count()
     screened = Screening.objects.values("household").distinct().count()
     assert 0.2 * households <= screened <= 0.5 * households  # about a third
@@ -399,17 +397,17 @@ def test_social_protection_is_seeded_through_the_services_and_reset_cleanly(
     assert all(s.score == sum(line["points"] for line in s.breakdown) for s in Screening.objects.all())
     statuses = set(Dossier.objects.filter(scheme="ramed").values_list("status", flat=True))
     assert "card_issued" in statuses and schemes.scheme("ramed")["initial"] in statuses
-    seed_loop(tmp_path, time_machine, "--reset")
-    assert Screening.objects.values("household").distinct().count() == screened
+
+    def after_reset() -> None:
+        assert Screening.objects.values("household").distinct().count() == screened
+
+    return after_reset
 
 
-@pytest.mark.django_db
-def test_the_laboratory_is_seeded_through_the_services_and_reset_cleanly(
-    tmp_path: Path, time_machine: Any
-) -> None:
+def lab_part() -> Callable[[], None]:
+    """Checks on the seeded demo; returns the checks after the reset (test_every_part_...)."""
     from keneya.lab.models import LabOrder, LabResult
 
-    seed_loop(tmp_path, time_machine)
     assert get_user_model().objects.filter(role=Role.LAB_TECHNICIAN).count() == len(district.HEALTH_AREAS)
     results = LabResult.objects.all()
     assert results.filter(abnormal=True).exists() and results.filter(critical=True).exists()
@@ -421,5 +419,8 @@ def test_the_laboratory_is_seeded_through_the_services_and_reset_cleanly(
     for cscom in Facility.objects.filter(kind=FacilityKind.CSCOM):
         assert lab_alerts.filter(facility=cscom, status=AlertStatus.OPEN).exists(), cscom.code
     first = sorted(LabResult.objects.values_list("id", "test", "value", "interpretation"))
-    seed_loop(tmp_path, time_machine, "--reset")
-    assert sorted(LabResult.objects.values_list("id", "test", "value", "interpretation")) == first
+
+    def after_reset() -> None:
+        assert sorted(LabResult.objects.values_list("id", "test", "value", "interpretation")) == first
+
+    return after_reset
